@@ -1,0 +1,109 @@
+"""Name and address normalisation: one documented pipeline with a fixed step order.
+
+Steps, in order (the same for the scalar functions and the Polars expressions):
+1. transliterate Unicode to ASCII (anyascii: "Công ty" -> "Cong ty", "Şti" -> "Sti");
+2. lower-case; "&" becomes " and ";
+3. punctuation becomes spaces, whitespace collapses;
+4. expand common abbreviations (`reference/abbreviations.csv`: rd -> road, ind -> industrial);
+5. names only: remove legal forms (`reference/legal_forms.csv`, longest phrase first, anywhere in
+   the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh").
+Unit, plant and building numbers are extracted separately as a guard: "Jeans Knit Unit 3" and
+"Jeans Knit Unit 4" normalise to the same name but carry different units, and never auto-merge.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+from anyascii import anyascii
+
+REFERENCE = Path(__file__).parent / "reference"
+_PUNCTUATION = re.compile(r"[^a-z0-9]+")
+_UNIT = re.compile(
+    r"\b(unit|plant|factory|building|bldg|block|blk|phase|branch)\s*(?:no\s*)?([0-9]+|[ivx]+)\b"
+)
+
+
+def _read_reference(name: str) -> list[dict[str, str]]:
+    with open(REFERENCE / name, encoding="utf-8") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+@cache
+def _abbreviations() -> dict[str, str]:
+    return {row["abbreviation"]: row["expansion"] for row in _read_reference("abbreviations.csv")}
+
+
+@cache
+def _legal_form_pattern() -> re.Pattern[str]:
+    phrases = sorted({row["phrase"] for row in _read_reference("legal_forms.csv")}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+
+
+def _basic(text: str | None) -> str:
+    """Steps 1-3: ASCII, lower-case, punctuation to single spaces."""
+    if not text:
+        return ""
+    ascii_text = anyascii(text).lower().replace("&", " and ")
+    return _PUNCTUATION.sub(" ", ascii_text).strip()
+
+
+def _expand(text: str) -> str:
+    """Step 4: expand abbreviations token by token."""
+    abbreviations = _abbreviations()
+    return " ".join(abbreviations.get(token, token) for token in text.split())
+
+
+@cache
+def normalise_name(name: str | None) -> str:
+    """Normalised facility name for comparison (legal forms removed); "" for a missing name."""
+    expanded = _expand(_basic(name))
+    stripped = " ".join(_legal_form_pattern().sub(" ", expanded).split())
+    return stripped or expanded
+
+
+@cache
+def normalise_address(address: str | None) -> str:
+    """Normalised address for comparison (abbreviations expanded, legal forms kept)."""
+    return _expand(_basic(address))
+
+
+def unit_numbers(name: str | None) -> str:
+    """The unit/plant/building numbers named in `name`, sorted and joined ("unit 3"), or ""."""
+    basic = _basic(name)
+    found = sorted({f"{kind} {number}" for kind, number in _UNIT.findall(basic)})
+    return "|".join(found)
+
+
+def normalise_name_expr(column: str | pl.Expr) -> pl.Expr:
+    """Polars expression applying `normalise_name` (computed once per distinct value)."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.map_batches(lambda s: _map_unique(s, normalise_name), return_dtype=pl.String)
+
+
+def normalise_address_expr(column: str | pl.Expr) -> pl.Expr:
+    """Polars expression applying `normalise_address` (computed once per distinct value)."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.map_batches(lambda s: _map_unique(s, normalise_address), return_dtype=pl.String)
+
+
+def unit_numbers_expr(column: str | pl.Expr) -> pl.Expr:
+    """Polars expression applying `unit_numbers`."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.map_batches(lambda s: _map_unique(s, unit_numbers), return_dtype=pl.String)
+
+
+def _map_unique(series: pl.Series, function) -> pl.Series:
+    """Apply a scalar string function once per distinct value and broadcast back."""
+    uniques = series.unique()
+    mapping = pl.DataFrame(
+        {"key": uniques, "value": [function(v) for v in uniques.to_list()]},
+        schema={"key": pl.String, "value": pl.String},
+    )
+    frame = pl.DataFrame({"key": series.cast(pl.String)})
+    return frame.join(mapping, on="key", how="left", nulls_equal=True, maintain_order="left")["value"]

@@ -1,0 +1,31 @@
+"""Entity-resolution settings: one frozen, serialisable object, so a run can record exactly what it used."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class ResolutionSettings:
+    """Thresholds and limits for blocking, scoring and decisions.
+
+    Decision bands work like Open Supply Hub's: a pair scoring at or above `auto_match_threshold`
+    merges; one in [`review_threshold`, `auto_match_threshold`) goes to the review queue; below
+    that the records stay distinct.
+    """
+
+    auto_match_threshold: float = 0.85
+    review_threshold: float = 0.70
+    max_block_size: int = 40
+    geo_cell_degrees: float = 0.02
+    name_weight: float = 0.65
+    address_weight: float = 0.35
+    near_km: float = 1.0
+    far_km: float = 50.0
+    near_bonus: float = 0.05
+    far_penalty: float = 0.15
+    conflict_cap: float = 0.5
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)

@@ -1,0 +1,50 @@
+"""Where flrisk keeps its state, resolved at run time (never at import time).
+
+`FLRISK_HOME` (default `./.flrisk`) holds the DuckDB warehouse, `DAGSTER_HOME`, reports and the local
+pseudonymisation key the demo generates. Everything here is a function so that tests and the CLI can
+point flrisk at another home simply by setting the environment before calling them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEMO_MANIFEST = REPO_ROOT / "demo" / "bundle" / "manifest.yaml"
+DAGSTER_YAML = """\
+# Written by flrisk. Telemetry stays off; runs and event logs live beside the warehouse.
+telemetry:
+  enabled: false
+"""
+
+
+def flrisk_home() -> Path:
+    """The flrisk home directory: `$FLRISK_HOME`, else `./.flrisk` (absolute)."""
+    return Path(os.environ.get("FLRISK_HOME") or ".flrisk").resolve()
+
+
+def warehouse_path(home: Path | None = None) -> Path:
+    """The DuckDB file of the embedded warehouse."""
+    return (home or flrisk_home()) / "warehouse.duckdb"
+
+
+def reports_dir(home: Path | None = None) -> Path:
+    """Where data-quality reports are written."""
+    return (home or flrisk_home()) / "reports" / "data_quality"
+
+
+def pseudonymisation_key_file(home: Path | None = None) -> Path:
+    """The local key file the demo creates when no `FLRISK_PSEUDONYMISATION_KEY` is set."""
+    return (home or flrisk_home()) / "secrets" / "pseudonymisation.key"
+
+
+def prepare_dagster_home(home: Path | None = None) -> Path:
+    """Create `$FLRISK_HOME/dagster` with a telemetry-off `dagster.yaml`, export it, return it."""
+    dagster_home = (home or flrisk_home()) / "dagster"
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    return dagster_home

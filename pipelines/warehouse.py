@@ -1,0 +1,203 @@
+"""The embedded DuckDB warehouse as a Dagster resource: the only place that opens the database file.
+
+Assets read and write whole tables through it. Table names are validated here (never formatted from
+user data); values always travel as bound parameters or Arrow frames. Every write is one transaction,
+so a crash never leaves a half-written table, and published tables are built aside, checked against
+their contract and swapped in only when no blocking rule fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from data_contracts import load_contract
+from pipelines.settings import warehouse_path
+
+SCHEMAS = ("raw", "staged", "resolved", "published", "quarantine")
+_TABLE_KEY = re.compile(r"^(raw|staged|resolved|published|quarantine)\.([a-z][a-z0-9_]*)$")
+RAW_TABLE_DDL = """(
+    load_id VARCHAR NOT NULL, source_file VARCHAR NOT NULL, source_row BIGINT NOT NULL,
+    contributor VARCHAR, content_hash VARCHAR NOT NULL, payload VARCHAR NOT NULL)"""
+LOADS_TABLE_DDL = """(
+    load_id VARCHAR NOT NULL, source_type VARCHAR NOT NULL, source_file VARCHAR NOT NULL,
+    contributor VARCHAR, file_sha256 VARCHAR NOT NULL, row_count BIGINT NOT NULL,
+    received_at DATE, loaded_at TIMESTAMP NOT NULL)"""
+
+
+class PublishBlockedError(RuntimeError):
+    """A published table failed a blocking contract rule; the previous version stays in place."""
+
+
+def quoted(table_key: str) -> str:
+    """Validate `schema.table` and return it as a quoted DuckDB identifier."""
+    match = _TABLE_KEY.match(table_key)
+    if not match:
+        raise ValueError(f"not a warehouse table: {table_key!r} (expected <schema>.<table>)")
+    return f'"{match.group(1)}"."{match.group(2)}"'
+
+
+def _table_ddl(table_key: str) -> str:
+    """DDL body for a table: raw layout for raw.*, else derived from the table's contract."""
+    if table_key == "raw.loads":
+        return LOADS_TABLE_DDL
+    if table_key.startswith("raw."):
+        return RAW_TABLE_DDL
+    return load_contract(table_key).ddl_columns()
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """DuckDB warehouse at `database` (default `$FLRISK_HOME/warehouse.duckdb`, resolved at run time)."""
+
+    database: str = ""
+
+    @property
+    def path(self) -> Path:
+        return Path(self.database) if self.database else warehouse_path()
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection; schemas exist once a writer has connected."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            if not read_only:
+                for schema in SCHEMAS:
+                    con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            yield con
+        finally:
+            con.close()
+
+    def exists(self, table_key: str) -> bool:
+        schema, table = table_key.split(".", 1)
+        quoted(table_key)
+        with self.connect() as con:
+            found = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                [schema, table],
+            ).fetchall()
+        return found[0][0] > 0
+
+    def ensure(self, table_key: str) -> None:
+        """Create the table empty if it does not exist (never touches existing rows)."""
+        with self.connect() as con:
+            con.execute(f"CREATE TABLE IF NOT EXISTS {quoted(table_key)} {_table_ddl(table_key)}")
+
+    def read(self, table_key: str) -> pl.DataFrame:
+        """The whole table as a Polars frame (empty, with the contract's columns, if absent)."""
+        if not self.exists(table_key):
+            self.ensure(table_key)
+        with self.connect() as con:
+            return con.sql(f"SELECT * FROM {quoted(table_key)}").pl()
+
+    def query(self, sql: str, parameters: list | None = None) -> pl.DataFrame:
+        """Run a read query with bound parameters and return a Polars frame."""
+        with self.connect() as con:
+            return con.sql(sql, params=parameters).pl()
+
+    def replace(self, table_key: str, frame: pl.DataFrame) -> int:
+        """Replace a table's contents in one transaction; returns the row count written."""
+        frame = _conform(table_key, frame)
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                _write(con, table_key, frame)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return frame.height
+
+    def replace_many(self, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
+        """Replace several tables in one transaction: all land or none do."""
+        conformed = {key: _conform(key, frame) for key, frame in frames.items()}
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for key, frame in conformed.items():
+                    _write(con, key, frame)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return {key: frame.height for key, frame in conformed.items()}
+
+    def append_raw(self, table_key: str, rows: pl.DataFrame, load: dict) -> int:
+        """Append one file's raw rows and its `raw.loads` entry in one transaction."""
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for key in (table_key, "raw.loads"):
+                    con.execute(f"CREATE TABLE IF NOT EXISTS {quoted(key)} {_table_ddl(key)}")
+                con.register("incoming_rows", rows.to_arrow())
+                con.execute(f"INSERT INTO {quoted(table_key)} BY NAME SELECT * FROM incoming_rows")
+                con.unregister("incoming_rows")
+                con.execute(
+                    "INSERT INTO raw.loads VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                    [
+                        load["load_id"],
+                        load["source_type"],
+                        load["source_file"],
+                        load["contributor"],
+                        load["file_sha256"],
+                        rows.height,
+                        load["received_at"],
+                    ],
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return rows.height
+
+    def publish(self, table_key: str, frame: pl.DataFrame) -> list:
+        """Build `table_key` aside, run its contract checks, swap it in only if none blocks.
+
+        Returns the check results. On a blocking failure the candidate is dropped, the previous
+        version stays published, and `PublishBlockedError` names the rules and sample rows.
+        """
+        contract = load_contract(table_key)
+        frame = contract.conform(frame)
+        candidate = f"{table_key}__candidate"
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                _write(con, candidate, frame, ddl=contract.ddl_columns())
+                results = contract.run_checks(con, quoted(candidate))
+                blocking = [r for r in results if not r.passed and r.blocking]
+                if blocking:
+                    raise PublishBlockedError(_describe_failures(table_key, blocking))
+                con.execute(f"DROP TABLE IF EXISTS {quoted(table_key)}")
+                con.execute(f'ALTER TABLE {quoted(candidate)} RENAME TO "{table_key.split(".")[1]}"')
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return results
+
+
+def _conform(table_key: str, frame: pl.DataFrame) -> pl.DataFrame:
+    return load_contract(table_key).conform(frame)
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, table_key: str, frame: pl.DataFrame, ddl: str | None = None
+) -> None:
+    """Create-or-replace `table_key` with its DDL and insert `frame` (inside the caller's transaction)."""
+    con.execute(f"CREATE OR REPLACE TABLE {quoted(table_key)} {ddl or _table_ddl(table_key)}")
+    con.register("incoming_frame", frame.to_arrow())
+    con.execute(f"INSERT INTO {quoted(table_key)} BY NAME SELECT * FROM incoming_frame")
+    con.unregister("incoming_frame")
+
+
+def _describe_failures(table_key: str, failures: list) -> str:
+    lines = [f"{table_key}: {len(failures)} blocking contract rule(s) failed; not published."]
+    for failure in failures:
+        lines.append(f"- {failure.name}: {failure.message}; sample: {failure.sample[:3]}")
+    return "\n".join(lines)
