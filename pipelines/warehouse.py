@@ -96,6 +96,13 @@ class WarehouseResource(dg.ConfigurableResource):
         with self.connect() as con:
             return con.sql(f"SELECT * FROM {quoted(table_key)}").pl()
 
+    def row_count(self, table_key: str) -> int:
+        """Rows in a table, 0 when it does not exist yet."""
+        if not self.exists(table_key):
+            return 0
+        with self.connect() as con:
+            return con.sql(f"SELECT count(*) FROM {quoted(table_key)}").fetchall()[0][0]
+
     def query(self, sql: str, parameters: list | None = None) -> pl.DataFrame:
         """Run a read query with bound parameters and return a Polars frame."""
         with self.connect() as con:

@@ -1,0 +1,105 @@
+"""Staging: standardise the latest load of every received file into the canonical staged tables.
+
+Each source's connector decides, row by row, between a staged row and a quarantine row with a
+reason; all staged tables and the quarantine are replaced together in one transaction, so a run
+never leaves staging half-written. Per source file: rows read = rows staged + rows quarantined.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import polars as pl
+
+from assets.metadata import asset_spec_metadata, key_of, timed
+from connectors import (
+    oshub_download,
+    reference_lists,
+    social_audit,
+    supplier_list,
+    worker_voice,
+)
+from connectors.manifest import SOURCE_TYPES
+from data_contracts import load_contract
+from pipelines.resources import PseudonymisationKeyResource
+from pipelines.warehouse import WarehouseResource
+
+STAGED_TABLES = {
+    "staged.facility_records": "one row per facility mention in any source",
+    "staged.audit_findings": "one row per social-audit finding",
+    "staged.worker_voice_grievances": "one row per pseudonymised grievance case",
+    "staged.worker_voice_surveys": "one row per facility mention x survey period x indicator",
+    "staged.reference_dol_goods": "one row per country x good on the US DOL list",
+    "staged.reference_entity_lists": "one row per entity on a trade-restriction list",
+    "quarantine.rejected_rows": "one row per rejected input row and reason",
+}
+
+
+def latest_raw(warehouse: WarehouseResource, source_type: str) -> pl.DataFrame:
+    """Raw rows of the most recent load of each source file of `source_type`."""
+    raw = warehouse.read(f"raw.{source_type}")
+    if raw.is_empty():
+        return raw
+    loads = warehouse.read("raw.loads").filter(pl.col("source_type") == source_type)
+    latest = loads.sort("loaded_at").group_by("source_file").agg(pl.col("load_id").last())
+    return raw.join(latest.select("load_id"), on="load_id", how="semi").sort("source_file", "source_row")
+
+
+def standardise_source(source_type: str, raw: pl.DataFrame, keys: PseudonymisationKeyResource):
+    """Dispatch one source type's raw rows to its connector."""
+    if source_type == "worker_voice_grievance":
+        return worker_voice.standardise_grievances(raw, keys.key_bytes())
+    standardisers = {
+        "oshub_download": oshub_download.standardise,
+        "supplier_list": supplier_list.standardise,
+        "social_audit": social_audit.standardise,
+        "worker_voice_survey": worker_voice.standardise_surveys,
+        "reference_dol_goods": reference_lists.standardise_dol_goods,
+        "reference_entity_list": reference_lists.standardise_entity_lists,
+    }
+    return standardisers[source_type](raw)
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            key_of(table), group_name="staging", kinds={"duckdb", "polars"},
+            description=f"{table}: {grain}.", deps=[["raw", s] for s in SOURCE_TYPES],
+            metadata=asset_spec_metadata(table),
+        )
+        for table, grain in STAGED_TABLES.items()
+    ],
+    can_subset=False,
+)
+def staged_tables(warehouse: WarehouseResource, pseudonymisation: PseudonymisationKeyResource):
+    """Standardise every source into the staged tables and the quarantine, atomically."""
+    with timed() as clock:
+        collected: dict[str, list[pl.DataFrame]] = {table: [] for table in STAGED_TABLES}
+        reconciliation = {}
+        for source_type in SOURCE_TYPES:
+            raw = latest_raw(warehouse, source_type)
+            if raw.is_empty():
+                continue
+            result = standardise_source(source_type, raw, pseudonymisation)
+            for name, frame in result.tables.items():
+                collected[f"staged.{name}"].append(frame)
+            collected["quarantine.rejected_rows"].append(result.rejected)
+            reconciliation[source_type] = {
+                "read": raw.height, "quarantined": result.rejected["source_row"].n_unique()
+                if result.rejected.height else 0,
+            }
+        frames = {table: _concat(table, parts) for table, parts in collected.items()}
+        counts = warehouse.replace_many(frames)
+    for table, count in counts.items():
+        extra = {"quarantined_rows": counts["quarantine.rejected_rows"], "seconds": clock["seconds"]}
+        if table == "quarantine.rejected_rows":
+            extra["by_source"] = reconciliation
+        yield dg.MaterializeResult(asset_key=key_of(table), metadata={"dagster/row_count": count, **extra})
+
+
+def _concat(table: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
+    contract = load_contract(table)
+    frames = [contract.conform(part) for part in parts if part.height]
+    merged = pl.concat(frames) if frames else contract.empty_frame()
+    if table == "staged.facility_records":
+        merged = merged.unique("record_id", keep="first", maintain_order=True)
+    return merged

@@ -1,0 +1,36 @@
+"""The short text summary `flrisk demo` prints: table sizes, the riskiest facilities, the report."""
+
+from __future__ import annotations
+
+from pipelines.settings import reports_dir
+from pipelines.warehouse import WarehouseResource
+
+PUBLISHED = [
+    "published.facility_risk", "published.facility_risk_drivers", "published.list_screening_hits",
+    "published.brand_exposure", "published.country_commodity_risk", "published.worker_voice_summary",
+]
+TOP_QUERY = """
+SELECT facility_name, country_code, risk_score, risk_band, confidence, driver_1, driver_2, driver_3
+FROM published.facility_risk ORDER BY risk_score DESC, facility_id LIMIT 10
+"""
+
+
+def demo_summary(warehouse: WarehouseResource) -> str:
+    """Rows per published table, the ten riskiest facilities with their main drivers, the report path."""
+    lines = ["Published tables (rows):"]
+    for table in PUBLISHED:
+        lines.append(f"  {table:<40} {warehouse.row_count(table):>7}")
+    lines.append("")
+    lines.append("Ten riskiest facilities:")
+    top = warehouse.query(TOP_QUERY)
+    for rank, row in enumerate(top.iter_rows(named=True), start=1):
+        lines.append(
+            f"{rank:>3}. {row['facility_name']} ({row['country_code']}) score {row['risk_score']:.1f} "
+            f"{row['risk_band']}, confidence {row['confidence']:.2f}"
+        )
+        for driver in (row["driver_1"], row["driver_2"], row["driver_3"]):
+            if driver:
+                lines.append(f"       - {driver}")
+    lines.append("")
+    lines.append(f"Data-quality report: {reports_dir() / 'index.html'}")
+    return "\n".join(lines)

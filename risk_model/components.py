@@ -1,0 +1,127 @@
+"""Risk components, each on 0-100 with the evidence rows (drivers) that produced it.
+
+Every function returns `(drivers, scores)`: drivers in the `DRIVER_SCHEMA` layout (one row per piece of
+evidence) and scores as (facility_id, <component>_score). The formulas are in
+docs/risk-methodology.md and the numbers in parameters.yaml.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from risk_model.inputs import RiskInputs, drivers_frame, label
+from risk_model.parameters import RiskParameters, sector_goods
+
+
+def _scores(drivers: pl.DataFrame, component: str, how: str = "max") -> pl.DataFrame:
+    total = pl.col("points").sum() if how == "sum" else pl.col("points").max()
+    return drivers.group_by("facility_id").agg(total.clip(0, 100).alias(f"{component}_score"))
+
+
+def country_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Fallback country inherent risk: goods on the DOL list per country (forced labour weighs more)."""
+    rule = params["country"]
+    per_country = inputs.dol_goods.group_by("country_code").agg(
+        forced=(pl.col("forced_labor") | pl.col("forced_child_labor")).sum(),
+        child=pl.col("child_labor").sum(),
+    )
+    drivers = inputs.facilities.join(per_country, on="country_code", how="inner").with_columns(
+        component=pl.lit("country"),
+        points=(
+            rule["points_per_forced_labour_good"] * pl.col("forced")
+            + rule["points_per_child_labour_good"] * pl.col("child")
+        )
+        .clip(0, 100)
+        .cast(pl.Float64),
+        description=pl.format(
+            "{}: {} goods with forced labour and {} with child labour on the US DOL list",
+            "country_code",
+            "forced",
+            "child",
+        ),
+        evidence_source=pl.lit("US DOL List of Goods (2022)"),
+    )
+    drivers = drivers_frame(drivers)
+    return drivers, _scores(drivers, "country")
+
+
+def sector_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """DOL country x good, matched from the facility's sectors and product types via sector_goods.csv."""
+    rule = params["sector"]
+    keywords = pl.DataFrame(list(sector_goods()), schema=["keyword", "good"], orient="row")
+    terms = (
+        inputs.facilities.select(
+            "facility_id",
+            "country_code",
+            pl.concat_list(pl.col("sectors").fill_null([]), pl.col("product_types").fill_null([])).alias(
+                "term"
+            ),
+        )
+        .explode("term")
+        .drop_nulls("term")
+        .with_columns(pl.col("term").str.to_lowercase())
+    )
+    matched = (
+        terms.join(keywords, how="cross")
+        .filter(pl.col("term").str.contains(pl.col("keyword"), literal=True))
+        .unique(["facility_id", "good"])
+        .join(inputs.dol_goods, on=["country_code", "good"], how="inner")
+    )
+    drivers = matched.with_columns(
+        component=pl.lit("sector"),
+        points=pl.when(pl.col("forced_child_labor"))
+        .then(rule["forced_child_labour_points"])
+        .when(pl.col("forced_labor"))
+        .then(rule["forced_labour_points"])
+        .when(pl.col("child_labor"))
+        .then(rule["child_labour_points"])
+        .otherwise(0)
+        .cast(pl.Float64),
+        description=pl.format(
+            "{} from {} are on the US DOL list ({})",
+            "good",
+            "country_code",
+            pl.when(pl.col("forced_labor") | pl.col("forced_child_labor"))
+            .then(pl.lit("forced labour"))
+            .otherwise(pl.lit("child labour")),
+        ),
+        evidence_source=pl.lit("US DOL List of Goods (2022)"),
+        evidence_list_entry=pl.col("entry_id"),
+    ).filter(pl.col("points") > 0)
+    drivers = drivers_frame(drivers)
+    return drivers, _scores(drivers, "sector")
+
+
+def audit_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Forced-labour audit findings weighted by severity, recency (half-life) and open actions."""
+    rule = params["audit"]
+    age_days = (pl.lit(inputs.as_of) - pl.col("audit_date")).dt.total_days().clip(0)
+    is_open = pl.col("corrective_action_status").is_in(["open", "in_progress"])
+    expired = pl.col("audit_expiry_date").is_not_null() & (pl.col("audit_expiry_date") < pl.lit(inputs.as_of))
+    findings = inputs.audit_findings.filter(pl.col("ilo_indicator").is_not_null()).join(
+        inputs.record_links.select("record_id", "facility_id"), on="record_id", how="inner"
+    )
+    drivers = findings.with_columns(
+        component=pl.lit("audit"),
+        points=(
+            pl.col("severity").replace_strict(rule["severity_points"], return_dtype=pl.Float64)
+            * (0.5 ** (age_days / rule["half_life_days"]))
+            * pl.when(is_open).then(rule["open_action_multiplier"]).otherwise(1.0)
+        ).round(2),
+        description=pl.format(
+            "{} {} finding: {} ({} {} audit, {}{})",
+            pl.when(is_open).then(pl.lit("Open")).otherwise(pl.lit("Closed")),
+            "severity",
+            pl.col("ilo_indicator").map_elements(label, return_dtype=pl.String),
+            "scheme",
+            pl.col("scheme_version").fill_null(""),
+            pl.col("audit_date").cast(pl.String),
+            pl.when(expired).then(pl.lit("; audit expired")).otherwise(pl.lit("")),
+        ),
+        evidence_source=pl.format("social audit {}", "audit_id"),
+        evidence_record_id=pl.col("record_id"),
+        evidence_date=pl.col("audit_date"),
+        evidence_finding_id=pl.col("finding_id"),
+    )
+    drivers = drivers_frame(drivers)
+    return drivers, _scores(drivers, "audit", how="sum")

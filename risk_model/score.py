@@ -1,0 +1,147 @@
+"""Combine the components into the published risk tables.
+
+risk_score = sum(weight_c x score_c) over the five components (weights in parameters.yaml), 0-100.
+Band: by the score thresholds; a confirmed list hit forces "critical"; a facility with no
+facility-level evidence (no audit, worker voice or list hit) and low confidence is "unknown", never
+"low". Confidence (0-1) adds up what we know: a registry/list record, a recent audit (decayed), k-anonymous
+worker voice, coordinates. The top three drivers are the evidence rows with the largest weighted points.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+
+from risk_model.components import audit_component, country_component, sector_component
+from risk_model.inputs import RiskInputs
+from risk_model.parameters import RiskParameters
+from risk_model.screening import list_component, screen
+from risk_model.worker_voice import worker_voice_component
+
+COMPONENTS = ("country", "sector", "list_exposure", "audit", "worker_voice")
+
+
+def score_facilities(inputs: RiskInputs, params: RiskParameters) -> dict[str, pl.DataFrame]:
+    """`facility_risk`, `facility_risk_drivers` and `list_screening_hits` frames."""
+    hits = screen(inputs, params)
+    parts = [
+        country_component(inputs, params),
+        sector_component(inputs, params),
+        list_component(hits, params),
+        audit_component(inputs, params),
+        worker_voice_component(inputs, params),
+    ]
+    weights = params["component_weights"]
+    drivers = pl.concat([d for d, _ in parts]).with_columns(
+        weighted=pl.col("points") * pl.col("component").replace_strict(weights, return_dtype=pl.Float64)
+    )
+    risk = inputs.facilities.select("facility_id", "name", "country_code", "os_id", "contributors", "lat")
+    for _, scores in parts:
+        risk = risk.join(scores, on="facility_id", how="left")
+    risk = risk.with_columns(pl.col(f"{c}_score").fill_null(0.0).round(2) for c in COMPONENTS)
+    risk = risk.with_columns(
+        risk_score=pl.sum_horizontal(weights[c] * pl.col(f"{c}_score") for c in COMPONENTS).round(2)
+    )
+    risk = _with_confidence(risk, inputs, params).join(_top_drivers(drivers), on="facility_id", how="left")
+    risk = _with_band(risk, hits, params).with_columns(
+        facility_name=pl.col("name"),
+        as_of_date=pl.lit(inputs.as_of),
+        methodology_version=pl.lit(params.methodology_version),
+        evidence_count=pl.col("evidence_count").fill_null(0).cast(pl.Int64),
+    )
+    published_drivers = drivers.sort(
+        "facility_id", "weighted", "description", descending=[False, True, False]
+    )
+    published_drivers = (
+        published_drivers.with_columns(
+            driver_id=pl.concat_str(
+                "facility_id",
+                "component",
+                "description",
+                pl.col("evidence_finding_id").fill_null(""),
+                pl.col("evidence_list_entry").fill_null(""),
+                separator="|",
+            ).map_elements(lambda key: hashlib.sha256(key.encode()).hexdigest()[:20], return_dtype=pl.String)
+        )
+        .drop("weighted")
+        .unique("driver_id", keep="first", maintain_order=True)
+    )
+    return {
+        "facility_risk": risk.sort("risk_score", "facility_id", descending=[True, False]),
+        "facility_risk_drivers": published_drivers,
+        "list_screening_hits": hits,
+    }
+
+
+def _top_drivers(drivers: pl.DataFrame) -> pl.DataFrame:
+    """driver_1..3 (plain language) and evidence_count per facility."""
+    ranked = drivers.sort("facility_id", "weighted", "description", descending=[False, True, False])
+    top = ranked.group_by("facility_id", maintain_order=True).agg(
+        pl.col("description").head(3).alias("top"),
+        pl.col("component").is_in(["audit", "worker_voice", "list_exposure"]).sum().alias("evidence_count"),
+    )
+    return top.with_columns(
+        pl.col("top").list.get(i, null_on_oob=True).alias(f"driver_{i + 1}") for i in range(3)
+    ).drop("top")
+
+
+def _with_confidence(risk: pl.DataFrame, inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:
+    rule = params["confidence"]
+    half_life = params["audit"]["half_life_days"]
+    links = inputs.record_links.select("record_id", "facility_id")
+    latest_audit = (
+        inputs.audit_findings.join(links, on="record_id")
+        .group_by("facility_id")
+        .agg(pl.col("audit_date").max().alias("latest_audit"))
+    )
+    voiced = (
+        pl.concat([inputs.grievances.select("record_id"), inputs.surveys.select("record_id")])
+        .join(links, on="record_id")
+        .select("facility_id")
+        .unique()
+        .with_columns(voiced=pl.lit(True))
+    )
+    age = (pl.lit(inputs.as_of) - pl.col("latest_audit")).dt.total_days().clip(0)
+    return (
+        risk.join(latest_audit, on="facility_id", how="left")
+        .join(voiced, on="facility_id", how="left")
+        .with_columns(
+            confidence=(
+                rule["registry_record"]
+                + pl.when(pl.col("latest_audit").is_not_null())
+                .then(rule["recent_audit"] * 0.5 ** (age / half_life))
+                .otherwise(0.0)
+                + pl.when(pl.col("voiced")).then(rule["worker_voice"]).otherwise(0.0)
+                + pl.when(pl.col("lat").is_not_null()).then(rule["coordinates"]).otherwise(0.0)
+            )
+            .clip(0, 1)
+            .round(3)
+        )
+        .drop("latest_audit", "voiced")
+    )
+
+
+def _with_band(risk: pl.DataFrame, hits: pl.DataFrame, params: RiskParameters) -> pl.DataFrame:
+    thresholds = params["band_thresholds"]
+    confirmed = hits.filter(pl.col("status") == "confirmed").select("facility_id").unique()
+    score = pl.col("risk_score")
+    band = (
+        pl.when(pl.col("facility_id").is_in(confirmed["facility_id"].implode()))
+        .then(pl.lit("critical"))
+        .when(score >= thresholds["critical"])
+        .then(pl.lit("critical"))
+        .when(score >= thresholds["high"])
+        .then(pl.lit("high"))
+        .when(score >= thresholds["medium"])
+        .then(pl.lit("medium"))
+        .otherwise(pl.lit("low"))
+    )
+    no_evidence = (pl.col("evidence_count").fill_null(0) == 0) & (
+        pl.col("confidence") < params["confidence"]["unknown_below"]
+    )
+    return risk.with_columns(risk_band=band).with_columns(
+        risk_band=pl.when(no_evidence & pl.col("risk_band").is_in(["low", "medium"]))
+        .then(pl.lit("unknown"))
+        .otherwise(pl.col("risk_band"))
+    )
