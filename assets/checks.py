@@ -18,8 +18,9 @@ def contract_checks(table_key: str) -> dg.AssetChecksDefinition:
     contract = next(c for c in all_contracts() if c.qualified_name == table_key)
     checks = contract.checks()
     specs = [
-        dg.AssetCheckSpec(name=check.name, asset=key_of(table_key), blocking=check.blocking,
-                          description=check.description)
+        dg.AssetCheckSpec(
+            name=check.name, asset=key_of(table_key), blocking=check.blocking, description=check.description
+        )
         for check in checks
     ]
 
@@ -29,10 +30,15 @@ def contract_checks(table_key: str) -> dg.AssetChecksDefinition:
             results = contract.run_checks(con, quoted(table_key))
         for result in results:
             yield dg.AssetCheckResult(
-                asset_key=key_of(table_key), check_name=result.name, passed=result.passed,
+                asset_key=key_of(table_key),
+                check_name=result.name,
+                passed=result.passed,
                 severity=dg.AssetCheckSeverity.ERROR if result.blocking else dg.AssetCheckSeverity.WARN,
-                metadata={"offending_rows": result.offending_count, "message": result.message,
-                          "sample": str(result.sample[:3])},
+                metadata={
+                    "offending_rows": result.offending_count,
+                    "message": result.message,
+                    "sample": str(result.sample[:3]),
+                },
             )
 
     return run_contract_checks

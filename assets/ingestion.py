@@ -43,8 +43,14 @@ def load_source_files(warehouse: WarehouseResource, sources: SourcesResource, so
                 lambda text: hashlib.sha256(text.encode("utf-8")).hexdigest(), return_dtype=pl.String
             ),
         )
-        load = {"load_id": load_id, "source_type": source_type, "source_file": entry.path.name,
-                "contributor": entry.contributor, "file_sha256": digest, "received_at": entry.received_at}
+        load = {
+            "load_id": load_id,
+            "source_type": source_type,
+            "source_file": entry.path.name,
+            "contributor": entry.contributor,
+            "file_sha256": digest,
+            "received_at": entry.received_at,
+        }
         figures["rows_loaded"] += warehouse.append_raw(f"raw.{source_type}", rows, load)
         figures["files_loaded"] += 1
     return figures
@@ -62,14 +68,17 @@ def _raw_asset(source_type: str) -> dg.AssetsDefinition:
         with timed() as clock:
             figures = load_source_files(warehouse, sources, source_type)
         total = warehouse.row_count(f"raw.{source_type}")
-        return dg.MaterializeResult(metadata={
-            **figures, "dagster/row_count": int(total), "seconds": clock["seconds"],
-            "manifest": str(sources.manifest_path),
-        })
+        return dg.MaterializeResult(
+            metadata={
+                **figures,
+                "dagster/row_count": int(total),
+                "seconds": clock["seconds"],
+                "manifest": str(sources.manifest_path),
+            }
+        )
 
     raw_source.__name__ = f"raw_{source_type}"
     return raw_source
 
 
 raw_assets = [_raw_asset(source_type) for source_type in SOURCE_TYPES]
-

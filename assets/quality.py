@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import dagster as dg
+from data_contracts.quality_report import TableQuality, render_report
 
 from assets.metadata import key_of
 from assets.risk import PUBLISHED_TABLES
 from data_contracts import load_contract
-from data_contracts.quality_report import TableQuality, render_report
 from pipelines.settings import reports_dir
 from pipelines.warehouse import WarehouseResource, quoted
 
@@ -21,7 +21,9 @@ REPORTED_TABLES = [*PUBLISHED_TABLES, "published.worker_voice_summary"]
 
 
 @dg.asset(
-    key=["quality", "data_quality_report"], group_name="quality", kinds={"html"},
+    key=["quality", "data_quality_report"],
+    group_name="quality",
+    kinds={"html"},
     deps=[key_of(t) for t in REPORTED_TABLES],
 )
 def data_quality_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -36,6 +38,10 @@ def data_quality_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
     generated_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     index = render_report(tables, reports_dir(), generated_at)
     failed = sum(1 for t in tables for r in t.results if not r.passed)
-    return dg.MaterializeResult(metadata={
-        "report": dg.MetadataValue.path(str(index)), "tables": len(tables), "failed_rules": failed,
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "report": dg.MetadataValue.path(str(index)),
+            "tables": len(tables),
+            "failed_rules": failed,
+        }
+    )

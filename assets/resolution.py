@@ -28,7 +28,9 @@ match_decisions = dg.AssetSpec(
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
-            key_of(table), group_name="entity_resolution", kinds={"duckdb", "polars"},
+            key_of(table),
+            group_name="entity_resolution",
+            kinds={"duckdb", "polars"},
             description=f"{table}: {grain}.",
             deps=[key_of("staged.facility_records"), key_of("resolved.match_decisions")],
             metadata=asset_spec_metadata(table),
@@ -44,13 +46,20 @@ def resolved_tables(warehouse: WarehouseResource):
         records = warehouse.read("staged.facility_records")
         decisions = warehouse.read("resolved.match_decisions")
         result = resolve(records, decisions, settings)
-        counts = warehouse.replace_many({
-            "resolved.facilities": result.facilities,
-            "resolved.record_links": result.record_links,
-            "resolved.review_queue": result.review_queue,
-        })
+        counts = warehouse.replace_many(
+            {
+                "resolved.facilities": result.facilities,
+                "resolved.record_links": result.record_links,
+                "resolved.review_queue": result.review_queue,
+            }
+        )
     for table, count in counts.items():
-        yield dg.MaterializeResult(asset_key=key_of(table), metadata={
-            "dagster/row_count": count, "seconds": clock["seconds"], **result.report,
-            "settings": settings.to_json(),
-        })
+        yield dg.MaterializeResult(
+            asset_key=key_of(table),
+            metadata={
+                "dagster/row_count": count,
+                "seconds": clock["seconds"],
+                **result.report,
+                "settings": settings.to_json(),
+            },
+        )

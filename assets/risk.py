@@ -15,12 +15,16 @@ from risk_model.score import score_facilities
 from risk_model.worker_voice_summary import summarise
 
 EVIDENCE = [
-    "resolved.facilities", "resolved.record_links", "staged.audit_findings",
-    "staged.worker_voice_grievances", "staged.worker_voice_surveys", "staged.reference_dol_goods",
+    "resolved.facilities",
+    "resolved.record_links",
+    "staged.audit_findings",
+    "staged.worker_voice_grievances",
+    "staged.worker_voice_surveys",
+    "staged.reference_dol_goods",
     "staged.reference_entity_lists",
 ]
 PUBLISHED_TABLES = {
-    "published.facility_risk": "one row per resolved facility with its score, band, confidence and top drivers",
+    "published.facility_risk": "one row per resolved facility with score, band, confidence, top drivers",
     "published.facility_risk_drivers": "one row per facility and piece of evidence behind its score",
     "published.list_screening_hits": "one row per facility x trade-restriction list entry it resembles",
     "published.brand_exposure": "one row per contributor (brand or source) with its risk profile",
@@ -42,9 +46,14 @@ def read_inputs(warehouse: WarehouseResource, as_of: date) -> RiskInputs:
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(key_of(table), group_name="risk", kinds={"duckdb", "polars"},
-                     description=f"{table}: {grain}.", deps=[key_of(t) for t in EVIDENCE],
-                     metadata=asset_spec_metadata(table))
+        dg.AssetSpec(
+            key_of(table),
+            group_name="risk",
+            kinds={"duckdb", "polars"},
+            description=f"{table}: {grain}.",
+            deps=[key_of(t) for t in EVIDENCE],
+            metadata=asset_spec_metadata(table),
+        )
         for table, grain in PUBLISHED_TABLES.items()
     ],
     can_subset=False,
@@ -62,33 +71,49 @@ def published_risk_tables(config: RiskConfig, warehouse: WarehouseResource):
             "published.list_screening_hits": scored["list_screening_hits"],
             "published.brand_exposure": brand_exposure(scored["facility_risk"]),
             "published.country_commodity_risk": country_commodity_risk(
-                inputs.dol_goods, scored["facility_risk_drivers"], params),
+                inputs.dol_goods, scored["facility_risk_drivers"], params
+            ),
         }
         for table, frame in frames.items():
             warehouse.publish(table, frame)
     bands = scored["facility_risk"]["risk_band"].value_counts().to_dicts()
     for table, frame in frames.items():
-        yield dg.MaterializeResult(asset_key=key_of(table), metadata={
-            "dagster/row_count": frame.height, "seconds": clock["seconds"], "as_of": as_of.isoformat(),
-            "methodology_version": params.methodology_version,
-            "bands": {row["risk_band"]: row["count"] for row in bands},
-        })
+        yield dg.MaterializeResult(
+            asset_key=key_of(table),
+            metadata={
+                "dagster/row_count": frame.height,
+                "seconds": clock["seconds"],
+                "as_of": as_of.isoformat(),
+                "methodology_version": params.methodology_version,
+                "bands": {row["risk_band"]: row["count"] for row in bands},
+            },
+        )
 
 
 @dg.asset(
-    key=key_of("published.worker_voice_summary"), group_name="risk", kinds={"duckdb", "polars"},
-    deps=[key_of(t) for t in ("resolved.record_links", "staged.worker_voice_grievances",
-                              "staged.worker_voice_surveys")],
+    key=key_of("published.worker_voice_summary"),
+    group_name="risk",
+    kinds={"duckdb", "polars"},
+    deps=[
+        key_of(t)
+        for t in ("resolved.record_links", "staged.worker_voice_grievances", "staged.worker_voice_surveys")
+    ],
     metadata=asset_spec_metadata("published.worker_voice_summary"),
 )
 def worker_voice_summary(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """published.worker_voice_summary: one row per facility x period x indicator, k-anonymous."""
     k = load_parameters()["worker_voice"]["k_anonymity"]
-    summary = summarise(warehouse.read("staged.worker_voice_grievances"),
-                        warehouse.read("staged.worker_voice_surveys"),
-                        warehouse.read("resolved.record_links"), k)
+    summary = summarise(
+        warehouse.read("staged.worker_voice_grievances"),
+        warehouse.read("staged.worker_voice_surveys"),
+        warehouse.read("resolved.record_links"),
+        k,
+    )
     warehouse.publish("published.worker_voice_summary", summary)
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": summary.height, "k_threshold": k,
-        "suppressed_cells": int(summary["suppressed"].sum()),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": summary.height,
+            "k_threshold": k,
+            "suppressed_cells": int(summary["suppressed"].sum()),
+        }
+    )

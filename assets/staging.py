@@ -62,8 +62,11 @@ def standardise_source(source_type: str, raw: pl.DataFrame, keys: Pseudonymisati
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
-            key_of(table), group_name="staging", kinds={"duckdb", "polars"},
-            description=f"{table}: {grain}.", deps=[["raw", s] for s in SOURCE_TYPES],
+            key_of(table),
+            group_name="staging",
+            kinds={"duckdb", "polars"},
+            description=f"{table}: {grain}.",
+            deps=[["raw", s] for s in SOURCE_TYPES],
             metadata=asset_spec_metadata(table),
         )
         for table, grain in STAGED_TABLES.items()
@@ -84,8 +87,8 @@ def staged_tables(warehouse: WarehouseResource, pseudonymisation: Pseudonymisati
                 collected[f"staged.{name}"].append(frame)
             collected["quarantine.rejected_rows"].append(result.rejected)
             reconciliation[source_type] = {
-                "read": raw.height, "quarantined": result.rejected["source_row"].n_unique()
-                if result.rejected.height else 0,
+                "read": raw.height,
+                "quarantined": result.rejected["source_row"].n_unique() if result.rejected.height else 0,
             }
         frames = {table: _concat(table, parts) for table, parts in collected.items()}
         counts = warehouse.replace_many(frames)

@@ -65,7 +65,9 @@ def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.Dat
             separator="|",
         ).alias("key"),
     )
-    keys = pl.concat([f.with_columns(pl.col("key").cast(pl.String)) for f in (by_os_id, by_name, by_address, by_geo)])
+    keys = pl.concat(
+        [f.with_columns(pl.col("key").cast(pl.String)) for f in (by_os_id, by_name, by_address, by_geo)]
+    )
     sizes = keys.group_by("pass", "key").agg(pl.len().alias("block_size"))
     return keys.join(sizes, on=["pass", "key"]).filter(
         (pl.col("block_size") > 1) & (pl.col("block_size") <= settings.max_block_size)

@@ -49,7 +49,9 @@ def score_pairs(records: pl.DataFrame, pairs: pl.DataFrame, settings: Resolution
     addr_l = left["address_norm"].fill_null("").to_list()
     addr_r = right["address_norm"].fill_null("").to_list()
     address_score = _pairwise(addr_l, addr_r, fuzz.token_set_ratio)
-    has_address = np.array([bool(a) for a in addr_l], dtype=bool) & np.array([bool(a) for a in addr_r], dtype=bool)
+    has_address = np.array([bool(a) for a in addr_l], dtype=bool) & np.array(
+        [bool(a) for a in addr_r], dtype=bool
+    )
     distance = haversine_km(
         left["lat"].fill_null(np.nan).to_numpy(),
         left["lng"].fill_null(np.nan).to_numpy(),

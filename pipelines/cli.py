@@ -28,8 +28,10 @@ def ensure_demo_key() -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
     path.chmod(0o600)
-    click.echo(f"Generated a local pseudonymisation key for the demo at {path} (keep it secret; "
-               "set FLRISK_PSEUDONYMISATION_KEY to use your own).")
+    click.echo(
+        f"Generated a local pseudonymisation key for the demo at {path} (keep it secret; "
+        "set FLRISK_PSEUDONYMISATION_KEY to use your own)."
+    )
 
 
 @main.command()
@@ -56,7 +58,9 @@ def demo(as_of: str) -> None:
             if event.is_failure and event.step_failure_data:
                 click.echo(f"step {event.step_key} failed: {event.step_failure_data.error.message}", err=True)
         raise SystemExit(1)
-    click.echo(f"Materialized the asset graph in {time.perf_counter() - started:.1f} s (run {result.run_id}).\n")
+    click.echo(
+        f"Materialized the asset graph in {time.perf_counter() - started:.1f} s (run {result.run_id}).\n"
+    )
     click.echo(demo_summary(WarehouseResource()))
 
 

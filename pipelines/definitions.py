@@ -34,8 +34,15 @@ rescore_nightly = dg.ScheduleDefinition(
 def build_definitions() -> dg.Definitions:
     """All of flrisk's Dagster definitions with their default resources."""
     return dg.Definitions(
-        assets=[*raw_assets, staged_tables, match_decisions, resolved_tables, published_risk_tables,
-                worker_voice_summary, data_quality_report],
+        assets=[
+            *raw_assets,
+            staged_tables,
+            match_decisions,
+            resolved_tables,
+            published_risk_tables,
+            worker_voice_summary,
+            data_quality_report,
+        ],
         asset_checks=all_contract_checks(CHECKED_TABLES),
         jobs=[refresh_all],
         schedules=[rescore_nightly],

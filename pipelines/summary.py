@@ -6,8 +6,12 @@ from pipelines.settings import reports_dir
 from pipelines.warehouse import WarehouseResource
 
 PUBLISHED = [
-    "published.facility_risk", "published.facility_risk_drivers", "published.list_screening_hits",
-    "published.brand_exposure", "published.country_commodity_risk", "published.worker_voice_summary",
+    "published.facility_risk",
+    "published.facility_risk_drivers",
+    "published.list_screening_hits",
+    "published.brand_exposure",
+    "published.country_commodity_risk",
+    "published.worker_voice_summary",
 ]
 TOP_QUERY = """
 SELECT facility_name, country_code, risk_score, risk_band, confidence, driver_1, driver_2, driver_3

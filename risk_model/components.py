@@ -78,7 +78,7 @@ def sector_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.Dat
         .otherwise(0)
         .cast(pl.Float64),
         description=pl.format(
-            "{} from {} are on the US DOL list ({})",
+            "{} from {}: on the US DOL list for {}",
             "good",
             "country_code",
             pl.when(pl.col("forced_labor") | pl.col("forced_child_labor"))
@@ -112,7 +112,7 @@ def audit_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.Data
             "{} {} finding: {} ({} {} audit, {}{})",
             pl.when(is_open).then(pl.lit("Open")).otherwise(pl.lit("Closed")),
             "severity",
-            pl.col("ilo_indicator").map_elements(label, return_dtype=pl.String),
+            label("ilo_indicator"),
             "scheme",
             pl.col("scheme_version").fill_null(""),
             pl.col("audit_date").cast(pl.String),

@@ -46,6 +46,6 @@ def empty_drivers() -> pl.DataFrame:
     return pl.DataFrame(schema=DRIVER_SCHEMA)
 
 
-def label(code: str | None) -> str:
-    """Plain-language label of an ILO indicator code ("withholding_of_wages" -> "withholding of wages")."""
-    return (code or "unspecified").replace("_", " ")
+def label(column: str) -> pl.Expr:
+    """Plain-language label of an ILO indicator code column (withholding_of_wages -> withholding of wages)."""
+    return pl.col(column).fill_null("unspecified").str.replace_all("_", " ", literal=True)

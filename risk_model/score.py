@@ -43,7 +43,9 @@ def score_facilities(inputs: RiskInputs, params: RiskParameters) -> dict[str, pl
     risk = risk.with_columns(
         risk_score=pl.sum_horizontal(weights[c] * pl.col(f"{c}_score") for c in COMPONENTS).round(2)
     )
-    risk = _with_confidence(risk, inputs, params).join(_top_drivers(drivers), on="facility_id", how="left")
+    risk = _with_confidence(risk, inputs, params).join(
+        _top_drivers(drivers, risk, weights), on="facility_id", how="left"
+    )
     risk = _with_band(risk, hits, params).with_columns(
         facility_name=pl.col("name"),
         as_of_date=pl.lit(inputs.as_of),
@@ -74,16 +76,31 @@ def score_facilities(inputs: RiskInputs, params: RiskParameters) -> dict[str, pl
     }
 
 
-def _top_drivers(drivers: pl.DataFrame) -> pl.DataFrame:
-    """driver_1..3 (plain language) and evidence_count per facility."""
-    ranked = drivers.sort("facility_id", "weighted", "description", descending=[False, True, False])
-    top = ranked.group_by("facility_id", maintain_order=True).agg(
-        pl.col("description").head(3).alias("top"),
-        pl.col("component").is_in(["audit", "worker_voice", "list_exposure"]).sum().alias("evidence_count"),
+def _top_drivers(drivers: pl.DataFrame, risk: pl.DataFrame, weights: dict) -> pl.DataFrame:
+    """driver_1..3 in plain language: the strongest evidence of each of the three components that add
+    the most to the score; evidence_count: facility-level evidence rows (audits, worker voice, lists)."""
+    contribution = risk.select(
+        "facility_id", *[(weights[c] * pl.col(f"{c}_score")).alias(c) for c in COMPONENTS]
+    ).unpivot(index="facility_id", variable_name="component", value_name="contribution")
+    strongest = drivers.sort("facility_id", "weighted", "description", descending=[False, True, False])
+    per_component = (
+        strongest.unique(["facility_id", "component"], keep="first", maintain_order=True)
+        .join(contribution, on=["facility_id", "component"])
+        .sort("facility_id", "contribution", "component", descending=[False, True, False])
     )
-    return top.with_columns(
-        pl.col("top").list.get(i, null_on_oob=True).alias(f"driver_{i + 1}") for i in range(3)
-    ).drop("top")
+    top = per_component.group_by("facility_id", maintain_order=True).agg(
+        pl.col("description").head(3).alias("top")
+    )
+    evidence = drivers.group_by("facility_id").agg(
+        pl.col("component").is_in(["audit", "worker_voice", "list_exposure"]).sum().alias("evidence_count")
+    )
+    return (
+        top.with_columns(
+            pl.col("top").list.get(i, null_on_oob=True).alias(f"driver_{i + 1}") for i in range(3)
+        )
+        .drop("top")
+        .join(evidence, on="facility_id", how="left")
+    )
 
 
 def _with_confidence(risk: pl.DataFrame, inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:

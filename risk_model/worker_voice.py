@@ -39,7 +39,7 @@ def worker_voice_component(inputs: RiskInputs, params: RiskParameters) -> tuple[
             description=pl.format(
                 "{} worker grievances on {} ({} per 100 workers)",
                 "cases",
-                pl.col("ilo_indicator").map_elements(label, return_dtype=pl.String),
+                label("ilo_indicator"),
                 pl.col("per_100").round(1),
             ),
             evidence_source=pl.lit("worker-voice grievances"),
@@ -57,7 +57,7 @@ def worker_voice_component(inputs: RiskInputs, params: RiskParameters) -> tuple[
                 "{}% of {} surveyed workers report {} ({})",
                 (pl.col("share") * 100).round(0),
                 "respondents",
-                pl.col("ilo_indicator").map_elements(label, return_dtype=pl.String),
+                label("ilo_indicator"),
                 "survey_period",
             ),
             evidence_source=pl.format("worker survey {}", "survey_period"),

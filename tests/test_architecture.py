@@ -56,8 +56,21 @@ def test_generic_top_level_names_import_from_this_repository(name):
 
 
 def test_required_top_level_layout_exists():
-    for entry in ["pipelines", "assets", "connectors", "entity_resolution", "data_contracts", "tests",
-                  "workspace.yaml", "pyproject.toml", "README.md", "Makefile", ".ci/run", "benchmarks", "docs"]:
+    for entry in [
+        "pipelines",
+        "assets",
+        "connectors",
+        "entity_resolution",
+        "data_contracts",
+        "tests",
+        "workspace.yaml",
+        "pyproject.toml",
+        "README.md",
+        "Makefile",
+        ".ci/run",
+        "benchmarks",
+        "docs",
+    ]:
         assert (ROOT / entry).exists(), entry
 
 

@@ -7,25 +7,49 @@ import polars as pl
 from entity_resolution.normalise import normalise_address, normalise_name, normalise_name_expr, unit_numbers
 from entity_resolution.resolve import resolve
 
-DECISIONS = pl.DataFrame(schema={"record_id_left": pl.String, "record_id_right": pl.String,
-                                 "decision": pl.String})
+DECISIONS = pl.DataFrame(
+    schema={"record_id_left": pl.String, "record_id_right": pl.String, "decision": pl.String}
+)
 
 
 def records(rows: list[dict]) -> pl.DataFrame:
-    base = {"source_type": "supplier_list", "contributor": "Brand", "address": None, "lat": None, "lng": None,
-            "os_id": None, "parent_company": None, "workers_min": None, "workers_max": None,
-            "sectors": ["Apparel"], "product_types": []}
-    return pl.DataFrame([base | row for row in rows], schema_overrides={
-        "address": pl.String, "lat": pl.Float64, "lng": pl.Float64, "os_id": pl.String,
-        "parent_company": pl.String, "workers_min": pl.Int64, "workers_max": pl.Int64,
-        "product_types": pl.List(pl.String)})
+    base = {
+        "source_type": "supplier_list",
+        "contributor": "Brand",
+        "address": None,
+        "lat": None,
+        "lng": None,
+        "os_id": None,
+        "parent_company": None,
+        "workers_min": None,
+        "workers_max": None,
+        "sectors": ["Apparel"],
+        "product_types": [],
+    }
+    return pl.DataFrame(
+        [base | row for row in rows],
+        schema_overrides={
+            "address": pl.String,
+            "lat": pl.Float64,
+            "lng": pl.Float64,
+            "os_id": pl.String,
+            "parent_company": pl.String,
+            "workers_min": pl.Int64,
+            "workers_max": pl.Int64,
+            "product_types": pl.List(pl.String),
+        },
+    )
 
 
 def test_normalisation_removes_legal_forms_transliterates_and_expands():
-    assert normalise_name("Chen Feng (Jiangsu) Apparel CO., LTD.") == normalise_name("chen feng jiangsu apparel")
+    assert normalise_name("Chen Feng (Jiangsu) Apparel CO., LTD.") == normalise_name(
+        "chen feng jiangsu apparel"
+    )
     assert normalise_name("CÔNG TY TNHH May Việt Tiến") == "may viet tien"
     assert normalise_name("Akcen Tekstil Konf. San. Tic. Ltd. Şti.") == "akcen tekstil konf"
-    assert normalise_address("12 Industrial Rd., Ind. Dist.") == normalise_address("12 industrial road industrial district")
+    assert normalise_address("12 Industrial Rd., Ind. Dist.") == normalise_address(
+        "12 industrial road industrial district"
+    )
     assert unit_numbers("Jeans Knit Unit 3") == "unit 3"
 
 
@@ -36,59 +60,119 @@ def test_polars_expression_matches_scalar():
 
 
 def test_three_spellings_of_one_factory_become_one_facility():
-    result = resolve(records([
-        {"record_id": "a", "name": "Jiangsu Golden Empire Apparel Co., Ltd", "country_code": "CN",
-         "address": "11 Changjiang Road, Yancheng Economic Development Zone"},
-        {"record_id": "b", "name": "JIANGSU GOLDEN EMPIRE APPAREL COMPANY LIMITED", "country_code": "CN",
-         "address": "11 Changjiang Rd, Yancheng Economy Development Zone"},
-        {"record_id": "c", "name": "Jiangsu Golden Empier Apparel Ltd", "country_code": "CN",
-         "address": "No. 11 Changjiang Road Yancheng"},
-        {"record_id": "d", "name": "Dongguan Quality Knitwear Limited", "country_code": "CN",
-         "address": "Shujiu Village, Changping Town"},
-    ]), DECISIONS)
+    result = resolve(
+        records(
+            [
+                {
+                    "record_id": "a",
+                    "name": "Jiangsu Golden Empire Apparel Co., Ltd",
+                    "country_code": "CN",
+                    "address": "11 Changjiang Road, Yancheng Economic Development Zone",
+                },
+                {
+                    "record_id": "b",
+                    "name": "JIANGSU GOLDEN EMPIRE APPAREL COMPANY LIMITED",
+                    "country_code": "CN",
+                    "address": "11 Changjiang Rd, Yancheng Economy Development Zone",
+                },
+                {
+                    "record_id": "c",
+                    "name": "Jiangsu Golden Empier Apparel Ltd",
+                    "country_code": "CN",
+                    "address": "No. 11 Changjiang Road Yancheng",
+                },
+                {
+                    "record_id": "d",
+                    "name": "Dongguan Quality Knitwear Limited",
+                    "country_code": "CN",
+                    "address": "Shujiu Village, Changping Town",
+                },
+            ]
+        ),
+        DECISIONS,
+    )
     links = dict(result.record_links.select("record_id", "facility_id").iter_rows())
     assert links["a"] == links["b"] == links["c"] != links["d"]
     assert result.facilities.height == 2
 
 
 def test_unit_numbers_and_different_os_ids_never_auto_merge():
-    result = resolve(records([
-        {"record_id": "u3", "name": "Evergreen Jeans Knit Unit 3", "country_code": "BD", "address": "Gazipur"},
-        {"record_id": "u4", "name": "Evergreen Jeans Knit Unit 4", "country_code": "BD", "address": "Gazipur"},
-        {"record_id": "o1", "name": "Star Garments", "country_code": "LK", "os_id": "LK2019001AAAAA1"},
-        {"record_id": "o2", "name": "Star Garments", "country_code": "LK", "os_id": "LK2019002BBBBB2"},
-    ]), DECISIONS)
+    result = resolve(
+        records(
+            [
+                {
+                    "record_id": "u3",
+                    "name": "Evergreen Jeans Knit Unit 3",
+                    "country_code": "BD",
+                    "address": "Gazipur",
+                },
+                {
+                    "record_id": "u4",
+                    "name": "Evergreen Jeans Knit Unit 4",
+                    "country_code": "BD",
+                    "address": "Gazipur",
+                },
+                {
+                    "record_id": "o1",
+                    "name": "Star Garments",
+                    "country_code": "LK",
+                    "os_id": "LK2019001AAAAA1",
+                },
+                {
+                    "record_id": "o2",
+                    "name": "Star Garments",
+                    "country_code": "LK",
+                    "os_id": "LK2019002BBBBB2",
+                },
+            ]
+        ),
+        DECISIONS,
+    )
     assert result.facilities.height == 4
 
 
 def test_same_name_in_two_countries_stays_two_facilities():
-    result = resolve(records([
-        {"record_id": "x", "name": "Global Knit", "country_code": "VN"},
-        {"record_id": "y", "name": "Global Knit", "country_code": "KH"},
-    ]), DECISIONS)
+    result = resolve(
+        records(
+            [
+                {"record_id": "x", "name": "Global Knit", "country_code": "VN"},
+                {"record_id": "y", "name": "Global Knit", "country_code": "KH"},
+            ]
+        ),
+        DECISIONS,
+    )
     assert result.facilities.height == 2
 
 
 def test_human_decisions_override_scores():
-    rows = records([
-        {"record_id": "p", "name": "Sunrise Textile Mill", "country_code": "IN", "address": "Tiruppur"},
-        {"record_id": "q", "name": "Sunrise Textiles", "country_code": "IN", "address": "Tirupur"},
-        {"record_id": "r", "name": "Moonlight Fashions", "country_code": "IN", "address": "Tiruppur"},
-    ])
+    rows = records(
+        [
+            {"record_id": "p", "name": "Sunrise Textile Mill", "country_code": "IN", "address": "Tiruppur"},
+            {"record_id": "q", "name": "Sunrise Textiles", "country_code": "IN", "address": "Tirupur"},
+            {"record_id": "r", "name": "Moonlight Fashions", "country_code": "IN", "address": "Tiruppur"},
+        ]
+    )
     baseline = resolve(rows, DECISIONS)
     links = dict(baseline.record_links.select("record_id", "facility_id").iter_rows())
     assert links["p"] == links["q"] != links["r"]
-    decisions = pl.DataFrame({"record_id_left": ["p", "p"], "record_id_right": ["q", "r"],
-                              "decision": ["reject", "confirm"]})
+    decisions = pl.DataFrame(
+        {"record_id_left": ["p", "p"], "record_id_right": ["q", "r"], "decision": ["reject", "confirm"]}
+    )
     decided = dict(resolve(rows, decisions).record_links.select("record_id", "facility_id").iter_rows())
     assert decided["p"] != decided["q"]
     assert decided["p"] == decided["r"]
 
 
 def test_every_record_linked_exactly_once_with_an_explanation_and_ids_are_stable():
-    rows = records([{"record_id": str(i), "name": f"Factory {chr(65 + i)} Works", "country_code": "VN"}
-                    for i in range(8)])
+    rows = records(
+        [
+            {"record_id": str(i), "name": f"Factory {chr(65 + i)} Works", "country_code": "VN"}
+            for i in range(8)
+        ]
+    )
     first, second = resolve(rows, DECISIONS), resolve(rows.reverse(), DECISIONS)
     assert sorted(first.record_links["record_id"].to_list()) == sorted(rows["record_id"].to_list())
     assert first.record_links["explanation"].null_count() == 0
-    assert first.facilities["facility_id"].sort().to_list() == second.facilities["facility_id"].sort().to_list()
+    assert (
+        first.facilities["facility_id"].sort().to_list() == second.facilities["facility_id"].sort().to_list()
+    )

@@ -38,9 +38,11 @@ def test_groups_are_the_domains():
 
 def test_published_tables_have_blocking_contract_checks():
     graph = defs.resolve_asset_graph()
-    blocking = {key.asset_key.path[1] for key in graph.asset_check_keys
-                if key.asset_key.path[0] == "published"
-                and graph.get_check_spec(key).blocking}
+    blocking = {
+        key.asset_key.path[1]
+        for key in graph.asset_check_keys
+        if key.asset_key.path[0] == "published" and graph.get_check_spec(key).blocking
+    }
     assert {"facility_risk", "facility_risk_drivers", "brand_exposure"} <= blocking
 
 
@@ -57,6 +59,10 @@ def test_dagster_definitions_validate_passes(tmp_path):
     dagster = Path(sys.executable).parent / "dagster"
     result = subprocess.run(
         [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
