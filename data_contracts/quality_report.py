@@ -1,0 +1,217 @@
+"""Render check results as an offline quality report: ``index.html`` plus ``summary.json``.
+
+Pure function of its inputs (the caller passes ``generated_at``, so the output is reproducible).
+The HTML is self-contained: inline CSS, no scripts, no fonts, no images, no external URLs.
+Every value is HTML-escaped, and ``://`` inside data is written as ``:&#47;&#47;`` so that even
+URLs found in sample rows (e.g. a list's reference_url) never appear as live URL text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from data_contracts.checks import CheckResult
+
+_CSS = Path(__file__).with_name("quality_report.css")
+
+
+@dataclass(frozen=True)
+class TableQuality:
+    """The results of one table's checks, with the context the report shows beside them."""
+
+    table: str
+    results: Sequence[CheckResult]
+    row_count: int | None = None
+    contract_version: str | None = None
+
+    @property
+    def failed(self) -> list[CheckResult]:
+        return [r for r in self.results if not r.passed]
+
+    @property
+    def blocking_failed(self) -> list[CheckResult]:
+        return [r for r in self.results if r.blocking and not r.passed]
+
+
+def render_report(
+    results: Mapping[str, Sequence[CheckResult]] | Iterable[TableQuality],
+    out_dir: Path,
+    generated_at: str,
+) -> Path:
+    """Write ``out_dir/index.html`` and ``out_dir/summary.json``; return the HTML path.
+
+    ``results`` maps table names to check results, or is a sequence of :class:`TableQuality`
+    (which adds row counts and contract versions).
+    """
+    tables = _as_tables(results)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = build_summary(tables, generated_at)
+    (out_dir / "summary.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    index = out_dir / "index.html"
+    index.write_text(_html_page(tables, summary), encoding="utf-8")
+    return index
+
+
+def build_summary(tables: Sequence[TableQuality], generated_at: str) -> dict[str, Any]:
+    """The JSON-ready summary: totals and, per table, counts and every failed check."""
+    rows = [
+        {
+            "table": t.table,
+            "contract_version": t.contract_version,
+            "row_count": t.row_count,
+            "checks": len(t.results),
+            "passed": len(t.results) - len(t.failed),
+            "failed": len(t.failed),
+            "blocking_failed": len(t.blocking_failed),
+            "failures": [_failure(r) for r in t.failed],
+        }
+        for t in tables
+    ]
+    blocking = sum(row["blocking_failed"] for row in rows)
+    return {
+        "generated_at": generated_at,
+        "status": "failed" if blocking else "passed",
+        "totals": {
+            "tables": len(rows),
+            "checks": sum(row["checks"] for row in rows),
+            "passed": sum(row["passed"] for row in rows),
+            "failed": sum(row["failed"] for row in rows),
+            "blocking_failed": blocking,
+        },
+        "tables": rows,
+    }
+
+
+def _as_tables(results: Any) -> list[TableQuality]:
+    if isinstance(results, Mapping):
+        return [TableQuality(table, list(checks)) for table, checks in results.items()]
+    return list(results)
+
+
+def _failure(result: CheckResult) -> dict[str, Any]:
+    return {
+        "name": result.name,
+        "description": result.description,
+        "blocking": result.blocking,
+        "offending_count": result.offending_count,
+        "observed_value": _jsonable(result.observed_value),
+        "message": result.message,
+        "error": result.error,
+        "sample_rows": [_jsonable(row) for row in result.sample_rows],
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON values: dates as ISO text, NaN/inf as null, unknown objects as text."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Decimal):
+        return float(value) if value.is_finite() else None
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _text(value: Any) -> str:
+    """Escape anything for HTML and defuse URL schemes."""
+    escaped = html.escape("" if value is None else str(value), quote=True)
+    return escaped.replace("://", ":&#47;&#47;")
+
+
+def _html_page(tables: Sequence[TableQuality], summary: dict[str, Any]) -> str:
+    totals = summary["totals"]
+    head = (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>flrisk data quality report</title>\n<style>\n{_CSS.read_text('utf-8')}</style>\n"
+        "</head>\n<body>\n"
+    )
+    status = summary["status"]
+    intro = (
+        f"<h1>flrisk data quality report</h1>\n<p class=\"meta\">Generated "
+        f"{_text(summary['generated_at'])}. {totals['tables']} tables, {totals['checks']} "
+        f"checks: {totals['passed']} passed, {totals['failed']} failed "
+        f"({totals['blocking_failed']} blocking).</p>\n"
+        f"<p class=\"status {status}\">Overall: {_text(status)}</p>\n"
+    )
+    overview = _overview(summary["tables"])
+    sections = "".join(_table_section(t) for t in tables)
+    return head + intro + overview + sections + "</body>\n</html>\n"
+
+
+def _overview(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "<table class=\"overview\">\n<thead><tr><th>Table</th><th>Contract</th><th>Rows</th>"
+        "<th>Passed</th><th>Failed</th><th>Blocking</th></tr></thead>\n<tbody>\n"
+    ]
+    for row in rows:
+        css = "bad" if row["blocking_failed"] else ("warn" if row["failed"] else "good")
+        lines.append(
+            f"<tr class=\"{css}\"><td><a href=\"#{_anchor(row['table'])}\">{_text(row['table'])}"
+            f"</a></td><td>{_text(row['contract_version'] or '')}</td>"
+            f"<td class=\"num\">{_text(_count(row['row_count']))}</td>"
+            f"<td class=\"num\">{row['passed']}</td><td class=\"num\">{row['failed']}</td>"
+            f"<td class=\"num\">{row['blocking_failed']}</td></tr>\n"
+        )
+    return "".join(lines) + "</tbody>\n</table>\n"
+
+
+def _table_section(table: TableQuality) -> str:
+    parts = [f"<section id=\"{_anchor(table.table)}\">\n<h2>{_text(table.table)}</h2>\n"]
+    parts.append(
+        f"<p class=\"meta\">Rows: {_text(_count(table.row_count))}. Contract version: "
+        f"{_text(table.contract_version or 'n/a')}. {len(table.results) - len(table.failed)} of "
+        f"{len(table.results)} checks passed.</p>\n"
+    )
+    for result in table.failed:
+        parts.append(_failure_block(result))
+    passed = [r for r in table.results if r.passed]
+    if passed:
+        items = "".join(f"<li>{_text(r.name)}: {_text(r.description)}</li>\n" for r in passed)
+        parts.append(f"<details><summary>{len(passed)} passed checks</summary>\n<ul>\n{items}"
+                     "</ul>\n</details>\n")
+    return "".join(parts) + "</section>\n"
+
+
+def _failure_block(result: CheckResult) -> str:
+    level = "blocking" if result.blocking else "warning"
+    block = [
+        f"<div class=\"failure {level}\">\n<h3>{_text(result.name)} "
+        f"<span class=\"badge\">{level}</span></h3>\n"
+        f"<p>{_text(result.description)}</p>\n<p class=\"meta\">{_text(result.message)}"
+        f"{'' if result.offending_count is None else f'. Offending rows: {result.offending_count}'}"
+        "</p>\n"
+    ]
+    if result.sample_rows:
+        columns = list(result.sample_rows[0])
+        header = "".join(f"<th>{_text(c)}</th>" for c in columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{_text(row.get(c))}</td>" for c in columns) + "</tr>\n"
+            for row in result.sample_rows
+        )
+        block.append(f"<div class=\"scroll\"><table class=\"sample\"><thead><tr>{header}</tr>"
+                     f"</thead>\n<tbody>\n{body}</tbody></table></div>\n")
+    return "".join(block) + "</div>\n"
+
+
+def _anchor(table: str) -> str:
+    return "t-" + "".join(ch if ch.isalnum() else "-" for ch in table)
+
+
+def _count(value: int | None) -> str:
+    return "n/a" if value is None else f"{value:,}"

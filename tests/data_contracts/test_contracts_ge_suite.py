@@ -1,0 +1,86 @@
+"""Great Expectations suites come from the same checks and validate pandas frames."""
+
+from __future__ import annotations
+
+import pytest
+
+from data_contracts import (
+    all_contracts,
+    great_expectations_suite,
+    load_contract,
+    validate_with_great_expectations,
+)
+from data_contracts.ge_suite import engine_errors
+
+RISK = load_contract("published.facility_risk")
+
+
+def _expected_counts(contract):
+    checks = contract.checks()
+    mapped = [c for c in checks if c.kind != "sql"]
+    return len(mapped), sorted(c.name for c in checks if c.kind == "sql")
+
+
+@pytest.mark.parametrize("contract", all_contracts(), ids=lambda c: c.qualified_name)
+def test_suite_has_one_expectation_per_non_sql_check(contract):
+    suite = great_expectations_suite(contract)
+    expected, skipped = _expected_counts(contract)
+    assert suite.name == contract.qualified_name
+    assert len(suite.expectations) == expected
+    assert sorted(suite.meta["skipped_checks"]) == skipped
+    assert suite.meta["contract_version"] == contract.version
+
+
+def test_facility_risk_suite_maps_every_rule_kind():
+    suite = great_expectations_suite(RISK)
+    by_check = {e.meta["check"]: e for e in suite.expectations}
+    assert len(suite.expectations) == 28
+    assert type(by_check["facility_risk__facility_id__not_null"]).__name__ == (
+        "ExpectColumnValuesToNotBeNull"
+    )
+    assert type(by_check["facility_risk__facility_id__unique"]).__name__ == (
+        "ExpectColumnValuesToBeUnique"
+    )
+    band = by_check["facility_risk__risk_band__valid_values"]
+    assert set(band.value_set) == {"low", "medium", "high", "critical", "unknown"}
+    score = by_check["facility_risk__risk_score__range"]
+    assert (score.min_value, score.max_value) == (0, 100)
+    rows = by_check["facility_risk__row_count"]
+    assert (rows.min_value, rows.max_value) == (1, None)
+    assert by_check["facility_risk__facility_id__pattern"].regex == "^FLR-[0-9A-F]{12}$"
+    assert {e.severity.value for e in suite.expectations} == {"critical"}
+
+
+def test_compound_keys_become_compound_uniqueness():
+    suite = great_expectations_suite(load_contract("published.worker_voice_summary"))
+    (compound,) = [e for e in suite.expectations if hasattr(e, "column_list")]
+    assert compound.column_list == ["facility_id", "period", "ilo_indicator"]
+
+
+def test_warning_rules_become_warning_expectations():
+    suite = great_expectations_suite(load_contract("staged.audit_findings"))
+    by_check = {e.meta["check"]: e for e in suite.expectations}
+    assert by_check["audit_findings__scheme__valid_values"].severity.value == "warning"
+    assert by_check["audit_findings__scheme__valid_values"].meta["blocking"] is False
+
+
+def test_validates_a_pandas_frame_from_duckdb(con, make_table):
+    make_table(RISK, {"facility_id": "FLR-000000000001"}, {"facility_id": "FLR-000000000002"})
+    query = "SELECT * FROM published.facility_risk"
+    good = validate_with_great_expectations(RISK, con.sql(query).df())
+    assert engine_errors(good) == []
+    assert good.success, [r.expectation_config.meta for r in good.results if not r.success]
+
+    make_table(
+        RISK,
+        {"facility_id": "FLR-000000000001"},
+        {"facility_id": "FLR-000000000001", "risk_band": "severe", "risk_score": 140.0},
+    )
+    bad = validate_with_great_expectations(RISK, con.sql(query).df())
+    assert engine_errors(bad) == []
+    failed = {r.expectation_config.meta["check"] for r in bad.results if not r.success}
+    assert failed == {
+        "facility_risk__facility_id__unique",
+        "facility_risk__risk_band__valid_values",
+        "facility_risk__risk_score__range",
+    }
