@@ -27,7 +27,7 @@ def contract_checks(table_key: str) -> dg.AssetChecksDefinition:
     @dg.multi_asset_check(specs=specs, name=f"{table_key.replace('.', '__')}__contract_checks")
     def run_contract_checks(warehouse: WarehouseResource):
         with warehouse.connect(read_only=True) as con:
-            results = contract.run_checks(con, quoted(table_key))
+            results = contract.run_checks(con, table_key)
         for result in results:
             yield dg.AssetCheckResult(
                 asset_key=key_of(table_key),
@@ -35,9 +35,9 @@ def contract_checks(table_key: str) -> dg.AssetChecksDefinition:
                 passed=result.passed,
                 severity=dg.AssetCheckSeverity.ERROR if result.blocking else dg.AssetCheckSeverity.WARN,
                 metadata={
-                    "offending_rows": result.offending_count,
+                    "offending_rows": result.offending_count if result.offending_count is not None else -1,
                     "message": result.message,
-                    "sample": str(result.sample[:3]),
+                    "sample": str(list(result.sample_rows[:3])),
                 },
             )
 

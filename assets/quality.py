@@ -33,8 +33,8 @@ def data_quality_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
         for table_key in REPORTED_TABLES:
             contract = load_contract(table_key)
             row_count = con.sql(f"SELECT count(*) FROM {quoted(table_key)}").fetchall()[0][0]
-            results = contract.run_checks(con, quoted(table_key))
-            tables.append(TableQuality(table_key, row_count, contract.version, results))
+            results = contract.run_checks(con, table_key)
+            tables.append(TableQuality(table_key, results, row_count=row_count, contract_version=contract.version))
     generated_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     index = render_report(tables, reports_dir(), generated_at)
     failed = sum(1 for t in tables for r in t.results if not r.passed)

@@ -43,13 +43,14 @@ def quoted(table_key: str) -> str:
     return f'"{match.group(1)}"."{match.group(2)}"'
 
 
-def _table_ddl(table_key: str) -> str:
-    """DDL body for a table: raw layout for raw.*, else derived from the table's contract."""
-    if table_key == "raw.loads":
-        return LOADS_TABLE_DDL
+def create_statement(table_key: str, target: str | None = None, *, replace: bool = False) -> str:
+    """CREATE TABLE for `table_key` at `target`: the raw layout for raw.*, else from its contract."""
+    target = target or table_key
     if table_key.startswith("raw."):
-        return RAW_TABLE_DDL
-    return load_contract(table_key).ddl_columns()
+        body = LOADS_TABLE_DDL if table_key == "raw.loads" else RAW_TABLE_DDL
+        verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE IF NOT EXISTS"
+        return f"{verb} {quoted(target)} {body}"
+    return load_contract(table_key).ddl(target, or_replace=replace)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -86,8 +87,10 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def ensure(self, table_key: str) -> None:
         """Create the table empty if it does not exist (never touches existing rows)."""
+        if self.exists(table_key):
+            return
         with self.connect() as con:
-            con.execute(f"CREATE TABLE IF NOT EXISTS {quoted(table_key)} {_table_ddl(table_key)}")
+            con.execute(create_statement(table_key))
 
     def read(self, table_key: str) -> pl.DataFrame:
         """The whole table as a Polars frame (empty, with the contract's columns, if absent)."""
@@ -141,7 +144,7 @@ class WarehouseResource(dg.ConfigurableResource):
             con.execute("BEGIN TRANSACTION")
             try:
                 for key in (table_key, "raw.loads"):
-                    con.execute(f"CREATE TABLE IF NOT EXISTS {quoted(key)} {_table_ddl(key)}")
+                    con.execute(create_statement(key))
                 con.register("incoming_rows", rows.to_arrow())
                 con.execute(f"INSERT INTO {quoted(table_key)} BY NAME SELECT * FROM incoming_rows")
                 con.unregister("incoming_rows")
@@ -175,8 +178,8 @@ class WarehouseResource(dg.ConfigurableResource):
         with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                _write(con, candidate, frame, ddl=contract.ddl_columns())
-                results = contract.run_checks(con, quoted(candidate))
+                _write(con, candidate, frame, source_key=table_key)
+                results = contract.run_checks(con, candidate)
                 blocking = [r for r in results if not r.passed and r.blocking]
                 if blocking:
                     raise PublishBlockedError(_describe_failures(table_key, blocking))
@@ -194,10 +197,10 @@ def _conform(table_key: str, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _write(
-    con: duckdb.DuckDBPyConnection, table_key: str, frame: pl.DataFrame, ddl: str | None = None
+    con: duckdb.DuckDBPyConnection, table_key: str, frame: pl.DataFrame, source_key: str | None = None
 ) -> None:
     """Create-or-replace `table_key` with its DDL and insert `frame` (inside the caller's transaction)."""
-    con.execute(f"CREATE OR REPLACE TABLE {quoted(table_key)} {ddl or _table_ddl(table_key)}")
+    con.execute(create_statement(source_key or table_key, table_key, replace=True))
     con.register("incoming_frame", frame.to_arrow())
     con.execute(f"INSERT INTO {quoted(table_key)} BY NAME SELECT * FROM incoming_frame")
     con.unregister("incoming_frame")
@@ -206,5 +209,5 @@ def _write(
 def _describe_failures(table_key: str, failures: list) -> str:
     lines = [f"{table_key}: {len(failures)} blocking contract rule(s) failed; not published."]
     for failure in failures:
-        lines.append(f"- {failure.name}: {failure.message}; sample: {failure.sample[:3]}")
+        lines.append(f"- {failure.name}: {failure.message}; sample: {list(failure.sample_rows[:3])}")
     return "\n".join(lines)
