@@ -4,13 +4,11 @@ Every rule of a contract becomes an asset check on that table's asset; rules the
 blocking are blocking checks, so downstream assets do not run on a table that broke its contract.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from assets.metadata import key_of
 from data_contracts import all_contracts
-from pipelines.warehouse import WarehouseResource, quoted
+from pipelines.warehouse import WarehouseResource
 
 
 def contract_checks(table_key: str) -> dg.AssetChecksDefinition:

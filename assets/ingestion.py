@@ -4,8 +4,6 @@ A file's load_id is derived from its bytes, so re-running on the same files load
 (idempotent) and a changed file becomes a new load beside the old one.
 """
 
-from __future__ import annotations
-
 import hashlib
 
 import dagster as dg
@@ -37,7 +35,7 @@ def load_source_files(warehouse: WarehouseResource, sources: SourcesResource, so
         raw_file = read_table_file(entry.path)
         rows = raw_file.rows.with_columns(
             load_id=pl.lit(load_id),
-            source_file=pl.lit(entry.path.name),
+            source_file=pl.lit(entry.relative_path),
             contributor=pl.lit(entry.contributor),
             content_hash=pl.col("payload").map_elements(
                 lambda text: hashlib.sha256(text.encode("utf-8")).hexdigest(), return_dtype=pl.String
@@ -46,7 +44,7 @@ def load_source_files(warehouse: WarehouseResource, sources: SourcesResource, so
         load = {
             "load_id": load_id,
             "source_type": source_type,
-            "source_file": entry.path.name,
+            "source_file": entry.relative_path,
             "contributor": entry.contributor,
             "file_sha256": digest,
             "received_at": entry.received_at,

@@ -1,7 +1,5 @@
 """Dagster metadata shared by every layer: column schemas from contracts, row counts, timings."""
 
-from __future__ import annotations
-
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager

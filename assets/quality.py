@@ -4,16 +4,14 @@ Runs every published table's contract rules against the warehouse and writes an 
 and a JSON summary under `$FLRISK_HOME/reports/data_quality/`.
 """
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 
 import dagster as dg
-from data_contracts.quality_report import TableQuality, render_report
 
 from assets.metadata import key_of
 from assets.risk import PUBLISHED_TABLES
 from data_contracts import load_contract
+from data_contracts.quality_report import TableQuality, render_report
 from pipelines.settings import reports_dir
 from pipelines.warehouse import WarehouseResource, quoted
 
@@ -34,7 +32,9 @@ def data_quality_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
             contract = load_contract(table_key)
             row_count = con.sql(f"SELECT count(*) FROM {quoted(table_key)}").fetchall()[0][0]
             results = contract.run_checks(con, table_key)
-            tables.append(TableQuality(table_key, results, row_count=row_count, contract_version=contract.version))
+            tables.append(
+                TableQuality(table_key, results, row_count=row_count, contract_version=contract.version)
+            )
     generated_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     index = render_report(tables, reports_dir(), generated_at)
     failed = sum(1 for t in tables for r in t.results if not r.passed)

@@ -1,7 +1,5 @@
 """Entity resolution: staged facility mentions become resolved facilities with stable IDs."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from assets.metadata import asset_spec_metadata, key_of, timed

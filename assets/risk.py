@@ -1,12 +1,11 @@
 """Risk: score every resolved facility and publish the risk tables under their contracts."""
 
-from __future__ import annotations
-
 from datetime import date
 
 import dagster as dg
 
 from assets.metadata import asset_spec_metadata, key_of, timed
+from data_contracts import load_contract
 from pipelines.warehouse import WarehouseResource
 from risk_model.aggregates import brand_exposure, country_commodity_risk
 from risk_model.inputs import RiskInputs
@@ -74,6 +73,7 @@ def published_risk_tables(config: RiskConfig, warehouse: WarehouseResource):
                 inputs.dol_goods, scored["facility_risk_drivers"], params
             ),
         }
+        frames = {table: frame.select(load_contract(table).column_names) for table, frame in frames.items()}
         for table, frame in frames.items():
             warehouse.publish(table, frame)
     bands = scored["facility_risk"]["risk_band"].value_counts().to_dicts()

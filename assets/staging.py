@@ -5,8 +5,6 @@ reason; all staged tables and the quarantine are replaced together in one transa
 never leaves staging half-written. Per source file: rows read = rows staged + rows quarantined.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 import polars as pl
 

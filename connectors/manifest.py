@@ -13,8 +13,13 @@ from pathlib import Path
 import yaml
 
 SOURCE_TYPES = (
-    "oshub_download", "supplier_list", "social_audit", "worker_voice_grievance",
-    "worker_voice_survey", "reference_dol_goods", "reference_entity_list",
+    "oshub_download",
+    "supplier_list",
+    "social_audit",
+    "worker_voice_grievance",
+    "worker_voice_survey",
+    "reference_dol_goods",
+    "reference_entity_list",
 )
 
 
@@ -27,6 +32,7 @@ class ManifestEntry:
     """One received file."""
 
     path: Path
+    relative_path: str
     source_type: str
     contributor: str
     received_at: date | None
@@ -42,11 +48,20 @@ def read_manifest(manifest_path: Path) -> list[ManifestEntry]:
         if missing:
             raise ManifestError(f"{where}: missing {', '.join(missing)}")
         if item["source_type"] not in SOURCE_TYPES:
-            raise ManifestError(f"{where}: unknown source_type {item['source_type']!r}; known: {SOURCE_TYPES}")
+            raise ManifestError(
+                f"{where}: unknown source_type {item['source_type']!r}; known: {SOURCE_TYPES}"
+            )
         path = (manifest_path.parent / item["path"]).resolve()
         if not path.is_file():
             raise ManifestError(f"{where}: file not found: {path}")
         received = item.get("received_at")
-        entries.append(ManifestEntry(path, item["source_type"], str(item["contributor"]),
-                                     date.fromisoformat(str(received)) if received else None))
+        entries.append(
+            ManifestEntry(
+                path,
+                str(item["path"]),
+                item["source_type"],
+                str(item["contributor"]),
+                date.fromisoformat(str(received)) if received else None,
+            )
+        )
     return entries

@@ -50,12 +50,12 @@ def demo(as_of: str) -> None:
     started = time.perf_counter()
     run_config = {"ops": {"published_risk_tables": {"config": {"as_of": as_of}}}}
     with dg.DagsterInstance.get() as instance:
-        result = defs.get_job_def("refresh_all").execute_in_process(
+        result = defs.resolve_job_def("refresh_all").execute_in_process(
             instance=instance, run_config=run_config, raise_on_error=False
         )
     if not result.success:
         for event in result.all_events:
-            if event.is_failure and event.step_failure_data:
+            if event.event_type == dg.DagsterEventType.STEP_FAILURE:
                 click.echo(f"step {event.step_key} failed: {event.step_failure_data.error.message}", err=True)
         raise SystemExit(1)
     click.echo(

@@ -20,7 +20,7 @@ def brand_exposure(facility_risk: pl.DataFrame) -> pl.DataFrame:
     ranked = exploded.sort("contributor", "risk_score", "facility_id", descending=[False, True, False])
     return ranked.group_by("contributor", maintain_order=True).agg(
         pl.len().cast(pl.Int64).alias("facility_count"),
-        *[(pl.col("risk_band") == band).mean().round(4).alias(f"share_{band}") for band in BANDS],
+        *[(pl.col("risk_band") == band).mean().alias(f"share_{band}") for band in BANDS],
         pl.col("risk_score").mean().round(2).alias("mean_risk_score"),
         pl.col("facility_id").head(WORST_SHOWN).alias("worst_facility_ids"),
         pl.col("facility_name").head(WORST_SHOWN).alias("worst_facility_names"),

@@ -34,7 +34,7 @@ def country_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.Da
         .clip(0, 100)
         .cast(pl.Float64),
         description=pl.format(
-            "{}: {} goods with forced labour and {} with child labour on the US DOL list",
+            "{}: {} good(s) with forced labour and {} with child labour on the US DOL list",
             "country_code",
             "forced",
             "child",

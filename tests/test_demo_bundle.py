@@ -19,11 +19,24 @@ ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "demo" / "bundle"
 CHECK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 OS_ID_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{7}[A-Z0-9]{6}$")
-REASON_CODES = {"missing_required", "unknown_country", "invalid_coordinates", "invalid_date",
-                "unknown_category", "unknown_severity", "unknown_scheme", "invalid_os_id",
-                "invalid_number", "duplicate_row", "unknown_value"}
-LISTS = {"supplier_lists/northwind_apparel_2026.csv", "supplier_lists/bluefjord_outdoor_2026.xlsx",
-         "supplier_lists/casa_verde_home_2026.csv"}
+REASON_CODES = {
+    "missing_required",
+    "unknown_country",
+    "invalid_coordinates",
+    "invalid_date",
+    "unknown_category",
+    "unknown_severity",
+    "unknown_scheme",
+    "invalid_os_id",
+    "invalid_number",
+    "duplicate_row",
+    "unknown_value",
+}
+LISTS = {
+    "supplier_lists/northwind_apparel_2026.csv",
+    "supplier_lists/bluefjord_outdoor_2026.xlsx",
+    "supplier_lists/casa_verde_home_2026.csv",
+}
 
 
 def bundle_files(root: Path) -> list[Path]:
@@ -70,21 +83,29 @@ def test_regenerating_gives_byte_identical_files(tmp_path):
     generate(tmp_path / "bundle")
     assert bundle_files(tmp_path / "bundle") == bundle_files(BUNDLE)
     for relative in bundle_files(BUNDLE):
-        assert (tmp_path / "bundle" / relative).read_bytes() == (BUNDLE / relative).read_bytes(), (
-            relative)
+        assert (tmp_path / "bundle" / relative).read_bytes() == (BUNDLE / relative).read_bytes(), relative
 
 
 def test_manifest_lists_every_input_file_and_no_truth(manifest):
     assert manifest["bundle"] == "flrisk-demo"
     assert manifest["generated_with_seed"] == 20261123
     listed = [entry["path"] for entry in manifest["files"]]
-    inputs = [str(p) for p in bundle_files(BUNDLE)
-              if p.parts[0] != "truth" and p.name not in {"manifest.yaml", "README.md"}]
+    inputs = [
+        str(p)
+        for p in bundle_files(BUNDLE)
+        if p.parts[0] != "truth" and p.name not in {"manifest.yaml", "README.md"}
+    ]
     assert sorted(listed) == sorted(inputs)
     assert all((BUNDLE / path).is_file() for path in listed)
     assert {entry["source_type"] for entry in manifest["files"]} == {
-        "oshub_download", "supplier_list", "social_audit", "worker_voice_grievance",
-        "worker_voice_survey", "reference_dol_goods", "reference_entity_list"}
+        "oshub_download",
+        "supplier_list",
+        "social_audit",
+        "worker_voice_grievance",
+        "worker_voice_survey",
+        "reference_dol_goods",
+        "reference_entity_list",
+    }
 
 
 def test_bundle_is_smaller_than_five_megabytes():
@@ -121,10 +142,14 @@ def test_high_risk_facility_is_listed_audited_and_reported(planted):
     entities = read_rows("reference/trade_restriction_entities.csv")
     for entry in case["list_entries"]:
         assert entities[entry["row"] - 2]["entity_name"] == entry["entity_name"]
-    audits = [row for row in read_rows("audits/social_audit_findings.csv")
-              if row["audit_id"] in case["audit_ids"]]
-    critical = {row["finding_category"] for row in audits
-                if row["severity"] in {"Critical", "Zero Tolerance", "Priority"}}
+    audits = [
+        row for row in read_rows("audits/social_audit_findings.csv") if row["audit_id"] in case["audit_ids"]
+    ]
+    critical = {
+        row["finding_category"]
+        for row in audits
+        if row["severity"] in {"Critical", "Zero Tolerance", "Priority"}
+    }
     assert {"Passport retention", "Restricted freedom of movement"} <= critical
     assert any(row["corrective_action_status"] == "Open" for row in audits)
     assert all(row["audit_date"].startswith("2026") for row in audits)

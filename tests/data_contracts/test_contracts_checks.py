@@ -36,7 +36,11 @@ def test_check_sql_quotes_identifiers_and_binds_values():
     band = checks["facility_risk__risk_band__valid_values"]
     assert '"risk_band"' in band.sql and "{table}" in band.sql
     assert "critical" not in band.sql and list(band.params[0]) == [
-        "low", "medium", "high", "critical", "unknown"
+        "low",
+        "medium",
+        "high",
+        "critical",
+        "unknown",
     ]
     score = checks["facility_risk__risk_score__range"]
     assert score.params == (0, 100)

@@ -38,9 +38,7 @@ def test_facility_risk_suite_maps_every_rule_kind():
     assert type(by_check["facility_risk__facility_id__not_null"]).__name__ == (
         "ExpectColumnValuesToNotBeNull"
     )
-    assert type(by_check["facility_risk__facility_id__unique"]).__name__ == (
-        "ExpectColumnValuesToBeUnique"
-    )
+    assert type(by_check["facility_risk__facility_id__unique"]).__name__ == ("ExpectColumnValuesToBeUnique")
     band = by_check["facility_risk__risk_band__valid_values"]
     assert set(band.value_set) == {"low", "medium", "high", "critical", "unknown"}
     score = by_check["facility_risk__risk_score__range"]

@@ -40,10 +40,17 @@ EXPECTED_TABLES = {
     "published.worker_voice_summary",
 }
 ILO_CODES = {
-    "abuse_of_vulnerability", "deception", "restriction_of_movement", "isolation",
-    "physical_and_sexual_violence", "intimidation_and_threats",
-    "retention_of_identity_documents", "withholding_of_wages", "debt_bondage",
-    "abusive_working_and_living_conditions", "excessive_overtime",
+    "abuse_of_vulnerability",
+    "deception",
+    "restriction_of_movement",
+    "isolation",
+    "physical_and_sexual_violence",
+    "intimidation_and_threats",
+    "retention_of_identity_documents",
+    "withholding_of_wages",
+    "debt_bondage",
+    "abusive_working_and_living_conditions",
+    "excessive_overtime",
 }
 CONTRACTS = all_contracts()
 IDS = [c.qualified_name for c in CONTRACTS]
@@ -66,9 +73,7 @@ def test_contract_file_is_odcs_v3_shaped(contract: Contract):
     (table,) = document["schema"]
     assert table["physicalType"] == "table"
     assert table["description"].lower().startswith("one row per")
-    assert {p["property"] for p in document["slaProperties"]} == {
-        "latency", "frequency", "retention"
-    }
+    assert {p["property"] for p in document["slaProperties"]} == {"latency", "frequency", "retention"}
     assert contract.source_path == contract_path(contract.qualified_name)
 
 
@@ -114,7 +119,9 @@ def test_primary_keys_follow_primary_key_position():
     assert load_contract("published.facility_risk").primary_key == ("facility_id",)
     assert load_contract("published.country_commodity_risk").primary_key == ("country_code", "good")
     assert load_contract("published.worker_voice_summary").primary_key == (
-        "facility_id", "period", "ilo_indicator"
+        "facility_id",
+        "period",
+        "ilo_indicator",
     )
     assert load_contract("quarantine.rejected_rows").primary_key == ()
 
@@ -139,9 +146,7 @@ def test_polars_schema_uses_contract_types():
     assert schema["contributors"] == pl.List(pl.String)
     assert schema["as_of_date"] == pl.Date
     assert schema["evidence_count"] == pl.Int64
-    assert load_contract("resolved.match_decisions").polars_schema()["decided_at"] == pl.Datetime(
-        "us"
-    )
+    assert load_contract("resolved.match_decisions").polars_schema()["decided_at"] == pl.Datetime("us")
 
 
 def test_column_metadata_is_plain_dicts_for_dagster():
@@ -177,9 +182,7 @@ def test_package_imports_neither_dagster_nor_great_expectations():
 def test_conform_orders_and_casts_columns(example, to_frame):
     contract = load_contract("published.country_commodity_risk")
     frame = to_frame(contract, [example(contract)])
-    shuffled = frame.select(reversed(frame.columns)).with_columns(
-        pl.col("facility_count").cast(pl.Int32)
-    )
+    shuffled = frame.select(reversed(frame.columns)).with_columns(pl.col("facility_count").cast(pl.Int32))
     conformed = contract.conform(shuffled)
     assert conformed.schema == contract.polars_schema()
     assert conformed.row(0) == frame.row(0)
@@ -246,9 +249,7 @@ def _props(document: dict) -> list[dict]:
 )
 def test_invalid_contracts_are_rejected(mutate, message):
     with pytest.raises(ContractError, match=message):
-        parse_contract(
-            _mutated(mutate), contract_path("published.facility_risk"), "published.facility_risk"
-        )
+        parse_contract(_mutated(mutate), contract_path("published.facility_risk"), "published.facility_risk")
 
 
 def test_rules_must_name_existing_properties_and_unique_checks():

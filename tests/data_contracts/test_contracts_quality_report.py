@@ -21,10 +21,18 @@ def _failure(**overrides) -> CheckResult:
         "observed_value": 2,
         "message": "2 offending row(s)",
         "sample_rows": (
-            {"facility_id": "FLR-1", "facility_name": "<script>alert('x')</script>",
-             "as_of_date": dt.date(2026, 11, 23), "score": float("nan")},
-            {"facility_id": "FLR-2", "facility_name": "see https://evil.example/x & http://a.b",
-             "as_of_date": None, "score": 1.5},
+            {
+                "facility_id": "FLR-1",
+                "facility_name": "<script>alert('x')</script>",
+                "as_of_date": dt.date(2026, 11, 23),
+                "score": float("nan"),
+            },
+            {
+                "facility_id": "FLR-2",
+                "facility_name": "see https://evil.example/x & http://a.b",
+                "as_of_date": None,
+                "score": 1.5,
+            },
         ),
     }
     values.update(overrides)
@@ -66,13 +74,9 @@ def test_summary_json_counts_failures_and_samples(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["generated_at"] == GENERATED_AT
     assert summary["status"] == "failed"
-    assert summary["totals"] == {
-        "tables": 2, "checks": 4, "passed": 2, "failed": 2, "blocking_failed": 1
-    }
+    assert summary["totals"] == {"tables": 2, "checks": 4, "passed": 2, "failed": 2, "blocking_failed": 1}
     risk = summary["tables"][0]
-    assert (risk["row_count"], risk["contract_version"], risk["blocking_failed"]) == (
-        1234, "1.0.0", 1
-    )
+    assert (risk["row_count"], risk["contract_version"], risk["blocking_failed"]) == (1234, "1.0.0", 1)
     first = risk["failures"][0]
     assert first["offending_count"] == 2
     assert first["sample_rows"][0]["as_of_date"] == "2026-11-23"

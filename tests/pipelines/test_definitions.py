@@ -47,7 +47,7 @@ def test_published_tables_have_blocking_contract_checks():
 
 
 def test_job_and_schedule_are_defined_and_schedule_is_off_by_default():
-    assert defs.get_job_def("refresh_all") is not None
+    assert defs.resolve_job_def("refresh_all") is not None
     schedule = defs.get_schedule_def("rescore_nightly")
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     assert schedule.execution_timezone
