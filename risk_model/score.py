@@ -2,9 +2,10 @@
 
 risk_score = sum(weight_c x score_c) over the five components (weights in parameters.yaml), 0-100.
 Band: by the score thresholds; a confirmed list hit forces "critical"; a facility with no
-facility-level evidence (no audit, worker voice or list hit) and low confidence is "unknown", never
-"low". Confidence (0-1) adds up what we know: a registry/list record, a recent audit (decayed), k-anonymous
-worker voice, coordinates. The top three drivers are the evidence rows with the largest weighted points.
+facility-level evidence (no audit, worker voice or list hit) is "unknown", never "low": its score then
+reflects inherent country and sector risk only. Confidence (0-1) adds up what we know: a registry/list
+record, a recent audit (decayed), k-anonymous worker voice, coordinates. The top three drivers are the
+strongest evidence of the three components that add most to the score.
 """
 
 from __future__ import annotations
@@ -154,11 +155,9 @@ def _with_band(risk: pl.DataFrame, hits: pl.DataFrame, params: RiskParameters) -
         .then(pl.lit("medium"))
         .otherwise(pl.lit("low"))
     )
-    no_evidence = (pl.col("evidence_count").fill_null(0) == 0) & (
-        pl.col("confidence") < params["confidence"]["unknown_below"]
-    )
+    no_evidence = pl.col("evidence_count").fill_null(0) == 0
     return risk.with_columns(risk_band=band).with_columns(
-        risk_band=pl.when(no_evidence & pl.col("risk_band").is_in(["low", "medium"]))
+        risk_band=pl.when(no_evidence & (pl.col("risk_band") != "critical"))
         .then(pl.lit("unknown"))
         .otherwise(pl.col("risk_band"))
     )
