@@ -75,8 +75,10 @@ def country_boxes() -> dict[str, CountryBox]:
     """alpha-2 -> approximate bounding box, for the countries listed in country_bounds.csv."""
     return {
         row["alpha2"]: CountryBox(
-            float(row["min_lat"]), float(row["max_lat"]),
-            float(row["min_lng"]), float(row["max_lng"]),
+            float(row["min_lat"]),
+            float(row["max_lat"]),
+            float(row["min_lng"]),
+            float(row["max_lng"]),
         )
         for row in read_reference_csv("country_bounds.csv")
     }

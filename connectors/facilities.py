@@ -42,9 +42,11 @@ class FacilityFields(NamedTuple):
     os_id: str | None = "os_id"
 
 
-def facility_mention(row: RawRow, source_type: str, fields: FacilityFields,
-                     required: tuple[str, ...], problems: list[Problem]) -> dict[str, object]:
+def facility_mention(
+    row: RawRow, source_type: str, fields: FacilityFields, required: tuple[str, ...], problems: list[Problem]
+) -> dict[str, object]:
     """Return a facility_records row for ``row``; append problems for anything that fails."""
+
     def cell(field_name: str | None) -> str | None:
         if field_name is None:
             return None
@@ -56,19 +58,31 @@ def facility_mention(row: RawRow, source_type: str, fields: FacilityFields,
     country_raw, os_id_raw = cell(fields.country), cell(fields.os_id)
     record: dict[str, object] = dict.fromkeys(FACILITY_COLUMNS)
     record.update(
-        record_id=facility_record_id(source_type, row.contributor, name_raw, address_raw,
-                                     country_raw, os_id_raw),
-        source_type=source_type, contributor=row.contributor, load_id=row.load_id,
-        source_file=row.source_file, source_row=row.source_row,
-        name_raw=name_raw, name=clean_text(name_raw),
-        address_raw=address_raw, address=clean_text(address_raw), country_raw=country_raw,
+        record_id=facility_record_id(
+            source_type, row.contributor, name_raw, address_raw, country_raw, os_id_raw
+        ),
+        source_type=source_type,
+        contributor=row.contributor,
+        load_id=row.load_id,
+        source_file=row.source_file,
+        source_row=row.source_row,
+        name_raw=name_raw,
+        name=clean_text(name_raw),
+        address_raw=address_raw,
+        address=clean_text(address_raw),
+        country_raw=country_raw,
     )
     if country_raw is not None:
         record["country_code"] = to_alpha2(country_raw)
         if record["country_code"] is None:
-            problems.append(Problem(fields.country, "unknown_country",
-                                    f"country {country_raw!r} is not an ISO 3166-1 code, "
-                                    "an English country name or a known variant"))
+            problems.append(
+                Problem(
+                    fields.country,
+                    "unknown_country",
+                    f"country {country_raw!r} is not an ISO 3166-1 code, "
+                    "an English country name or a known variant",
+                )
+            )
     if os_id_raw is not None and fields.os_id is not None:
         os_id = normalise_os_id(os_id_raw)
         problem = os_id_problem(os_id)
@@ -85,8 +99,7 @@ def add_coordinates(record: dict[str, object], row: RawRow, problems: list[Probl
         return
     if lat_raw is None or lng_raw is None:
         present, absent = ("lat", "lng") if lng_raw is None else ("lng", "lat")
-        problems.append(Problem(absent, "invalid_coordinates",
-                                f"{present} is given but {absent} is empty"))
+        problems.append(Problem(absent, "invalid_coordinates", f"{present} is given but {absent} is empty"))
         return
     try:
         lat = parse_coordinate(lat_raw, -90.0, 90.0)
@@ -116,7 +129,9 @@ def add_details(record: dict[str, object], row: RawRow) -> None:
         product_types=split_multi(row.raw("product_type")),
         facility_types=split_multi(row.raw("facility_type")),
         processing_types=split_multi(row.raw("processing_type")),
-        number_of_workers_raw=workers_raw, workers_min=workers_min, workers_max=workers_max,
+        number_of_workers_raw=workers_raw,
+        workers_min=workers_min,
+        workers_max=workers_max,
         parent_company=clean_text(row.raw("parent_company")),
         extra_fields=json.dumps(row.extras, ensure_ascii=False) if row.extras else None,
     )
@@ -125,8 +140,9 @@ def add_details(record: dict[str, object], row: RawRow) -> None:
 RowCheck = Callable[[dict[str, object], RawRow, list[Problem]], None]
 
 
-def standardise_facility_list(raw: pl.DataFrame, spec: SourceSpec, fields: FacilityFields,
-                              extra_check: RowCheck | None = None) -> Standardised:
+def standardise_facility_list(
+    raw: pl.DataFrame, spec: SourceSpec, fields: FacilityFields, extra_check: RowCheck | None = None
+) -> Standardised:
     """Standardise an OS Hub style list: one facility record per row, duplicates rejected."""
     rejections = Rejections(spec.source_type)
     seen = FirstSeen()

@@ -73,8 +73,14 @@ def raw_frame(raw_file: RawFile, load_id: str, contributor: str | None) -> pl.Da
             "content_hash": [hashlib.sha256(p.encode("utf-8")).hexdigest() for p in payloads],
             "payload": payloads,
         },
-        schema={"load_id": pl.String, "source_file": pl.String, "source_row": pl.Int64,
-                "contributor": pl.String, "content_hash": pl.String, "payload": pl.String},
+        schema={
+            "load_id": pl.String,
+            "source_file": pl.String,
+            "source_row": pl.Int64,
+            "contributor": pl.String,
+            "content_hash": pl.String,
+            "payload": pl.String,
+        },
     )
 
 
@@ -94,13 +100,18 @@ def _decode(data: bytes, source_file: str) -> tuple[str, str]:
             continue
         if "\x00" in text:
             row, column = _position(text, text.index("\x00"))
-            raise MalformedFileError(source_file, row, column, "NUL character: binary file or "
-                                     "UTF-16 without a byte-order mark")
+            raise MalformedFileError(
+                source_file, row, column, "NUL character: binary file or UTF-16 without a byte-order mark"
+            )
         return text, label
     assert error is not None
     row, column = _position(data[: error.start].decode("latin-1"), error.start)
-    raise MalformedFileError(source_file, row, column, f"cannot decode byte {error.object[error.start]:#04x} "
-                             f"as {' or '.join(c for c, _ in candidates)}")
+    raise MalformedFileError(
+        source_file,
+        row,
+        column,
+        f"cannot decode byte {error.object[error.start]:#04x} as {' or '.join(c for c, _ in candidates)}",
+    )
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -121,8 +132,9 @@ def _csv_records(text: str, source_file: str) -> Iterator[tuple[int, list[str]]]
             lines_before = reader.line_num
     except csv.Error as exc:
         rest = "".join(text.splitlines(keepends=True)[lines_before:])
-        raise MalformedFileError(source_file, row_number + 1, _bad_quote_column(rest),
-                                 f"bad CSV quoting ({exc})") from exc
+        raise MalformedFileError(
+            source_file, row_number + 1, _bad_quote_column(rest), f"bad CSV quoting ({exc})"
+        ) from exc
 
 
 def _bad_quote_column(record: str) -> int | None:
@@ -130,11 +142,11 @@ def _bad_quote_column(record: str) -> int | None:
     column, in_quotes, at_cell_start, index = 1, False, True, 0
     while index < len(record):
         char = record[index]
-        if in_quotes and char == '"' and record[index + 1:index + 2] == '"':
+        if in_quotes and char == '"' and record[index + 1 : index + 2] == '"':
             index += 1
         elif in_quotes and char == '"':
             in_quotes = False
-            if record[index + 1:index + 2] not in ("", ",", "\r", "\n"):
+            if record[index + 1 : index + 2] not in ("", ",", "\r", "\n"):
                 return column
         elif not in_quotes and char == '"' and at_cell_start:
             in_quotes = True
@@ -201,9 +213,11 @@ def _fit_width(record: list[str], width: int, source_file: str, row_number: int)
     for offset, cell in enumerate(record[width:]):
         if cell.strip():
             raise MalformedFileError(
-                source_file, row_number, width + offset + 1,
-                f"row has {len(record)} cells but the header has {width} columns "
-                f"(unexpected value {cell!r})")
+                source_file,
+                row_number,
+                width + offset + 1,
+                f"row has {len(record)} cells but the header has {width} columns (unexpected value {cell!r})",
+            )
     return record[:width]
 
 
@@ -224,7 +238,8 @@ def _read_header(records: Iterator[tuple[int, list[str]]], source_file: str) -> 
         if not header.strip():
             raise MalformedFileError(source_file, 1, column, "header cell is empty")
         if header in seen:
-            raise MalformedFileError(source_file, 1, column,
-                                     f"duplicate header {header!r} (also column {seen[header]})")
+            raise MalformedFileError(
+                source_file, 1, column, f"duplicate header {header!r} (also column {seen[header]})"
+            )
         seen[header] = column
     return headers

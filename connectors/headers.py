@@ -71,8 +71,7 @@ def map_headers(headers: Sequence[str], spec: SourceSpec) -> HeaderMap:
         name = normalise_header(header)
         if name in seen:
             raise HeaderConflictError(
-                f"columns {seen[name]!r} and {header!r} both mean {name!r} "
-                f"for source {spec.source_type}"
+                f"columns {seen[name]!r} and {header!r} both mean {name!r} for source {spec.source_type}"
             )
         seen[name] = header
         if name in known:

@@ -17,9 +17,21 @@ SOURCE_TYPE = "oshub_download"
 SPEC = SourceSpec(
     source_type=SOURCE_TYPE,
     required=("os_id", "name", "country_code"),
-    optional=("contribution_date", "address", "country_name", "lat", "lng", "sector",
-              "contributor", "number_of_workers", "parent_company", "facility_type",
-              "processing_type", "product_type", "is_closed"),
+    optional=(
+        "contribution_date",
+        "address",
+        "country_name",
+        "lat",
+        "lng",
+        "sector",
+        "contributor",
+        "number_of_workers",
+        "parent_company",
+        "facility_type",
+        "processing_type",
+        "product_type",
+        "is_closed",
+    ),
 )
 FIELDS = FacilityFields(name="name", address="address", country="country_code", os_id="os_id")
 _IS_CLOSED = {"true": True, "false": False}
@@ -36,5 +48,6 @@ def _check_is_closed(record: dict[str, object], row: RawRow, problems: list[Prob
         return
     record["is_closed"] = _IS_CLOSED.get(closed_raw.strip().casefold())
     if record["is_closed"] is None:
-        problems.append(Problem("is_closed", "unknown_value",
-                                f"is_closed {closed_raw!r} is not True, False or empty"))
+        problems.append(
+            Problem("is_closed", "unknown_value", f"is_closed {closed_raw!r} is not True, False or empty")
+        )

@@ -22,8 +22,16 @@ _WORKER_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"^(?:at least|>=|≥)\s*{_NUMBER}$|^{_NUMBER}\s*\+$"), "at_least"),
 )
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
-_DATE_FORMATS = ("%Y/%m/%d", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%B %d, %Y",
-                 "%b %d, %Y", "%d-%b-%Y", "%d-%B-%Y")
+_DATE_FORMATS = (
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d-%b-%Y",
+    "%d-%B-%Y",
+)
 
 
 def clean_text(value: str | None) -> str | None:

@@ -50,8 +50,10 @@ def edition_from_file_name(source_file: str) -> int:
     """The 4-digit year in a DOL file name; ValueError when there is none."""
     match = _EDITION.search(PurePath(source_file).name)
     if match is None:
-        raise ValueError(f"cannot tell the DOL list edition of {source_file!r}: no year in its "
-                         "name; pass edition= explicitly")
+        raise ValueError(
+            f"cannot tell the DOL list edition of {source_file!r}: no year in its "
+            "name; pass edition= explicitly"
+        )
     return int(match[1])
 
 
@@ -66,15 +68,21 @@ def standardise_dol_goods(raw: pl.DataFrame, edition: int | None = None) -> Stan
         country_raw = row.require("country", problems)
         entry: dict[str, object] = {
             "entry_id": stable_hash("dol", str(row_edition), good, country_raw),
-            "good": clean_text(good), "sector": clean_text(sector), "country_raw": country_raw,
-            "country_code": _country(row, country_raw, problems), "edition": row_edition,
+            "good": clean_text(good),
+            "sector": clean_text(sector),
+            "country_raw": country_raw,
+            "country_code": _country(row, country_raw, problems),
+            "edition": row_edition,
         }
         for flag in DOL_FLAGS:
             entry[flag] = _yes_no(row, flag, problems)
         if accept_or_reject(row, problems, seen, str(entry["entry_id"]), rejections):
             entries.append(entry)
-    return Standardised(tables={"reference_dol_goods": frame("reference_dol_goods", entries)},
-                        rejected=rejections.frame(), unknown_columns=unknown)
+    return Standardised(
+        tables={"reference_dol_goods": frame("reference_dol_goods", entries)},
+        rejected=rejections.frame(),
+        unknown_columns=unknown,
+    )
 
 
 def standardise_entity_lists(raw: pl.DataFrame) -> Standardised:
@@ -86,12 +94,17 @@ def standardise_entity_lists(raw: pl.DataFrame) -> Standardised:
         list_raw, name_raw = row.require("list_name", problems), row.require("entity_name", problems)
         list_name = list_raw.strip().casefold() if list_raw is not None else None
         if list_name is not None and list_name not in LIST_NAMES:
-            problems.append(Problem("list_name", "unknown_value",
-                                    f"list_name {list_raw!r} is not one of {sorted(LIST_NAMES)}"))
+            problems.append(
+                Problem(
+                    "list_name", "unknown_value", f"list_name {list_raw!r} is not one of {sorted(LIST_NAMES)}"
+                )
+            )
         country_raw = row.raw("country")
         entry = {
-            "entry_id": stable_hash(list_raw, name_raw, country_raw), "list_name": list_name,
-            "entity_name": clean_text(name_raw), "aliases": split_multi(row.raw("aliases")),
+            "entry_id": stable_hash(list_raw, name_raw, country_raw),
+            "list_name": list_name,
+            "entity_name": clean_text(name_raw),
+            "aliases": split_multi(row.raw("aliases")),
             "country_code": _country(row, country_raw, problems),
             "listed_date": date_cell(row, "listed_date", problems),
             "reference_url": clean_text(row.raw("reference_url")),
@@ -100,7 +113,8 @@ def standardise_entity_lists(raw: pl.DataFrame) -> Standardised:
             entries.append(entry)
     return Standardised(
         tables={"reference_entity_lists": frame("reference_entity_lists", entries)},
-        rejected=rejections.frame(), unknown_columns=unknown,
+        rejected=rejections.frame(),
+        unknown_columns=unknown,
     )
 
 
@@ -109,9 +123,14 @@ def _country(row: RawRow, country_raw: str | None, problems: list[Problem]) -> s
         return None
     code = to_alpha2(country_raw)
     if code is None:
-        problems.append(Problem("country", "unknown_country",
-                                f"country {country_raw!r} is not an ISO 3166-1 code, an English "
-                                "country name or a known variant"))
+        problems.append(
+            Problem(
+                "country",
+                "unknown_country",
+                f"country {country_raw!r} is not an ISO 3166-1 code, an English "
+                "country name or a known variant",
+            )
+        )
     return code
 
 

@@ -14,14 +14,24 @@ from data_contracts import load_contract
 STRING, INT, FLOAT, BOOL, DATE = pl.String, pl.Int64, pl.Float64, pl.Boolean, pl.Date
 STRINGS = pl.List(pl.String)
 
-RAW_SCHEMA = pl.Schema({
-    "load_id": STRING, "source_file": STRING, "source_row": INT, "contributor": STRING,
-    "content_hash": STRING, "payload": STRING,
-})
+RAW_SCHEMA = pl.Schema(
+    {
+        "load_id": STRING,
+        "source_file": STRING,
+        "source_row": INT,
+        "contributor": STRING,
+        "content_hash": STRING,
+        "payload": STRING,
+    }
+)
 
 STAGED_TABLES = (
-    "facility_records", "audit_findings", "worker_voice_grievances", "worker_voice_surveys",
-    "reference_dol_goods", "reference_entity_lists",
+    "facility_records",
+    "audit_findings",
+    "worker_voice_grievances",
+    "worker_voice_surveys",
+    "reference_dol_goods",
+    "reference_entity_lists",
 )
 STAGED_SCHEMAS: dict[str, pl.Schema] = {
     table: load_contract(f"staged.{table}").polars_schema() for table in STAGED_TABLES
@@ -32,8 +42,7 @@ REJECTED_SCHEMA = load_contract("quarantine.rejected_rows").polars_schema()
 def frame(table: str, rows: list[dict[str, object]]) -> pl.DataFrame:
     """Build a staged table from row dicts with exactly the table's columns and dtypes."""
     schema = STAGED_SCHEMAS[table]
-    columns = {name: _series(name, [row[name] for row in rows], dtype)
-               for name, dtype in schema.items()}
+    columns = {name: _series(name, [row[name] for row in rows], dtype) for name, dtype in schema.items()}
     return pl.DataFrame(columns, schema=schema)
 
 

@@ -31,15 +31,30 @@ from connectors.vocabulary import lookup_category, lookup_scheme, map_severity, 
 SOURCE_TYPE = "social_audit"
 SPEC = SourceSpec(
     source_type=SOURCE_TYPE,
-    required=("audit_id", "scheme", "audit_date", "facility_name", "facility_country",
-              "finding_id", "finding_category", "severity"),
-    optional=("scheme_version", "audit_expiry_date", "auditor", "facility_address", "os_id",
-              "finding_description", "corrective_action_status"),
+    required=(
+        "audit_id",
+        "scheme",
+        "audit_date",
+        "facility_name",
+        "facility_country",
+        "finding_id",
+        "finding_category",
+        "severity",
+    ),
+    optional=(
+        "scheme_version",
+        "audit_expiry_date",
+        "auditor",
+        "facility_address",
+        "os_id",
+        "finding_description",
+        "corrective_action_status",
+    ),
 )
-FIELDS = FacilityFields(name="facility_name", address="facility_address",
-                        country="facility_country", os_id="os_id")
-CORRECTIVE_ACTION_STATUS = {"": "unknown", "open": "open", "closed": "closed",
-                            "in progress": "in_progress"}
+FIELDS = FacilityFields(
+    name="facility_name", address="facility_address", country="facility_country", os_id="os_id"
+)
+CORRECTIVE_ACTION_STATUS = {"": "unknown", "open": "open", "closed": "closed", "in progress": "in_progress"}
 
 
 def standardise(raw: pl.DataFrame) -> Standardised:
@@ -58,8 +73,10 @@ def standardise(raw: pl.DataFrame) -> Standardised:
         facilities.setdefault(str(facility["record_id"]), facility)
         findings.append({**finding, "record_id": facility["record_id"]})
     return Standardised(
-        tables={"facility_records": frame("facility_records", list(facilities.values())),
-                "audit_findings": frame("audit_findings", findings)},
+        tables={
+            "facility_records": frame("facility_records", list(facilities.values())),
+            "audit_findings": frame("audit_findings", findings),
+        },
         rejected=rejections.frame(),
         unknown_columns=unknown,
     )
@@ -75,35 +92,55 @@ def _finding(row: RawRow, problems: list[Problem]) -> dict[str, object]:
     if scheme_raw is not None:
         scheme = lookup_scheme(scheme_raw)
         if scheme is None:
-            problems.append(Problem("scheme", "unknown_scheme",
-                                    f"audit scheme {scheme_raw!r} is not a known scheme"))
+            problems.append(
+                Problem("scheme", "unknown_scheme", f"audit scheme {scheme_raw!r} is not a known scheme")
+            )
         elif severity_raw is not None:
             severity = map_severity(scheme, severity_raw)
             if severity is None:
-                problems.append(Problem("severity", "unknown_severity",
-                                        f"severity {severity_raw!r} is not on the {scheme} scale"))
+                problems.append(
+                    Problem(
+                        "severity",
+                        "unknown_severity",
+                        f"severity {severity_raw!r} is not on the {scheme} scale",
+                    )
+                )
     if category_raw is not None:
         category = lookup_category(category_raw)
         if category is None:
-            problems.append(Problem("finding_category", "unknown_category",
-                                    f"finding category {category_raw!r} is not in the vocabulary"))
+            problems.append(
+                Problem(
+                    "finding_category",
+                    "unknown_category",
+                    f"finding category {category_raw!r} is not in the vocabulary",
+                )
+            )
         else:
             indicator = category[1]
     status_raw = row.cells.get("corrective_action_status", "")
     status = CORRECTIVE_ACTION_STATUS.get(vocabulary_key(status_raw))
     if status is None:
-        problems.append(Problem("corrective_action_status", "unknown_value",
-                                f"corrective_action_status {status_raw!r} is not Open, Closed, "
-                                "In progress or empty"))
+        problems.append(
+            Problem(
+                "corrective_action_status",
+                "unknown_value",
+                f"corrective_action_status {status_raw!r} is not Open, Closed, In progress or empty",
+            )
+        )
     return {
         "finding_id": stable_hash(scheme_raw, audit_id, finding_id),
-        "audit_id": clean_text(audit_id), "scheme": scheme,
+        "audit_id": clean_text(audit_id),
+        "scheme": scheme,
         "scheme_version": clean_text(row.raw("scheme_version")),
         "audit_date": date_cell(row, "audit_date", problems, required=True),
         "audit_expiry_date": date_cell(row, "audit_expiry_date", problems),
-        "auditor": clean_text(row.raw("auditor")), "category_raw": category_raw,
-        "ilo_indicator": indicator, "severity_raw": severity_raw, "severity": severity,
-        "corrective_action_status": status, "load_id": row.load_id,
-        "source_file": row.source_file, "source_row": row.source_row,
+        "auditor": clean_text(row.raw("auditor")),
+        "category_raw": category_raw,
+        "ilo_indicator": indicator,
+        "severity_raw": severity_raw,
+        "severity": severity,
+        "corrective_action_status": status,
+        "load_id": row.load_id,
+        "source_file": row.source_file,
+        "source_row": row.source_row,
     }
-

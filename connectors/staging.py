@@ -30,9 +30,14 @@ def stable_hash(*values: str | None, length: int = KEY_LENGTH) -> str:
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:length]
 
 
-def facility_record_id(source_type: str, contributor: str | None, name_raw: str | None,
-                       address_raw: str | None, country_raw: str | None,
-                       os_id_raw: str | None) -> str:
+def facility_record_id(
+    source_type: str,
+    contributor: str | None,
+    name_raw: str | None,
+    address_raw: str | None,
+    country_raw: str | None,
+    os_id_raw: str | None,
+) -> str:
     """record_id per SPEC: hash of source_type|contributor|name|address|country|os_id (raw)."""
     return stable_hash(source_type, contributor, name_raw, address_raw, country_raw, os_id_raw)
 
@@ -69,13 +74,15 @@ class RawRow:
         if value is None:
             absent = field_name in self.headers.missing
             detail = "is missing from the file header" if absent else "is empty"
-            problems.append(Problem(field_name, "missing_required",
-                                    f"required column {field_name!r} {detail}"))
+            problems.append(
+                Problem(field_name, "missing_required", f"required column {field_name!r} {detail}")
+            )
         return value
 
 
-def iter_raw_rows(raw: pl.DataFrame, spec: SourceSpec,
-                  unknown_columns: dict[str, tuple[str, ...]]) -> Iterator[RawRow]:
+def iter_raw_rows(
+    raw: pl.DataFrame, spec: SourceSpec, unknown_columns: dict[str, tuple[str, ...]]
+) -> Iterator[RawRow]:
     """Yield the rows of a raw.<source_type> frame in input order, mapping headers per file.
 
     Unknown columns are recorded per source_file in ``unknown_columns``. Raises ValueError when
@@ -94,8 +101,10 @@ def iter_raw_rows(raw: pl.DataFrame, spec: SourceSpec,
         if header_map.unknown:
             unknown_columns.setdefault(record["source_file"], header_map.unknown)
         yield RawRow(
-            load_id=record["load_id"], source_file=record["source_file"],
-            source_row=record["source_row"], contributor=record["contributor"],
+            load_id=record["load_id"],
+            source_file=record["source_file"],
+            source_row=record["source_row"],
+            contributor=record["contributor"],
             payload=record["payload"],
             cells={header_map.canonical[h]: v for h, v in cells.items() if h in header_map.canonical},
             extras={h: cells[h] for h in header_map.unknown},
@@ -103,8 +112,9 @@ def iter_raw_rows(raw: pl.DataFrame, spec: SourceSpec,
         )
 
 
-def date_cell(row: RawRow, field_name: str, problems: list[Problem],
-              required: bool = False) -> dt.date | None:
+def date_cell(
+    row: RawRow, field_name: str, problems: list[Problem], required: bool = False
+) -> dt.date | None:
     """Parse a date cell; record missing_required / invalid_date problems and return None."""
     value = row.require(field_name, problems) if required else row.raw(field_name)
     if value is None:
@@ -134,12 +144,18 @@ class Rejections:
             original = row.headers.original(problem.column) if problem.column else None
             if original is not None and original != problem.column:
                 message += f" (file column {original!r})"
-            self.rows.append({
-                "load_id": row.load_id, "source_type": self.source_type,
-                "source_file": row.source_file, "source_row": row.source_row,
-                "column_name": problem.column, "reason_code": problem.reason_code,
-                "message": message, "payload": payload,
-            })
+            self.rows.append(
+                {
+                    "load_id": row.load_id,
+                    "source_type": self.source_type,
+                    "source_file": row.source_file,
+                    "source_row": row.source_row,
+                    "column_name": problem.column,
+                    "reason_code": problem.reason_code,
+                    "message": message,
+                    "payload": payload,
+                }
+            )
 
     def frame(self) -> pl.DataFrame:
         """The rejections as a quarantine.rejected_rows frame."""
@@ -167,8 +183,9 @@ class FirstSeen:
         return key in self._first
 
 
-def accept_or_reject(row: RawRow, problems: list[Problem], seen: FirstSeen, key: str,
-                     rejections: Rejections) -> bool:
+def accept_or_reject(
+    row: RawRow, problems: list[Problem], seen: FirstSeen, key: str, rejections: Rejections
+) -> bool:
     """Finish a row: a clean row whose key was staged before becomes ``duplicate_row``; failing
     rows are quarantined. Return True when the row should be staged."""
     if not problems:
@@ -223,13 +240,19 @@ def reconcile(raw: pl.DataFrame, standardised: Standardised) -> dict[str, object
         by_file[source_file] = entry
     totals = {
         "read": raw.height,
-        "staged": staged.height if staged is not None else
-        sum(t.height for t in standardised.tables.values()),
+        "staged": staged.height
+        if staged is not None
+        else sum(t.height for t in standardised.tables.values()),
         "quarantined": quarantined.height,
         "overlap": sum(entry.get("overlap", 0) for entry in by_file.values()),
     }
-    balanced = totals["read"] == totals["staged"] + totals["quarantined"] and all(
-        entry["read"] == entry["staged"] + entry["quarantined"]
-        for entry in by_file.values() if "staged" in entry
-    ) and totals["overlap"] == 0
+    balanced = (
+        totals["read"] == totals["staged"] + totals["quarantined"]
+        and all(
+            entry["read"] == entry["staged"] + entry["quarantined"]
+            for entry in by_file.values()
+            if "staged" in entry
+        )
+        and totals["overlap"] == 0
+    )
     return {**totals, "balanced": balanced, "by_file": by_file}

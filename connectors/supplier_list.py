@@ -17,8 +17,17 @@ SOURCE_TYPE = "supplier_list"
 SPEC = SourceSpec(
     source_type=SOURCE_TYPE,
     required=("country", "name", "address"),
-    optional=("sector", "product_type", "facility_type", "processing_type", "number_of_workers",
-              "parent_company", "lat", "lng", "os_id"),
+    optional=(
+        "sector",
+        "product_type",
+        "facility_type",
+        "processing_type",
+        "number_of_workers",
+        "parent_company",
+        "lat",
+        "lng",
+        "os_id",
+    ),
 )
 FIELDS = FacilityFields(name="name", address="address", country="country", os_id="os_id")
 

@@ -32,13 +32,9 @@ SAMPLE_LIMIT = 5
 
 # Templates: {table} stays a placeholder, {column}/{key} are quoted identifiers, values are `?`.
 NOT_NULL_SQL = "SELECT * FROM {table} WHERE {column} IS NULL"
-VALID_VALUES_SQL = (
-    "SELECT * FROM {table} WHERE {column} IS NOT NULL AND NOT list_contains(?, {column})"
-)
+VALID_VALUES_SQL = "SELECT * FROM {table} WHERE {column} IS NOT NULL AND NOT list_contains(?, {column})"
 OUT_OF_RANGE_SQL = "SELECT * FROM {table} WHERE {column} IS NOT NULL AND ({violation})"
-PATTERN_SQL = (
-    "SELECT * FROM {table} WHERE {column} IS NOT NULL AND NOT regexp_matches({column}, ?)"
-)
+PATTERN_SQL = "SELECT * FROM {table} WHERE {column} IS NOT NULL AND NOT regexp_matches({column}, ?)"
 DUPLICATE_KEY_SQL = (
     "SELECT * EXCLUDE (__flrisk_key_rows) FROM ("
     "SELECT *, COUNT(*) OVER (PARTITION BY {key}) AS __flrisk_key_rows "
@@ -119,9 +115,7 @@ def build_checks(contract: Contract) -> list[Check]:
     return checks
 
 
-def run_checks(
-    checks: list[Check], con: duckdb.DuckDBPyConnection, qualified_name: str
-) -> list[CheckResult]:
+def run_checks(checks: list[Check], con: duckdb.DuckDBPyConnection, qualified_name: str) -> list[CheckResult]:
     """Run ``checks`` against ``qualified_name``; every check yields a result, even on error."""
     return [_run_one(check, con, qualified_name) for check in checks]
 
@@ -136,24 +130,41 @@ def _derived_checks(contract: Contract) -> list[Check]:
     for column in contract.columns:
         quoted = quote_identifier(column.name)
         if column.required:
-            checks.append(_rows_check(
-                f"{table}__{column.name}__not_null", f"{column.name} is never null.", True,
-                "not_null", (column.name,), NOT_NULL_SQL.format(table=TABLE, column=quoted)))
+            checks.append(
+                _rows_check(
+                    f"{table}__{column.name}__not_null",
+                    f"{column.name} is never null.",
+                    True,
+                    "not_null",
+                    (column.name,),
+                    NOT_NULL_SQL.format(table=TABLE, column=quoted),
+                )
+            )
     key = contract.primary_key
     unique_sets = [key] if key else []
     unique_sets += [(c.name,) for c in contract.columns if c.unique and (c.name,) != key]
     for columns in unique_sets:
         label = "primary_key" if len(columns) > 1 else columns[0]
         what = "primary key" if columns == key else "unique column"
-        checks.append(_unique_check(f"{table}__{label}__unique",
-                                    f"({', '.join(columns)}) is unique ({what}).", True, columns))
+        checks.append(
+            _unique_check(
+                f"{table}__{label}__unique", f"({', '.join(columns)}) is unique ({what}).", True, columns
+            )
+        )
     for column in contract.columns:
         if column.pattern:
-            checks.append(_rows_check(
-                f"{table}__{column.name}__pattern", f"{column.name} matches {column.pattern}.",
-                True, "pattern", (column.name,),
-                PATTERN_SQL.format(table=TABLE, column=quote_identifier(column.name)),
-                (column.pattern,), pattern=column.pattern))
+            checks.append(
+                _rows_check(
+                    f"{table}__{column.name}__pattern",
+                    f"{column.name} matches {column.pattern}.",
+                    True,
+                    "pattern",
+                    (column.name,),
+                    PATTERN_SQL.format(table=TABLE, column=quote_identifier(column.name)),
+                    (column.pattern,),
+                    pattern=column.pattern,
+                )
+            )
     return checks
 
 
@@ -162,28 +173,53 @@ def _rule_check(contract: Contract, rule: QualityRule) -> Check:
     if rule.kind == "sql":
         return _sql_check(name, rule)
     if rule.kind == "rowCount":
-        return Check(name, rule.description or f"Row count {rule.condition.describe()}.",
-                     rule.blocking, "row_count", (), None, ROW_COUNT_SQL.format(table=TABLE),
-                     expectation=rule.condition)
+        return Check(
+            name,
+            rule.description or f"Row count {rule.condition.describe()}.",
+            rule.blocking,
+            "row_count",
+            (),
+            None,
+            ROW_COUNT_SQL.format(table=TABLE),
+            expectation=rule.condition,
+        )
     if rule.kind == "duplicateCount":
-        return _unique_check(name, rule.description or f"({', '.join(rule.columns)}) is unique.",
-                             rule.blocking, rule.columns)
+        return _unique_check(
+            name, rule.description or f"({', '.join(rule.columns)}) is unique.", rule.blocking, rule.columns
+        )
     column = contract.column(rule.columns[0])
     quoted = quote_identifier(column.name)
     if rule.kind == "nullCheck":
-        return _rows_check(name, rule.description or f"{column.name} is never null.",
-                           rule.blocking, "not_null", rule.columns,
-                           NOT_NULL_SQL.format(table=TABLE, column=quoted))
+        return _rows_check(
+            name,
+            rule.description or f"{column.name} is never null.",
+            rule.blocking,
+            "not_null",
+            rule.columns,
+            NOT_NULL_SQL.format(table=TABLE, column=quoted),
+        )
     if rule.kind == "validValues":
-        return _rows_check(name, rule.description or f"{column.name} is in the valid set.",
-                           rule.blocking, "valid_values", rule.columns,
-                           VALID_VALUES_SQL.format(table=TABLE, column=quoted),
-                           (list(rule.valid_values),), value_set=rule.valid_values)
+        return _rows_check(
+            name,
+            rule.description or f"{column.name} is in the valid set.",
+            rule.blocking,
+            "valid_values",
+            rule.columns,
+            VALID_VALUES_SQL.format(table=TABLE, column=quoted),
+            (list(rule.valid_values),),
+            value_set=rule.valid_values,
+        )
     violation, params = _range_violation(quoted, rule.condition, column.physical_type)
-    return _rows_check(name, rule.description or f"{column.name} {rule.condition.describe()}.",
-                       rule.blocking, "range", rule.columns,
-                       OUT_OF_RANGE_SQL.format(table=TABLE, column=quoted, violation=violation),
-                       params, value_condition=rule.condition)
+    return _rows_check(
+        name,
+        rule.description or f"{column.name} {rule.condition.describe()}.",
+        rule.blocking,
+        "range",
+        rule.columns,
+        OUT_OF_RANGE_SQL.format(table=TABLE, column=quoted, violation=violation),
+        params,
+        value_condition=rule.condition,
+    )
 
 
 def _rule_check_name(table: str, rule: QualityRule) -> str:
@@ -198,15 +234,16 @@ def _rule_check_name(table: str, rule: QualityRule) -> str:
 
 def _rows_check(name, description, blocking, kind, columns, rows_sql, params=(), **extra) -> Check:
     count_sql = COUNT_OFFENDING_SQL.format(rows=rows_sql)
-    return Check(name, description, blocking, kind, tuple(columns), rows_sql, count_sql,
-                 tuple(params), **extra)
+    return Check(
+        name, description, blocking, kind, tuple(columns), rows_sql, count_sql, tuple(params), **extra
+    )
 
 
 def _unique_check(name: str, description: str, blocking: bool, columns: tuple[str, ...]) -> Check:
     quoted = [quote_identifier(c) for c in columns]
     rows_sql = DUPLICATE_KEY_SQL.format(
-        table=TABLE, key=", ".join(quoted),
-        key_present=" AND ".join(f"{q} IS NOT NULL" for q in quoted))
+        table=TABLE, key=", ".join(quoted), key_present=" AND ".join(f"{q} IS NOT NULL" for q in quoted)
+    )
     return _rows_check(name, description, blocking, "unique", columns, rows_sql)
 
 
@@ -217,8 +254,9 @@ def _sql_check(name: str, rule: QualityRule) -> Check:
     match = _COUNT_WHERE.match(query)
     rows_sql = f"SELECT * FROM {TABLE} WHERE {match['predicate']}" if match else None
     description = rule.description or f"Query result {rule.condition.describe()}."
-    return Check(name, description, rule.blocking, "sql", rule.columns, rows_sql, query,
-                 expectation=rule.condition)
+    return Check(
+        name, description, rule.blocking, "sql", rule.columns, rows_sql, query, expectation=rule.condition
+    )
 
 
 def _range_violation(quoted: str, condition: Condition, physical_type: str):
@@ -250,11 +288,23 @@ def _run_one(check: Check, con: duckdb.DuckDBPyConnection, qualified_name: str) 
             names = [d[0] for d in cursor.description]
             samples = tuple(dict(zip(names, row, strict=True)) for row in cursor.fetchall())
     except duckdb.Error as error:
-        return CheckResult(**base, passed=False, offending_count=None, observed_value=None,
-                           message=f"check could not run: {error}", error=str(error))
+        return CheckResult(
+            **base,
+            passed=False,
+            offending_count=None,
+            observed_value=None,
+            message=f"check could not run: {error}",
+            error=str(error),
+        )
     offending = int(observed) if rows_sql is not None and observed is not None else None
-    return CheckResult(**base, passed=passed, offending_count=offending, observed_value=observed,
-                       message=_message(check, passed, observed, offending), sample_rows=samples)
+    return CheckResult(
+        **base,
+        passed=passed,
+        offending_count=offending,
+        observed_value=observed,
+        message=_message(check, passed, observed, offending),
+        sample_rows=samples,
+    )
 
 
 def _message(check: Check, passed: bool, observed: Any, offending: int | None) -> str:

@@ -104,19 +104,26 @@ def _expectation(check: Check):
     if check.kind == "unique":
         return gxe.ExpectCompoundColumnsToBeUnique(column_list=list(check.columns), **common)
     if check.kind == "valid_values":
-        return gxe.ExpectColumnValuesToBeInSet(column=column, value_set=list(check.value_set),
-                                               **common)
+        return gxe.ExpectColumnValuesToBeInSet(column=column, value_set=list(check.value_set), **common)
     if check.kind == "pattern":
         return gxe.ExpectColumnValuesToMatchRegex(column=column, regex=check.pattern, **common)
     if check.kind == "range":
         low, high, strict_low, strict_high = check.value_condition.bounds()
-        return gxe.ExpectColumnValuesToBeBetween(column=column, min_value=low, max_value=high,
-                                                 strict_min=strict_low, strict_max=strict_high,
-                                                 **common)
+        return gxe.ExpectColumnValuesToBeBetween(
+            column=column,
+            min_value=low,
+            max_value=high,
+            strict_min=strict_low,
+            strict_max=strict_high,
+            **common,
+        )
     if check.kind == "row_count":
         bounds = _row_count_bounds(check)
-        return None if bounds is None else gxe.ExpectTableRowCountToBeBetween(
-            min_value=bounds[0], max_value=bounds[1], **common)
+        return (
+            None
+            if bounds is None
+            else gxe.ExpectTableRowCountToBeBetween(min_value=bounds[0], max_value=bounds[1], **common)
+        )
     return None
 
 

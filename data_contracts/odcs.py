@@ -21,35 +21,103 @@ SEVERITIES = {"error": True, "warning": False, "info": False}  # severity -> blo
 
 TOP_LEVEL_KEYS = frozenset(
     {
-        "version", "kind", "apiVersion", "id", "name", "tenant", "tags", "status", "servers",
-        "dataProduct", "description", "domain", "schema", "support", "price", "team", "roles",
-        "slaDefaultElement", "slaProperties", "authoritativeDefinitions", "customProperties",
+        "version",
+        "kind",
+        "apiVersion",
+        "id",
+        "name",
+        "tenant",
+        "tags",
+        "status",
+        "servers",
+        "dataProduct",
+        "description",
+        "domain",
+        "schema",
+        "support",
+        "price",
+        "team",
+        "roles",
+        "slaDefaultElement",
+        "slaProperties",
+        "authoritativeDefinitions",
+        "customProperties",
         "contractCreatedTs",
     }
 )
 OBJECT_KEYS = frozenset(
     {
-        "name", "physicalType", "description", "businessName", "authoritativeDefinitions",
-        "tags", "customProperties", "logicalType", "physicalName", "dataGranularityDescription",
-        "properties", "quality",
+        "name",
+        "physicalType",
+        "description",
+        "businessName",
+        "authoritativeDefinitions",
+        "tags",
+        "customProperties",
+        "logicalType",
+        "physicalName",
+        "dataGranularityDescription",
+        "properties",
+        "quality",
     }
 )
 PROPERTY_KEYS = frozenset(
     {
-        "name", "physicalType", "description", "businessName", "authoritativeDefinitions",
-        "tags", "customProperties", "primaryKey", "primaryKeyPosition", "logicalType",
-        "logicalTypeOptions", "required", "unique", "partitioned", "partitionKeyPosition",
-        "classification", "encryptedName", "transformSourceObjects", "transformLogic",
-        "transformDescription", "examples", "criticalDataElement", "quality", "items",
+        "name",
+        "physicalType",
+        "description",
+        "businessName",
+        "authoritativeDefinitions",
+        "tags",
+        "customProperties",
+        "primaryKey",
+        "primaryKeyPosition",
+        "logicalType",
+        "logicalTypeOptions",
+        "required",
+        "unique",
+        "partitioned",
+        "partitionKeyPosition",
+        "classification",
+        "encryptedName",
+        "transformSourceObjects",
+        "transformLogic",
+        "transformDescription",
+        "examples",
+        "criticalDataElement",
+        "quality",
+        "items",
     }
 )
 QUALITY_KEYS = frozenset(
     {
-        "authoritativeDefinitions", "businessImpact", "customProperties", "description",
-        "dimension", "method", "name", "schedule", "scheduler", "severity", "tags", "type",
-        "unit", "rule", "query", "engine", "implementation", "mustBe", "mustNotBe",
-        "mustBeGreaterThan", "mustBeGreaterOrEqualTo", "mustBeLessThan", "mustBeLessOrEqualTo",
-        "mustBeBetween", "mustNotBeBetween", "validValues", "arguments",
+        "authoritativeDefinitions",
+        "businessImpact",
+        "customProperties",
+        "description",
+        "dimension",
+        "method",
+        "name",
+        "schedule",
+        "scheduler",
+        "severity",
+        "tags",
+        "type",
+        "unit",
+        "rule",
+        "query",
+        "engine",
+        "implementation",
+        "mustBe",
+        "mustNotBe",
+        "mustBeGreaterThan",
+        "mustBeGreaterOrEqualTo",
+        "mustBeLessThan",
+        "mustBeLessOrEqualTo",
+        "mustBeBetween",
+        "mustNotBeBetween",
+        "validValues",
+        "arguments",
     }
 )
 PROPERTY_RULES = frozenset({"nullCheck", "duplicateCount", "validValues", "valueRange"})
@@ -83,17 +151,17 @@ def parse_contract(document: Any, source_path: Path, table_key: str) -> Contract
     rules = [
         rule
         for prop in table["properties"]
-        for rule in _parse_rules(
-            prop.get("quality") or [], (prop["name"],), f"{where} {prop['name']}"
-        )
+        for rule in _parse_rules(prop.get("quality") or [], (prop["name"],), f"{where} {prop['name']}")
     ]
     rules += _parse_rules(table.get("quality") or [], (), f"{where} table rules")
     for rule in rules:
         unknown = [c for c in rule.columns if c not in names]
         _require(not unknown, f"{where}: rule refers to unknown properties {unknown}")
     description = document.get("description")
-    _require(isinstance(description, dict) and bool(description.get("purpose")),
-             f"{where}: description.purpose is required")
+    _require(
+        isinstance(description, dict) and bool(description.get("purpose")),
+        f"{where}: description.purpose is required",
+    )
     return Contract(
         schema_name=schema_name,
         table_name=table_name,
@@ -118,15 +186,19 @@ def _parse_column(prop: dict, where: str) -> Column:
     _require(physical is not None, f"{where}: physicalType must be one of {sorted(PHYSICAL_TYPES)}")
     logical = prop.get("logicalType")
     _require(logical in LOGICAL_TYPES, f"{where}: logicalType {logical!r} is not ODCS v3")
-    _require(logical == physical.logical, f"{where}: {physical.duckdb} needs logicalType "
-             f"{physical.logical!r}")
+    _require(
+        logical == physical.logical, f"{where}: {physical.duckdb} needs logicalType {physical.logical!r}"
+    )
     if physical.item_logical:
         items = prop.get("items") or {}
-        _require(items.get("logicalType") == physical.item_logical, f"{where}: items must be "
-                 f"{physical.item_logical}")
+        _require(
+            items.get("logicalType") == physical.item_logical,
+            f"{where}: items must be {physical.item_logical}",
+        )
     classification = prop.get("classification")
-    _require(classification in CLASSIFICATIONS, f"{where}: classification must be one of "
-             f"{sorted(CLASSIFICATIONS)}")
+    _require(
+        classification in CLASSIFICATIONS, f"{where}: classification must be one of {sorted(CLASSIFICATIONS)}"
+    )
     _require(bool(prop.get("description")), f"{where}: description is required")
     position = prop.get("primaryKeyPosition") if prop.get("primaryKey") else None
     if prop.get("primaryKey"):
@@ -149,8 +221,10 @@ def _parse_column(prop: dict, where: str) -> Column:
 
 def _check_primary_key(columns: tuple[Column, ...], where: str) -> None:
     positions = sorted(c.primary_key_position for c in columns if c.is_primary_key)
-    _require(positions == list(range(1, len(positions) + 1)),
-             f"{where}: primaryKeyPosition must run 1..n, got {positions}")
+    _require(
+        positions == list(range(1, len(positions) + 1)),
+        f"{where}: primaryKeyPosition must run 1..n, got {positions}",
+    )
 
 
 def _parse_rules(items: list, columns: tuple[str, ...], where: str) -> list[QualityRule]:
@@ -203,19 +277,31 @@ def _parse_rule(kind: str, item: dict, columns: tuple[str, ...], name: str | Non
         return {"kind": rule, "columns": (), "condition": condition}
     if rule == "valueRange":
         condition = condition_from_rule(item)
-        _require(condition is not None and condition.operator in
-                 {"mustBeBetween", "mustBeGreaterThan", "mustBeGreaterOrEqualTo",
-                  "mustBeLessThan", "mustBeLessOrEqualTo"},
-                 f"{where}: valueRange needs mustBeBetween or a one-sided bound")
+        _require(
+            condition is not None
+            and condition.operator
+            in {
+                "mustBeBetween",
+                "mustBeGreaterThan",
+                "mustBeGreaterOrEqualTo",
+                "mustBeLessThan",
+                "mustBeLessOrEqualTo",
+            },
+            f"{where}: valueRange needs mustBeBetween or a one-sided bound",
+        )
         return {"kind": rule, "columns": columns, "condition": condition}
-    _require(condition_from_rule(item, ZERO) == ZERO,
-             f"{where}: {rule} counts offending rows and only takes mustBe: 0")
+    _require(
+        condition_from_rule(item, ZERO) == ZERO,
+        f"{where}: {rule} counts offending rows and only takes mustBe: 0",
+    )
     if rule == "validValues":
         _require(bool(item.get("validValues")), f"{where}: validValues needs a list")
     if rule == "duplicateCount" and not columns:
         properties = (item.get("arguments") or {}).get("properties")
-        _require(isinstance(properties, list) and len(properties) >= 1,
-                 f"{where}: table-level duplicateCount needs arguments.properties")
+        _require(
+            isinstance(properties, list) and len(properties) >= 1,
+            f"{where}: table-level duplicateCount needs arguments.properties",
+        )
         columns = tuple(properties)
     return {"kind": rule, "columns": columns, "condition": ZERO}
 

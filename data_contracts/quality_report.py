@@ -137,17 +137,17 @@ def _text(value: Any) -> str:
 def _html_page(tables: Sequence[TableQuality], summary: dict[str, Any]) -> str:
     totals = summary["totals"]
     head = (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>flrisk data quality report</title>\n<style>\n{_CSS.read_text('utf-8')}</style>\n"
         "</head>\n<body>\n"
     )
     status = summary["status"]
     intro = (
-        f"<h1>flrisk data quality report</h1>\n<p class=\"meta\">Generated "
+        f'<h1>flrisk data quality report</h1>\n<p class="meta">Generated '
         f"{_text(summary['generated_at'])}. {totals['tables']} tables, {totals['checks']} "
         f"checks: {totals['passed']} passed, {totals['failed']} failed "
         f"({totals['blocking_failed']} blocking).</p>\n"
-        f"<p class=\"status {status}\">Overall: {_text(status)}</p>\n"
+        f'<p class="status {status}">Overall: {_text(status)}</p>\n'
     )
     overview = _overview(summary["tables"])
     sections = "".join(_table_section(t) for t in tables)
@@ -156,25 +156,25 @@ def _html_page(tables: Sequence[TableQuality], summary: dict[str, Any]) -> str:
 
 def _overview(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "<table class=\"overview\">\n<thead><tr><th>Table</th><th>Contract</th><th>Rows</th>"
+        '<table class="overview">\n<thead><tr><th>Table</th><th>Contract</th><th>Rows</th>'
         "<th>Passed</th><th>Failed</th><th>Blocking</th></tr></thead>\n<tbody>\n"
     ]
     for row in rows:
         css = "bad" if row["blocking_failed"] else ("warn" if row["failed"] else "good")
         lines.append(
-            f"<tr class=\"{css}\"><td><a href=\"#{_anchor(row['table'])}\">{_text(row['table'])}"
+            f'<tr class="{css}"><td><a href="#{_anchor(row["table"])}">{_text(row["table"])}'
             f"</a></td><td>{_text(row['contract_version'] or '')}</td>"
-            f"<td class=\"num\">{_text(_count(row['row_count']))}</td>"
-            f"<td class=\"num\">{row['passed']}</td><td class=\"num\">{row['failed']}</td>"
-            f"<td class=\"num\">{row['blocking_failed']}</td></tr>\n"
+            f'<td class="num">{_text(_count(row["row_count"]))}</td>'
+            f'<td class="num">{row["passed"]}</td><td class="num">{row["failed"]}</td>'
+            f'<td class="num">{row["blocking_failed"]}</td></tr>\n'
         )
     return "".join(lines) + "</tbody>\n</table>\n"
 
 
 def _table_section(table: TableQuality) -> str:
-    parts = [f"<section id=\"{_anchor(table.table)}\">\n<h2>{_text(table.table)}</h2>\n"]
+    parts = [f'<section id="{_anchor(table.table)}">\n<h2>{_text(table.table)}</h2>\n']
     parts.append(
-        f"<p class=\"meta\">Rows: {_text(_count(table.row_count))}. Contract version: "
+        f'<p class="meta">Rows: {_text(_count(table.row_count))}. Contract version: '
         f"{_text(table.contract_version or 'n/a')}. {len(table.results) - len(table.failed)} of "
         f"{len(table.results)} checks passed.</p>\n"
     )
@@ -183,17 +183,18 @@ def _table_section(table: TableQuality) -> str:
     passed = [r for r in table.results if r.passed]
     if passed:
         items = "".join(f"<li>{_text(r.name)}: {_text(r.description)}</li>\n" for r in passed)
-        parts.append(f"<details><summary>{len(passed)} passed checks</summary>\n<ul>\n{items}"
-                     "</ul>\n</details>\n")
+        parts.append(
+            f"<details><summary>{len(passed)} passed checks</summary>\n<ul>\n{items}</ul>\n</details>\n"
+        )
     return "".join(parts) + "</section>\n"
 
 
 def _failure_block(result: CheckResult) -> str:
     level = "blocking" if result.blocking else "warning"
     block = [
-        f"<div class=\"failure {level}\">\n<h3>{_text(result.name)} "
-        f"<span class=\"badge\">{level}</span></h3>\n"
-        f"<p>{_text(result.description)}</p>\n<p class=\"meta\">{_text(result.message)}"
+        f'<div class="failure {level}">\n<h3>{_text(result.name)} '
+        f'<span class="badge">{level}</span></h3>\n'
+        f'<p>{_text(result.description)}</p>\n<p class="meta">{_text(result.message)}'
         f"{'' if result.offending_count is None else f'. Offending rows: {result.offending_count}'}"
         "</p>\n"
     ]
@@ -204,8 +205,10 @@ def _failure_block(result: CheckResult) -> str:
             "<tr>" + "".join(f"<td>{_text(row.get(c))}</td>" for c in columns) + "</tr>\n"
             for row in result.sample_rows
         )
-        block.append(f"<div class=\"scroll\"><table class=\"sample\"><thead><tr>{header}</tr>"
-                     f"</thead>\n<tbody>\n{body}</tbody></table></div>\n")
+        block.append(
+            f'<div class="scroll"><table class="sample"><thead><tr>{header}</tr>'
+            f"</thead>\n<tbody>\n{body}</tbody></table></div>\n"
+        )
     return "".join(block) + "</div>\n"
 
 

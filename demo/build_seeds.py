@@ -51,20 +51,23 @@ def file_priority(path: Path) -> int:
 def build(shared_seeds: Path) -> int:
     """Write demo/seeds/oshub_facilities.csv and copy the DOL list; return the facility count."""
     rows = []
-    for path in sorted((shared_seeds / "oshub_fixture_lists").glob("*.csv"), key=lambda p: (
-            file_priority(p), p.name)):
+    for path in sorted(
+        (shared_seeds / "oshub_fixture_lists").glob("*.csv"), key=lambda p: (file_priority(p), p.name)
+    ):
         with path.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
-                rows.append({
-                    "country": row["country"].strip(),
-                    "country_code": country_code(row["country"].strip()),
-                    "name": " ".join(row["name"].split()),
-                    "address": " ".join(row["address"].split()),
-                    "sector": row["sector"].strip(),
-                    "lat": (row.get("lat") or "").strip(),
-                    "lng": (row.get("lng") or "").strip(),
-                    "source_file": path.name,
-                })
+                rows.append(
+                    {
+                        "country": row["country"].strip(),
+                        "country_code": country_code(row["country"].strip()),
+                        "name": " ".join(row["name"].split()),
+                        "address": " ".join(row["address"].split()),
+                        "sector": row["sector"].strip(),
+                        "lat": (row.get("lat") or "").strip(),
+                        "lng": (row.get("lng") or "").strip(),
+                        "source_file": path.name,
+                    }
+                )
     chosen: dict[tuple[str, str], dict[str, str]] = {}
     for row in rows:
         key = (row["country_code"], name_key(row["name"]))

@@ -17,8 +17,15 @@ import pycountry
 SEED = 20261123
 SEEDS_DIR = Path(__file__).parent / "seeds"
 
-COUNTRY_NAME_OVERRIDES = {"TW": "Taiwan", "KR": "South Korea", "VN": "Viet Nam", "TR": "Türkiye",
-                          "SY": "Syria", "MD": "Moldova", "BO": "Bolivia"}
+COUNTRY_NAME_OVERRIDES = {
+    "TW": "Taiwan",
+    "KR": "South Korea",
+    "VN": "Viet Nam",
+    "TR": "Türkiye",
+    "SY": "Syria",
+    "MD": "Moldova",
+    "BO": "Bolivia",
+}
 
 KIND_WORDS = [
     ("footwear", ("shoe", "footwear", "boot", "sandal")),
@@ -29,35 +36,48 @@ KIND_WORDS = [
     ("printing", ("print", "embroider", "wash", "laundry")),
 ]
 PROFILES: dict[str, dict[str, list[str]]] = {
-    "garment": {"sector": ["Apparel"], "facility_type": ["Final Product Assembly"],
-                "processing_type": ["Cutting|Sewing", "Cutting|Sewing|Finishing", "Sewing|Packing"],
-                "product_type": ["Woven Garments", "Shirts|Trousers", "Outerwear", "Workwear"]},
-    "knit": {"sector": ["Apparel", "Apparel|Textiles"],
-             "facility_type": ["Final Product Assembly",
-                               "Final Product Assembly|Textile or Material Production"],
-             "processing_type": ["Knitting|Sewing", "Cutting|Sewing", "Knitting|Linking|Sewing"],
-             "product_type": ["Knitwear", "T-shirts|Polo Shirts", "Sweaters", "Socks"]},
-    "textile": {"sector": ["Textiles", "Apparel|Textiles"],
-                "facility_type": ["Textile or Material Production",
-                                  "Raw Material Processing or Production"],
-                "processing_type": ["Weaving|Dyeing", "Spinning", "Knitting|Dyeing|Finishing"],
-                "product_type": ["Fabric", "Yarn", "Denim Fabric"]},
-    "footwear": {"sector": ["Footwear", "Apparel|Footwear"],
-                 "facility_type": ["Final Product Assembly"],
-                 "processing_type": ["Cutting|Stitching|Lasting", "Assembly"],
-                 "product_type": ["Footwear", "Sports Shoes", "Leather Shoes"]},
-    "home": {"sector": ["Home Textiles", "Textiles|Home Textiles"],
-             "facility_type": ["Final Product Assembly|Textile or Material Production"],
-             "processing_type": ["Weaving|Sewing", "Cutting|Sewing"],
-             "product_type": ["Home Textiles", "Towels", "Bedding"]},
-    "accessories": {"sector": ["Apparel|Accessories", "Accessories"],
-                    "facility_type": ["Final Product Assembly"],
-                    "processing_type": ["Cutting|Sewing", "Assembly"],
-                    "product_type": ["Headwear", "Bags", "Gloves"]},
-    "printing": {"sector": ["Apparel"],
-                 "facility_type": ["Printing, Product Dyeing and Laundering"],
-                 "processing_type": ["Printing", "Embroidery", "Washing|Dyeing"],
-                 "product_type": ["Printed Garments", "Embroidered Garments"]},
+    "garment": {
+        "sector": ["Apparel"],
+        "facility_type": ["Final Product Assembly"],
+        "processing_type": ["Cutting|Sewing", "Cutting|Sewing|Finishing", "Sewing|Packing"],
+        "product_type": ["Woven Garments", "Shirts|Trousers", "Outerwear", "Workwear"],
+    },
+    "knit": {
+        "sector": ["Apparel", "Apparel|Textiles"],
+        "facility_type": ["Final Product Assembly", "Final Product Assembly|Textile or Material Production"],
+        "processing_type": ["Knitting|Sewing", "Cutting|Sewing", "Knitting|Linking|Sewing"],
+        "product_type": ["Knitwear", "T-shirts|Polo Shirts", "Sweaters", "Socks"],
+    },
+    "textile": {
+        "sector": ["Textiles", "Apparel|Textiles"],
+        "facility_type": ["Textile or Material Production", "Raw Material Processing or Production"],
+        "processing_type": ["Weaving|Dyeing", "Spinning", "Knitting|Dyeing|Finishing"],
+        "product_type": ["Fabric", "Yarn", "Denim Fabric"],
+    },
+    "footwear": {
+        "sector": ["Footwear", "Apparel|Footwear"],
+        "facility_type": ["Final Product Assembly"],
+        "processing_type": ["Cutting|Stitching|Lasting", "Assembly"],
+        "product_type": ["Footwear", "Sports Shoes", "Leather Shoes"],
+    },
+    "home": {
+        "sector": ["Home Textiles", "Textiles|Home Textiles"],
+        "facility_type": ["Final Product Assembly|Textile or Material Production"],
+        "processing_type": ["Weaving|Sewing", "Cutting|Sewing"],
+        "product_type": ["Home Textiles", "Towels", "Bedding"],
+    },
+    "accessories": {
+        "sector": ["Apparel|Accessories", "Accessories"],
+        "facility_type": ["Final Product Assembly"],
+        "processing_type": ["Cutting|Sewing", "Assembly"],
+        "product_type": ["Headwear", "Bags", "Gloves"],
+    },
+    "printing": {
+        "sector": ["Apparel"],
+        "facility_type": ["Printing, Product Dyeing and Laundering"],
+        "processing_type": ["Printing", "Embroidery", "Washing|Dyeing"],
+        "product_type": ["Printed Garments", "Embroidered Garments"],
+    },
 }
 
 
@@ -123,9 +143,15 @@ def apply_profile(facility: Facility, rng: random.Random, kind: str | None = Non
     if facility.name.startswith("Hanes"):
         facility.parent_company = "Hanesbrands Inc."
     elif rng.random() < 0.08:
-        facility.parent_company = rng.choice([
-            "Evergreen Apparel Group", "Lotus Garment Holdings", "Meridian Knitting Group",
-            "Sunrise Textile Holdings", "Pacific Crest Industries"])
+        facility.parent_company = rng.choice(
+            [
+                "Evergreen Apparel Group",
+                "Lotus Garment Holdings",
+                "Meridian Knitting Group",
+                "Sunrise Textile Holdings",
+                "Pacific Crest Industries",
+            ]
+        )
 
 
 def _float(text: str) -> float | None:
@@ -138,9 +164,15 @@ def load_seed_facilities(rng: random.Random) -> list[Facility]:
     with (SEEDS_DIR / "oshub_facilities.csv").open(encoding="utf-8", newline="") as handle:
         for index, row in enumerate(csv.DictReader(handle), start=1):
             facility = Facility(
-                key=f"SEED-{index:04d}", name=row["name"], address=row["address"],
-                country_code=row["country_code"], lat=_float(row["lat"]), lng=_float(row["lng"]),
-                seed_country_raw=row["country"], sector=row["sector"])
+                key=f"SEED-{index:04d}",
+                name=row["name"],
+                address=row["address"],
+                country_code=row["country_code"],
+                lat=_float(row["lat"]),
+                lng=_float(row["lng"]),
+                seed_country_raw=row["country"],
+                sector=row["sector"],
+            )
             apply_profile(facility, rng)
             facilities.append(facility)
     return facilities
@@ -148,25 +180,76 @@ def load_seed_facilities(rng: random.Random) -> list[Facility]:
 
 SYNTHETIC = [
     # key, name, address, country, lat, lng, kind, role
-    ("SYN-HIGH-RISK", "Hetian Taida Apparel Company Limited",
-     "No. 8 Beijing West Road, Hotan Industrial Park, Hotan City, Xinjiang Uygur Autonomous Region",
-     "CN", 37.11412, 79.93127, "garment", "HIGH_RISK"),
-    ("SYN-UNIT-3", "Tongabari Knit Unit 3", "Plot 14, Tongabari, Ashulia, Savar, Dhaka 1341",
-     "BD", 23.90073, 90.31148, "knit", "UNIT_GUARD"),
-    ("SYN-UNIT-4", "Tongabari Knit Unit 4",
-     "Plot 52/B, Zirabo Bazar Road, Ashulia, Savar, Dhaka 1341",
-     "BD", 23.91356, 90.29985, "knit", "UNIT_GUARD"),
-    ("SYN-MH-BD", "Karatoya Knit Composite Ltd", "Plot 7, Kashimpur Road, Konabari, Gazipur 1700",
-     "BD", 24.00511, 90.34402, "knit", "MEDIUM_HIGH"),
-    ("SYN-MH-VN", "Song Lam Garment Joint Stock Company",
-     "Lot C4, Nam Cam Industrial Park, Nghi Loc District, Nghe An Province",
-     "VN", 18.79361, 105.70772, "garment", "MEDIUM_HIGH"),
-    ("SYN-MH-CN", "Jinjiang Haoyu Footwear Co., Ltd.",
-     "No. 18 Xibin Road, Chendai Town, Jinjiang City, Fujian Province",
-     "CN", 24.81893, 118.58174, "footwear", "MEDIUM_HIGH"),
-    ("SYN-MH-IN", "Noyyal Valley Spinning Mills Pvt. Ltd.",
-     "SF No. 212, Avinashi Road, Tiruppur, Tamil Nadu 641602",
-     "IN", 11.12043, 77.38115, "textile", "MEDIUM_HIGH"),
+    (
+        "SYN-HIGH-RISK",
+        "Hetian Taida Apparel Company Limited",
+        "No. 8 Beijing West Road, Hotan Industrial Park, Hotan City, Xinjiang Uygur Autonomous Region",
+        "CN",
+        37.11412,
+        79.93127,
+        "garment",
+        "HIGH_RISK",
+    ),
+    (
+        "SYN-UNIT-3",
+        "Tongabari Knit Unit 3",
+        "Plot 14, Tongabari, Ashulia, Savar, Dhaka 1341",
+        "BD",
+        23.90073,
+        90.31148,
+        "knit",
+        "UNIT_GUARD",
+    ),
+    (
+        "SYN-UNIT-4",
+        "Tongabari Knit Unit 4",
+        "Plot 52/B, Zirabo Bazar Road, Ashulia, Savar, Dhaka 1341",
+        "BD",
+        23.91356,
+        90.29985,
+        "knit",
+        "UNIT_GUARD",
+    ),
+    (
+        "SYN-MH-BD",
+        "Karatoya Knit Composite Ltd",
+        "Plot 7, Kashimpur Road, Konabari, Gazipur 1700",
+        "BD",
+        24.00511,
+        90.34402,
+        "knit",
+        "MEDIUM_HIGH",
+    ),
+    (
+        "SYN-MH-VN",
+        "Song Lam Garment Joint Stock Company",
+        "Lot C4, Nam Cam Industrial Park, Nghi Loc District, Nghe An Province",
+        "VN",
+        18.79361,
+        105.70772,
+        "garment",
+        "MEDIUM_HIGH",
+    ),
+    (
+        "SYN-MH-CN",
+        "Jinjiang Haoyu Footwear Co., Ltd.",
+        "No. 18 Xibin Road, Chendai Town, Jinjiang City, Fujian Province",
+        "CN",
+        24.81893,
+        118.58174,
+        "footwear",
+        "MEDIUM_HIGH",
+    ),
+    (
+        "SYN-MH-IN",
+        "Noyyal Valley Spinning Mills Pvt. Ltd.",
+        "SF No. 212, Avinashi Road, Tiruppur, Tamil Nadu 641602",
+        "IN",
+        11.12043,
+        77.38115,
+        "textile",
+        "MEDIUM_HIGH",
+    ),
 ]
 
 
@@ -174,8 +257,16 @@ def synthetic_facilities(rng: random.Random) -> list[Facility]:
     """Return the SYNTHETIC planted facilities (their names are invented or list-derived)."""
     facilities = []
     for key, name, address, code, lat, lng, kind, role in SYNTHETIC:
-        facility = Facility(key=key, name=name, address=address, country_code=code, lat=lat,
-                            lng=lng, synthetic=True, role=role)
+        facility = Facility(
+            key=key,
+            name=name,
+            address=address,
+            country_code=code,
+            lat=lat,
+            lng=lng,
+            synthetic=True,
+            role=role,
+        )
         apply_profile(facility, rng, kind)
         facilities.append(facility)
     high_risk = facilities[0]

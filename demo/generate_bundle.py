@@ -22,21 +22,26 @@ from demo.reference import write_reference
 DEFAULT_OUT = Path(__file__).parent / "bundle"
 MANIFEST_FILES = [  # path, source_type, contributor, received_at, comment
     (oshub.PATH, "oshub_download", "Open Supply Hub", "2026-11-01", ""),
-    (supplier_lists.PATHS["Northwind Apparel"], "supplier_list", "Northwind Apparel",
-     "2026-10-15", "UTF-8"),
-    (supplier_lists.PATHS["Bluefjord Outdoor"], "supplier_list", "Bluefjord Outdoor",
-     "2026-10-20", "XLSX, first sheet"),
-    (supplier_lists.PATHS["Casa Verde Home"], "supplier_list", "Casa Verde Home", "2026-10-22",
-     "cp1252, CRLF, header case/spacing varies"),
+    (supplier_lists.PATHS["Northwind Apparel"], "supplier_list", "Northwind Apparel", "2026-10-15", "UTF-8"),
+    (
+        supplier_lists.PATHS["Bluefjord Outdoor"],
+        "supplier_list",
+        "Bluefjord Outdoor",
+        "2026-10-20",
+        "XLSX, first sheet",
+    ),
+    (
+        supplier_lists.PATHS["Casa Verde Home"],
+        "supplier_list",
+        "Casa Verde Home",
+        "2026-10-22",
+        "cp1252, CRLF, header case/spacing varies",
+    ),
     (audits.PATH, "social_audit", "Demo audit exports", "2026-11-05", ""),
-    (worker_voice.GRIEVANCE_PATH, "worker_voice_grievance", "Demo worker-voice programme",
-     "2026-11-10", ""),
-    (worker_voice.SURVEY_PATH, "worker_voice_survey", "Demo worker-voice programme",
-     "2026-11-10", ""),
-    ("reference/dol_tvpra_goods_2022.csv", "reference_dol_goods", "US Department of Labor",
-     "2026-09-30", ""),
-    ("reference/trade_restriction_entities.csv", "reference_entity_list", "US DHS / CBP",
-     "2026-09-30", ""),
+    (worker_voice.GRIEVANCE_PATH, "worker_voice_grievance", "Demo worker-voice programme", "2026-11-10", ""),
+    (worker_voice.SURVEY_PATH, "worker_voice_survey", "Demo worker-voice programme", "2026-11-10", ""),
+    ("reference/dol_tvpra_goods_2022.csv", "reference_dol_goods", "US Department of Labor", "2026-09-30", ""),
+    ("reference/trade_restriction_entities.csv", "reference_entity_list", "US DHS / CBP", "2026-09-30", ""),
 ]
 
 
@@ -45,8 +50,12 @@ def manifest_text() -> str:
     lines = ["bundle: flrisk-demo", f"generated_with_seed: {SEED}", "files:"]
     for path, source_type, contributor, received_at, comment in MANIFEST_FILES:
         suffix = f"  # {comment}" if comment else ""
-        lines += [f"  - path: {path}{suffix}", f"    source_type: {source_type}",
-                  f"    contributor: {contributor}", f"    received_at: {received_at}"]
+        lines += [
+            f"  - path: {path}{suffix}",
+            f"    source_type: {source_type}",
+            f"    contributor: {contributor}",
+            f"    received_at: {received_at}",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -15,11 +15,30 @@ from demo.output import Truth
 
 CHECK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 PATH = "oshub/os_hub_facilities_download.csv"
-HEADER = ["os_id", "contribution_date", "name", "address", "country_code", "country_name", "lat",
-          "lng", "sector", "contributor", "number_of_workers", "parent_company", "facility_type",
-          "processing_type", "product_type", "is_closed"]
-OTHER_CONTRIBUTORS = ["Ethical Trade Demo Initiative", "Fair Labour Demo Association",
-                      "Demo Sourcing Agents Ltd", "Open Supply Hub Research Team"]
+HEADER = [
+    "os_id",
+    "contribution_date",
+    "name",
+    "address",
+    "country_code",
+    "country_name",
+    "lat",
+    "lng",
+    "sector",
+    "contributor",
+    "number_of_workers",
+    "parent_company",
+    "facility_type",
+    "processing_type",
+    "product_type",
+    "is_closed",
+]
+OTHER_CONTRIBUTORS = [
+    "Ethical Trade Demo Initiative",
+    "Fair Labour Demo Association",
+    "Demo Sourcing Agents Ltd",
+    "Open Supply Hub Research Team",
+]
 LAST_DATE = dt.date(2026, 10, 31)
 
 
@@ -46,8 +65,7 @@ def workers_cell(workers: int, rng: random.Random) -> str:
     if draw < 0.3:
         return str(workers)
     if draw < 0.65:
-        for upper, label in ((1000, "Less than 1000"), (5000, "1001-5000"),
-                             (10000, "5001-10000")):
+        for upper, label in ((1000, "Less than 1000"), (5000, "1001-5000"), (10000, "5001-10000")):
             if workers <= upper:
                 return label
         return "More than 10000"
@@ -76,16 +94,26 @@ def build_rows(facilities: list[Facility], truth: Truth) -> list[list[object]]:
         if not contributors or rng.random() < 0.35:
             contributors += rng.sample(OTHER_CONTRIBUTORS, rng.choice([1, 1, 2]))
         is_closed = "True" if facility.key in closed else _maybe("False", rng, 0.85)
-        rows.append([
-            facility.os_id, contributed.isoformat(), facility.name, facility.address,
-            facility.country_code, country_name(facility.country_code),
-            "" if facility.lat is None else facility.lat,
-            "" if facility.lng is None else facility.lng,
-            facility.sector, "|".join(contributors), workers_cell(facility.workers, rng),
-            facility.parent_company, _maybe(facility.facility_type, rng, 0.75),
-            _maybe(facility.processing_type, rng, 0.6), _maybe(facility.product_type, rng, 0.7),
-            is_closed,
-        ])
+        rows.append(
+            [
+                facility.os_id,
+                contributed.isoformat(),
+                facility.name,
+                facility.address,
+                facility.country_code,
+                country_name(facility.country_code),
+                "" if facility.lat is None else facility.lat,
+                "" if facility.lng is None else facility.lng,
+                facility.sector,
+                "|".join(contributors),
+                workers_cell(facility.workers, rng),
+                facility.parent_company,
+                _maybe(facility.facility_type, rng, 0.75),
+                _maybe(facility.processing_type, rng, 0.6),
+                _maybe(facility.product_type, rng, 0.7),
+                is_closed,
+            ]
+        )
     order = sorted(range(len(rows)), key=lambda i: rows[i][0])
     rows = [rows[i] for i in order]
     for number, index in enumerate(order, start=2):

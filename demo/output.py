@@ -20,8 +20,9 @@ FIXED_ZIP_TIME = (2026, 10, 20, 9, 0, 0)
 FIXED_XLSX_TIME = dt.datetime(2026, 10, 20, 9, 0, 0)
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[object]], encoding: str = "utf-8",
-              line_end: str = "\n") -> None:
+def write_csv(
+    path: Path, header: list[str], rows: list[list[object]], encoding: str = "utf-8", line_end: str = "\n"
+) -> None:
     """Write rows as CSV (minimal quoting); None is written as an empty cell."""
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
@@ -31,8 +32,9 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]], encoding:
     path.write_bytes(buffer.getvalue().encode(encoding))
 
 
-def write_xlsx(path: Path, sheet_title: str, header: list[str], rows: list[list[object]],
-               notes: list[str]) -> None:
+def write_xlsx(
+    path: Path, sheet_title: str, header: list[str], rows: list[list[object]], notes: list[str]
+) -> None:
     """Write rows to the first sheet of an XLSX file, with a second read-me sheet of notes."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -60,8 +62,9 @@ def _stable_zip(data: bytes) -> bytes:
         for name in source.namelist():
             content = source.read(name)
             if name == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
-                                 rb"\g<1>" + stamp.encode(), content)
+                content = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), content
+                )
             info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
             info.external_attr = 0o644 << 16
             target.writestr(info, content)
@@ -75,8 +78,9 @@ class Truth:
     mentions: list[list[object]] = field(default_factory=list)
     bad_rows: list[list[object]] = field(default_factory=list)
 
-    def mention(self, file: str, row: int, key: str, name: str, country: str,
-                quarantined: bool = False) -> None:
+    def mention(
+        self, file: str, row: int, key: str, name: str, country: str, quarantined: bool = False
+    ) -> None:
         """Record that data row `row` (header = line 1) of `file` mentions facility `key`."""
         self.mentions.append([file, row, key, name, country, str(quarantined).lower()])
 
@@ -86,9 +90,20 @@ class Truth:
 
     def write(self, truth_dir: Path) -> None:
         """Write truth/facility_mentions.csv and truth/bad_rows.csv."""
-        write_csv(truth_dir / "facility_mentions.csv",
-                  ["source_file", "source_row", "true_facility_key", "name_as_written",
-                   "country_as_written", "expected_quarantined"], self.mentions)
-        write_csv(truth_dir / "bad_rows.csv",
-                  ["source_file", "source_row", "column_name", "reason_code", "description"],
-                  self.bad_rows)
+        write_csv(
+            truth_dir / "facility_mentions.csv",
+            [
+                "source_file",
+                "source_row",
+                "true_facility_key",
+                "name_as_written",
+                "country_as_written",
+                "expected_quarantined",
+            ],
+            self.mentions,
+        )
+        write_csv(
+            truth_dir / "bad_rows.csv",
+            ["source_file", "source_row", "column_name", "reason_code", "description"],
+            self.bad_rows,
+        )

@@ -83,12 +83,12 @@ the first data row is row 2.
 
 DESCRIPTIONS = {
     "oshub/os_hub_facilities_download.csv": "Open Supply Hub facility download (real seed "
-                                            "facilities, generated OS IDs, plus SYNTHETIC ones)",
+    "facilities, generated OS IDs, plus SYNTHETIC ones)",
     "supplier_lists/northwind_apparel_2026.csv": "brand supplier list, CSV UTF-8",
     "supplier_lists/bluefjord_outdoor_2026.xlsx": "brand supplier list, XLSX",
     "supplier_lists/casa_verde_home_2026.csv": "brand supplier list, CSV cp1252",
     "audits/social_audit_findings.csv": "SYNTHETIC social-audit findings (SMETA, amfori BSCI, "
-                                        "SA8000, RBA VAP)",
+    "SA8000, RBA VAP)",
     "worker_voice/grievance_cases.csv": "SYNTHETIC grievance cases (fake personal data)",
     "worker_voice/survey_aggregates.csv": "SYNTHETIC worker-survey aggregates",
     "reference/dol_tvpra_goods_2022.csv": "US DOL goods list 2022 (copied as is)",
@@ -98,6 +98,5 @@ DESCRIPTIONS = {
 
 def bundle_readme(counts: dict[str, int]) -> str:
     """Return README.md for the bundle, with the data-row count of each file."""
-    table = "\n".join(f"| `{path}` | {count} | {DESCRIPTIONS[path]} |"
-                      for path, count in counts.items())
+    table = "\n".join(f"| `{path}` | {count} | {DESCRIPTIONS[path]} |" for path, count in counts.items())
     return TEMPLATE.format(table=table)

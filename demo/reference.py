@@ -21,11 +21,12 @@ CBP_URL = "https://www.cbp.gov/trade/forced-labor/withhold-release-orders-and-fi
 HEADER = ["list_name", "entity_name", "aliases", "country", "listed_date", "reference_url"]
 UFLPA = [  # entity_name, aliases, listed_date
     ("Xinjiang Production and Construction Corps", "XPCC|Bingtuan", "2022-06-21"),
-    ("Hoshine Silicon Industry Co., Ltd.", "Hoshine Silicon Industry (Shanshan) Co., Ltd.",
-     "2022-06-21"),
-    ("Xinjiang Daqo New Energy Co., Ltd.",
-     "Xinjiang Great New Energy Co., Ltd.|Xinjiang Daxin Energy Co., Ltd.|"
-     "Xinjiang Daqin Energy Co., Ltd.", "2022-06-21"),
+    ("Hoshine Silicon Industry Co., Ltd.", "Hoshine Silicon Industry (Shanshan) Co., Ltd.", "2022-06-21"),
+    (
+        "Xinjiang Daqo New Energy Co., Ltd.",
+        "Xinjiang Great New Energy Co., Ltd.|Xinjiang Daxin Energy Co., Ltd.|Xinjiang Daqin Energy Co., Ltd.",
+        "2022-06-21",
+    ),
     ("Xinjiang East Hope Nonferrous Metals Co., Ltd.", "", "2022-06-21"),
     ("Xinjiang GCL New Energy Material Technology Co., Ltd.", "", "2022-06-21"),
     ("Hetian Haolin Hair Accessories Co., Ltd.", "", "2022-06-21"),
@@ -51,11 +52,13 @@ CBP = [  # entity_name, aliases, country, listed_date
     ("Hetian Taida Apparel Co., Ltd.", "", "China", "2019-09-30"),
     ("Xinjiang Production and Construction Corps", "XPCC", "China", "2020-12-02"),
     ("Hoshine Silicon Industry Co., Ltd.", "", "China", "2021-06-24"),
-    ("Top Glove Corporation Bhd", "Top Glove Sdn Bhd|TG Medical Sdn Bhd", "Malaysia",
-     "2021-03-29"),
-    ("Smart Glove Corporation Sdn Bhd",
-     "GX Corporation Sdn Bhd|GX3 Specialty Plant|Sigma Glove Industries|"
-     "Platinum Glove Industries Sdn Bhd", "Malaysia", "2021-11-04"),
+    ("Top Glove Corporation Bhd", "Top Glove Sdn Bhd|TG Medical Sdn Bhd", "Malaysia", "2021-03-29"),
+    (
+        "Smart Glove Corporation Sdn Bhd",
+        "GX Corporation Sdn Bhd|GX3 Specialty Plant|Sigma Glove Industries|Platinum Glove Industries Sdn Bhd",
+        "Malaysia",
+        "2021-11-04",
+    ),
     ("Sime Darby Plantation Berhad", "Sime Darby Plantation Bhd", "Malaysia", "2022-01-28"),
     ("FGV Holdings Berhad", "FGV", "Malaysia", "2020-09-30"),
 ]
@@ -66,10 +69,13 @@ def write_reference(out: Path) -> dict[str, int]:
     dol = out / DOL_PATH
     dol.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(SEEDS_DIR / "dol_tvpra_goods_2022.csv", dol)
-    rows = [["uflpa_entity_list", name, aliases, "China", listed, UFLPA_URL]
-            for name, aliases, listed in UFLPA]
-    rows += [["cbp_wro_findings", name, aliases, country, listed, CBP_URL]
-             for name, aliases, country, listed in CBP]
+    rows = [
+        ["uflpa_entity_list", name, aliases, "China", listed, UFLPA_URL] for name, aliases, listed in UFLPA
+    ]
+    rows += [
+        ["cbp_wro_findings", name, aliases, country, listed, CBP_URL]
+        for name, aliases, country, listed in CBP
+    ]
     write_csv(out / ENTITY_PATH, HEADER, rows)
     dol_rows = dol.read_text(encoding="utf-8").count("\n") - 1
     return {DOL_PATH: dol_rows, ENTITY_PATH: len(rows)}

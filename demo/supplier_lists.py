@@ -17,16 +17,47 @@ from demo.facilities import Facility, rng_for
 from demo.output import Truth, write_csv, write_xlsx
 from demo.plan import BLUEFJORD, CASA_VERDE, NORTHWIND, ListPlan
 
-PATHS = {NORTHWIND: "supplier_lists/northwind_apparel_2026.csv",
-         BLUEFJORD: "supplier_lists/bluefjord_outdoor_2026.xlsx",
-         CASA_VERDE: "supplier_lists/casa_verde_home_2026.csv"}
+PATHS = {
+    NORTHWIND: "supplier_lists/northwind_apparel_2026.csv",
+    BLUEFJORD: "supplier_lists/bluefjord_outdoor_2026.xlsx",
+    CASA_VERDE: "supplier_lists/casa_verde_home_2026.csv",
+}
 HEADERS = {
-    NORTHWIND: ["country", "name", "address", "sector", "product_type", "number_of_workers",
-                "parent_company", "lat", "lng", "os_id"],
-    BLUEFJORD: ["Country", "Name", "Address", "Sector", "Facility Type", "Processing Type",
-                "Number of Workers", "Lat", "Lng", "Tier"],
-    CASA_VERDE: ["Country", " Name ", "ADDRESS", "Product Type", "Sector", "Number of Workers",
-                 "LAT", "Lng", "supplier_code"],
+    NORTHWIND: [
+        "country",
+        "name",
+        "address",
+        "sector",
+        "product_type",
+        "number_of_workers",
+        "parent_company",
+        "lat",
+        "lng",
+        "os_id",
+    ],
+    BLUEFJORD: [
+        "Country",
+        "Name",
+        "Address",
+        "Sector",
+        "Facility Type",
+        "Processing Type",
+        "Number of Workers",
+        "Lat",
+        "Lng",
+        "Tier",
+    ],
+    CASA_VERDE: [
+        "Country",
+        " Name ",
+        "ADDRESS",
+        "Product Type",
+        "Sector",
+        "Number of Workers",
+        "LAT",
+        "Lng",
+        "supplier_code",
+    ],
 }
 NAME_WEIGHTS = {"legal": 0.4, "case": 0.15, "typo": 0.15, "abbrev": 0.1, "translit": 0.2}
 STYLE = {  # chance to vary name, address abbreviation/case, country style, coordinates share
@@ -35,25 +66,46 @@ STYLE = {  # chance to vary name, address abbreviation/case, country style, coor
     CASA_VERDE: {"vary": 0.5, "abbr": 0.6, "case": 0.2, "code": 0.0, "coords": 0.3},
 }
 OVERRIDES = {  # planted spellings: (contributor, facility key) -> name, address, country
-    (NORTHWIND, "THREE"): ("Dalian Sportech Apparel Company Limited",
-                           "No. 153 West of Liaohe Rd, Economic & Technical Development Zone, "
-                           "Dalian, Liaoning 116600", "China"),
-    (BLUEFJORD, "THREE"): ("DALIAN SPORTEC APPAREL CO.,LTD",
-                           "NO. 153 WEST OF LIAOHE ROAD, ECONOMIC & TECHNICAL DEV. ZONE, "
-                           "DALIAN CITY", "CN"),
-    (CASA_VERDE, "THREE"): ("Sportech Apparel (Dalian) Co Ltd",
-                            "153 Liaohe Rd West, Econ. & Tech. Dev. Zone, Dalian, Liaoning Prov.",
-                            "People's Republic of China"),
-    (NORTHWIND, "SYN-HIGH-RISK"): ("Hotan Taida Apparel Co Ltd",
-                                   "No.8 Beijing W Rd, Hotan Ind. Park, Hotan, Xinjiang", "CN"),
-    (NORTHWIND, "SYN-UNIT-3"): ("Tongabari Knit Unit-3",
-                                "Plot 14, Tongabari, Ashulia, Savar, Dhaka-1341", "Bangladesh"),
-    (NORTHWIND, "SYN-UNIT-4"): ("TONGABARI KNIT UNIT 4",
-                                "PLOT 52/B, ZIRABO BAZAR RD, ASHULIA, SAVAR, DHAKA 1341", "BD"),
-    (BLUEFJORD, "SYN-UNIT-4"): ("Tongabari Knit (Unit 4)",
-                                "Plot 52/B, Zirabo Bazar Road, Ashulia, Savar", "BGD"),
-    (NORTHWIND, "SYN-MH-VN"): ("Sông Lam Garment Joint Stock Company",
-                               "Lô C4, KCN Nam Cấm, Nghi Lộc, Nghệ An", "Viet Nam"),
+    (NORTHWIND, "THREE"): (
+        "Dalian Sportech Apparel Company Limited",
+        "No. 153 West of Liaohe Rd, Economic & Technical Development Zone, Dalian, Liaoning 116600",
+        "China",
+    ),
+    (BLUEFJORD, "THREE"): (
+        "DALIAN SPORTEC APPAREL CO.,LTD",
+        "NO. 153 WEST OF LIAOHE ROAD, ECONOMIC & TECHNICAL DEV. ZONE, DALIAN CITY",
+        "CN",
+    ),
+    (CASA_VERDE, "THREE"): (
+        "Sportech Apparel (Dalian) Co Ltd",
+        "153 Liaohe Rd West, Econ. & Tech. Dev. Zone, Dalian, Liaoning Prov.",
+        "People's Republic of China",
+    ),
+    (NORTHWIND, "SYN-HIGH-RISK"): (
+        "Hotan Taida Apparel Co Ltd",
+        "No.8 Beijing W Rd, Hotan Ind. Park, Hotan, Xinjiang",
+        "CN",
+    ),
+    (NORTHWIND, "SYN-UNIT-3"): (
+        "Tongabari Knit Unit-3",
+        "Plot 14, Tongabari, Ashulia, Savar, Dhaka-1341",
+        "Bangladesh",
+    ),
+    (NORTHWIND, "SYN-UNIT-4"): (
+        "TONGABARI KNIT UNIT 4",
+        "PLOT 52/B, ZIRABO BAZAR RD, ASHULIA, SAVAR, DHAKA 1341",
+        "BD",
+    ),
+    (BLUEFJORD, "SYN-UNIT-4"): (
+        "Tongabari Knit (Unit 4)",
+        "Plot 52/B, Zirabo Bazar Road, Ashulia, Savar",
+        "BGD",
+    ),
+    (NORTHWIND, "SYN-MH-VN"): (
+        "Sông Lam Garment Joint Stock Company",
+        "Lô C4, KCN Nam Cấm, Nghi Lộc, Nghệ An",
+        "Viet Nam",
+    ),
 }
 
 
@@ -71,8 +123,9 @@ def mention(facility: Facility, contributor: str, rng: random.Random, three_key:
             name = variants.vary_name(name, rng, NAME_WEIGHTS, facility.country_code)
         address = variants.vary_address(facility.address, rng, style["abbr"], style["case"])
         kind = "code" if rng.random() < style["code"] else "name"
-        country = variants.country_spelling(facility.country_code, rng,
-                                            "mixed" if contributor == CASA_VERDE else kind)
+        country = variants.country_spelling(
+            facility.country_code, rng, "mixed" if contributor == CASA_VERDE else kind
+        )
     lat = lng = None
     if facility.lat is not None and rng.random() < style["coords"]:
         moved = rng.random() < 0.5
@@ -100,24 +153,55 @@ def row_for(contributor: str, facility: Facility, values: dict, rng: random.Rand
     lat, lng = values["lat"], values["lng"]
     if contributor == NORTHWIND:
         os_id = facility.os_id if facility.os_id and rng.random() < 0.2 else ""
-        return [values["country"], values["name"], values["address"], facility.sector,
-                facility.product_type if rng.random() < 0.8 else "", workers,
-                facility.parent_company, lat, lng, os_id]
+        return [
+            values["country"],
+            values["name"],
+            values["address"],
+            facility.sector,
+            facility.product_type if rng.random() < 0.8 else "",
+            workers,
+            facility.parent_company,
+            lat,
+            lng,
+            os_id,
+        ]
     if contributor == BLUEFJORD:
-        return [values["country"], values["name"], values["address"], facility.sector,
-                facility.facility_type, facility.processing_type,
-                int(workers) if workers.isdigit() else workers, lat, lng, rng.choice([1, 1, 2])]
+        return [
+            values["country"],
+            values["name"],
+            values["address"],
+            facility.sector,
+            facility.facility_type,
+            facility.processing_type,
+            int(workers) if workers.isdigit() else workers,
+            lat,
+            lng,
+            rng.choice([1, 1, 2]),
+        ]
     code = f"CVH-{rng.randint(10000, 99999)}"
-    cells = [values["country"], values["name"], values["address"], facility.product_type,
-             facility.sector, workers, lat, lng, code]
+    cells = [
+        values["country"],
+        values["name"],
+        values["address"],
+        facility.product_type,
+        facility.sector,
+        workers,
+        lat,
+        lng,
+        code,
+    ]
     return [variants.to_cp1252(c) if isinstance(c, str) else c for c in cells]
 
 
 BAD_ROWS = {  # contributor -> list of (column index, bad value, canonical column, reason, why)
-    NORTHWIND: [(1, "", "name", "missing_required", "name cell is empty"),
-                (0, "Atlantis", "country", "unknown_country", "country 'Atlantis' does not exist")],
-    BLUEFJORD: [(7, "abc", "lat", "invalid_coordinates", "Lat is the text 'abc'"),
-                (7, 95.0, "lat", "invalid_coordinates", "Lat 95 is outside -90..90")],
+    NORTHWIND: [
+        (1, "", "name", "missing_required", "name cell is empty"),
+        (0, "Atlantis", "country", "unknown_country", "country 'Atlantis' does not exist"),
+    ],
+    BLUEFJORD: [
+        (7, "abc", "lat", "invalid_coordinates", "Lat is the text 'abc'"),
+        (7, 95.0, "lat", "invalid_coordinates", "Lat 95 is outside -90..90"),
+    ],
     CASA_VERDE: [(2, "", "address", "missing_required", "ADDRESS cell is empty")],
 }
 
@@ -141,8 +225,9 @@ def build_list(plan: ListPlan, truth: Truth, three_key: str) -> tuple[list[str],
                 row[8] = round(facility.lng, 4)
             truth.bad(path, number, canonical, reason, why)
         name_index = 1
-        truth.mention(path, number, facility.key, row[name_index], row[0],
-                      quarantined=isinstance(marker, tuple))
+        truth.mention(
+            path, number, facility.key, row[name_index], row[0], quarantined=isinstance(marker, tuple)
+        )
         rows.append(row)
     return HEADERS[plan.contributor], rows
 
@@ -156,9 +241,16 @@ def write_lists(lists: dict[str, ListPlan], out: Path, truth: Truth, three_key: 
         if contributor == NORTHWIND:
             write_csv(path, header, rows)
         elif contributor == BLUEFJORD:
-            write_xlsx(path, "Suppliers", header, rows, [
-                "Bluefjord Outdoor supplier list, October 2026 (SYNTHETIC demo data).",
-                "Tier 1 = finished goods, tier 2 = materials. Coordinates WGS84."])
+            write_xlsx(
+                path,
+                "Suppliers",
+                header,
+                rows,
+                [
+                    "Bluefjord Outdoor supplier list, October 2026 (SYNTHETIC demo data).",
+                    "Tier 1 = finished goods, tier 2 = materials. Coordinates WGS84.",
+                ],
+            )
         else:
             write_csv(path, header, rows, encoding="cp1252", line_end="\r\n")
         counts[PATHS[contributor]] = len(rows)

@@ -22,27 +22,56 @@ LEGAL_FORMS = {
 }
 LEGAL_PATTERNS = [
     ("pvt_ltd", re.compile(r"(pvt\.?\s*ltd\.?|private\s+limited)$", re.IGNORECASE)),
-    ("co_ltd", re.compile(r"(co\.?\s*,?\s*ltd\.?|company\s+limited|co\.?,?\s*limited)$",
-                          re.IGNORECASE)),
+    ("co_ltd", re.compile(r"(co\.?\s*,?\s*ltd\.?|company\s+limited|co\.?,?\s*limited)$", re.IGNORECASE)),
     ("ltd", re.compile(r"(ltd\.?|limited)$", re.IGNORECASE)),
 ]
 ADDRESS_ABBREVIATIONS = [
-    ("Road", "Rd"), ("Street", "St."), ("Avenue", "Ave"), ("Industrial", "Ind."),
-    ("District", "Dist."), ("Building", "Bldg"), ("Province", "Prov."), ("Development", "Dev."),
-    ("Economic", "Econ."), ("Village", "Vill."),
+    ("Road", "Rd"),
+    ("Street", "St."),
+    ("Avenue", "Ave"),
+    ("Industrial", "Ind."),
+    ("District", "Dist."),
+    ("Building", "Bldg"),
+    ("Province", "Prov."),
+    ("Development", "Dev."),
+    ("Economic", "Econ."),
+    ("Village", "Vill."),
 ]
-ADDRESS_EXPANSIONS = [("Rd", "Road"), ("Ind.", "Industrial"), ("Dist.", "District"),
-                      ("Bldg", "Building")]
-NAME_ABBREVIATIONS = [("Industrial", "Ind."), ("Manufacturing", "Mfg."),
-                      ("International", "Intl"), ("Garments", "Gmts"), ("Mfg.", "Manufacturing")]
-VIETNAMESE = {"Viet": "Việt", "Thanh": "Thành", "Hung": "Hưng", "Phu": "Phú", "Duc": "Đức",
-              "Tien": "Tiến", "Dong": "Đông", "Hoa": "Hòa", "Binh": "Bình", "Tan": "Tân",
-              "Phuoc": "Phước", "Thai": "Thái", "Dai": "Đại", "Hai": "Hải", "Song": "Sông",
-              "Nghe": "Nghệ", "Quang": "Quảng", "Trung": "Trung", "Loc": "Lộc", "Nam": "Nam"}
+ADDRESS_EXPANSIONS = [("Rd", "Road"), ("Ind.", "Industrial"), ("Dist.", "District"), ("Bldg", "Building")]
+NAME_ABBREVIATIONS = [
+    ("Industrial", "Ind."),
+    ("Manufacturing", "Mfg."),
+    ("International", "Intl"),
+    ("Garments", "Gmts"),
+    ("Mfg.", "Manufacturing"),
+]
+VIETNAMESE = {
+    "Viet": "Việt",
+    "Thanh": "Thành",
+    "Hung": "Hưng",
+    "Phu": "Phú",
+    "Duc": "Đức",
+    "Tien": "Tiến",
+    "Dong": "Đông",
+    "Hoa": "Hòa",
+    "Binh": "Bình",
+    "Tan": "Tân",
+    "Phuoc": "Phước",
+    "Thai": "Thái",
+    "Dai": "Đại",
+    "Hai": "Hải",
+    "Song": "Sông",
+    "Nghe": "Nghệ",
+    "Quang": "Quảng",
+    "Trung": "Trung",
+    "Loc": "Lộc",
+    "Nam": "Nam",
+}
 EXTRA_COUNTRY_SPELLINGS = {
     "CN": ["China", "CN", "CHINA", "CHN", "People's Republic of China"],
     "VN": ["Viet Nam", "Vietnam", "VN", "VIETNAM", "VNM"],
-    "TR": ["Turkey", "Türkiye", "TR"], "GB": ["UK", "United Kingdom", "GB"],
+    "TR": ["Turkey", "Türkiye", "TR"],
+    "GB": ["UK", "United Kingdom", "GB"],
     "US": ["USA", "United States", "US"],
 }
 
@@ -51,15 +80,16 @@ def _keep_case(found: str, replacement: str) -> str:
     return replacement.upper() if found.isupper() and len(found) > 1 else replacement
 
 
-def _replace_words(text: str, pairs: list[tuple[str, str]], rng: random.Random,
-                   limit: int) -> str:
+def _replace_words(text: str, pairs: list[tuple[str, str]], rng: random.Random, limit: int) -> str:
     """Replace up to `limit` of the (word, replacement) pairs that occur in text."""
-    present = [(old, new) for old, new in pairs
-               if re.search(rf"(?<![A-Za-z]){re.escape(old)}(?![A-Za-z])", text, re.IGNORECASE)]
+    present = [
+        (old, new)
+        for old, new in pairs
+        if re.search(rf"(?<![A-Za-z]){re.escape(old)}(?![A-Za-z])", text, re.IGNORECASE)
+    ]
     for old, new in rng.sample(present, min(limit, len(present))):
         pattern = rf"(?<![A-Za-z]){re.escape(old)}(?![A-Za-z])"
-        text = re.sub(pattern, lambda m, new=new: _keep_case(m.group(0), new), text,
-                      flags=re.IGNORECASE)
+        text = re.sub(pattern, lambda m, new=new: _keep_case(m.group(0), new), text, flags=re.IGNORECASE)
     return text
 
 
@@ -83,10 +113,10 @@ def typo(name: str, rng: random.Random) -> str:
     start, word = rng.choice(words)
     position = rng.randrange(1, len(word) - 2)
     if rng.random() < 0.5 and word[position] != word[position + 1]:
-        changed = word[:position] + word[position + 1] + word[position] + word[position + 2:]
+        changed = word[:position] + word[position + 1] + word[position] + word[position + 2 :]
     else:
-        changed = word[:position] + word[position + 1:]
-    return name[:start] + changed + name[start + len(word):]
+        changed = word[:position] + word[position + 1 :]
+    return name[:start] + changed + name[start + len(word) :]
 
 
 def change_case(text: str, rng: random.Random) -> str:
@@ -112,8 +142,13 @@ def abbreviate_name(name: str, rng: random.Random) -> str:
 
 def vary_name(name: str, rng: random.Random, weights: dict[str, float], country: str) -> str:
     """Apply one or two weighted name variations (transliteration only for Vietnam)."""
-    functions = {"legal": legal_form, "typo": typo, "case": change_case,
-                 "abbrev": abbreviate_name, "translit": transliterate}
+    functions = {
+        "legal": legal_form,
+        "typo": typo,
+        "case": change_case,
+        "abbrev": abbreviate_name,
+        "translit": transliterate,
+    }
     choices = [k for k in weights if k != "translit" or country == "VN" or not name.isascii()]
     count = 1 if rng.random() < 0.75 else 2
     varied = name

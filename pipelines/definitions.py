@@ -1,4 +1,4 @@
-"""The flrisk code location: every asset, check, job, schedule and resource, assembled in one place."""
+"""The flrisk code location: every asset, check, job, schedule, sensor and resource, in one place."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from assets.resolution import RESOLVED_TABLES, match_decisions, resolved_tables
 from assets.risk import PUBLISHED_TABLES, published_risk_tables, worker_voice_summary
 from assets.staging import STAGED_TABLES, staged_tables
 from pipelines.resources import PseudonymisationKeyResource, SourcesResource
+from pipelines.sensors import build_manifest_sensor
 from pipelines.warehouse import WarehouseResource
 
 CHECKED_TABLES = [*STAGED_TABLES, *RESOLVED_TABLES, *PUBLISHED_TABLES, "published.worker_voice_summary"]
@@ -46,6 +47,7 @@ def build_definitions() -> dg.Definitions:
         asset_checks=all_contract_checks(CHECKED_TABLES),
         jobs=[refresh_all],
         schedules=[rescore_nightly],
+        sensors=[build_manifest_sensor(refresh_all)],
         resources={
             "warehouse": WarehouseResource(),
             "sources": SourcesResource(),

@@ -66,3 +66,27 @@ def test_dagster_definitions_validate_passes(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_manifest_sensor_requests_one_run_per_new_state_of_the_files(tmp_path):
+    from pipelines.resources import SourcesResource
+
+    data = tmp_path / "list.csv"
+    data.write_text("country,name,address\nCN,A,B\n", encoding="utf-8")
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("files:\n  - {path: list.csv, source_type: supplier_list, contributor: Brand}\n")
+    sensor = defs.get_sensor_def("received_files_changed")
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
+    resources = {"sources": SourcesResource(manifest=str(manifest))}
+
+    def tick(cursor):
+        context = dg.build_sensor_context(cursor=cursor, resources=resources)
+        return sensor(context), context.cursor
+
+    first, cursor = tick(None)
+    assert isinstance(first, dg.RunRequest)
+    second, _ = tick(cursor)
+    assert isinstance(second, dg.SkipReason)
+    data.write_text("country,name,address\nCN,A,B\nVN,C,D\n", encoding="utf-8")
+    third, _ = tick(cursor)
+    assert isinstance(third, dg.RunRequest) and third.run_key != first.run_key
