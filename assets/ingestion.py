@@ -10,8 +10,8 @@ import dagster as dg
 import polars as pl
 
 from assets.metadata import timed
-from connectors.files import read_table_file
-from connectors.manifest import SOURCE_TYPES, read_manifest
+from connectors.files import raw_frame, read_table_file
+from connectors.manifest import SOURCE_TYPES
 from pipelines.resources import SourcesResource
 from pipelines.warehouse import WarehouseResource
 
@@ -24,7 +24,7 @@ def load_source_files(warehouse: WarehouseResource, sources: SourcesResource, so
     """Append every not-yet-loaded file of `source_type`; returns figures for metadata."""
     loaded = set(warehouse.read("raw.loads")["load_id"].to_list())
     figures = {"files_seen": 0, "files_loaded": 0, "rows_loaded": 0}
-    for entry in read_manifest(sources.manifest_path):
+    for entry in sources.entries():
         if entry.source_type != source_type:
             continue
         figures["files_seen"] += 1
@@ -32,14 +32,8 @@ def load_source_files(warehouse: WarehouseResource, sources: SourcesResource, so
         load_id = f"{source_type}-{digest[:16]}"
         if load_id in loaded:
             continue
-        raw_file = read_table_file(entry.path)
-        rows = raw_file.rows.with_columns(
-            load_id=pl.lit(load_id),
-            source_file=pl.lit(entry.relative_path),
-            contributor=pl.lit(entry.contributor),
-            content_hash=pl.col("payload").map_elements(
-                lambda text: hashlib.sha256(text.encode("utf-8")).hexdigest(), return_dtype=pl.String
-            ),
+        rows = raw_frame(read_table_file(entry.path), load_id, entry.contributor).with_columns(
+            source_file=pl.lit(entry.relative_path)
         )
         load = {
             "load_id": load_id,
@@ -71,7 +65,7 @@ def _raw_asset(source_type: str) -> dg.AssetsDefinition:
                 **figures,
                 "dagster/row_count": int(total),
                 "seconds": clock["seconds"],
-                "manifest": str(sources.manifest_path),
+                "manifests": [str(path) for path in sources.manifest_paths()],
             }
         )
 

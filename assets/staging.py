@@ -17,6 +17,7 @@ from connectors import (
     worker_voice,
 )
 from connectors.manifest import SOURCE_TYPES
+from connectors.staging import reconcile
 from data_contracts import load_contract
 from pipelines.resources import PseudonymisationKeyResource
 from pipelines.warehouse import WarehouseResource
@@ -29,6 +30,7 @@ STAGED_TABLES = {
     "staged.reference_dol_goods": "one row per country x good on the US DOL list",
     "staged.reference_entity_lists": "one row per entity on a trade-restriction list",
     "quarantine.rejected_rows": "one row per rejected input row and reason",
+    "quarantine.load_summary": "one row per staged load: rows read, staged and quarantined",
 }
 
 
@@ -84,9 +86,10 @@ def staged_tables(warehouse: WarehouseResource, pseudonymisation: Pseudonymisati
             for name, frame in result.tables.items():
                 collected[f"staged.{name}"].append(frame)
             collected["quarantine.rejected_rows"].append(result.rejected)
-            reconciliation[source_type] = {
-                "read": raw.height,
-                "quarantined": result.rejected["source_row"].n_unique() if result.rejected.height else 0,
+            figures = reconcile(raw, result)
+            collected["quarantine.load_summary"].append(load_summary(raw, source_type, figures))
+            reconciliation[source_type] = {key: figures[key] for key in ("read", "staged", "quarantined")} | {
+                "unknown_columns": {f: list(c) for f, c in result.unknown_columns.items()}
             }
         frames = {table: _concat(table, parts) for table, parts in collected.items()}
         counts = warehouse.replace_many(frames)
@@ -95,6 +98,25 @@ def staged_tables(warehouse: WarehouseResource, pseudonymisation: Pseudonymisati
         if table == "quarantine.rejected_rows":
             extra["by_source"] = reconciliation
         yield dg.MaterializeResult(asset_key=key_of(table), metadata={"dagster/row_count": count, **extra})
+
+
+def load_summary(raw: pl.DataFrame, source_type: str, figures: dict) -> pl.DataFrame:
+    """One row per load of `raw` with its read / staged / quarantined counts (checked by the contract)."""
+    loads = raw.group_by("source_file").agg(pl.col("load_id").first()).sort("source_file")
+    rows = []
+    for source_file, load_id in loads.iter_rows():
+        entry = figures["by_file"][source_file]
+        rows.append(
+            {
+                "load_id": load_id,
+                "source_type": source_type,
+                "source_file": source_file,
+                "rows_read": entry["read"],
+                "rows_staged": entry.get("staged", 0),
+                "rows_quarantined": entry["quarantined"],
+            }
+        )
+    return pl.DataFrame(rows)
 
 
 def _concat(table: str, parts: list[pl.DataFrame]) -> pl.DataFrame:

@@ -1,7 +1,8 @@
 """The source manifest: which files arrived, what kind of source each is, and who sent it.
 
-A manifest is a YAML file listing `files:` with `path` (relative to the manifest), `source_type`,
-`contributor` and `received_at`. Unknown source types and missing files are reported, never skipped.
+A manifest is a YAML file listing `files:` with `path` (absolute, or relative to the manifest),
+`source_type`, `contributor`, `received_at` and optionally `source_file`, the name recorded as the
+row's source file (default: `path`). Unknown source types and missing files are reported, never skipped.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def read_manifest(manifest_path: Path) -> list[ManifestEntry]:
         entries.append(
             ManifestEntry(
                 path,
-                str(item["path"]),
+                str(item.get("source_file") or item["path"]),
                 item["source_type"],
                 str(item["contributor"]),
                 date.fromisoformat(str(received)) if received else None,

@@ -23,6 +23,19 @@ SOURCE_PRIORITY = {
 }
 
 
+LINK_SCHEMA = {
+    "record_id": pl.String,
+    "facility_id": pl.String,
+    "method": pl.String,
+    "match_score": pl.Float64,
+    "matched_record_id": pl.String,
+    "name_score": pl.Float64,
+    "address_score": pl.Float64,
+    "distance_km": pl.Float64,
+    "explanation": pl.String,
+}
+
+
 def _union(column: str) -> pl.Expr:
     return pl.col(column).list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique().sort()
 
@@ -94,17 +107,7 @@ def build_record_links(
                 "explanation": explain(link),
             }
         )
-    return pl.DataFrame(
-        rows,
-        schema_overrides={
-            "match_score": pl.Float64,
-            "matched_record_id": pl.String,
-            "name_score": pl.Float64,
-            "address_score": pl.Float64,
-            "distance_km": pl.Float64,
-        },
-        infer_schema_length=None,
-    )
+    return pl.DataFrame(rows, schema=LINK_SCHEMA)
 
 
 def _lone_explanation(method: str) -> str:

@@ -1,12 +1,14 @@
-"""The `flrisk` command line: run the demo, serve the Dagster UI, query the warehouse."""
+"""The `flrisk` command line: run the demo, load and check files, query the warehouse, serve the UI."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -34,40 +36,91 @@ def ensure_demo_key() -> None:
     )
 
 
+def _run(as_of: str = "") -> None:
+    from pipelines.runner import RunFailedError, run_refresh_all
+
+    started = time.perf_counter()
+    try:
+        result = run_refresh_all(as_of)
+    except RunFailedError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from error
+    click.echo(
+        f"Materialized the asset graph in {time.perf_counter() - started:.1f} s (run {result.run_id}).\n"
+    )
+
+
 @main.command()
 @click.option("--as-of", default="", help="Score as of this date (YYYY-MM-DD); default today.")
 def demo(as_of: str) -> None:
-    """Materialize the whole asset graph on the bundled demo data and print a summary."""
-    import dagster as dg
-
-    from pipelines.definitions import defs
+    """Register the bundled demo data, materialize the whole asset graph and print a summary."""
+    from pipelines.received import register_demo_bundle
     from pipelines.summary import demo_summary
     from pipelines.warehouse import WarehouseResource
 
     prepare_dagster_home()
     ensure_demo_key()
     click.echo(f"flrisk home: {flrisk_home()}")
-    started = time.perf_counter()
-    run_config = {"ops": {"published_risk_tables": {"config": {"as_of": as_of}}}}
-    with dg.DagsterInstance.get() as instance:
-        result = defs.resolve_job_def("refresh_all").execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False
-        )
-    if not result.success:
-        for event in result.all_events:
-            if event.event_type == dg.DagsterEventType.STEP_FAILURE:
-                click.echo(f"step {event.step_key} failed: {event.step_failure_data.error.message}", err=True)
-        raise SystemExit(1)
-    click.echo(
-        f"Materialized the asset graph in {time.perf_counter() - started:.1f} s (run {result.run_id}).\n"
-    )
+    register_demo_bundle()
+    _run(as_of)
     click.echo(demo_summary(WarehouseResource()))
+
+
+@main.command()
+@click.argument(
+    "kind",
+    type=click.Choice(
+        [
+            "supplier-list",
+            "oshub-download",
+            "audits",
+            "worker-voice",
+            "reference-dol-goods",
+            "reference-entity-list",
+        ]
+    ),
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--contributor", default="", help="Who sent the file (default: the file name).")
+def load(kind: str, file: Path, contributor: str) -> None:
+    """Ingest FILE of KIND into the warehouse and re-run everything downstream."""
+    from connectors.files import MalformedFileError
+    from pipelines.received import register_file
+    from pipelines.summary import load_report
+    from pipelines.warehouse import WarehouseResource
+
+    try:
+        entry = register_file(file, kind, contributor or file.stem)
+    except MalformedFileError as error:
+        click.echo(f"cannot read {file}: {error}", err=True)
+        raise SystemExit(2) from error
+    click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({entry.relative_path}).")
+    _run()
+    click.echo(load_report(WarehouseResource(), entry.relative_path))
+
+
+@main.command(name="check-list")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def check_list(file: Path, as_json: bool) -> None:
+    """Check a supplier list before sharing it, writing nothing. Exit 1 if any row would be rejected,
+    2 if the file cannot be read at all."""
+    from connectors.files import MalformedFileError
+    from pipelines.list_check import check_supplier_list, format_check
+
+    try:
+        result = check_supplier_list(file)
+    except (MalformedFileError, OSError) as error:
+        click.echo(f"cannot read {file}: {error}", err=True)
+        raise SystemExit(2) from error
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_check(result))
+    raise SystemExit(1 if result["rows_rejected"] else 0)
 
 
 @main.command()
 @click.option("--port", default=3000, show_default=True)
 def dev(port: int) -> None:
-    """Serve the Dagster UI on 127.0.0.1 with every asset, check, job and schedule."""
+    """Serve the Dagster UI on 127.0.0.1 with every asset, check, job, schedule and sensor."""
     prepare_dagster_home()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -11,7 +11,7 @@ from assets.resolution import RESOLVED_TABLES, match_decisions, resolved_tables
 from assets.risk import PUBLISHED_TABLES, published_risk_tables, worker_voice_summary
 from assets.staging import STAGED_TABLES, staged_tables
 from pipelines.resources import PseudonymisationKeyResource, SourcesResource
-from pipelines.sensors import build_manifest_sensor
+from pipelines.sensors import build_inbox_sensor, build_manifest_sensor
 from pipelines.warehouse import WarehouseResource
 
 CHECKED_TABLES = [*STAGED_TABLES, *RESOLVED_TABLES, *PUBLISHED_TABLES, "published.worker_voice_summary"]
@@ -47,7 +47,7 @@ def build_definitions() -> dg.Definitions:
         asset_checks=all_contract_checks(CHECKED_TABLES),
         jobs=[refresh_all],
         schedules=[rescore_nightly],
-        sensors=[build_manifest_sensor(refresh_all)],
+        sensors=[build_manifest_sensor(refresh_all), build_inbox_sensor(refresh_all)],
         resources={
             "warehouse": WarehouseResource(),
             "sources": SourcesResource(),

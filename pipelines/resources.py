@@ -7,7 +7,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.settings import DEMO_MANIFEST, pseudonymisation_key_file
+from connectors.manifest import ManifestEntry, read_manifest
+from pipelines.settings import flrisk_home, pseudonymisation_key_file
 
 KEY_ENV = "FLRISK_PSEUDONYMISATION_KEY"
 
@@ -17,13 +18,26 @@ class MissingKeyError(RuntimeError):
 
 
 class SourcesResource(dg.ConfigurableResource):
-    """The manifest of received files (default: `$FLRISK_SOURCES`, else the bundled demo manifest)."""
+    """Where received files are listed: the received manifest under `$FLRISK_HOME/received/`
+    (filled by `flrisk demo`, `flrisk load` and the inbox sensor) plus `manifest` or `$FLRISK_SOURCES`
+    when set (a manifest kept elsewhere, e.g. on a shared drive)."""
 
     manifest: str = ""
 
-    @property
-    def manifest_path(self) -> Path:
-        return Path(self.manifest or os.environ.get("FLRISK_SOURCES") or DEMO_MANIFEST)
+    def manifest_paths(self) -> list[Path]:
+        """Every manifest to read, in order; only those that exist."""
+        extra = self.manifest or os.environ.get("FLRISK_SOURCES") or ""
+        candidates = [Path(extra)] if extra else []
+        candidates.append(flrisk_home() / "received" / "manifest.yaml")
+        return [path for path in candidates if path.is_file()]
+
+    def entries(self) -> list[ManifestEntry]:
+        """Every received file listed in any manifest (a file listed twice counts once)."""
+        seen: dict[Path, ManifestEntry] = {}
+        for manifest in self.manifest_paths():
+            for entry in read_manifest(manifest):
+                seen.setdefault(entry.path, entry)
+        return list(seen.values())
 
 
 class PseudonymisationKeyResource(dg.ConfigurableResource):

@@ -6,14 +6,14 @@ import hashlib
 
 import dagster as dg
 
-from connectors.manifest import read_manifest
+from pipelines.inbox import accept, pending_files
 from pipelines.resources import SourcesResource
 
 
 def manifest_fingerprint(sources: SourcesResource) -> str:
     """A digest of every listed file's path, type and bytes: it changes when anything received changes."""
     digest = hashlib.sha256()
-    for entry in sorted(read_manifest(sources.manifest_path), key=lambda e: e.relative_path):
+    for entry in sorted(sources.entries(), key=lambda e: e.relative_path):
         digest.update(f"{entry.relative_path}|{entry.source_type}|".encode())
         digest.update(hashlib.sha256(entry.path.read_bytes()).digest())
     return digest.hexdigest()
@@ -34,6 +34,33 @@ def build_manifest_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefi
         if context.cursor == fingerprint:
             return dg.SkipReason("no received file changed since the last run request")
         context.update_cursor(fingerprint)
-        return dg.RunRequest(run_key=fingerprint, tags={"flrisk/manifest": str(sources.manifest_path)})
+        return dg.RunRequest(run_key=fingerprint)
 
     return received_files_changed
+
+
+def build_inbox_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
+    """One run of `job` per file dropped into `$FLRISK_HOME/inbox/<kind>/` (see `pipelines.inbox`)."""
+
+    @dg.sensor(
+        name="inbox_files",
+        job=job,
+        minimum_interval_seconds=30,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description="Loads each file dropped into $FLRISK_HOME/inbox/<kind>/, then moves it to processed/ "
+        "or failed/ (with the reason); one run per accepted file.",
+    )
+    def inbox_files(context: dg.SensorEvaluationContext):
+        requests = []
+        for kind, path in pending_files():
+            outcome = accept(kind, path)
+            if outcome.accepted:
+                context.log.info(f"inbox: {kind}/{outcome.name} registered as {outcome.detail}")
+                requests.append(
+                    dg.RunRequest(run_key=outcome.run_key, tags={"flrisk/inbox_file": outcome.detail})
+                )
+            else:
+                context.log.warning(f"inbox: {kind}/{outcome.name} moved to failed/: {outcome.detail}")
+        return requests or dg.SkipReason("no new file in the inbox")
+
+    return inbox_files

@@ -38,3 +38,23 @@ def demo_summary(warehouse: WarehouseResource) -> str:
     lines.append("")
     lines.append(f"Data-quality report: {reports_dir() / 'index.html'}")
     return "\n".join(lines)
+
+
+def load_report(warehouse: WarehouseResource, source_file: str) -> str:
+    """Read / staged / quarantined for one loaded file, and its first quarantined rows."""
+    summary = warehouse.query(
+        "SELECT rows_read, rows_staged, rows_quarantined FROM quarantine.load_summary WHERE source_file = ?",
+        [source_file],
+    )
+    if summary.is_empty():
+        return f"{source_file}: not staged (see the run's failed steps)."
+    read, staged, quarantined = summary.row(0)
+    lines = [f"{source_file}: {read} rows read, {staged} staged, {quarantined} quarantined."]
+    problems = warehouse.query(
+        "SELECT source_row, column_name, reason_code, message FROM quarantine.rejected_rows "
+        "WHERE source_file = ? ORDER BY source_row LIMIT 20",
+        [source_file],
+    )
+    for row, column, reason, message in problems.iter_rows():
+        lines.append(f"  row {row}, column {column or '-'}: {reason}: {message}")
+    return "\n".join(lines)

@@ -45,6 +45,9 @@ def home(tmp_path_factory):
     saved = {k: os.environ.get(k) for k in ("FLRISK_HOME", "FLRISK_PSEUDONYMISATION_KEY", "FLRISK_SOURCES")}
     os.environ.update(FLRISK_HOME=str(home), FLRISK_PSEUDONYMISATION_KEY="test-key-not-secret-0123456789")
     os.environ.pop("FLRISK_SOURCES", None)
+    from pipelines.received import register_demo_bundle
+
+    assert register_demo_bundle() == 9
     first = run_demo_job()
     assert first.success
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
@@ -184,6 +187,12 @@ def test_every_raw_row_is_staged_or_quarantined(con):
             [source_type],
         ).fetchall()[0][0]
         assert read == kept + rejected, source_type
+    summary = con.sql(
+        "SELECT source_file, rows_read, rows_staged, rows_quarantined FROM quarantine.load_summary"
+    ).fetchall()
+    assert len(summary) == 9
+    assert all(read == staged + quarantined for _, read, staged, quarantined in summary)
+    assert sum(quarantined for *_, quarantined in summary) == 13
 
 
 def test_rerun_on_the_same_inputs_publishes_identical_tables(home, con):

@@ -68,9 +68,10 @@ def test_dagster_definitions_validate_passes(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_manifest_sensor_requests_one_run_per_new_state_of_the_files(tmp_path):
+def test_manifest_sensor_requests_one_run_per_new_state_of_the_files(tmp_path, monkeypatch):
     from pipelines.resources import SourcesResource
 
+    monkeypatch.setenv("FLRISK_HOME", str(tmp_path / "home"))
     data = tmp_path / "list.csv"
     data.write_text("country,name,address\nCN,A,B\n", encoding="utf-8")
     manifest = tmp_path / "manifest.yaml"

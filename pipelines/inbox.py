@@ -1,0 +1,86 @@
+"""The inbox: drop a file into `$FLRISK_HOME/inbox/<kind>/` and flrisk loads it.
+
+A readable file is registered (see `pipelines.received`) and moved to `inbox/<kind>/processed/`;
+an unreadable one is moved to `inbox/<kind>/failed/` with `<name>.error.txt` saying why. Either
+way the file is never lost. An optional sidecar `<name>.meta.yaml` gives `contributor` and
+`received_at`; otherwise the contributor is the file name without its extension.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from connectors.files import MalformedFileError
+from pipelines.received import KINDS, register_file
+from pipelines.settings import flrisk_home
+
+SIDECAR_SUFFIX = ".meta.yaml"
+
+
+@dataclass(frozen=True)
+class InboxOutcome:
+    """What happened to one inbox file."""
+
+    kind: str
+    name: str
+    accepted: bool
+    detail: str  # the registered source_file, or the error message
+    run_key: str | None = None
+
+
+def inbox_dir() -> Path:
+    return flrisk_home() / "inbox"
+
+
+def pending_files() -> list[tuple[str, Path]]:
+    """(kind, path) of every file waiting directly in an inbox kind folder, oldest name first."""
+    pending = []
+    for kind in KINDS:
+        folder = inbox_dir() / kind
+        if folder.is_dir():
+            pending += [
+                (kind, p)
+                for p in sorted(folder.iterdir())
+                if p.is_file() and not p.name.startswith(".") and not p.name.endswith(SIDECAR_SUFFIX)
+            ]
+    return pending
+
+
+def _move(path: Path, folder: Path) -> Path:
+    """Move `path` (and its sidecar) into `folder`, never overwriting an earlier file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    counter = 1
+    while target.exists():
+        target = folder / f"{path.stem}.{counter}{path.suffix}"
+        counter += 1
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if sidecar.exists():
+        shutil.move(sidecar, target.with_name(target.name + SIDECAR_SUFFIX))
+    shutil.move(path, target)
+    return target
+
+
+def accept(kind: str, path: Path) -> InboxOutcome:
+    """Register one inbox file and move it to processed/ or failed/."""
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
+    received = meta.get("received_at")
+    try:
+        entry = register_file(
+            path,
+            kind,
+            str(meta.get("contributor") or path.stem),
+            date.fromisoformat(str(received)) if received else None,
+        )
+    except (MalformedFileError, ValueError, OSError) as error:
+        failed = _move(path, path.parent / "failed")
+        failed.with_name(failed.name + ".error.txt").write_text(f"{error}\n", encoding="utf-8")
+        return InboxOutcome(kind, path.name, False, str(error))
+    _move(path, path.parent / "processed")
+    return InboxOutcome(kind, path.name, True, entry.relative_path, run_key=f"inbox:{entry.relative_path}")
