@@ -1,34 +1,45 @@
 """Open Supply Hub ID (OS ID) validation and construction.
 
-Format: two-letter country + 7 digits (yyyyddd) + 5 alphanumerics + 1 check character, i.e.
-``^[A-Z]{2}[0-9]{7}[A-Z0-9]{6}$``. The check character is flrisk's documented scheme (SPEC):
-``CHECK_ALPHABET[sum(ord(c) * (i + 1) for i, c in enumerate(first14)) % 36]``.
+Format: two-letter country + 7 digits (year and day of year, yyyyddd) + 5 characters of Crockford's
+base-32 alphabet + 1 check character, so every OS ID matches ``^[A-Z]{2}[0-9]{7}[A-Z0-9]{6}$``.
+The check character is Open Supply Hub's: (ord(country[0]) + ord(country[1]) + the base-32 values
+of the 12 characters after the country) modulo 32, written as a base-32 symbol. For example
+"CN2019303BQ3FZ" gets "P". Crockford's alphabet leaves out I, L, O and U.
 """
 
 from __future__ import annotations
 
 import re
 
-CHECK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+CROCKFORD_BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 OS_ID_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{7}[A-Z0-9]{6}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _YYYYDDD = re.compile(r"^[0-9]{7}$")
-_BODY5 = re.compile(r"^[A-Z0-9]{5}$")
+_BODY5 = re.compile(rf"^[{CROCKFORD_BASE32}]{{5}}$")
 
 
 def check_character(first14: str) -> str:
-    """Return the check character for the first 14 characters of an OS ID."""
+    """Return the check character for the first 14 characters of an OS ID.
+
+    Raises ValueError when the 12 characters after the country are not all base-32 symbols.
+    """
     if len(first14) != 14:
         raise ValueError(f"check character needs exactly 14 characters, got {len(first14)}")
-    total = sum(ord(char) * (index + 1) for index, char in enumerate(first14))
-    return CHECK_ALPHABET[total % len(CHECK_ALPHABET)]
+    foreign = sorted({char for char in first14[2:] if char not in CROCKFORD_BASE32})
+    if foreign:
+        raise ValueError(f"characters {''.join(foreign)!r} are not in the OS ID base-32 alphabet")
+    total = ord(first14[0]) + ord(first14[1]) + sum(CROCKFORD_BASE32.index(c) for c in first14[2:])
+    return CROCKFORD_BASE32[total % 32]
 
 
 def os_id_problem(value: str) -> str | None:
     """Explain why ``value`` is not a valid OS ID, or return None when it is valid."""
     if not OS_ID_PATTERN.match(value):
         return f"OS ID {value!r} does not match CC + 7 digits + 6 letters/digits"
-    expected = check_character(value[:14])
+    try:
+        expected = check_character(value[:14])
+    except ValueError as error:
+        return f"OS ID {value!r}: {error}"
     if value[14] != expected:
         return f"OS ID {value!r} has check character {value[14]!r}, expected {expected!r}"
     return None
@@ -45,13 +56,13 @@ def normalise_os_id(value: str) -> str:
 
 
 def make_os_id(country: str, yyyyddd: str | int, body5: str) -> str:
-    """Build a valid OS ID from a country code, a yyyyddd date stamp and a 5-character body."""
+    """Build a valid OS ID from a country code, a yyyyddd date stamp and a 5-symbol base-32 body."""
     stamp = f"{yyyyddd:07d}" if isinstance(yyyyddd, int) else yyyyddd
     if not _COUNTRY.match(country):
         raise ValueError(f"country must be two upper-case letters, got {country!r}")
     if not _YYYYDDD.match(stamp):
         raise ValueError(f"yyyyddd must be 7 digits, got {stamp!r}")
     if not _BODY5.match(body5):
-        raise ValueError(f"body5 must be 5 upper-case letters or digits, got {body5!r}")
+        raise ValueError(f"body5 must be 5 symbols of {CROCKFORD_BASE32}, got {body5!r}")
     first14 = country + stamp + body5
     return first14 + check_character(first14)

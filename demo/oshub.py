@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import string
 
+from connectors.os_id import CROCKFORD_BASE32, make_os_id
 from demo.facilities import Facility, country_name, rng_for
 from demo.output import Truth
 
-CHECK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 PATH = "oshub/os_hub_facilities_download.csv"
 HEADER = [
     "os_id",
@@ -42,18 +41,12 @@ OTHER_CONTRIBUTORS = [
 LAST_DATE = dt.date(2026, 10, 31)
 
 
-def os_id_check_char(first14: str) -> str:
-    """Return the SPEC check character for the first 14 characters of an OS ID."""
-    return CHECK_ALPHABET[sum(ord(c) * (i + 1) for i, c in enumerate(first14)) % 36]
-
-
 def new_os_id(country_code: str, rng: random.Random, taken: set[str]) -> tuple[str, dt.date]:
     """Return an unused OS ID (CC + yyyyddd + 5 alphanumerics + check char) and its date."""
     while True:
         created = dt.date(rng.randint(2019, 2024), 1, 1) + dt.timedelta(days=rng.randint(0, 364))
-        body = "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(5))
-        first14 = f"{country_code}{created.year}{created.timetuple().tm_yday:03d}{body}"
-        os_id = first14 + os_id_check_char(first14)
+        body = "".join(rng.choice(CROCKFORD_BASE32) for _ in range(5))
+        os_id = make_os_id(country_code, f"{created.year}{created.timetuple().tm_yday:03d}", body)
         if os_id not in taken:
             taken.add(os_id)
             return os_id, created

@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 import yaml
 
+from connectors.os_id import is_valid_os_id
 from demo.generate_bundle import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "demo" / "bundle"
-CHECK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 OS_ID_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{7}[A-Z0-9]{6}$")
 REASON_CODES = {
     "missing_required",
@@ -118,8 +118,7 @@ def test_every_os_id_in_the_download_passes_the_check():
     for row in rows:
         os_id = row["os_id"]
         assert OS_ID_PATTERN.match(os_id), os_id
-        total = sum(ord(char) * (index + 1) for index, char in enumerate(os_id[:14]))
-        assert os_id[14] == CHECK_ALPHABET[total % 36], os_id
+        assert is_valid_os_id(os_id), os_id
         assert os_id[:2] == row["country_code"]
     assert len({row["os_id"] for row in rows}) == len(rows)
 

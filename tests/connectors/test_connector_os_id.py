@@ -7,37 +7,41 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.os_id import (
-    CHECK_ALPHABET,
+    CROCKFORD_BASE32,
     check_character,
     is_valid_os_id,
     make_os_id,
     os_id_problem,
 )
 
-ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+def reference_check(first14: str) -> str:
+    """Open Supply Hub's check character, written out independently of the module."""
+    values = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    return values[(ord(first14[0]) + ord(first14[1]) + sum(values.index(c) for c in first14[2:])) % 32]
 
 
-def spec_check(first14: str) -> str:
-    """The SPEC's formula, written out independently of the module."""
-    return CHECK_ALPHABET[sum(ord(c) * (i + 1) for i, c in enumerate(first14)) % 36]
+def test_a_published_open_supply_hub_id_validates():
+    assert is_valid_os_id("CN2019303BQ3FZP")
+    assert check_character("CN2019303BQ3FZ") == "P"
 
 
-def test_make_os_id_appends_the_spec_check_character():
+def test_make_os_id_appends_the_check_character():
     os_id = make_os_id("CN", "2019303", "BQ3FZ")
-    assert os_id == "CN2019303BQ3FZ" + spec_check("CN2019303BQ3FZ")
-    assert is_valid_os_id(os_id)
+    assert os_id == "CN2019303BQ3FZP"
     assert make_os_id("VN", 2020015, "A1B2C") == make_os_id("VN", "2020015", "A1B2C")
 
 
 @pytest.mark.parametrize(
     ("value", "problem"),
     [
-        ("CN2024100ABCDEX", "check character 'X', expected 'G'"),
+        ("CN2019303BQ3FZX", "check character 'X', expected 'P'"),
+        ("CN2019303BQ3FIP", "not in the OS ID base-32 alphabet"),
         ("CN-12345", "does not match"),
-        ("cn2024100ABCDEG", "does not match"),
-        ("CN2024100ABCDE", "does not match"),
-        ("CN2024100ABCDEGG", "does not match"),
-        ("C12024100ABCDEG", "does not match"),
+        ("cn2019303BQ3FZP", "does not match"),
+        ("CN2019303BQ3F", "does not match"),
+        ("CN2019303BQ3FZPP", "does not match"),
+        ("C12019303BQ3FZP", "does not match"),
     ],
 )
 def test_invalid_os_ids_are_explained(value, problem):
@@ -52,6 +56,7 @@ def test_invalid_os_ids_are_explained(value, problem):
         ("CN", "201930", "BQ3FZ"),
         ("CN", "2019303", "BQ3F"),
         ("CN", "2019303", "bq3fz"),
+        ("CN", "2019303", "BQ3FI"),
     ],
 )
 def test_make_os_id_refuses_bad_parts(country, stamp, body):
@@ -67,9 +72,9 @@ def test_check_character_needs_fourteen_characters():
 @given(
     country=st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=2),
     stamp=st.integers(0, 9_999_999),
-    body=st.text(ALPHANUMERIC, min_size=5, max_size=5),
+    body=st.text(CROCKFORD_BASE32, min_size=5, max_size=5),
 )
 def test_every_made_os_id_validates(country, stamp, body):
     os_id = make_os_id(country, stamp, body)
     assert is_valid_os_id(os_id)
-    assert os_id[-1] == spec_check(os_id[:14])
+    assert os_id[-1] == reference_check(os_id[:14])

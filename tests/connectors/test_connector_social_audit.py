@@ -61,7 +61,7 @@ def test_one_facility_mention_per_distinct_facility(audits):
     assert set(facilities["source_type"]) == {"social_audit"}
     assert set(findings["record_id"]) == set(facilities["record_id"])
     dhaka = facilities.filter(pl.col("source_row") == 2).row(0, named=True)
-    assert dhaka["os_id"] == "BD2021120XK9PLO" and dhaka["country_code"] == "BD"
+    assert dhaka["os_id"] == "BD2021120XK9P1Y" and dhaka["country_code"] == "BD"
     assert findings.filter(pl.col("record_id") == dhaka["record_id"]).height == 3
 
 
