@@ -10,7 +10,9 @@ import polars as pl
 
 from assets.metadata import asset_spec_metadata, key_of, timed
 from connectors import (
+    oshub_api,
     oshub_download,
+    oshub_merges,
     reference_lists,
     social_audit,
     supplier_list,
@@ -30,8 +32,11 @@ STAGED_TABLES = {
     "staged.reference_dol_goods": "one row per country x good on the US DOL list",
     "staged.reference_entity_lists": "one row per entity on a trade-restriction list",
     "quarantine.rejected_rows": "one row per rejected input row and reason",
+    "staged.oshub_id_aliases": "one row per retired Open Supply Hub ID and the ID it now points to",
     "quarantine.load_summary": "one row per staged load: rows read, staged and quarantined",
 }
+API_SOURCE_TYPES = (oshub_api.SOURCE_TYPE, oshub_merges.SOURCE_TYPE)
+STAGED_SOURCE_TYPES = (*SOURCE_TYPES, *API_SOURCE_TYPES)
 
 
 def latest_raw(warehouse: WarehouseResource, source_type: str) -> pl.DataFrame:
@@ -55,6 +60,8 @@ def standardise_source(source_type: str, raw: pl.DataFrame, keys: Pseudonymisati
         "worker_voice_survey": worker_voice.standardise_surveys,
         "reference_dol_goods": reference_lists.standardise_dol_goods,
         "reference_entity_list": reference_lists.standardise_entity_lists,
+        oshub_api.SOURCE_TYPE: oshub_api.standardise,
+        oshub_merges.SOURCE_TYPE: oshub_merges.standardise,
     }
     return standardisers[source_type](raw)
 
@@ -66,7 +73,7 @@ def standardise_source(source_type: str, raw: pl.DataFrame, keys: Pseudonymisati
             group_name="staging",
             kinds={"duckdb", "polars"},
             description=f"{table}: {grain}.",
-            deps=[["raw", s] for s in SOURCE_TYPES],
+            deps=[["raw", s] for s in STAGED_SOURCE_TYPES],
             metadata=asset_spec_metadata(table),
         )
         for table, grain in STAGED_TABLES.items()
@@ -78,7 +85,7 @@ def staged_tables(warehouse: WarehouseResource, pseudonymisation: Pseudonymisati
     with timed() as clock:
         collected: dict[str, list[pl.DataFrame]] = {table: [] for table in STAGED_TABLES}
         reconciliation = {}
-        for source_type in SOURCE_TYPES:
+        for source_type in STAGED_SOURCE_TYPES:
             raw = latest_raw(warehouse, source_type)
             if raw.is_empty():
                 continue

@@ -8,9 +8,11 @@ from pathlib import Path
 import dagster as dg
 
 from connectors.manifest import ManifestEntry, read_manifest
+from connectors.oshub_http import OsHubClient, RetryPolicy
 from pipelines.settings import flrisk_home, pseudonymisation_key_file
 
 KEY_ENV = "FLRISK_PSEUDONYMISATION_KEY"
+OSHUB_TOKEN_ENV = "FLRISK_OSHUB_TOKEN"
 
 
 class MissingKeyError(RuntimeError):
@@ -57,3 +59,21 @@ class PseudonymisationKeyResource(dg.ConfigurableResource):
             f"refusing to ingest worker-voice data without a pseudonymisation key: set {KEY_ENV} "
             f"or write a key to {path} (`flrisk demo` creates a local one)"
         )
+
+
+class OsHubResource(dg.ConfigurableResource):
+    """Open Supply Hub API access. The token is read from `FLRISK_OSHUB_TOKEN` when a client is
+    built (never at import, never logged); `base_url` points at the API (a local fake in tests)."""
+
+    base_url: str = "https://opensupplyhub.org"
+    page_size: int = 250
+    max_attempts: int = 5
+    timeout_seconds: float = 30.0
+    backoff_base_seconds: float = 1.0
+
+    def client(self) -> OsHubClient:
+        """A client; an empty token fails on first use with "token missing or rejected"."""
+        retry = RetryPolicy(
+            max_attempts=self.max_attempts, timeout=self.timeout_seconds, backoff_base=self.backoff_base_seconds
+        )
+        return OsHubClient(os.environ.get(OSHUB_TOKEN_ENV, ""), self.base_url, retry=retry)

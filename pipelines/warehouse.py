@@ -29,6 +29,10 @@ LOADS_TABLE_DDL = """(
     load_id VARCHAR NOT NULL, source_type VARCHAR NOT NULL, source_file VARCHAR NOT NULL,
     contributor VARCHAR, file_sha256 VARCHAR NOT NULL, row_count BIGINT NOT NULL,
     received_at DATE, loaded_at TIMESTAMP NOT NULL)"""
+CHECKPOINTS_TABLE_DDL = """(
+    checkpoint_key VARCHAR NOT NULL, load_id VARCHAR NOT NULL, checkpoint VARCHAR NOT NULL,
+    updated_at TIMESTAMP NOT NULL)"""
+RAW_BOOKKEEPING = {"raw.loads": LOADS_TABLE_DDL, "raw.api_checkpoints": CHECKPOINTS_TABLE_DDL}
 
 
 class PublishBlockedError(RuntimeError):
@@ -47,7 +51,7 @@ def create_statement(table_key: str, target: str | None = None, *, replace: bool
     """CREATE TABLE for `table_key` at `target`: the raw layout for raw.*, else from its contract."""
     target = target or table_key
     if table_key.startswith("raw."):
-        body = LOADS_TABLE_DDL if table_key == "raw.loads" else RAW_TABLE_DDL
+        body = RAW_BOOKKEEPING.get(table_key, RAW_TABLE_DDL)
         verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE IF NOT EXISTS"
         return f"{verb} {quoted(target)} {body}"
     return load_contract(table_key).ddl(target, or_replace=replace)
@@ -74,6 +78,18 @@ class WarehouseResource(dg.ConfigurableResource):
             yield con
         finally:
             con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection inside one transaction: committed if the block succeeds, else rolled back."""
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
 
     def exists(self, table_key: str) -> bool:
         schema, table = table_key.split(".", 1)
@@ -114,57 +130,83 @@ class WarehouseResource(dg.ConfigurableResource):
     def replace(self, table_key: str, frame: pl.DataFrame) -> int:
         """Replace a table's contents in one transaction; returns the row count written."""
         frame = _conform(table_key, frame)
-        with self.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                _write(con, table_key, frame)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        with self.transaction() as con:
+            _write(con, table_key, frame)
         return frame.height
 
     def replace_many(self, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
         """Replace several tables in one transaction: all land or none do."""
         conformed = {key: _conform(key, frame) for key, frame in frames.items()}
-        with self.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                for key, frame in conformed.items():
-                    _write(con, key, frame)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        with self.transaction() as con:
+            for key, frame in conformed.items():
+                _write(con, key, frame)
         return {key: frame.height for key, frame in conformed.items()}
 
     def append_raw(self, table_key: str, rows: pl.DataFrame, load: dict) -> int:
         """Append one file's raw rows and its `raw.loads` entry in one transaction."""
-        with self.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                for key in (table_key, "raw.loads"):
-                    con.execute(create_statement(key))
-                con.register("incoming_rows", rows.to_arrow())
-                con.execute(f"INSERT INTO {quoted(table_key)} BY NAME SELECT * FROM incoming_rows")
-                con.unregister("incoming_rows")
-                con.execute(
-                    "INSERT INTO raw.loads VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-                    [
-                        load["load_id"],
-                        load["source_type"],
-                        load["source_file"],
-                        load["contributor"],
-                        load["file_sha256"],
-                        rows.height,
-                        load["received_at"],
-                    ],
-                )
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        with self.transaction() as con:
+            for key in (table_key, "raw.loads"):
+                con.execute(create_statement(key))
+            con.register("incoming_rows", rows.to_arrow())
+            con.execute(f"INSERT INTO {quoted(table_key)} BY NAME SELECT * FROM incoming_rows")
+            con.unregister("incoming_rows")
+            con.execute(
+                "INSERT INTO raw.loads VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                [
+                    load["load_id"],
+                    load["source_type"],
+                    load["source_file"],
+                    load["contributor"],
+                    load["file_sha256"],
+                    rows.height,
+                    load["received_at"],
+                ],
+            )
         return rows.height
+
+    def read_checkpoint(self, checkpoint_key: str) -> tuple[str, str] | None:
+        """(load_id, checkpoint JSON) of an unfinished API pull, or None."""
+        if not self.exists("raw.api_checkpoints"):
+            return None
+        rows = self.query(
+            "SELECT load_id, checkpoint FROM raw.api_checkpoints WHERE checkpoint_key = ?", [checkpoint_key]
+        )
+        return rows.row(0) if rows.height else None
+
+    def append_api_page(
+        self, table_key: str, rows: pl.DataFrame, checkpoint_key: str, load_id: str, checkpoint: str
+    ) -> None:
+        """Append one API page and the checkpoint after it in one transaction (crash-safe resume)."""
+        with self.transaction() as con:
+            for key in (table_key, "raw.api_checkpoints"):
+                con.execute(create_statement(key))
+            con.register("incoming_rows", rows.to_arrow())
+            con.execute(f"INSERT INTO {quoted(table_key)} BY NAME SELECT * FROM incoming_rows")
+            con.unregister("incoming_rows")
+            con.execute("DELETE FROM raw.api_checkpoints WHERE checkpoint_key = ?", [checkpoint_key])
+            con.execute(
+                "INSERT INTO raw.api_checkpoints VALUES (?, ?, ?, current_timestamp)",
+                [checkpoint_key, load_id, checkpoint],
+            )
+
+    def complete_api_load(self, checkpoint_key: str, load: dict) -> None:
+        """Register a finished pull in raw.loads (only then does staging read it) and drop its checkpoint."""
+        with self.transaction() as con:
+            for key in ("raw.loads", "raw.api_checkpoints"):
+                con.execute(create_statement(key))
+            con.execute(
+                "INSERT INTO raw.loads VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                [
+                    load["load_id"],
+                    load["source_type"],
+                    load["source_file"],
+                    load["contributor"],
+                    load["file_sha256"],
+                    load["row_count"],
+                    load["received_at"],
+                ],
+            )
+            con.execute("DELETE FROM raw.api_checkpoints WHERE checkpoint_key = ?", [checkpoint_key])
 
     def publish(self, table_key: str, frame: pl.DataFrame) -> list:
         """Build `table_key` aside, run its contract checks, swap it in only if none blocks.
@@ -175,20 +217,14 @@ class WarehouseResource(dg.ConfigurableResource):
         contract = load_contract(table_key)
         frame = contract.conform(frame)
         candidate = f"{table_key}__candidate"
-        with self.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                _write(con, candidate, frame, source_key=table_key)
-                results = contract.run_checks(con, candidate)
-                blocking = [r for r in results if not r.passed and r.blocking]
-                if blocking:
-                    raise PublishBlockedError(_describe_failures(table_key, blocking))
-                con.execute(f"DROP TABLE IF EXISTS {quoted(table_key)}")
-                con.execute(f'ALTER TABLE {quoted(candidate)} RENAME TO "{table_key.split(".")[1]}"')
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        with self.transaction() as con:
+            _write(con, candidate, frame, source_key=table_key)
+            results = contract.run_checks(con, candidate)
+            blocking = [r for r in results if not r.passed and r.blocking]
+            if blocking:
+                raise PublishBlockedError(_describe_failures(table_key, blocking))
+            con.execute(f"DROP TABLE IF EXISTS {quoted(table_key)}")
+            con.execute(f'ALTER TABLE {quoted(candidate)} RENAME TO "{table_key.split(".")[1]}"')
         return results
 
 

@@ -1,0 +1,1 @@
+"""Reusable fakes for tests: local servers that speak the real protocols (no mocks of our code)."""
