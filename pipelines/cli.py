@@ -118,6 +118,40 @@ def check_list(file: Path, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("input_file", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "output_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="CSV or Parquet output (by extension): record_id, facility_id, match_score, decision.",
+)
+def resolve(input_file: Path, output_file: Path) -> None:
+    """Resolve a CSV/Parquet file of facility records (record_id, name, address, country, lat, lng)
+    into facilities, standalone, without the warehouse."""
+    from entity_resolution.standalone import InputError, read_input, resolve_frame, write_output
+
+    try:
+        if not input_file.is_file():
+            raise InputError(f"{input_file}: no such file")
+        if output_file.suffix.lower() not in {".csv", ".parquet"}:
+            raise InputError(f"{output_file}: the output must end in .csv or .parquet")
+        frame = read_input(input_file)
+        started = time.perf_counter()
+        result = resolve_frame(frame)
+        write_output(result, output_file)
+    except InputError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from error
+    counts = dict(result.group_by("decision").len().iter_rows())
+    decisions = ", ".join(f"{name} {counts.get(name, 0)}" for name in ("auto", "review", "new"))
+    click.echo(
+        f"{frame.height} records -> {result['facility_id'].n_unique()} facilities in "
+        f"{time.perf_counter() - started:.1f} s ({decisions}); wrote {output_file}"
+    )
+
+
+@main.command()
 @click.option("--port", default=3000, show_default=True)
 def dev(port: int) -> None:
     """Serve the Dagster UI on 127.0.0.1 with every asset, check, job, schedule and sensor."""

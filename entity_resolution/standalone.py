@@ -1,0 +1,140 @@
+"""Standalone resolution of a file of facility records, without the warehouse (`flrisk resolve`).
+
+Input: CSV or Parquet with `record_id, name, address, country, lat, lng` (extra columns ignored;
+address, lat and lng may be empty; country is ISO alpha-2, alpha-3 or a name). Output: one row per
+input record with `record_id, facility_id, match_score, decision`, where decision is `auto` (merged
+with at least one other record at or above the auto threshold), `review` (its best candidate is in
+the grey band: not merged, it keeps its own facility_id until a person confirms) or `new`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from connectors.countries import to_alpha2
+from entity_resolution.resolve import resolve
+from entity_resolution.settings import ResolutionSettings
+
+INPUT_COLUMNS = ("record_id", "name", "address", "country", "lat", "lng")
+OUTPUT_COLUMNS = ("record_id", "facility_id", "match_score", "decision")
+NO_DECISIONS = pl.DataFrame(
+    schema={"record_id_left": pl.String, "record_id_right": pl.String, "decision": pl.String}
+)
+
+
+class InputError(ValueError):
+    """The input file cannot be resolved as given; the message names the file and the problem."""
+
+
+def read_input(path: Path) -> pl.DataFrame:
+    """Read and validate the input file (CSV or Parquet by extension)."""
+    if path.suffix.lower() == ".parquet":
+        frame = pl.read_parquet(path)
+    elif path.suffix.lower() in {".csv", ".txt"}:
+        try:
+            frame = pl.read_csv(path, infer_schema_length=0, encoding="utf8-lossy")
+        except pl.exceptions.ComputeError as error:
+            raise InputError(f"{path}: not a readable CSV file: {error}") from error
+    else:
+        raise InputError(f"{path}: expected a .csv or .parquet file")
+    missing = [c for c in INPUT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(INPUT_COLUMNS)}"
+        )
+    frame = frame.select(INPUT_COLUMNS).with_columns(
+        pl.col("record_id", "name", "address", "country").cast(pl.String)
+    )
+    return _validated(frame, path)
+
+
+def _validated(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
+    """Typed coordinates, unique non-empty record ids and names; errors name the first bad row."""
+    for column in ("record_id", "name", "country"):
+        empty = frame.with_row_index("row").filter(
+            pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")
+        )
+        if empty.height:
+            raise InputError(f"{path}: row {empty['row'][0] + 2}: column {column} is empty")
+    duplicated = frame.filter(pl.col("record_id").is_duplicated())
+    if duplicated.height:
+        raise InputError(f"{path}: record_id {duplicated['record_id'][0]!r} appears more than once")
+    for column in ("lat", "lng"):
+        values = frame[column].cast(pl.String).str.strip_chars().replace("", None)
+        parsed = values.cast(pl.Float64, strict=False)
+        bad = frame.with_row_index("row").filter(values.is_not_null() & parsed.is_null())
+        if bad.height:
+            raise InputError(
+                f"{path}: row {bad['row'][0] + 2}: column {column} is not a number: {bad[column][0]!r}"
+            )
+        frame = frame.with_columns(parsed.alias(column))
+    return frame
+
+
+def to_records(frame: pl.DataFrame) -> pl.DataFrame:
+    """The input as facility records for `resolve` (countries to alpha-2 where they resolve)."""
+    countries = {
+        value: to_alpha2(value) or value.strip().upper() for value in frame["country"].unique().to_list()
+    }
+    in_range = (
+        pl.col("lat").is_between(-90, 90)
+        & pl.col("lng").is_between(-180, 180)
+        & ~((pl.col("lat") == 0) & (pl.col("lng") == 0))
+    )
+    return frame.with_columns(
+        country_code=pl.col("country").replace_strict(countries, return_dtype=pl.String),
+        lat=pl.when(in_range).then(pl.col("lat")),
+        lng=pl.when(in_range).then(pl.col("lng")),
+        source_type=pl.lit("supplier_list"),
+        contributor=pl.lit(None, pl.String),
+        os_id=pl.lit(None, pl.String),
+        parent_company=pl.lit(None, pl.String),
+        workers_min=pl.lit(None, pl.Int64),
+        workers_max=pl.lit(None, pl.Int64),
+        sectors=pl.lit([], pl.List(pl.String)),
+        product_types=pl.lit([], pl.List(pl.String)),
+    ).drop("country")
+
+
+def resolve_frame(frame: pl.DataFrame, settings: ResolutionSettings | None = None) -> pl.DataFrame:
+    """One output row per input record: record_id, facility_id, match_score, decision."""
+    settings = settings or ResolutionSettings()
+    result = resolve(to_records(frame), NO_DECISIONS, settings)
+    links = result.record_links.select("record_id", "facility_id", "match_score", "method")
+    queue = result.review_queue
+    grey = (
+        pl.concat(
+            [
+                queue.select(pl.col("record_id_left").alias("record_id"), "match_score"),
+                queue.select(pl.col("record_id_right").alias("record_id"), "match_score"),
+            ]
+        )
+        .group_by("record_id")
+        .agg(pl.col("match_score").max().alias("grey_score"))
+    )
+    return (
+        links.join(grey, on="record_id", how="left")
+        .with_columns(
+            decision=pl.when(pl.col("method") != "seed")
+            .then(pl.lit("auto"))
+            .when(pl.col("grey_score").is_not_null())
+            .then(pl.lit("review"))
+            .otherwise(pl.lit("new")),
+            match_score=pl.coalesce("match_score", "grey_score", pl.lit(0.0)),
+        )
+        .join(frame.select("record_id").with_row_index("order"), on="record_id")
+        .sort("order")
+        .select(OUTPUT_COLUMNS)
+    )
+
+
+def write_output(frame: pl.DataFrame, path: Path) -> None:
+    """Write CSV or Parquet, chosen by the extension."""
+    if path.suffix.lower() == ".parquet":
+        frame.write_parquet(path)
+    elif path.suffix.lower() == ".csv":
+        frame.write_csv(path)
+    else:
+        raise InputError(f"{path}: the output must end in .csv or .parquet")
