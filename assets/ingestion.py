@@ -5,19 +5,29 @@ A file's load_id is derived from its bytes, so re-running on the same files load
 """
 
 import hashlib
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
 from assets.metadata import timed
-from connectors.files import raw_frame, read_table_file
+from connectors.files import RawFile, raw_frame, read_table_file
 from connectors.manifest import SOURCE_TYPES
+from connectors.reference_lists import reference_layouts
+from connectors.reference_workbooks import read_located_table
 from pipelines.resources import SourcesResource
 from pipelines.warehouse import WarehouseResource
 
 
 def _file_sha256(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_received_file(path: Path, source_type: str) -> RawFile:
+    """Read one received file; reference workbooks may carry title rows above their header."""
+    if source_type.startswith("reference_"):
+        return read_located_table(path, reference_layouts(source_type))
+    return read_table_file(path)
 
 
 def load_source_files(warehouse: WarehouseResource, sources: SourcesResource, source_type: str) -> dict:
@@ -32,9 +42,9 @@ def load_source_files(warehouse: WarehouseResource, sources: SourcesResource, so
         load_id = f"{source_type}-{digest[:16]}"
         if load_id in loaded:
             continue
-        rows = raw_frame(read_table_file(entry.path), load_id, entry.contributor).with_columns(
-            source_file=pl.lit(entry.relative_path)
-        )
+        rows = raw_frame(
+            read_received_file(entry.path, source_type), load_id, entry.contributor
+        ).with_columns(source_file=pl.lit(entry.relative_path))
         load = {
             "load_id": load_id,
             "source_type": source_type,

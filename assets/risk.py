@@ -21,6 +21,7 @@ EVIDENCE = [
     "staged.worker_voice_surveys",
     "staged.reference_dol_goods",
     "staged.reference_entity_lists",
+    "staged.reference_country_risk",
 ]
 PUBLISHED_TABLES = {
     "published.facility_risk": "one row per resolved facility with score, band, confidence, top drivers",
@@ -39,8 +40,8 @@ class RiskConfig(dg.Config):
 
 def read_inputs(warehouse: WarehouseResource, as_of: date) -> RiskInputs:
     """Every evidence table the risk model reads, from the warehouse."""
-    tables = [warehouse.read(table) for table in EVIDENCE]
-    return RiskInputs(*tables, as_of=as_of)
+    *tables, country_risk = [warehouse.read(table) for table in EVIDENCE]
+    return RiskInputs(*tables, as_of=as_of, country_risk=country_risk)
 
 
 @dg.multi_asset(
@@ -70,7 +71,7 @@ def published_risk_tables(config: RiskConfig, warehouse: WarehouseResource):
             "published.list_screening_hits": scored["list_screening_hits"],
             "published.brand_exposure": brand_exposure(scored["facility_risk"]),
             "published.country_commodity_risk": country_commodity_risk(
-                inputs.dol_goods, scored["facility_risk_drivers"], params
+                inputs.current().dol_goods, scored["facility_risk_drivers"], params
             ),
         }
         frames = {table: frame.select(load_contract(table).column_names) for table, frame in frames.items()}

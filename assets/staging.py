@@ -13,6 +13,7 @@ from connectors import (
     oshub_api,
     oshub_download,
     oshub_merges,
+    reference_country_risk,
     reference_lists,
     social_audit,
     supplier_list,
@@ -32,6 +33,8 @@ STAGED_TABLES = {
     "staged.reference_dol_goods": "one row per country x good on the US DOL list",
     "staged.reference_entity_lists": "one row per entity on a trade-restriction list",
     "quarantine.rejected_rows": "one row per rejected input row and reason",
+    "staged.audits": "one row per social audit (also audits without findings)",
+    "staged.reference_country_risk": "one row per country in a user-supplied Global Slavery Index file",
     "staged.oshub_id_aliases": "one row per retired Open Supply Hub ID and the ID it now points to",
     "quarantine.load_summary": "one row per staged load: rows read, staged and quarantined",
 }
@@ -56,10 +59,11 @@ def standardise_source(source_type: str, raw: pl.DataFrame, keys: Pseudonymisati
     standardisers = {
         "oshub_download": oshub_download.standardise,
         "supplier_list": supplier_list.standardise,
-        "social_audit": social_audit.standardise,
+        "social_audit": lambda frame: social_audit.standardise(frame, with_audits=True),
         "worker_voice_survey": worker_voice.standardise_surveys,
         "reference_dol_goods": reference_lists.standardise_dol_goods,
         "reference_entity_list": reference_lists.standardise_entity_lists,
+        "reference_country_risk": reference_country_risk.standardise_country_risk,
         oshub_api.SOURCE_TYPE: oshub_api.standardise,
         oshub_merges.SOURCE_TYPE: oshub_merges.standardise,
     }

@@ -21,6 +21,7 @@ SOURCE_TYPES = (
     "worker_voice_survey",
     "reference_dol_goods",
     "reference_entity_list",
+    "reference_country_risk",
 )
 
 

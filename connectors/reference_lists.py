@@ -1,21 +1,32 @@
 """Reference lists -> staged.reference_dol_goods and staged.reference_entity_lists.
 
-DOL: the US Department of Labor List of Goods Produced by Child Labor or Forced Labor (one row per
-country x good, Yes/No flags). The edition is passed in or read from the file name
-("dol_tvpra_goods_2022.csv" -> 2022). Entity lists: UFLPA Entity List and CBP WRO findings, one row
-per listed entity. Countries must resolve to ISO alpha-2; every row is staged or quarantined.
+DOL: the US Department of Labor List of Goods Produced by Child Labor or Forced Labor, one row per
+country x good. Two layouts, detected from the header set (or declared with ``layout=``):
+``dol_2022_csv`` (the 2022 edition as bundled: Yes/No flag columns child_labor, forced_labor,
+forced_child_labor) and ``dol_2024_xlsx``, flrisk's ASSUMPTION of the 2024 edition's Excel file
+(204 goods, 82 countries and areas; we have not seen the file): a "Country/Area" (or "Country"),
+"Good" and "Sector" column, and either flag columns "Child Labor" / "Forced Labor" / "Forced Child
+Labor" marked X, Yes or left blank, or one "Exploitation Type" column naming them (comma, semicolon,
+"|" or "and" separated). Title rows above the header are skipped by
+:func:`connectors.reference_workbooks.read_located_table`. The edition is passed in or read from the
+file name ("dol_tvpra_goods_2022.csv" -> 2022).
+
+Entity lists (UFLPA Entity List, CBP WRO findings): see :mod:`connectors.reference_entities` for the
+flrisk, DHS and CBP layouts. Countries must resolve to ISO alpha-2; every row is staged or
+quarantined, never guessed.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import PurePath
 
 import polars as pl
 
-from connectors.countries import to_alpha2
-from connectors.headers import SourceSpec
-from connectors.parsing import clean_text, parse_yes_no, split_multi
+from connectors.parsing import clean_text, parse_yes_no
+from connectors.reference_entities import country_code, entity_entry
+from connectors.reference_layouts import Layout, iter_layout_rows, load_layouts
 from connectors.schemas import frame
 from connectors.staging import (
     FirstSeen,
@@ -24,44 +35,46 @@ from connectors.staging import (
     Rejections,
     Standardised,
     accept_or_reject,
-    date_cell,
-    iter_raw_rows,
     stable_hash,
 )
+from connectors.vocabulary import read_reference_csv, vocabulary_key
 
 DOL_SOURCE_TYPE = "reference_dol_goods"
 ENTITY_SOURCE_TYPE = "reference_entity_list"
-DOL_SPEC = SourceSpec(
-    source_type=DOL_SOURCE_TYPE,
-    required=("good", "sector", "country", "child_labor", "forced_labor", "forced_child_labor"),
-    optional=("region", "derived_labor_exploitation", "derived_country"),
-)
-ENTITY_SPEC = SourceSpec(
-    source_type=ENTITY_SOURCE_TYPE,
-    required=("list_name", "entity_name"),
-    optional=("aliases", "country", "listed_date", "reference_url"),
-)
-LIST_NAMES = frozenset({"uflpa_entity_list", "cbp_wro_findings"})
 DOL_FLAGS = ("child_labor", "forced_labor", "forced_child_labor")
+MARKED, UNMARKED = frozenset({"x", "yes", "true", "✓", "✔"}), frozenset({"", "no", "false"})
 _EDITION = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+_TYPE_SEPARATORS = re.compile(r"\s*(?:,|;|\||\band\b)\s*", re.IGNORECASE)
+
+
+@cache
+def reference_layouts(source_type: str) -> dict[str, Layout]:
+    """The file layouts of one reference source type, with their constant list names."""
+    constants = {
+        row["layout"]: {"list_name": row["list_name"]}
+        for row in read_reference_csv("reference_list_layouts.csv")
+        if row["source_type"] == source_type and row["list_name"]
+    }
+    return load_layouts("reference_list_columns.csv", source_type, constants)
 
 
 def edition_from_file_name(source_file: str) -> int:
-    """The 4-digit year in a DOL file name; ValueError when there is none."""
+    """The 4-digit year in a file name; ValueError when there is none."""
     match = _EDITION.search(PurePath(source_file).name)
     if match is None:
         raise ValueError(
-            f"cannot tell the DOL list edition of {source_file!r}: no year in its "
-            "name; pass edition= explicitly"
+            f"cannot tell the list edition of {source_file!r}: no year in its name; pass edition= explicitly"
         )
     return int(match[1])
 
 
-def standardise_dol_goods(raw: pl.DataFrame, edition: int | None = None) -> Standardised:
-    """Standardise raw.reference_dol_goods rows (one per country x good)."""
+def standardise_dol_goods(
+    raw: pl.DataFrame, edition: int | None = None, layout: str | None = None
+) -> Standardised:
+    """Standardise raw.reference_dol_goods rows (one per country x good), any known layout."""
     rejections, seen, entries = Rejections(DOL_SOURCE_TYPE), FirstSeen(), []
     unknown: dict[str, tuple[str, ...]] = {}
-    for row in iter_raw_rows(raw, DOL_SPEC, unknown):
+    for file_layout, row in iter_layout_rows(raw, reference_layouts(DOL_SOURCE_TYPE), unknown, layout):
         problems: list[Problem] = []
         row_edition = edition if edition is not None else edition_from_file_name(row.source_file)
         good, sector = row.require("good", problems), row.require("sector", problems)
@@ -71,11 +84,10 @@ def standardise_dol_goods(raw: pl.DataFrame, edition: int | None = None) -> Stan
             "good": clean_text(good),
             "sector": clean_text(sector),
             "country_raw": country_raw,
-            "country_code": _country(row, country_raw, problems),
+            "country_code": country_code(country_raw, problems),
             "edition": row_edition,
+            **_dol_flags(row, file_layout, problems),
         }
-        for flag in DOL_FLAGS:
-            entry[flag] = _yes_no(row, flag, problems)
         if accept_or_reject(row, problems, seen, str(entry["entry_id"]), rejections):
             entries.append(entry)
     return Standardised(
@@ -85,30 +97,13 @@ def standardise_dol_goods(raw: pl.DataFrame, edition: int | None = None) -> Stan
     )
 
 
-def standardise_entity_lists(raw: pl.DataFrame) -> Standardised:
-    """Standardise raw.reference_entity_list rows (one per listed entity)."""
+def standardise_entity_lists(raw: pl.DataFrame, layout: str | None = None) -> Standardised:
+    """Standardise raw.reference_entity_list rows (one per listed entity), any known layout."""
     rejections, seen, entries = Rejections(ENTITY_SOURCE_TYPE), FirstSeen(), []
     unknown: dict[str, tuple[str, ...]] = {}
-    for row in iter_raw_rows(raw, ENTITY_SPEC, unknown):
+    for file_layout, row in iter_layout_rows(raw, reference_layouts(ENTITY_SOURCE_TYPE), unknown, layout):
         problems: list[Problem] = []
-        list_raw, name_raw = row.require("list_name", problems), row.require("entity_name", problems)
-        list_name = list_raw.strip().casefold() if list_raw is not None else None
-        if list_name is not None and list_name not in LIST_NAMES:
-            problems.append(
-                Problem(
-                    "list_name", "unknown_value", f"list_name {list_raw!r} is not one of {sorted(LIST_NAMES)}"
-                )
-            )
-        country_raw = row.raw("country")
-        entry = {
-            "entry_id": stable_hash(list_raw, name_raw, country_raw),
-            "list_name": list_name,
-            "entity_name": clean_text(name_raw),
-            "aliases": split_multi(row.raw("aliases")),
-            "country_code": _country(row, country_raw, problems),
-            "listed_date": date_cell(row, "listed_date", problems),
-            "reference_url": clean_text(row.raw("reference_url")),
-        }
+        entry = entity_entry(row, file_layout, problems)
         if accept_or_reject(row, problems, seen, str(entry["entry_id"]), rejections):
             entries.append(entry)
     return Standardised(
@@ -118,20 +113,58 @@ def standardise_entity_lists(raw: pl.DataFrame) -> Standardised:
     )
 
 
-def _country(row: RawRow, country_raw: str | None, problems: list[Problem]) -> str | None:
-    if country_raw is None:
-        return None
-    code = to_alpha2(country_raw)
-    if code is None:
+def _dol_flags(row: RawRow, layout: Layout, problems: list[Problem]) -> dict[str, bool | None]:
+    """child_labor / forced_labor / forced_child_labor of one row, per the layout's convention."""
+    if layout.name == "dol_2022_csv":
+        return {flag: _yes_no(row, flag, problems) for flag in DOL_FLAGS}
+    kinds, before = row.raw("exploitation_type"), len(problems)
+    if kinds is not None:
+        flags = _exploitation_types(kinds, problems)
+    elif any(row.headers.original(flag) is not None for flag in DOL_FLAGS):
+        flags = {flag: _marked(row, flag, problems) for flag in DOL_FLAGS}
+    else:
         problems.append(
             Problem(
-                "country",
-                "unknown_country",
-                f"country {country_raw!r} is not an ISO 3166-1 code, an English "
-                "country name or a known variant",
+                "exploitation_type",
+                "missing_required",
+                "neither Exploitation Type nor the flag columns are given",
             )
         )
-    return code
+        return dict.fromkeys(DOL_FLAGS)
+    if not any(flags.values()) and len(problems) == before:
+        problems.append(
+            Problem("exploitation_type", "unknown_value", "no kind of exploitation is marked for this good")
+        )
+    return flags
+
+
+def _exploitation_types(value: str, problems: list[Problem]) -> dict[str, bool | None]:
+    flags: dict[str, bool | None] = dict.fromkeys(DOL_FLAGS, False)
+    for part in filter(None, _TYPE_SEPARATORS.split(value.strip())):
+        key = vocabulary_key(part).replace("labour", "labor").replace(" ", "_")
+        if key not in flags:
+            problems.append(
+                Problem(
+                    "exploitation_type",
+                    "unknown_value",
+                    f"exploitation type {part!r} is not Child/Forced/Forced Child Labor",
+                )
+            )
+            continue
+        flags[key] = True
+    return flags
+
+
+def _marked(row: RawRow, field_name: str, problems: list[Problem]) -> bool | None:
+    value = vocabulary_key(row.cells.get(field_name) or "")
+    if value in MARKED or value in UNMARKED:
+        return value in MARKED
+    problems.append(
+        Problem(
+            field_name, "unknown_value", f"{field_name} {row.cells[field_name]!r} is not X, Yes, No or blank"
+        )
+    )
+    return None
 
 
 def _yes_no(row: RawRow, field_name: str, problems: list[Problem]) -> bool | None:

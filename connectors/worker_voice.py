@@ -1,9 +1,17 @@
-"""Worker-voice exports -> pseudonymised grievances and survey aggregates.
+"""Worker-voice exports -> pseudonymised grievance cases (and, via ``worker_voice_surveys``, survey
+aggregates).
 
-Grievances: ``case_key`` = HMAC-SHA256 (hex) of the raw case_id under the pseudonymisation key.
-reporter_id, reporter_phone and narrative are SENSITIVE: never staged, and quarantine payloads are
-rebuilt from an allow-list (known, non-sensitive columns; case_id replaced by case_key), so neither
-they nor any undeclared column can leak. Surveys: respondents_reporting <= respondents.
+Grievances: channel, received date, facility reference (name, country, optional address and OS ID),
+category, status. ``case_key`` = HMAC-SHA256 (hex) of the raw case_id under the pseudonymisation key
+passed in. reporter_id, reporter_phone and narrative are SENSITIVE: never staged, and quarantine
+payloads are rebuilt from an allow-list (known, non-sensitive columns; case_id replaced by case_key),
+so neither they nor any undeclared column can leak.
+
+The category maps (``finding_categories.csv``) to an ILO indicator and, where the HTCDS v2
+``vic_MethodsOfControl`` picklist has a counterpart, to that value (``htcds_method_of_control``;
+null where none fits, e.g. restriction of movement or delayed wages). The status maps to HTCDS
+``cas_Status`` (``worker_voice_statuses.csv``). Unknown categories, channels and statuses are
+quarantined, never guessed.
 """
 
 from __future__ import annotations
@@ -11,13 +19,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 
 import polars as pl
 
 from connectors.facilities import FacilityFields, facility_mention
 from connectors.headers import SourceSpec
-from connectors.parsing import parse_count
 from connectors.schemas import frame
 from connectors.staging import (
     FirstSeen,
@@ -28,12 +34,22 @@ from connectors.staging import (
     accept_or_reject,
     date_cell,
     iter_raw_rows,
-    stable_hash,
 )
-from connectors.vocabulary import ilo_indicators, lookup_category, vocabulary_key
+from connectors.vocabulary import category_entry, grievance_statuses, htcds_case_status, vocabulary_key
+from connectors.worker_voice_surveys import SURVEY_SOURCE_TYPE, SURVEY_SPEC, standardise_surveys
+
+__all__ = [
+    "CHANNELS",
+    "GRIEVANCE_SOURCE_TYPE",
+    "GRIEVANCE_SPEC",
+    "SURVEY_SOURCE_TYPE",
+    "SURVEY_SPEC",
+    "case_key",
+    "standardise_grievances",
+    "standardise_surveys",
+]
 
 GRIEVANCE_SOURCE_TYPE = "worker_voice_grievance"
-SURVEY_SOURCE_TYPE = "worker_voice_survey"
 GRIEVANCE_SPEC = SourceSpec(
     source_type=GRIEVANCE_SOURCE_TYPE,
     required=(
@@ -45,23 +61,13 @@ GRIEVANCE_SPEC = SourceSpec(
         "category",
         "status",
     ),
+    optional=("facility_address", "os_id"),
     sensitive=("reporter_id", "reporter_phone", "narrative"),
 )
-SURVEY_SPEC = SourceSpec(
-    source_type=SURVEY_SOURCE_TYPE,
-    required=(
-        "facility_name",
-        "facility_country",
-        "survey_period",
-        "indicator",
-        "respondents",
-        "respondents_reporting",
-    ),
+FIELDS = FacilityFields(
+    name="facility_name", address="facility_address", country="facility_country", os_id="os_id"
 )
-FIELDS = FacilityFields(name="facility_name", address=None, country="facility_country", os_id=None)
 CHANNELS = frozenset({"hotline", "app", "chat", "in_person"})
-STATUSES = frozenset({"open", "resolved", "closed", "referred"})
-_PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
 def case_key(case_id: str, pseudonymisation_key: bytes) -> str:
@@ -83,22 +89,10 @@ def standardise_grievances(raw: pl.DataFrame, pseudonymisation_key: bytes) -> St
     for row in iter_raw_rows(raw, GRIEVANCE_SPEC, unknown):
         problems: list[Problem] = []
         facility = facility_mention(row, GRIEVANCE_SOURCE_TYPE, FIELDS, GRIEVANCE_SPEC.required, problems)
-        case_id = row.require("case_id", problems)
-        grievance = {
-            "case_key": case_key(case_id, key) if case_id is not None else None,
-            "record_id": facility["record_id"],
-            "received_date": date_cell(row, "received_date", problems, required=True),
-            "channel": _controlled(row, "channel", CHANNELS, problems),
-            "category_raw": row.raw("category"),
-            "ilo_indicator": _indicator_of_category(row, problems),
-            "status": _controlled(row, "status", STATUSES, problems),
-            "load_id": row.load_id,
-            "source_file": row.source_file,
-            "source_row": row.source_row,
-        }
+        grievance = _grievance(row, key, problems)
         if accept_or_reject(row, problems, seen, str(grievance["case_key"]), rejections):
             facilities.setdefault(str(facility["record_id"]), facility)
-            grievances.append(grievance)
+            grievances.append({**grievance, "record_id": facility["record_id"]})
     return Standardised(
         tables={
             "facility_records": frame("facility_records", list(facilities.values())),
@@ -109,49 +103,31 @@ def standardise_grievances(raw: pl.DataFrame, pseudonymisation_key: bytes) -> St
     )
 
 
-def standardise_surveys(raw: pl.DataFrame) -> Standardised:
-    """Standardise raw.worker_voice_survey rows into facility_records + survey aggregates."""
-    rejections = Rejections(SURVEY_SOURCE_TYPE)
-    seen, facilities, surveys = FirstSeen(), {}, []
-    unknown: dict[str, tuple[str, ...]] = {}
-    for row in iter_raw_rows(raw, SURVEY_SPEC, unknown):
-        problems: list[Problem] = []
-        facility = facility_mention(row, SURVEY_SOURCE_TYPE, FIELDS, SURVEY_SPEC.required, problems)
-        period, indicator = _period(row, problems), _indicator(row, problems)
-        respondents = _count(row, "respondents", problems)
-        reporting = _count(row, "respondents_reporting", problems)
-        if respondents is not None and reporting is not None and reporting > respondents:
-            problems.append(
-                Problem(
-                    "respondents_reporting",
-                    "invalid_number",
-                    f"respondents_reporting {reporting} exceeds respondents {respondents}",
-                )
+def _grievance(row: RawRow, key: bytes, problems: list[Problem]) -> dict[str, object]:
+    """The worker_voice_grievances fields of one row (record_id is added by the caller)."""
+    case_id = row.require("case_id", problems)
+    category_raw = row.require("category", problems)
+    entry = category_entry(category_raw) if category_raw is not None else None
+    if category_raw is not None and entry is None:
+        problems.append(
+            Problem(
+                "category", "unknown_category", f"category {category_raw!r} is not in the finding vocabulary"
             )
-        survey_id = stable_hash(str(facility["record_id"]), period, indicator)
-        if accept_or_reject(row, problems, seen, survey_id, rejections):
-            facilities.setdefault(str(facility["record_id"]), facility)
-            surveys.append(
-                {
-                    "survey_id": survey_id,
-                    "record_id": facility["record_id"],
-                    "survey_period": period,
-                    "ilo_indicator": indicator,
-                    "respondents": respondents,
-                    "respondents_reporting": reporting,
-                    "load_id": row.load_id,
-                    "source_file": row.source_file,
-                    "source_row": row.source_row,
-                }
-            )
-    return Standardised(
-        tables={
-            "facility_records": frame("facility_records", list(facilities.values())),
-            "worker_voice_surveys": frame("worker_voice_surveys", surveys),
-        },
-        rejected=rejections.frame(),
-        unknown_columns=unknown,
-    )
+        )
+    status = _controlled(row, "status", grievance_statuses(), problems)
+    return {
+        "case_key": case_key(case_id, key) if case_id is not None else None,
+        "received_date": date_cell(row, "received_date", problems, required=True),
+        "channel": _controlled(row, "channel", CHANNELS, problems),
+        "category_raw": category_raw,
+        "ilo_indicator": entry.ilo_indicator if entry else None,
+        "htcds_method_of_control": entry.htcds_method_of_control if entry else None,
+        "status": status,
+        "htcds_case_status": htcds_case_status(status) if status else None,
+        "load_id": row.load_id,
+        "source_file": row.source_file,
+        "source_row": row.source_row,
+    }
 
 
 def _redacted(row: RawRow, key: bytes) -> str:
@@ -178,57 +154,3 @@ def _controlled(row: RawRow, field_name: str, allowed: frozenset[str], problems:
         )
         return None
     return canonical
-
-
-def _indicator_of_category(row: RawRow, problems: list[Problem]) -> str | None:
-    value = row.require("category", problems)
-    if value is None:
-        return None
-    found = lookup_category(value)
-    if found is None:
-        problems.append(
-            Problem("category", "unknown_category", f"category {value!r} is not in the finding vocabulary")
-        )
-        return None
-    return found[1]
-
-
-def _indicator(row: RawRow, problems: list[Problem]) -> str | None:
-    value = row.require("indicator", problems)
-    if value is None:
-        return None
-    code = value.strip().casefold()
-    if code not in ilo_indicators():
-        problems.append(
-            Problem(
-                "indicator",
-                "unknown_category",
-                f"indicator {value!r} is not one of the 11 ILO indicator codes",
-            )
-        )
-        return None
-    return code
-
-
-def _period(row: RawRow, problems: list[Problem]) -> str | None:
-    value = row.require("survey_period", problems)
-    if value is None:
-        return None
-    match = _PERIOD.match(value.strip().upper())
-    if match is None:
-        problems.append(
-            Problem("survey_period", "invalid_date", f"survey_period {value!r} is not a quarter like 2026-Q2")
-        )
-        return None
-    return f"{match[1]}-Q{match[2]}"
-
-
-def _count(row: RawRow, field_name: str, problems: list[Problem]) -> int | None:
-    value = row.require(field_name, problems)
-    if value is None:
-        return None
-    try:
-        return parse_count(value)
-    except ValueError as exc:
-        problems.append(Problem(field_name, "invalid_number", f"{field_name}: {exc}"))
-        return None

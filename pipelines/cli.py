@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from pipelines.received import KINDS
 from pipelines.settings import REPO_ROOT, flrisk_home, prepare_dagster_home, pseudonymisation_key_file
 
 
@@ -67,19 +68,7 @@ def demo(as_of: str) -> None:
 
 
 @main.command()
-@click.argument(
-    "kind",
-    type=click.Choice(
-        [
-            "supplier-list",
-            "oshub-download",
-            "audits",
-            "worker-voice",
-            "reference-dol-goods",
-            "reference-entity-list",
-        ]
-    ),
-)
+@click.argument("kind", type=click.Choice(list(KINDS)))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--contributor", default="", help="Who sent the file (default: the file name).")
 def load(kind: str, file: Path, contributor: str) -> None:

@@ -26,6 +26,7 @@ KINDS = {
     "worker-voice": "worker_voice",
     "reference-dol-goods": "reference_dol_goods",
     "reference-entity-list": "reference_entity_list",
+    "reference-country-risk": "reference_country_risk",
 }
 
 

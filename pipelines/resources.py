@@ -74,6 +74,8 @@ class OsHubResource(dg.ConfigurableResource):
     def client(self) -> OsHubClient:
         """A client; an empty token fails on first use with "token missing or rejected"."""
         retry = RetryPolicy(
-            max_attempts=self.max_attempts, timeout=self.timeout_seconds, backoff_base=self.backoff_base_seconds
+            max_attempts=self.max_attempts,
+            timeout=self.timeout_seconds,
+            backoff_base=self.backoff_base_seconds,
         )
         return OsHubClient(os.environ.get(OSHUB_TOKEN_ENV, ""), self.base_url, retry=retry)

@@ -19,7 +19,40 @@ def _scores(drivers: pl.DataFrame, component: str, how: str = "max") -> pl.DataF
 
 
 def country_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Fallback country inherent risk: goods on the DOL list per country (forced labour weighs more)."""
+    """Country inherent risk: the Global Slavery Index when the user supplied it, else the fallback
+    from the DOL list (goods per country; forced labour weighs more than child labour)."""
+    fallback = _country_from_dol(inputs, params)
+    if inputs.country_risk is None or inputs.country_risk.is_empty():
+        return fallback, _scores(fallback, "country")
+    gsi = _country_from_gsi(inputs, params)
+    drivers = pl.concat([gsi, fallback.join(gsi.select("facility_id"), on="facility_id", how="anti")])
+    return drivers, _scores(drivers, "country")
+
+
+def _country_from_gsi(inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:
+    rule = params["country"]
+    prevalence = (pl.col("prevalence_per_1000").fill_null(0) * rule["gsi_points_per_1000_prevalence"]).clip(
+        0, 100
+    )
+    vulnerability = pl.col("vulnerability_score").fill_null(0).clip(0, 100)
+    share = rule["gsi_prevalence_share"]
+    drivers = inputs.facilities.join(inputs.country_risk, on="country_code", how="inner").with_columns(
+        component=pl.lit("country"),
+        points=(share * prevalence + (1 - share) * vulnerability).round(2).cast(pl.Float64),
+        description=pl.format(
+            "{}: Global Slavery Index {}: prevalence {} per 1,000, vulnerability {}/100",
+            "country_code",
+            "edition",
+            pl.col("prevalence_per_1000").round(1),
+            pl.col("vulnerability_score").round(0),
+        ),
+        evidence_source=pl.format("Global Slavery Index {}", "edition"),
+        evidence_list_entry=pl.col("entry_id"),
+    )
+    return drivers_frame(drivers)
+
+
+def _country_from_dol(inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:
     rule = params["country"]
     per_country = inputs.dol_goods.group_by("country_code").agg(
         forced=(pl.col("forced_labor") | pl.col("forced_child_labor")).sum(),
@@ -39,10 +72,9 @@ def country_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.Da
             "forced",
             "child",
         ),
-        evidence_source=pl.lit("US DOL List of Goods (2022)"),
+        evidence_source=pl.lit("US DOL List of Goods (fallback: no Global Slavery Index file)"),
     )
-    drivers = drivers_frame(drivers)
-    return drivers, _scores(drivers, "country")
+    return drivers_frame(drivers)
 
 
 def sector_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
@@ -32,6 +32,21 @@ class RiskInputs:
     dol_goods: pl.DataFrame
     entity_lists: pl.DataFrame
     as_of: date
+    country_risk: pl.DataFrame | None = None  # a user-supplied Global Slavery Index file, if any
+
+    def current(self) -> RiskInputs:
+        """The evidence the model uses: the latest DOL edition per country x good, only active
+        list entries (revoked or inactive ones are history, not exposure), the latest GSI edition."""
+        dol = self.dol_goods
+        if "edition" in dol.columns and dol.height:
+            dol = dol.sort("edition").unique(["country_code", "good"], keep="last", maintain_order=True)
+        entities = self.entity_lists
+        if "status" in entities.columns:
+            entities = entities.filter(~pl.col("status").is_in(["revoked", "inactive"]).fill_null(False))
+        gsi = self.country_risk
+        if gsi is not None and gsi.height:
+            gsi = gsi.sort("edition").unique("country_code", keep="last", maintain_order=True)
+        return replace(self, dol_goods=dol, entity_lists=entities, country_risk=gsi)
 
 
 def drivers_frame(frame: pl.DataFrame) -> pl.DataFrame:

@@ -25,6 +25,7 @@ COMPONENTS = ("country", "sector", "list_exposure", "audit", "worker_voice")
 
 def score_facilities(inputs: RiskInputs, params: RiskParameters) -> dict[str, pl.DataFrame]:
     """`facility_risk`, `facility_risk_drivers` and `list_screening_hits` frames."""
+    inputs = inputs.current()
     hits = screen(inputs, params)
     parts = [
         country_component(inputs, params),

@@ -54,6 +54,8 @@ SPEC_COLUMNS = {
         "severity_raw": S,
         "severity": S,
         "corrective_action_status": S,
+        "corrective_action_closed_date": D,
+        "export_shape": S,
         **PROVENANCE,
     },
     "worker_voice_grievances": {
@@ -63,7 +65,9 @@ SPEC_COLUMNS = {
         "channel": S,
         "category_raw": S,
         "ilo_indicator": S,
+        "htcds_method_of_control": S,
         "status": S,
+        "htcds_case_status": S,
         **PROVENANCE,
     },
     "worker_voice_surveys": {
@@ -73,6 +77,8 @@ SPEC_COLUMNS = {
         "ilo_indicator": S,
         "respondents": INT,
         "respondents_reporting": INT,
+        "share_raw": S,
+        "reporting_derived": B,
         **PROVENANCE,
     },
     "reference_dol_goods": {
@@ -94,6 +100,10 @@ SPEC_COLUMNS = {
         "country_code": S,
         "listed_date": D,
         "reference_url": S,
+        "list_section": S,
+        "merchandise": S,
+        "status": S,
+        "notice": S,
     },
 }
 REJECTED_COLUMNS = {

@@ -181,3 +181,32 @@ def test_worker_voice_summary_suppresses_below_k_and_a_complement():
     reasons = dict(summary.select("ilo_indicator", "suppression_reason").iter_rows())
     assert reasons == {"isolation": "below_k", "debt_bondage": "complementary", "withholding_of_wages": None}
     assert summary.filter(pl.col("suppressed"))["grievance_cases"].null_count() == 2
+
+
+def test_gsi_file_replaces_the_dol_fallback_for_its_countries():
+    gsi = pl.DataFrame(
+        {
+            "entry_id": ["g1"],
+            "edition": [2023],
+            "country_code": ["CN"],
+            "prevalence_per_1000": [4.0],
+            "vulnerability_score": [50.0],
+        }
+    )
+    scored = score_facilities(inputs(country_risk=gsi), load_parameters())
+    country = scored["facility_risk_drivers"].filter(pl.col("component") == "country")
+    chinese = country.filter(pl.col("facility_id") == "F-RISKY")
+    assert chinese["description"][0].startswith("CN: Global Slavery Index 2023")
+    assert chinese["points"][0] == pytest.approx(0.5 * 40 + 0.5 * 50)
+
+
+def test_revoked_list_entries_and_older_dol_editions_are_not_exposure():
+    revoked = inputs().entity_lists.with_columns(status=pl.lit("revoked"))
+    assert score_facilities(inputs(entity_lists=revoked), load_parameters())["list_screening_hits"].is_empty()
+    dol = inputs().dol_goods.with_columns(edition=pl.lit(2022))
+    newer = dol.filter(pl.col("good") == "Garments").with_columns(
+        edition=pl.lit(2024), forced_labor=pl.lit(False), child_labor=pl.lit(True), entry_id=pl.lit("d9")
+    )
+    scored = score_facilities(inputs(dol_goods=pl.concat([dol, newer])), load_parameters())
+    garments = scored["facility_risk_drivers"].filter(pl.col("evidence_list_entry") == "d9")
+    assert garments["points"].to_list() == [50.0, 50.0]  # child labour only in the 2024 edition
