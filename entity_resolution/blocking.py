@@ -1,9 +1,14 @@
 """Blocking: declarative passes that turn records into candidate pairs without comparing all pairs.
 
-Each pass maps a record to zero or more blocking keys; records sharing a key become candidate
-pairs. Passes: exact OS ID; country + rare name token; country + rare address token; country +
-geographic cell. A key shared by more than `max_block_size` records is too common to be evidence and
-is dropped (its pairs would mostly be non-matches), which also bounds the work per block.
+Each pass (see `PASSES`) maps a record to zero or more keys; records sharing a key in the same pass
+become candidate pairs. The passes:
+- `os_id`: the same Open Supply Hub ID (exact identifier evidence, across countries too);
+- `name_token`: country + each of the record's `rare_name_tokens` rarest name tokens;
+- `address_token`: country + each of its `rare_address_tokens` rarest address tokens;
+- `geo_cell`: country + a grid cell of `geo_cell_degrees` (and the neighbouring cells' key is not
+  needed: jittered points on a cell edge are caught by the token passes).
+A token is "rare" when it is shared by at most `max_block_size` records of its country; more common
+keys are dropped, which bounds each block and therefore the work (pairs <= records x cap).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ STOP_TOKENS = frozenset(
         "and",
         "the",
         "of",
+        "for",
         "garment",
         "apparel",
         "textile",
@@ -42,42 +48,20 @@ STOP_TOKENS = frozenset(
         "park",
         "development",
         "economic",
+        "plant",
+        "power",
+        "station",
+        "company",
+        "products",
     ]
 )
+PASSES = ("os_id", "name_token", "address_token", "geo_cell")
 
 
-def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
-    """One row per (record index, pass, key); `records` holds the prepared comparison columns."""
-    base = records.select("idx", "country_code", "os_id", "name_norm", "address_norm", "lat", "lng")
-    by_os_id = base.filter(pl.col("os_id").is_not_null()).select(
-        "idx", pl.lit("os_id").alias("pass"), pl.col("os_id").alias("key")
-    )
-    by_name = _token_keys(base, "name_norm", "name_token")
-    by_address = _token_keys(base, "address_norm", "address_token")
-    cell = settings.geo_cell_degrees
-    by_geo = base.filter(pl.col("lat").is_not_null() & pl.col("lng").is_not_null()).select(
-        "idx",
-        pl.lit("geo_cell").alias("pass"),
-        pl.concat_str(
-            "country_code",
-            (pl.col("lat") / cell).floor().cast(pl.Int64),
-            (pl.col("lng") / cell).floor().cast(pl.Int64),
-            separator="|",
-        ).alias("key"),
-    )
-    keys = pl.concat(
-        [f.with_columns(pl.col("key").cast(pl.String)) for f in (by_os_id, by_name, by_address, by_geo)]
-    )
-    sizes = keys.group_by("pass", "key").agg(pl.len().alias("block_size"))
-    return keys.join(sizes, on=["pass", "key"]).filter(
-        (pl.col("block_size") > 1) & (pl.col("block_size") <= settings.max_block_size)
-    )
-
-
-def _token_keys(base: pl.DataFrame, column: str, pass_name: str) -> pl.DataFrame:
-    """Country + each informative token (3+ letters, not a stop word) of `column`."""
-    return (
-        base.select("idx", "country_code", pl.col(column).str.split(" ").alias("token"))
+def _rare_tokens(base: pl.DataFrame, column: str, per_record: int, cap: int) -> pl.DataFrame:
+    """(idx, key) for the `per_record` rarest informative tokens of `column` per record."""
+    tokens = (
+        base.select("idx", "country_code", pl.col(column).fill_null("").str.split(" ").alias("token"))
         .explode("token")
         .filter(
             (pl.col("token").str.len_chars() >= 3)
@@ -85,31 +69,80 @@ def _token_keys(base: pl.DataFrame, column: str, pass_name: str) -> pl.DataFrame
             & ~pl.col("token").str.contains(r"^[0-9]+$")
         )
         .unique(["idx", "token"])
-        .select(
-            "idx",
-            pl.lit(pass_name).alias("pass"),
-            pl.concat_str("country_code", "token", separator="|").alias("key"),
-        )
     )
+    frequency = tokens.group_by("country_code", "token").agg(pl.len().alias("frequency"))
+    return (
+        tokens.join(frequency, on=["country_code", "token"])
+        .filter(pl.col("frequency").is_between(2, cap))
+        .sort("idx", "frequency", "token")
+        .group_by("idx", maintain_order=True)
+        .head(per_record)
+        .select("idx", pl.concat_str("country_code", "token", separator="|").alias("key"))
+    )
+
+
+def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
+    """One row per (record index, pass, key), blocks already capped at `max_block_size`."""
+    base = records.select("idx", "country_code", "os_id", "name_norm", "address_norm", "lat", "lng")
+    cap, cell = settings.max_block_size, settings.geo_cell_degrees
+    by_pass = {
+        "os_id": base.filter(pl.col("os_id").is_not_null()).select("idx", pl.col("os_id").alias("key")),
+        "name_token": _rare_tokens(base, "name_norm", settings.rare_name_tokens, cap),
+        "address_token": _rare_tokens(base, "address_norm", settings.rare_address_tokens, cap),
+        "geo_cell": base.filter(pl.col("lat").is_not_null() & pl.col("lng").is_not_null()).select(
+            "idx",
+            pl.concat_str(
+                "country_code",
+                (pl.col("lat") / cell).floor().cast(pl.Int64),
+                (pl.col("lng") / cell).floor().cast(pl.Int64),
+                separator="|",
+            ).alias("key"),
+        ),
+    }
+    keys = pl.concat(
+        [
+            frame.select("idx", pl.lit(name).alias("pass"), pl.col("key").cast(pl.String))
+            for name, frame in by_pass.items()
+        ]
+    )
+    sizes = keys.group_by("pass", "key").agg(pl.len().alias("block_size"))
+    return keys.join(sizes, on=["pass", "key"]).filter(pl.col("block_size").is_between(2, cap))
 
 
 def candidate_pairs(records: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
-    """Unique candidate pairs (`left` < `right` record indexes) with the passes that proposed them."""
-    keys = blocking_keys(records, settings).select("idx", "pass", "key")
+    """Unique candidate pairs (`left` < `right` record indexes) and `pass_mask`, a bit per pass
+    (in `PASSES` order) that proposed the pair. Keys are hashed to integers before the self-join."""
+    keys = blocking_keys(records, settings).select(
+        pl.col("idx").cast(pl.UInt32),
+        pl.col("pass").replace_strict({name: bit for bit, name in enumerate(PASSES)}, return_dtype=pl.UInt8),
+        pl.col("key").hash().alias("key"),
+    )
     pairs = (
         keys.join(keys, on=["pass", "key"], suffix="_right")
         .filter(pl.col("idx") < pl.col("idx_right"))
-        .group_by(pl.col("idx").alias("left"), pl.col("idx_right").alias("right"))
-        .agg(pl.col("pass").unique().sort().str.join("+").alias("passes"))
+        .select(pl.col("idx").alias("left"), pl.col("idx_right").alias("right"), "pass")
+        .unique()
+        .group_by("left", "right")
+        .agg((pl.lit(2, pl.UInt8).pow(pl.col("pass"))).sum().cast(pl.UInt8).alias("pass_mask"))
     )
     return pairs.sort("left", "right")
+
+
+def passes_of(mask: int) -> list[str]:
+    """The pass names encoded in a `pass_mask`."""
+    return [name for bit, name in enumerate(PASSES) if mask & (1 << bit)]
 
 
 def blocking_report(records: pl.DataFrame, pairs: pl.DataFrame) -> dict[str, float]:
     """Figures for metadata and benchmarks: records, candidate pairs and pairs per record."""
     count = max(records.height, 1)
+    per_pass = {
+        f"pairs_from_{name}": int(((pairs["pass_mask"].to_numpy() >> bit) & 1).sum()) if pairs.height else 0
+        for bit, name in enumerate(PASSES)
+    }
     return {
         "records": records.height,
         "candidate_pairs": pairs.height,
         "pairs_per_record": round(pairs.height / count, 3),
+        **per_pass,
     }

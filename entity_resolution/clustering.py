@@ -1,64 +1,136 @@
-"""Clustering: union-find over accepted links, guarded so unrelated facilities never chain together.
+"""Clustering: connected components over accepted links, then a consistency check that splits any
+cluster held together by a chain of weak links.
 
-Links are applied strongest first. Two clusters merge only if the merge breaks no constraint:
-- they would not hold two different OS IDs (OS Hub already says those are different facilities);
-- they would not hold two different unit/plant numbers ("Unit 3" vs "Unit 4");
-- no human rejected a pair of records across them.
-A human confirmation is applied first and is never blocked by these guards.
+1. Accepted links (score >= auto threshold, not rejected by a person) and human confirmations form
+   a graph; its connected components are the first clusters (scipy, linear time).
+2. A component is *consistent* when no two of its records are known to differ: no pair of them was
+   scored below the review threshold, no two different OS IDs or unit numbers, no human rejection.
+3. An inconsistent component is rebuilt greedily, strongest link first, merging two groups only if
+   that breaks none of those constraints (human confirmations are applied first, unconditionally).
+   So A~B and B~C never pull A and C together when A and C are known to be different facilities.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import defaultdict
+
+import numpy as np
+import polars as pl
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 
-@dataclass
-class _Cluster:
-    members: list[int]
-    os_ids: set[str] = field(default_factory=set)
-    units: set[str] = field(default_factory=set)
+def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Connected-component label of each of `n` nodes given undirected edges."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
 
 
-class GuardedClusters:
-    """Disjoint sets of record indexes with merge guards (see module docstring)."""
+class _Groups:
+    """Union-find over the records of one component, with the merge constraints."""
 
-    def __init__(self, os_ids: list[str | None], units: list[str], rejected: set[tuple[int, int]]):
-        self._parent = list(range(len(os_ids)))
-        self._clusters = {
-            i: _Cluster([i], {os_ids[i]} if os_ids[i] else set(), {units[i]} if units[i] else set())
-            for i in range(len(os_ids))
-        }
-        self._rejected = rejected
+    def __init__(self, members: list[int], os_ids: list, units: list, different: set[tuple[int, int]]):
+        self.parent = {m: m for m in members}
+        self.members = {m: [m] for m in members}
+        self.os_ids = {m: {os_ids[m]} - {None} for m in members}
+        self.units = {m: {units[m]} - {"", None} for m in members}
+        self.different = different
 
-    def find(self, index: int) -> int:
-        while self._parent[index] != index:
-            self._parent[index] = self._parent[self._parent[index]]
-            index = self._parent[index]
-        return index
+    def find(self, node: int) -> int:
+        while self.parent[node] != node:
+            self.parent[node] = self.parent[self.parent[node]]
+            node = self.parent[node]
+        return node
 
-    def can_merge(self, left: int, right: int) -> bool:
-        a, b = self._clusters[self.find(left)], self._clusters[self.find(right)]
-        if a.os_ids and b.os_ids and a.os_ids != b.os_ids:
+    def merge(self, a: int, b: int, force: bool = False) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb or (not force and not self._allowed(ra, rb)):
+            return
+        keep, drop = min(ra, rb), max(ra, rb)
+        self.parent[drop] = keep
+        self.members[keep] += self.members.pop(drop)
+        self.os_ids[keep] |= self.os_ids.pop(drop)
+        self.units[keep] |= self.units.pop(drop)
+
+    def _allowed(self, ra: int, rb: int) -> bool:
+        if len(self.os_ids[ra] | self.os_ids[rb]) > 1 or len(self.units[ra] | self.units[rb]) > 1:
             return False
-        if a.units and b.units and a.units != b.units:
-            return False
-        return not any((min(x, y), max(x, y)) in self._rejected for x in a.members for y in b.members)
+        return not any(
+            (min(x, y), max(x, y)) in self.different for x in self.members[ra] for y in self.members[rb]
+        )
 
-    def merge(self, left: int, right: int, force: bool = False) -> bool:
-        """Merge the clusters of two records; returns whether they are now together."""
-        root_left, root_right = self.find(left), self.find(right)
-        if root_left == root_right:
-            return True
-        if not force and not self.can_merge(left, right):
-            return False
-        keep, drop = sorted((root_left, root_right))
-        self._parent[drop] = keep
-        kept, dropped = self._clusters[keep], self._clusters.pop(drop)
-        kept.members.extend(dropped.members)
-        kept.os_ids |= dropped.os_ids
-        kept.units |= dropped.units
-        return True
 
-    def labels(self) -> list[int]:
-        """The cluster root of every record index."""
-        return [self.find(i) for i in range(len(self._parent))]
+def cluster(
+    records: pl.DataFrame,
+    scored: pl.DataFrame,
+    auto: float,
+    review: float,
+    confirmed: set[tuple[int, int]],
+    rejected: set[tuple[int, int]],
+) -> np.ndarray:
+    """A cluster label per record index (see the module docstring). `scored` holds every candidate
+    pair (left, right, match_score), including those dismissed before full scoring (score 0)."""
+    n = records.height
+    accepted = scored.filter(pl.col("match_score") >= auto).select("left", "right", "match_score")
+    if rejected:
+        accepted = accepted.join(_pair_frame(rejected, accepted), on=["left", "right"], how="anti")
+    forced = np.array(sorted(confirmed), dtype=np.int64).reshape(-1, 2)
+    labels = components(
+        n,
+        np.concatenate([accepted["left"].to_numpy(), forced[:, 0]]),
+        np.concatenate([accepted["right"].to_numpy(), forced[:, 1]]),
+    )
+    label_of = pl.Series("component", labels)
+    low = scored.filter(pl.col("match_score") < review).select("left", "right")
+    inside = (
+        low.filter(label_of.gather(low["left"].to_numpy()) == label_of.gather(low["right"].to_numpy()))
+        if low.height
+        else low
+    )
+    different = set(rejected) | set(inside.iter_rows())
+    suspicious = _inconsistent(labels, records, different)
+    if not suspicious:
+        return labels
+    os_ids, units = records["os_id"].to_list(), records["units"].to_list()
+    by_component: dict[int, list[int]] = defaultdict(list)
+    for index in np.flatnonzero(np.isin(labels, list(suspicious))):
+        by_component[int(labels[index])].append(int(index))
+    involved = pl.Series([i for members in by_component.values() for i in members])
+    edges = accepted.filter(pl.col("left").is_in(involved.implode())).sort(
+        "match_score", "left", "right", descending=[True, False, False]
+    )
+    edges_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for a, b, _ in edges.iter_rows():
+        edges_of[int(labels[a])].append((a, b))
+    for component, members in by_component.items():
+        groups = _Groups(members, os_ids, units, different)
+        for a, b in forced.tolist():
+            if a in groups.parent:
+                groups.merge(a, b, force=True)
+        for a, b in edges_of[component]:
+            groups.merge(a, b)
+        for member in members:
+            labels[member] = n + groups.find(member)  # fresh labels, distinct from component ids
+    return labels
+
+
+def _pair_frame(pairs: set[tuple[int, int]], like: pl.DataFrame) -> pl.DataFrame:
+    return pl.DataFrame(sorted(pairs), schema=["left", "right"], orient="row").cast(
+        {"left": like["left"].dtype, "right": like["right"].dtype}
+    )
+
+
+def _inconsistent(labels: np.ndarray, records: pl.DataFrame, different: set[tuple[int, int]]) -> set[int]:
+    """Components that hold a known-different pair, two OS IDs or two unit numbers."""
+    flagged = {int(labels[a]) for a, _ in different}
+    frame = records.select("os_id", "units").with_columns(component=pl.Series(labels))
+    for column in ("os_id", "units"):
+        counts = (
+            frame.filter(pl.col(column).is_not_null() & (pl.col(column) != ""))
+            .group_by("component")
+            .agg(pl.col(column).n_unique().alias("distinct"))
+        )
+        flagged |= set(counts.filter(pl.col("distinct") > 1)["component"].to_list())
+    return flagged

@@ -3,15 +3,12 @@
 The facility's descriptive fields come from its representative record: an Open Supply Hub record
 first (the shared registry), then a brand list, then audits, then worker voice; ties go to the
 smallest record_id. List-valued fields (OS IDs, sectors, contributors, ...) are unions over all
-records of the facility.
+records of the facility. A facility whose records name more than one country is flagged.
 """
 
 from __future__ import annotations
 
 import polars as pl
-
-from entity_resolution.ids import facility_id
-from entity_resolution.scoring import explain
 
 SOURCE_PRIORITY = {
     "oshub_download": 0,
@@ -21,8 +18,6 @@ SOURCE_PRIORITY = {
     "worker_voice_grievance": 3,
     "worker_voice_survey": 3,
 }
-
-
 LINK_SCHEMA = {
     "record_id": pl.String,
     "facility_id": pl.String,
@@ -40,77 +35,110 @@ def _union(column: str) -> pl.Expr:
     return pl.col(column).list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique().sort()
 
 
-def build_facilities(labelled: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, str]]:
-    """`resolved.facilities` and the mapping cluster label -> facility_id."""
+def build_facilities(labelled: pl.DataFrame, ids: dict[int, str]) -> pl.DataFrame:
+    """`resolved.facilities` from records labelled with their cluster and the cluster -> ID map."""
     ranked = labelled.with_columns(
-        priority=pl.col("source_type").replace_strict(SOURCE_PRIORITY, default=9, return_dtype=pl.Int32)
-    ).sort("cluster", "priority", "record_id")
-    grouped = ranked.group_by("cluster", maintain_order=True).agg(
-        pl.col(
-            "name", "address", "country_code", "lat", "lng", "parent_company", "workers_min", "workers_max"
-        ).first(),
-        pl.col("os_id").drop_nulls().unique().sort().alias("os_ids"),
-        _union("sectors").alias("sectors"),
-        _union("product_types").alias("product_types"),
-        pl.col("source_type").unique().sort().alias("source_types"),
-        pl.col("contributor").drop_nulls().unique().sort().alias("contributors"),
-        pl.col("record_id").alias("record_ids"),
-        pl.len().alias("record_count"),
+        priority=pl.col("source_type").replace_strict(SOURCE_PRIORITY, default=9, return_dtype=pl.Int32),
+        facility_id=pl.col("cluster").replace_strict(ids, return_dtype=pl.String),
+    ).sort("facility_id", "priority", "record_id")
+    return (
+        ranked.group_by("facility_id", maintain_order=True)
+        .agg(
+            pl.col(
+                "name",
+                "address",
+                "country_code",
+                "lat",
+                "lng",
+                "parent_company",
+                "workers_min",
+                "workers_max",
+            ).first(),
+            pl.col("os_id").drop_nulls().unique().sort().alias("os_ids"),
+            _union("sectors").alias("sectors"),
+            _union("product_types").alias("product_types"),
+            pl.col("source_type").unique().sort().alias("source_types"),
+            pl.col("contributor").drop_nulls().unique().sort().alias("contributors"),
+            pl.col("country_code").unique().sort().alias("countries"),
+            pl.len().cast(pl.Int64).alias("record_count"),
+        )
+        .with_columns(
+            os_id=pl.col("os_ids").list.first(),
+            spans_countries=pl.col("countries").list.len() > 1,
+        )
     )
-    ids = [
-        facility_id(os_ids, record_ids)
-        for os_ids, record_ids in grouped.select("os_ids", "record_ids").iter_rows()
-    ]
-    cluster_ids = dict(zip(grouped["cluster"].to_list(), ids, strict=True))
-    facilities = grouped.with_columns(
-        facility_id=pl.Series(ids, dtype=pl.String),
-        os_id=pl.col("os_ids").list.first(),
-        record_count=pl.col("record_count").cast(pl.Int64),
-    ).drop("cluster", "record_ids")
-    return facilities.sort("facility_id"), cluster_ids
 
 
 def build_record_links(
-    labelled: pl.DataFrame, scored: pl.DataFrame, cluster_ids: dict[int, str], confirmed: set
+    labelled: pl.DataFrame, scored: pl.DataFrame, ids: dict[int, str], confirmed: set[tuple[int, int]]
 ) -> pl.DataFrame:
     """`resolved.record_links`: each record's facility and its strongest link inside that facility."""
-    cluster = labelled["cluster"].to_list()
-    record_id = labelled["record_id"].to_list()
-    best: dict[int, dict] = {}
-    for row in scored.iter_rows(named=True):
-        left, right = row["left"], row["right"]
-        if cluster[left] != cluster[right]:
-            continue
-        for this, other in ((left, right), (right, left)):
-            if this not in best or row["match_score"] > best[this]["match_score"]:
-                best[this] = row | {"other": other}
-    rows = []
-    for index, rid in enumerate(record_id):
-        link = best.get(index)
-        base = {"record_id": rid, "facility_id": cluster_ids[cluster[index]]}
-        if link is None:
-            human = any(index in pair for pair in confirmed)
-            method = "human_confirmed" if human else "seed"
-            rows.append(base | {"method": method, "explanation": _lone_explanation(method)})
-            continue
-        pair = (min(index, link["other"]), max(index, link["other"]))
-        method = "human_confirmed" if pair in confirmed else "os_id" if link["os_id_match"] else "auto_match"
-        rows.append(
-            base
-            | {
-                "method": method,
-                "match_score": link["match_score"],
-                "matched_record_id": record_id[link["other"]],
-                "name_score": link["name_score"],
-                "address_score": link["address_score"],
-                "distance_km": link["distance_km"],
-                "explanation": explain(link),
-            }
+    cluster = labelled.select(pl.col("idx"), "cluster")
+    both = pl.concat(
+        [
+            scored.select(
+                pl.col("left").alias("idx"), pl.col("right").alias("other"), pl.exclude("left", "right")
+            ),
+            scored.select(
+                pl.col("right").alias("idx"), pl.col("left").alias("other"), pl.exclude("left", "right")
+            ),
+        ]
+    )
+    inside = (
+        both.join(cluster, on="idx")
+        .join(cluster.rename({"idx": "other", "cluster": "other_cluster"}), on="other")
+        .filter(pl.col("cluster") == pl.col("other_cluster"))
+        .sort("idx", "match_score", "other", descending=[False, True, False])
+        .unique("idx", keep="first", maintain_order=True)
+    )
+    confirmed_frame = pl.DataFrame(
+        [(a, b) for a, b in confirmed] + [(b, a) for a, b in confirmed], schema=["idx", "other"], orient="row"
+    ).with_columns(pl.col("idx", "other").cast(labelled["idx"].dtype), human=pl.lit(True))
+    record_ids = labelled.select("idx", "record_id")
+    links = (
+        labelled.select("idx", "record_id", "cluster")
+        .join(inside, on=["idx", "cluster"], how="left")
+        .join(confirmed_frame.unique("idx"), on="idx", how="left", suffix="_confirmed")
+        .join(record_ids.rename({"idx": "other", "record_id": "matched_record_id"}), on="other", how="left")
+    )
+    return (
+        links.with_columns(
+            facility_id=pl.col("cluster").replace_strict(ids, return_dtype=pl.String),
+            method=pl.when(pl.col("human").fill_null(False))
+            .then(pl.lit("human_confirmed"))
+            .when(pl.col("other").is_null())
+            .then(pl.lit("seed"))
+            .when(pl.col("os_id_match") > 0)
+            .then(pl.lit("os_id"))
+            .otherwise(pl.lit("auto_match")),
+            name_score=pl.max_horizontal("name_sort", "name_set"),
+            address_score=pl.when(pl.col("address_missing") > 0).then(None).otherwise(pl.col("address_set")),
+            explanation=_explanation(),
         )
-    return pl.DataFrame(rows, schema=LINK_SCHEMA)
+        .select(LINK_SCHEMA.keys())
+        .cast(LINK_SCHEMA)
+        .sort("record_id")
+    )
 
 
-def _lone_explanation(method: str) -> str:
-    if method == "human_confirmed":
-        return "linked by a human confirmation in resolved.match_decisions"
-    return "no other record scored at or above the auto-match threshold: a facility of its own"
+def _explanation() -> pl.Expr:
+    """Plain-language reason per link, from the features of its strongest pair."""
+    details = pl.concat_str(
+        pl.format("name similarity {}", pl.max_horizontal("name_sort", "name_set").round(2)),
+        pl.when(pl.col("address_missing") == 0).then(
+            pl.format(", address similarity {}", pl.col("address_set").round(2))
+        ),
+        pl.when(pl.col("distance_km").is_not_null()).then(
+            pl.format(", {} km apart", pl.col("distance_km").round(1))
+        ),
+        pl.when(pl.col("os_id_match") > 0).then(pl.lit(", same OS ID")),
+        pl.format(" -> score {} with record {}", pl.col("match_score").round(2), "matched_record_id"),
+        ignore_nulls=True,
+    )
+    return (
+        pl.when(pl.col("human").fill_null(False) & pl.col("other").is_null())
+        .then(pl.lit("linked by a human confirmation in resolved.match_decisions"))
+        .when(pl.col("other").is_null())
+        .then(pl.lit("no other record scored at or above the auto-match threshold: a facility of its own"))
+        .otherwise(details)
+    )

@@ -80,6 +80,21 @@ def unit_numbers(name: str | None) -> str:
     return "|".join(found)
 
 
+_NUMBER = re.compile(r"\b[0-9]+\b")
+
+
+def name_numbers(name: str | None) -> str:
+    """Numbers in a name that are not unit numbers ("Delta Power 2" -> "2"), sorted and joined, or ""."""
+    basic = _UNIT.sub(" ", _basic(name))
+    return "|".join(sorted(set(_NUMBER.findall(basic))))
+
+
+def name_numbers_expr(column: str | pl.Expr) -> pl.Expr:
+    """Polars expression applying `name_numbers`."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.map_batches(lambda s: _map_unique(s, name_numbers), return_dtype=pl.String)
+
+
 def normalise_name_expr(column: str | pl.Expr) -> pl.Expr:
     """Polars expression applying `normalise_name` (computed once per distinct value)."""
     expr = pl.col(column) if isinstance(column, str) else column

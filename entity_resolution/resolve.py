@@ -1,26 +1,41 @@
 """Resolve staged facility records into facilities: prepare -> block -> score -> cluster -> IDs.
 
-Input: `staged.facility_records` and `resolved.match_decisions` as Polars frames. Output: the three
-resolved tables (facilities, record_links, review_queue) and a report of figures. Every record is
-linked to exactly one facility; human decisions always win over scores.
+Input: `staged.facility_records`, `resolved.match_decisions` and (optionally) the previous run's
+record links and ID aliases, as Polars frames. Output: the resolved tables and a report of figures
+(counts and seconds per stage). Every record is linked to exactly one facility; human decisions
+always win over scores; facility IDs persist across runs.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import polars as pl
 
 from entity_resolution.blocking import blocking_report, candidate_pairs
-from entity_resolution.clustering import GuardedClusters
+from entity_resolution.clustering import cluster
 from entity_resolution.facilities import build_facilities, build_record_links
+from entity_resolution.ids import assign_ids
 from entity_resolution.normalise import (
+    name_numbers_expr,
     normalise_address_expr,
     normalise_name_expr,
     unit_numbers_expr,
 )
 from entity_resolution.scoring import score_pairs
 from entity_resolution.settings import ResolutionSettings
+
+QUEUE_COLUMNS = [
+    "pair_id",
+    "record_id_left",
+    "record_id_right",
+    "match_score",
+    "name_score",
+    "address_score",
+    "distance_km",
+    "status",
+]
 
 
 @dataclass(frozen=True)
@@ -30,6 +45,7 @@ class Resolution:
     facilities: pl.DataFrame
     record_links: pl.DataFrame
     review_queue: pl.DataFrame
+    aliases: pl.DataFrame
     report: dict[str, float]
 
 
@@ -42,74 +58,97 @@ def prepare(records: pl.DataFrame) -> pl.DataFrame:
             name_norm=normalise_name_expr("name"),
             address_norm=normalise_address_expr("address"),
             units=unit_numbers_expr("name"),
+            numbers=name_numbers_expr("name"),
         )
     )
 
 
 def _decision_pairs(prepared: pl.DataFrame, decisions: pl.DataFrame, decision: str) -> set[tuple[int, int]]:
-    index = dict(zip(prepared["record_id"].to_list(), prepared["idx"].to_list(), strict=True))
-    pairs = set()
-    for row in decisions.filter(pl.col("decision") == decision).iter_rows(named=True):
-        left, right = index.get(row["record_id_left"]), index.get(row["record_id_right"])
-        if left is not None and right is not None:
-            pairs.add((min(left, right), max(left, right)))
-    return pairs
+    chosen = decisions.filter(pl.col("decision") == decision).select("record_id_left", "record_id_right")
+    index = prepared.select("record_id", "idx")
+    pairs = chosen.join(index.rename({"record_id": "record_id_left", "idx": "a"}), on="record_id_left").join(
+        index.rename({"record_id": "record_id_right", "idx": "b"}), on="record_id_right"
+    )
+    return {(min(a, b), max(a, b)) for a, b in pairs.select("a", "b").iter_rows()}
 
 
 def resolve(
-    records: pl.DataFrame, decisions: pl.DataFrame, settings: ResolutionSettings | None = None
+    records: pl.DataFrame,
+    decisions: pl.DataFrame,
+    settings: ResolutionSettings | None = None,
+    previous_links: pl.DataFrame | None = None,
+    previous_aliases: pl.DataFrame | None = None,
 ) -> Resolution:
-    """Resolve `records` into facilities, honouring human `decisions` (confirm / reject)."""
+    """Resolve `records` into facilities, honouring human `decisions` and keeping previous IDs."""
     settings = settings or ResolutionSettings()
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        seconds[f"seconds_{stage}"] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+
     prepared = prepare(records)
+    lap("normalise")
     pairs = candidate_pairs(prepared, settings)
-    scored = score_pairs(prepared, pairs, settings)
+    lap("block")
+    scoring = score_pairs(prepared, pairs, settings)
+    scored = scoring.scored
+    lap("score")
     confirmed = _decision_pairs(prepared, decisions, "confirm")
     rejected = _decision_pairs(prepared, decisions, "reject")
-    clusters = GuardedClusters(prepared["os_id"].to_list(), prepared["units"].to_list(), rejected)
-    for left, right in sorted(confirmed):
-        clusters.merge(left, right, force=True)
-    accepted = scored.filter(pl.col("match_score") >= settings.auto_match_threshold).sort(
-        "match_score", "left", "right", descending=[True, False, False]
+    labels = cluster(
+        prepared, scored, settings.auto_match_threshold, settings.review_threshold, confirmed, rejected
     )
-    for left, right in accepted.select("left", "right").iter_rows():
-        if (left, right) not in rejected:
-            clusters.merge(left, right)
-    labelled = prepared.with_columns(cluster=pl.Series(clusters.labels(), dtype=pl.UInt32))
-    facilities, cluster_ids = build_facilities(labelled)
-    links = build_record_links(labelled, scored, cluster_ids, confirmed)
-    queue = _review_queue(labelled, scored, settings, confirmed | rejected)
-    report = blocking_report(prepared, pairs) | {
-        "auto_links": accepted.height,
-        "facilities": facilities.height,
-        "review_pairs": queue.height,
-    }
-    return Resolution(facilities, links, queue, report)
+    labelled = prepared.with_columns(cluster=pl.Series(labels, dtype=pl.Int64))
+    lap("cluster")
+    assignment = assign_ids(labelled, previous_links, previous_aliases)
+    facilities = build_facilities(labelled, assignment.ids)
+    links = build_record_links(labelled, scored, assignment.ids, confirmed)
+    queue = review_queue(labelled, scored, settings, confirmed | rejected)
+    lap("build")
+    report = (
+        blocking_report(prepared, pairs)
+        | seconds
+        | {
+            "scored_pairs": scored.height,
+            "auto_links": scored.filter(pl.col("match_score") >= settings.auto_match_threshold).height,
+            "facilities": facilities.height,
+            "review_pairs": queue.height,
+            "id_stable_share": assignment.stable_share if assignment.stable_share is not None else -1.0,
+        }
+    )
+    return Resolution(facilities, links, queue, assignment.aliases, report)
 
 
-def _review_queue(
-    labelled: pl.DataFrame, scored: pl.DataFrame, settings: ResolutionSettings, decided: set
+def review_queue(
+    labelled: pl.DataFrame, scored: pl.DataFrame, settings: ResolutionSettings, decided: set[tuple[int, int]]
 ) -> pl.DataFrame:
     """Grey-band pairs whose records ended in different facilities and nobody has decided yet."""
-    cluster = labelled["cluster"].to_list()
-    record_id = labelled["record_id"].to_list()
+    ids = labelled.select("idx", "record_id", "cluster")
     grey = scored.filter(
-        (pl.col("match_score") >= settings.review_threshold)
-        & (pl.col("match_score") < settings.auto_match_threshold)
+        pl.col("match_score").is_between(
+            settings.review_threshold, settings.auto_match_threshold, closed="left"
+        )
     )
-    open_pair = [
-        cluster[left] != cluster[right] and (left, right) not in decided
-        for left, right in grey.select("left", "right").iter_rows()
-    ]
-    grey = grey.filter(pl.Series(open_pair, dtype=pl.Boolean))
-    return grey.select(
-        pl.Series("record_id_left", [record_id[i] for i in grey["left"]], dtype=pl.String),
-        pl.Series("record_id_right", [record_id[i] for i in grey["right"]], dtype=pl.String),
-        "match_score",
-        "name_score",
-        "address_score",
-        "distance_km",
-    ).with_columns(
-        pair_id=pl.concat_str("record_id_left", "record_id_right", separator=":"),
-        status=pl.lit("pending"),
+    if decided:
+        done = pl.DataFrame(sorted(decided), schema=["left", "right"], orient="row").cast(
+            {"left": grey["left"].dtype, "right": grey["right"].dtype}
+        )
+        grey = grey.join(done, on=["left", "right"], how="anti")
+    grey = (
+        grey.join(ids.rename({"idx": "left", "record_id": "record_id_left", "cluster": "cl"}), on="left")
+        .join(ids.rename({"idx": "right", "record_id": "record_id_right", "cluster": "cr"}), on="right")
+        .filter(pl.col("cl") != pl.col("cr"))
+    )
+    return (
+        grey.with_columns(
+            pair_id=pl.concat_str("record_id_left", "record_id_right", separator=":"),
+            name_score=pl.max_horizontal("name_sort", "name_set"),
+            address_score=pl.when(pl.col("address_missing") > 0).then(None).otherwise(pl.col("address_set")),
+            status=pl.lit("pending"),
+        )
+        .select(QUEUE_COLUMNS)
+        .sort("pair_id")
     )

@@ -18,6 +18,8 @@ class ResolutionSettings:
     auto_match_threshold: float = 0.85
     review_threshold: float = 0.70
     max_block_size: int = 40
+    rare_name_tokens: int = 3
+    rare_address_tokens: int = 2
     geo_cell_degrees: float = 0.02
     name_weight: float = 0.65
     address_weight: float = 0.35
@@ -26,6 +28,7 @@ class ResolutionSettings:
     near_bonus: float = 0.05
     far_penalty: float = 0.15
     conflict_cap: float = 0.5
+    min_name_similarity: float = 0.5
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

@@ -32,6 +32,7 @@ EXPECTED_TABLES = {
     "quarantine.rejected_rows",
     "quarantine.load_summary",
     "staged.oshub_id_aliases",
+    "resolved.facility_id_aliases",
     "resolved.facilities",
     "resolved.record_links",
     "resolved.review_queue",

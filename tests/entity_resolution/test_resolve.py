@@ -176,3 +176,44 @@ def test_every_record_linked_exactly_once_with_an_explanation_and_ids_are_stable
     assert (
         first.facilities["facility_id"].sort().to_list() == second.facilities["facility_id"].sort().to_list()
     )
+
+
+def test_ids_persist_across_runs_and_merged_ids_become_aliases():
+    rows = records(
+        [
+            {"record_id": "a", "name": "Sunrise Textile Mill", "country_code": "IN", "address": "Tiruppur"},
+            {"record_id": "b", "name": "Sunrise Textiles", "country_code": "IN", "address": "Tirupur"},
+            {"record_id": "c", "name": "Moonlight Fashions", "country_code": "IN", "address": "Erode"},
+        ]
+    )
+    first = resolve(rows, DECISIONS)
+    again = resolve(rows, DECISIONS, previous_links=first.record_links, previous_aliases=first.aliases)
+    assert again.report["id_stable_share"] == 1.0
+    assert (
+        again.facilities["facility_id"].sort().to_list() == first.facilities["facility_id"].sort().to_list()
+    )
+    ids = dict(first.record_links.select("record_id", "facility_id").iter_rows())
+    merge = pl.DataFrame({"record_id_left": ["a"], "record_id_right": ["c"], "decision": ["confirm"]})
+    merged = resolve(rows, merge, previous_links=first.record_links, previous_aliases=first.aliases)
+    now = dict(merged.record_links.select("record_id", "facility_id").iter_rows())
+    assert now["a"] == now["b"] == now["c"] == ids["a"]  # the larger facility keeps its ID
+    assert merged.aliases.rows() == [(ids["c"], ids["a"], "merged")]
+
+
+def test_a_split_keeps_the_id_with_the_larger_part_and_gives_the_other_a_new_one():
+    rows = records(
+        [
+            {"record_id": "a", "name": "Sunrise Textile Mill", "country_code": "IN", "address": "Tiruppur"},
+            {"record_id": "b", "name": "Sunrise Textiles", "country_code": "IN", "address": "Tirupur"},
+            {"record_id": "c", "name": "Sunrise Textile Mills", "country_code": "IN", "address": "Tiruppur"},
+        ]
+    )
+    first = resolve(rows, DECISIONS)
+    assert first.facilities.height == 1
+    split = pl.DataFrame(
+        {"record_id_left": ["b", "b"], "record_id_right": ["a", "c"], "decision": ["reject"] * 2}
+    )
+    after = resolve(rows, split, previous_links=first.record_links)
+    now = dict(after.record_links.select("record_id", "facility_id").iter_rows())
+    old = first.facilities["facility_id"][0]
+    assert now["a"] == now["c"] == old != now["b"]

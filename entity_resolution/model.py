@@ -1,0 +1,75 @@
+"""The match model: a logistic regression over named pair features, calibrated on labelled pairs.
+
+score = 1 / (1 + exp(-(bias + sum(weight_f x feature_f)))) is a calibrated probability that the two
+records are the same facility. The weights live in `reference/match_model.json` with how they were
+trained (data set, date, metrics); `train` refits them with L2-regularised Newton steps (IRLS) on a
+frame of features plus a 0/1 `label`. Hard evidence stays outside the model: equal OS IDs score
+1.0; different OS IDs, unit numbers or other numbers cap the score below the review band.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from entity_resolution.features import MODEL_FEATURES
+
+MODEL_FILE = Path(__file__).parent / "reference" / "match_model.json"
+
+
+@dataclass(frozen=True)
+class MatchModel:
+    """Weights per feature name, a bias, and the provenance of the fit."""
+
+    weights: tuple[tuple[str, float], ...]
+    bias: float
+    provenance: str
+
+    def logits(self, features: pl.DataFrame) -> np.ndarray:
+        matrix = features.select([name for name, _ in self.weights]).to_numpy().astype(np.float64)
+        return self.bias + matrix @ np.array([weight for _, weight in self.weights])
+
+    def probability(self, features: pl.DataFrame) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.logits(features)))
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> MatchModel:
+    """The shipped model (cached)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    missing = [name for name in MODEL_FEATURES if name not in data["weights"]]
+    if missing:
+        raise ValueError(f"{path}: no weight for feature(s) {missing}")
+    weights = tuple((name, float(data["weights"][name])) for name in MODEL_FEATURES)
+    return MatchModel(weights, float(data["bias"]), json.dumps(data.get("provenance", {}), sort_keys=True))
+
+
+def train(frame: pl.DataFrame, l2: float = 1.0, iterations: int = 25) -> MatchModel:
+    """Fit the weights on `frame` (MODEL_FEATURES + `label` in {0, 1}) by Newton's method."""
+    x = frame.select(MODEL_FEATURES).to_numpy().astype(np.float64)
+    x = np.hstack([np.ones((x.shape[0], 1)), x])
+    y = frame["label"].to_numpy().astype(np.float64)
+    beta = np.zeros(x.shape[1])
+    penalty = np.eye(x.shape[1]) * l2
+    penalty[0, 0] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-(x @ beta)))
+        gradient = x.T @ (y - p) - penalty @ beta
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty
+        step = np.linalg.solve(hessian, gradient)
+        beta += step
+        if np.abs(step).max() < 1e-8:
+            break
+    weights = tuple((name, float(value)) for name, value in zip(MODEL_FEATURES, beta[1:], strict=True))
+    return MatchModel(weights, float(beta[0]), json.dumps({"rows": int(x.shape[0]), "l2": l2}))
+
+
+def save_model(model: MatchModel, provenance: dict, path: Path = MODEL_FILE) -> None:
+    """Write the model with its provenance (what it was trained on, when, how well it did)."""
+    body = {"bias": model.bias, "weights": dict(model.weights), "provenance": provenance}
+    path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")
