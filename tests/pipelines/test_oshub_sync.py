@@ -70,7 +70,9 @@ def test_a_crashed_pull_resumes_from_its_checkpoint_without_repeating_rows(hub, 
     assert not first.success
     assert count(home, "SELECT count(*) FROM raw.oshub_api") == 4
     assert count(home, "SELECT count(*) FROM raw.api_checkpoints") == 1
-    registered = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = 'loads'"
+    registered = (
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = 'loads'"
+    )
     assert count(home, registered) == 0  # no raw.loads entry: staging never sees half a pull
     fault.times = 0
     second = dg.materialize([raw_oshub_api], resources=resources(hub))
