@@ -6,7 +6,9 @@ become candidate pairs. The passes:
 - `name_token`: country + each of the record's `rare_name_tokens` rarest name tokens;
 - `address_token`: country + each of its `rare_address_tokens` rarest address tokens;
 - `geo_cell`: country + a grid cell of `geo_cell_degrees` (and the neighbouring cells' key is not
-  needed: jittered points on a cell edge are caught by the token passes).
+  needed: jittered points on a cell edge are caught by the token passes);
+- `name_gram`: country + each of the record's `rare_name_grams` rarest 4-letter grams of its core
+  name with spaces removed (catches typos inside a rare token: "stromboli" / "sromboli").
 A token is "rare" when it is shared by at most `max_block_size` records of its country; more common
 keys are dropped, which bounds each block and therefore the work (pairs <= records x cap).
 """
@@ -55,7 +57,8 @@ STOP_TOKENS = frozenset(
         "products",
     ]
 )
-PASSES = ("os_id", "name_token", "address_token", "geo_cell")
+PASSES = ("os_id", "name_token", "address_token", "geo_cell", "name_gram")
+GRAM = 4
 
 
 def _rare_tokens(base: pl.DataFrame, column: str, per_record: int, cap: int) -> pl.DataFrame:
@@ -81,14 +84,45 @@ def _rare_tokens(base: pl.DataFrame, column: str, per_record: int, cap: int) -> 
     )
 
 
+def _rare_grams(base: pl.DataFrame, per_record: int, cap: int) -> pl.DataFrame:
+    """(idx, key) for the `per_record` rarest 4-grams of the record's compact core name."""
+    compact = base.select(
+        "idx", "country_code", pl.col("core_norm").fill_null("").str.replace_all(" ", "").alias("c")
+    )
+    longest = int(compact["c"].str.len_chars().max() or 0)
+    if longest < GRAM:
+        return pl.DataFrame(schema={"idx": base["idx"].dtype, "key": pl.String})
+    grams = (
+        compact.with_columns(
+            start=pl.int_ranges(0, (pl.col("c").str.len_chars().cast(pl.Int64) - GRAM + 1).clip(0))
+        )
+        .explode("start")
+        .drop_nulls("start")
+        .select("idx", "country_code", pl.col("c").str.slice(pl.col("start"), GRAM).alias("gram"))
+        .unique(["idx", "gram"])
+    )
+    frequency = grams.group_by("country_code", "gram").agg(pl.len().alias("frequency"))
+    return (
+        grams.join(frequency, on=["country_code", "gram"])
+        .filter(pl.col("frequency").is_between(2, cap))
+        .sort("idx", "frequency", "gram")
+        .group_by("idx", maintain_order=True)
+        .head(per_record)
+        .select("idx", pl.concat_str("country_code", "gram", separator="|").alias("key"))
+    )
+
+
 def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
     """One row per (record index, pass, key), blocks already capped at `max_block_size`."""
-    base = records.select("idx", "country_code", "os_id", "name_norm", "address_norm", "lat", "lng")
+    base = records.select(
+        "idx", "country_code", "os_id", "name_norm", "core_norm", "address_norm", "lat", "lng"
+    )
     cap, cell = settings.max_block_size, settings.geo_cell_degrees
     by_pass = {
         "os_id": base.filter(pl.col("os_id").is_not_null()).select("idx", pl.col("os_id").alias("key")),
         "name_token": _rare_tokens(base, "name_norm", settings.rare_name_tokens, cap),
         "address_token": _rare_tokens(base, "address_norm", settings.rare_address_tokens, cap),
+        "name_gram": _rare_grams(base, settings.rare_name_grams, cap),
         "geo_cell": base.filter(pl.col("lat").is_not_null() & pl.col("lng").is_not_null()).select(
             "idx",
             pl.concat_str(

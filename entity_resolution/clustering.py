@@ -4,7 +4,7 @@ cluster held together by a chain of weak links.
 1. Accepted links (score >= auto threshold, not rejected by a person) and human confirmations form
    a graph; its connected components are the first clusters (scipy, linear time).
 2. A component is *consistent* when no two of its records are known to differ: no pair of them was
-   scored below the review threshold, no two different OS IDs or unit numbers, no human rejection.
+   scored below `different_below`, no two different OS IDs or unit numbers, no human rejection.
 3. An inconsistent component is rebuilt greedily, strongest link first, merging two groups only if
    that breaks none of those constraints (human confirmations are applied first, unconditionally).
    So A~B and B~C never pull A and C together when A and C are known to be different facilities.
@@ -66,7 +66,7 @@ def cluster(
     records: pl.DataFrame,
     scored: pl.DataFrame,
     auto: float,
-    review: float,
+    different_below: float,
     confirmed: set[tuple[int, int]],
     rejected: set[tuple[int, int]],
 ) -> np.ndarray:
@@ -83,7 +83,7 @@ def cluster(
         np.concatenate([accepted["right"].to_numpy(), forced[:, 1]]),
     )
     label_of = pl.Series("component", labels)
-    low = scored.filter(pl.col("match_score") < review).select("left", "right")
+    low = scored.filter(pl.col("match_score") < different_below).select("left", "right")
     inside = (
         low.filter(label_of.gather(low["left"].to_numpy()) == label_of.gather(low["right"].to_numpy()))
         if low.height

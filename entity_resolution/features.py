@@ -2,6 +2,12 @@
 
 Every feature is a float column on the candidate-pair frame, so each link can be explained:
 - `name_sort`, `name_set`: rapidfuzz token_sort_ratio / token_set_ratio of normalised names (0-1);
+- `name_jaro`: Jaro-Winkler similarity of the normalised names (typos in short names);
+- `name_wratio`: rapidfuzz WRatio (a blend of partial and token ratios) of the normalised names;
+- `name_core_sort`: token_sort_ratio of the names without parenthesised parts (owners, places);
+- `name_compact`: ratio of the names with spaces removed ("brandtexplant" vs "brandtex plant");
+- `name_set_no_address`: name_set when either address is missing (names then carry all the evidence);
+- `single_token_name`: the shorter name is a single token (a subset match on it is weak evidence);
 - `address_set`: token_set_ratio of normalised addresses (0 when either is missing) and
   `address_missing` (1 when either is missing);
 - `distance_km` (null when either has no coordinates), `geo_near` (< `near_km`), `geo_far`
@@ -17,21 +23,12 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
 
 from entity_resolution.settings import ResolutionSettings
 
 EARTH_RADIUS_KM = 6371.0
-MODEL_FEATURES = (
-    "name_sort",
-    "name_set",
-    "address_set",
-    "address_missing",
-    "geo_near",
-    "geo_far",
-    "geo_missing",
-    "number_conflict",
-)
-COMPARED = ["name_norm", "address_norm", "lat", "lng", "os_id", "units", "numbers"]
+COMPARED = ["name_norm", "core_norm", "address_norm", "lat", "lng", "os_id", "units", "numbers"]
 
 
 def pairwise(left: list[str], right: list[str], scorer) -> np.ndarray:
@@ -87,9 +84,24 @@ def _chunk_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: Resolu
     )
     both_ids = left["os_id"].is_not_null() & right["os_id"].is_not_null()
     same_id = (left["os_id"] == right["os_id"]).fill_null(False)
+    name_set = pairwise(names_l, names_r, fuzz.token_set_ratio)
+    shortest = np.minimum(
+        left["name_norm"].str.count_matches(" ").to_numpy(),
+        right["name_norm"].str.count_matches(" ").to_numpy(),
+    )
     return pairs.with_columns(
         name_sort=pl.Series(pairwise(names_l, names_r, fuzz.token_sort_ratio)),
-        name_set=pl.Series(pairwise(names_l, names_r, fuzz.token_set_ratio)),
+        name_set=pl.Series(name_set),
+        name_wratio=pl.Series(pairwise(names_l, names_r, fuzz.WRatio)),
+        name_core_sort=pl.Series(
+            pairwise(left["core_norm"].to_list(), right["core_norm"].to_list(), fuzz.token_sort_ratio)
+        ),
+        name_compact=pl.Series(
+            pairwise([n.replace(" ", "") for n in names_l], [n.replace(" ", "") for n in names_r], fuzz.ratio)
+        ),
+        name_jaro=pl.Series(pairwise(names_l, names_r, JaroWinkler.normalized_similarity) * 100.0),
+        name_set_no_address=pl.Series(name_set * address_missing.to_numpy()),
+        single_token_name=pl.Series((shortest == 0).astype(np.float64)),
         address_set=pl.Series(
             np.where(address_missing.to_numpy(), 0.0, pairwise(addr_l, addr_r, fuzz.token_set_ratio))
         ),

@@ -25,6 +25,7 @@ INDEX_COLUMNS = [
     "country_code",
     "os_id",
     "name_norm",
+    "core_norm",
     "address_norm",
     "lat",
     "lng",
@@ -189,7 +190,7 @@ def _resolve_leftovers(
     """Records not linked automatically get facility IDs from resolving the new records among themselves."""
     open_ids = decided.filter(pl.col("decision") != "auto")["record_id"]
     rest = new.filter(pl.col("record_id").is_in(open_ids.implode())).drop(
-        "idx", "name_norm", "address_norm", "units", "numbers"
+        "idx", "name_norm", "core_norm", "address_norm", "units", "numbers"
     )
     fresh = resolve(rest, NO_DECISIONS, settings).record_links.select(
         "record_id", pl.col("facility_id").alias("fresh")

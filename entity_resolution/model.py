@@ -1,4 +1,5 @@
-"""The match model: a logistic regression over named pair features, calibrated on labelled pairs.
+"""The match model: a logistic regression over comparison levels (see `levels.py`), calibrated on
+labelled pairs.
 
 score = 1 / (1 + exp(-(bias + sum(weight_f x feature_f)))) is a calibrated probability that the two
 records are the same facility. The weights live in `reference/match_model.json` with how they were
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from entity_resolution.features import MODEL_FEATURES
+from entity_resolution.levels import LEVEL_FEATURES, level_matrix
 
 MODEL_FILE = Path(__file__).parent / "reference" / "match_model.json"
 
@@ -31,7 +32,7 @@ class MatchModel:
     provenance: str
 
     def logits(self, features: pl.DataFrame) -> np.ndarray:
-        matrix = features.select([name for name, _ in self.weights]).to_numpy().astype(np.float64)
+        matrix = level_matrix(features).select([name for name, _ in self.weights]).to_numpy()
         return self.bias + matrix @ np.array([weight for _, weight in self.weights])
 
     def probability(self, features: pl.DataFrame) -> np.ndarray:
@@ -42,16 +43,16 @@ class MatchModel:
 def load_model(path: Path = MODEL_FILE) -> MatchModel:
     """The shipped model (cached)."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    missing = [name for name in MODEL_FEATURES if name not in data["weights"]]
+    missing = [name for name in LEVEL_FEATURES if name not in data["weights"]]
     if missing:
         raise ValueError(f"{path}: no weight for feature(s) {missing}")
-    weights = tuple((name, float(data["weights"][name])) for name in MODEL_FEATURES)
+    weights = tuple((name, float(data["weights"][name])) for name in LEVEL_FEATURES)
     return MatchModel(weights, float(data["bias"]), json.dumps(data.get("provenance", {}), sort_keys=True))
 
 
 def train(frame: pl.DataFrame, l2: float = 1.0, iterations: int = 25) -> MatchModel:
-    """Fit the weights on `frame` (MODEL_FEATURES + `label` in {0, 1}) by Newton's method."""
-    x = frame.select(MODEL_FEATURES).to_numpy().astype(np.float64)
+    """Fit the weights on `frame` (raw pair features + `label` in {0, 1}) by Newton's method."""
+    x = level_matrix(frame).to_numpy()
     x = np.hstack([np.ones((x.shape[0], 1)), x])
     y = frame["label"].to_numpy().astype(np.float64)
     beta = np.zeros(x.shape[1])
@@ -65,7 +66,7 @@ def train(frame: pl.DataFrame, l2: float = 1.0, iterations: int = 25) -> MatchMo
         beta += step
         if np.abs(step).max() < 1e-8:
             break
-    weights = tuple((name, float(value)) for name, value in zip(MODEL_FEATURES, beta[1:], strict=True))
+    weights = tuple((name, float(value)) for name, value in zip(LEVEL_FEATURES, beta[1:], strict=True))
     return MatchModel(weights, float(beta[0]), json.dumps({"rows": int(x.shape[0]), "l2": l2}))
 
 

@@ -4,6 +4,7 @@ Steps, in order (the same for the scalar functions and the Polars expressions):
 1. transliterate Unicode to ASCII (anyascii: "Công ty" -> "Cong ty", "Şti" -> "Sti");
 2. lower-case; "&" becomes " and ";
 3. punctuation becomes spaces, whitespace collapses;
+   and letter-spaced words are rejoined ("S A I G O N" -> "saigon");
 4. expand common abbreviations (`reference/abbreviations.csv`: rd -> road, ind -> industrial);
 5. names only: remove legal forms (`reference/legal_forms.csv`, longest phrase first, anywhere in
    the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh").
@@ -23,6 +24,8 @@ from anyascii import anyascii
 
 REFERENCE = Path(__file__).parent / "reference"
 _PUNCTUATION = re.compile(r"[^a-z0-9]+")
+_SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b ?")
+_PARENTHESISED = re.compile(r"\([^)]*\)")
 _UNIT = re.compile(
     r"\b(unit|plant|factory|building|bldg|block|blk|phase|branch)\s*(?:no\s*)?([0-9]+|[ivx]+)\b"
 )
@@ -46,11 +49,13 @@ def _legal_form_pattern() -> re.Pattern[str]:
 
 
 def _basic(text: str | None) -> str:
-    """Steps 1-3: ASCII, lower-case, punctuation to single spaces."""
+    """Steps 1-3: ASCII, lower-case, punctuation to single spaces, letter-spaced words rejoined
+    ("S A I G O N" -> "saigon")."""
     if not text:
         return ""
     ascii_text = anyascii(text).lower().replace("&", " and ")
-    return _PUNCTUATION.sub(" ", ascii_text).strip()
+    spaced = _PUNCTUATION.sub(" ", ascii_text).strip()
+    return _SPACED_LETTERS.sub(lambda match: match.group(0).replace(" ", "") + " ", spaced).strip()
 
 
 def _expand(text: str) -> str:
@@ -65,6 +70,20 @@ def normalise_name(name: str | None) -> str:
     expanded = _expand(_basic(name))
     stripped = " ".join(_legal_form_pattern().sub(" ", expanded).split())
     return stripped or expanded
+
+
+@cache
+def core_name(name: str | None) -> str:
+    """The normalised name without parenthesised parts ("Soutinho (Lusenrg/Electrabel)" -> "soutinho"),
+    which often carry an owner or a place rather than the facility's name."""
+    core = normalise_name(_PARENTHESISED.sub(" ", name or ""))
+    return core or normalise_name(name)
+
+
+def core_name_expr(column: str | pl.Expr) -> pl.Expr:
+    """Polars expression applying `core_name`."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.map_batches(lambda s: _map_unique(s, core_name), return_dtype=pl.String)
 
 
 @cache

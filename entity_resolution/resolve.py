@@ -18,6 +18,7 @@ from entity_resolution.clustering import cluster
 from entity_resolution.facilities import build_facilities, build_record_links
 from entity_resolution.ids import assign_ids
 from entity_resolution.normalise import (
+    core_name_expr,
     name_numbers_expr,
     normalise_address_expr,
     normalise_name_expr,
@@ -56,6 +57,7 @@ def prepare(records: pl.DataFrame) -> pl.DataFrame:
         .with_row_index("idx")
         .with_columns(
             name_norm=normalise_name_expr("name"),
+            core_norm=core_name_expr("name"),
             address_norm=normalise_address_expr("address"),
             units=unit_numbers_expr("name"),
             numbers=name_numbers_expr("name"),

@@ -38,7 +38,7 @@ class ScoredPairs:
         )
 
 
-def _worth_scoring(records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings) -> np.ndarray:
+def worth_scoring(records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings) -> np.ndarray:
     """Pairs with a close enough name, or the same OS ID, or the same geographic cell."""
     names = records["name_norm"]
     left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
@@ -63,7 +63,7 @@ def score_pairs(
     records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings, model: MatchModel | None = None
 ) -> ScoredPairs:
     """Score every candidate pair (`left`, `right` record indexes)."""
-    keep = _worth_scoring(records, pairs, settings) if pairs.height else np.zeros(0, dtype=bool)
+    keep = worth_scoring(records, pairs, settings) if pairs.height else np.zeros(0, dtype=bool)
     features = pair_features(records, pairs.filter(pl.Series(keep)), settings)
     probability = (model or load_model()).probability(features) if features.height else []
     conflict = (pl.col("os_id_conflict") + pl.col("unit_conflict") + pl.col("number_conflict")) > 0

@@ -15,11 +15,12 @@ class ResolutionSettings:
     that the records stay distinct.
     """
 
-    auto_match_threshold: float = 0.85
-    review_threshold: float = 0.70
+    auto_match_threshold: float = 0.5
+    review_threshold: float = 0.2
     max_block_size: int = 40
     rare_name_tokens: int = 3
     rare_address_tokens: int = 2
+    rare_name_grams: int = 3
     geo_cell_degrees: float = 0.02
     name_weight: float = 0.65
     address_weight: float = 0.35
@@ -27,8 +28,9 @@ class ResolutionSettings:
     far_km: float = 50.0
     near_bonus: float = 0.05
     far_penalty: float = 0.15
-    conflict_cap: float = 0.5
+    conflict_cap: float = 0.1
     min_name_similarity: float = 0.5
+    different_below: float = 0.05
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
