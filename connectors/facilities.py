@@ -1,9 +1,12 @@
 """Build ``staged.facility_records`` rows from one raw row (shared by every source).
 
-A facility mention needs a name and a country that resolves to ISO alpha-2; an OS ID, when given,
-must validate. Coordinates (OS Hub style lists) must come as a numeric, in-range pair: (0, 0) is
-kept as ``null_island`` with the coordinates nulled, a point outside the country's box is kept
-and flagged ``country_mismatch``.
+A facility mention needs a name that is a name (not a placeholder, not a street address) and a
+country that resolves to ISO alpha-2; an OS ID, when given, must validate; no facility cell may
+look like a spreadsheet formula or exceed its length limit. Coordinates (OS Hub style lists) must
+come as a numeric, in-range pair: (0, 0) is kept as ``null_island`` with the coordinates nulled, a
+point outside the country's box is kept and flagged ``country_mismatch``. At most one problem is
+reported per column. This is the row-level reference path; ``connectors.facility_frames`` is the
+vectorised path for whole facility lists and must give identical results.
 """
 
 from __future__ import annotations
@@ -14,10 +17,24 @@ from typing import NamedTuple
 
 import polars as pl
 
-from connectors.countries import coordinates_plausible, to_alpha2
+from connectors.cell_checks import (
+    ADDRESS_LIMIT,
+    CELL_LIMIT,
+    NAME_LIMIT,
+    cell_problem,
+    check_cells,
+    has_problem,
+)
+from connectors.countries import coordinates_plausible
+from connectors.facility_checks import (
+    coordinate_check,
+    country_check,
+    name_problem,
+    os_id_check,
+    unpaired_coordinate,
+)
 from connectors.headers import SourceSpec
-from connectors.os_id import normalise_os_id, os_id_problem
-from connectors.parsing import clean_text, parse_coordinate, parse_workers, split_multi
+from connectors.parsing import clean_text, parse_workers, split_multi
 from connectors.schemas import STAGED_SCHEMAS, frame
 from connectors.staging import (
     FirstSeen,
@@ -41,21 +58,37 @@ class FacilityFields(NamedTuple):
     country: str = "country"
     os_id: str | None = "os_id"
 
+    def limits(self) -> dict[str, int]:
+        """Length limit per field: name 300, address 600 characters (other cells: 2000)."""
+        limits = {self.name: NAME_LIMIT}
+        if self.address is not None:
+            limits[self.address] = ADDRESS_LIMIT
+        return limits
+
+
+def _facility_cell(
+    row: RawRow, field_name: str | None, required: tuple[str, ...], limit: int, problems: list[Problem]
+) -> str | None:
+    """The raw cell; missing_required when a required one is empty, else formula / length checks."""
+    if field_name is None:
+        return None
+    value = row.require(field_name, problems) if field_name in required else row.raw(field_name)
+    if value is not None and not has_problem(problems, field_name):
+        problem = cell_problem(field_name, value, limit)
+        if problem is not None:
+            problems.append(problem)
+    return value
+
 
 def facility_mention(
     row: RawRow, source_type: str, fields: FacilityFields, required: tuple[str, ...], problems: list[Problem]
 ) -> dict[str, object]:
     """Return a facility_records row for ``row``; append problems for anything that fails."""
-
-    def cell(field_name: str | None) -> str | None:
-        if field_name is None:
-            return None
-        if field_name in required:
-            return row.require(field_name, problems)
-        return row.raw(field_name)
-
-    name_raw, address_raw = cell(fields.name), cell(fields.address)
-    country_raw, os_id_raw = cell(fields.country), cell(fields.os_id)
+    limits = fields.limits()
+    name_raw, address_raw, country_raw, os_id_raw = (
+        _facility_cell(row, field_name, required, limits.get(str(field_name), CELL_LIMIT), problems)
+        for field_name in fields
+    )
     record: dict[str, object] = dict.fromkeys(FACILITY_COLUMNS)
     record.update(
         record_id=facility_record_id(
@@ -72,45 +105,35 @@ def facility_mention(
         address=clean_text(address_raw),
         country_raw=country_raw,
     )
+    found: list[Problem | None] = []
+    if name_raw is not None and not has_problem(problems, fields.name):
+        found.append(name_problem(fields.name, name_raw))
     if country_raw is not None:
-        record["country_code"] = to_alpha2(country_raw)
-        if record["country_code"] is None:
-            problems.append(
-                Problem(
-                    fields.country,
-                    "unknown_country",
-                    f"country {country_raw!r} is not an ISO 3166-1 code, "
-                    "an English country name or a known variant",
-                )
-            )
+        record["country_code"], problem = country_check(fields.country, country_raw)
+        found.append(None if has_problem(problems, fields.country) else problem)
     if os_id_raw is not None and fields.os_id is not None:
-        os_id = normalise_os_id(os_id_raw)
-        problem = os_id_problem(os_id)
-        if problem:
-            problems.append(Problem(fields.os_id, "invalid_os_id", problem))
-        record["os_id"] = os_id
+        record["os_id"], problem = os_id_check(fields.os_id, os_id_raw)
+        found.append(None if has_problem(problems, fields.os_id) else problem)
+    problems.extend(problem for problem in found if problem is not None)
     return record
 
 
 def add_coordinates(record: dict[str, object], row: RawRow, problems: list[Problem]) -> None:
     """Set lat/lng/coordinate_flag on ``record`` from the row's lat and lng cells."""
     lat_raw, lng_raw = row.raw("lat"), row.raw("lng")
-    if lat_raw is None and lng_raw is None:
+    if (lat_raw is None and lng_raw is None) or has_problem(problems, "lat") or has_problem(problems, "lng"):
         return
-    if lat_raw is None or lng_raw is None:
-        present, absent = ("lat", "lng") if lng_raw is None else ("lng", "lat")
-        problems.append(Problem(absent, "invalid_coordinates", f"{present} is given but {absent} is empty"))
+    unpaired = unpaired_coordinate(lat_raw, lng_raw)
+    if unpaired is not None:
+        problems.append(unpaired)
         return
-    try:
-        lat = parse_coordinate(lat_raw, -90.0, 90.0)
-    except ValueError as exc:
-        problems.append(Problem("lat", "invalid_coordinates", f"lat {exc}"))
-        return
-    try:
-        lng = parse_coordinate(lng_raw, -180.0, 180.0)
-    except ValueError as exc:
-        problems.append(Problem("lng", "invalid_coordinates", f"lng {exc}"))
-        return
+    lat = coordinate_check("lat", str(lat_raw))
+    lng = coordinate_check("lng", str(lng_raw)) if not isinstance(lat, Problem) else None
+    for parsed in (lat, lng):
+        if isinstance(parsed, Problem):
+            problems.append(parsed)
+            return
+    assert isinstance(lat, float) and isinstance(lng, float)
     if lat == 0.0 and lng == 0.0:
         record["coordinate_flag"] = "null_island"
         return
@@ -143,13 +166,16 @@ RowCheck = Callable[[dict[str, object], RawRow, list[Problem]], None]
 def standardise_facility_list(
     raw: pl.DataFrame, spec: SourceSpec, fields: FacilityFields, extra_check: RowCheck | None = None
 ) -> Standardised:
-    """Standardise an OS Hub style list: one facility record per row, duplicates rejected."""
+    """Standardise an OS Hub style list row by row: every cell checked, one facility record per
+    row, duplicates rejected. The reference for ``facility_frames.standardise_facility_frame``."""
     rejections = Rejections(spec.source_type)
     seen = FirstSeen()
     records: list[dict[str, object]] = []
     unknown: dict[str, tuple[str, ...]] = {}
+    limits = fields.limits()
     for row in iter_raw_rows(raw, spec, unknown):
         problems: list[Problem] = []
+        check_cells(row, limits, problems)
         record = facility_mention(row, spec.source_type, fields, spec.required, problems)
         add_coordinates(record, row, problems)
         add_details(record, row)

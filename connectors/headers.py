@@ -18,6 +18,8 @@ _UNDERSCORES = re.compile(r"_+")
 class HeaderConflictError(ValueError):
     """Two columns of one file normalise to the same canonical field name."""
 
+    reason_code = "header_conflict"
+
 
 @dataclass(frozen=True)
 class SourceSpec:
@@ -46,6 +48,7 @@ class HeaderMap:
     canonical: dict[str, str]  # original header -> canonical field name (known columns only)
     unknown: tuple[str, ...]  # original headers the spec does not declare, in file order
     missing: tuple[str, ...]  # canonical required columns absent from the file
+    headers: tuple[str, ...] = ()  # every original header, in file order
 
     def original(self, field: str) -> str | None:
         """The original header that maps to ``field``, or None when the file lacks it."""
@@ -79,4 +82,4 @@ def map_headers(headers: Sequence[str], spec: SourceSpec) -> HeaderMap:
         else:
             unknown.append(header)
     missing = tuple(field for field in spec.required if field not in canonical.values())
-    return HeaderMap(canonical=canonical, unknown=tuple(unknown), missing=missing)
+    return HeaderMap(canonical=canonical, unknown=tuple(unknown), missing=missing, headers=tuple(headers))

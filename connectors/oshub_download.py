@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from connectors.cell_checks import has_problem
 from connectors.facilities import FacilityFields, standardise_facility_list
+from connectors.facility_checks import is_closed_check
+from connectors.facility_frames import standardise_facility_frame
 from connectors.headers import SourceSpec
 from connectors.staging import Problem, RawRow, Standardised
 
@@ -34,20 +37,24 @@ SPEC = SourceSpec(
     ),
 )
 FIELDS = FacilityFields(name="name", address="address", country="country_code", os_id="os_id")
-_IS_CLOSED = {"true": True, "false": False}
 
 
 def standardise(raw: pl.DataFrame) -> Standardised:
-    """Standardise raw.oshub_download rows into facility_records (+ quarantine)."""
+    """Standardise raw.oshub_download rows into facility_records (+ quarantine), column-wise;
+    raw frames not in canonical form go through :func:`standardise_rows` (same result)."""
+    result = standardise_facility_frame(raw, SPEC, FIELDS, with_is_closed=True)
+    return result if result is not None else standardise_rows(raw)
+
+
+def standardise_rows(raw: pl.DataFrame) -> Standardised:
+    """The row-by-row reference path of :func:`standardise`."""
     return standardise_facility_list(raw, SPEC, FIELDS, _check_is_closed)
 
 
 def _check_is_closed(record: dict[str, object], row: RawRow, problems: list[Problem]) -> None:
     closed_raw = row.raw("is_closed")
-    if closed_raw is None:
+    if closed_raw is None or has_problem(problems, "is_closed"):
         return
-    record["is_closed"] = _IS_CLOSED.get(closed_raw.strip().casefold())
-    if record["is_closed"] is None:
-        problems.append(
-            Problem("is_closed", "unknown_value", f"is_closed {closed_raw!r} is not True, False or empty")
-        )
+    record["is_closed"], problem = is_closed_check(closed_raw)
+    if problem is not None:
+        problems.append(problem)

@@ -18,8 +18,8 @@ import polars as pl
 
 from connectors.headers import HeaderMap, SourceSpec, map_headers
 from connectors.parsing import parse_date
+from connectors.reason_catalogue import quarantine_codes
 from connectors.schemas import RAW_SCHEMA, REJECTED_SCHEMA
-from connectors.vocabulary import reason_codes
 
 KEY_LENGTH = 20
 
@@ -138,8 +138,10 @@ class Rejections:
         """Quarantine ``row`` once per problem."""
         payload = self.redact(row) if self.redact else row.payload
         for problem in problems:
-            if problem.reason_code not in reason_codes():
-                raise ValueError(f"unknown reason code {problem.reason_code!r}")
+            if problem.reason_code not in quarantine_codes():
+                raise ValueError(
+                    f"{problem.reason_code!r} is not a row-level reject code of reference/reason_codes.csv"
+                )
             message = problem.message
             original = row.headers.original(problem.column) if problem.column else None
             if original is not None and original != problem.column:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from connectors.facilities import FacilityFields, standardise_facility_list
+from connectors.facility_frames import standardise_facility_frame
 from connectors.headers import SourceSpec
 from connectors.staging import Standardised
 
@@ -33,5 +34,12 @@ FIELDS = FacilityFields(name="name", address="address", country="country", os_id
 
 
 def standardise(raw: pl.DataFrame) -> Standardised:
-    """Standardise raw.supplier_list rows into facility_records (+ quarantine)."""
+    """Standardise raw.supplier_list rows into facility_records (+ quarantine), column-wise;
+    raw frames not in canonical form go through :func:`standardise_rows` (same result)."""
+    result = standardise_facility_frame(raw, SPEC, FIELDS)
+    return result if result is not None else standardise_rows(raw)
+
+
+def standardise_rows(raw: pl.DataFrame) -> Standardised:
+    """The row-by-row reference path of :func:`standardise`."""
     return standardise_facility_list(raw, SPEC, FIELDS)

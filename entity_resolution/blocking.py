@@ -143,21 +143,35 @@ def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.Dat
     return keys.join(sizes, on=["pass", "key"]).filter(pl.col("block_size").is_between(2, cap))
 
 
+KEY_SHARDS = 4
+
+
 def candidate_pairs(records: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
     """Unique candidate pairs (`left` < `right` record indexes) and `pass_mask`, a bit per pass
-    (in `PASSES` order) that proposed the pair. Keys are hashed to integers before the self-join."""
+    (in `PASSES` order) that proposed the pair. Keys are hashed to integers and self-joined one pass
+    and one shard of keys at a time, so the intermediate join never holds every pass at once."""
     keys = blocking_keys(records, settings).select(
         pl.col("idx").cast(pl.UInt32),
         pl.col("pass").replace_strict({name: bit for bit, name in enumerate(PASSES)}, return_dtype=pl.UInt8),
         pl.col("key").hash().alias("key"),
     )
+    parts = []
+    for bit in range(len(PASSES)):
+        for shard in range(KEY_SHARDS):
+            chunk = keys.filter((pl.col("pass") == bit) & ((pl.col("key") % KEY_SHARDS) == shard))
+            if chunk.height < 2:
+                continue
+            parts.append(
+                chunk.join(chunk, on="key", suffix="_right")
+                .filter(pl.col("idx") < pl.col("idx_right"))
+                .select(pl.col("idx").alias("left"), pl.col("idx_right").alias("right"))
+                .unique()
+                .with_columns(bit=pl.lit(2**bit, pl.UInt8))
+            )
+    if not parts:
+        return pl.DataFrame(schema={"left": pl.UInt32, "right": pl.UInt32, "pass_mask": pl.UInt8})
     pairs = (
-        keys.join(keys, on=["pass", "key"], suffix="_right")
-        .filter(pl.col("idx") < pl.col("idx_right"))
-        .select(pl.col("idx").alias("left"), pl.col("idx_right").alias("right"), "pass")
-        .unique()
-        .group_by("left", "right")
-        .agg((pl.lit(2, pl.UInt8).pow(pl.col("pass"))).sum().cast(pl.UInt8).alias("pass_mask"))
+        pl.concat(parts).group_by("left", "right").agg(pl.col("bit").sum().cast(pl.UInt8).alias("pass_mask"))
     )
     return pairs.sort("left", "right")
 

@@ -31,9 +31,15 @@ class MatchModel:
     bias: float
     provenance: str
 
-    def logits(self, features: pl.DataFrame) -> np.ndarray:
-        matrix = level_matrix(features).select([name for name, _ in self.weights]).to_numpy()
-        return self.bias + matrix @ np.array([weight for _, weight in self.weights])
+    def logits(self, features: pl.DataFrame, chunk: int = 500_000) -> np.ndarray:
+        """bias + levels . weights, computed a chunk of pairs at a time (the level matrix is wide)."""
+        names = [name for name, _ in self.weights]
+        weights = np.array([weight for _, weight in self.weights])
+        parts = [
+            self.bias + level_matrix(features.slice(start, chunk)).select(names).to_numpy() @ weights
+            for start in range(0, features.height, chunk)
+        ]
+        return np.concatenate(parts) if parts else np.zeros(0)
 
     def probability(self, features: pl.DataFrame) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logits(features)))

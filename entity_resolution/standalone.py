@@ -14,7 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from connectors.countries import to_alpha2
-from entity_resolution.resolve import resolve
+from entity_resolution.resolve import prepare, resolve
+from entity_resolution.scoring import score_pairs
 from entity_resolution.settings import ResolutionSettings
 
 INPUT_COLUMNS = ("record_id", "name", "address", "country", "lat", "lng")
@@ -138,3 +139,31 @@ def write_output(frame: pl.DataFrame, path: Path) -> None:
         frame.write_csv(path)
     else:
         raise InputError(f"{path}: the output must end in .csv or .parquet")
+
+
+def pair_scores(
+    left: pl.DataFrame, right: pl.DataFrame, settings: ResolutionSettings | None = None
+) -> list[float]:
+    """The match score of left[i] vs right[i] for aligned frames of input records (no blocking)."""
+    settings = settings or ResolutionSettings()
+    both = pl.concat([left.select(INPUT_COLUMNS), right.select(INPUT_COLUMNS)]).with_columns(
+        record_id=pl.format("{}:{}", pl.int_range(pl.len()), "record_id")
+    )
+    prepared = prepare(to_records(both)).sort("idx")
+    order = {rid: idx for idx, rid in prepared.select("idx", "record_id").iter_rows()}
+    ids = both["record_id"].to_list()
+    pairs = pl.DataFrame(
+        {
+            "left": [order[ids[i]] for i in range(left.height)],
+            "right": [order[ids[left.height + i]] for i in range(left.height)],
+        },
+        schema={"left": pl.UInt32, "right": pl.UInt32},
+    ).with_columns(pass_mask=pl.lit(0, pl.UInt8))
+    scored = score_pairs(prepared, pairs, settings)
+    forced = score_pairs(
+        prepared, scored.dismissed.with_columns(pass_mask=pl.lit(8, pl.UInt8)), settings
+    ).scored
+    scores = pl.concat([scored.scored, forced]).select("left", "right", "match_score")
+    return pairs.join(scores, on=["left", "right"], how="left", maintain_order="left")[
+        "match_score"
+    ].to_list()

@@ -81,7 +81,7 @@ def load(kind: str, file: Path, contributor: str) -> None:
     try:
         entry = register_file(file, kind, contributor or file.stem)
     except MalformedFileError as error:
-        click.echo(f"cannot read {file}: {error}", err=True)
+        click.echo(f"cannot read {file}: [{error.reason_code}] {error}", err=True)
         raise SystemExit(2) from error
     click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({entry.relative_path}).")
     _run()
@@ -100,7 +100,8 @@ def check_list(file: Path, as_json: bool) -> None:
     try:
         result = check_supplier_list(file)
     except (MalformedFileError, OSError) as error:
-        click.echo(f"cannot read {file}: {error}", err=True)
+        code = getattr(error, "reason_code", "unreadable_file")
+        click.echo(f"cannot read {file}: [{code}] {error}", err=True)
         raise SystemExit(2) from error
     click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_check(result))
     raise SystemExit(1 if result["rows_rejected"] else 0)

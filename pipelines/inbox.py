@@ -80,7 +80,8 @@ def accept(kind: str, path: Path) -> InboxOutcome:
         )
     except (MalformedFileError, ValueError, OSError) as error:
         failed = _move(path, path.parent / "failed")
-        failed.with_name(failed.name + ".error.txt").write_text(f"{error}\n", encoding="utf-8")
+        code = getattr(error, "reason_code", "unreadable_file")
+        failed.with_name(failed.name + ".error.txt").write_text(f"[{code}] {error}\n", encoding="utf-8")
         return InboxOutcome(kind, path.name, False, str(error))
     _move(path, path.parent / "processed")
     return InboxOutcome(kind, path.name, True, entry.relative_path, run_key=f"inbox:{entry.relative_path}")

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from connectors import oshub_download, reference_lists, social_audit, supplier_list, worker_voice
+from connectors.reason_catalogue import quarantine_codes
 from connectors.schemas import REJECTED_SCHEMA
 from connectors.staging import Standardised, reconcile
 from connectors.vocabulary import ilo_indicators, lookup_category, map_severity, reason_codes
@@ -169,10 +170,14 @@ def test_read_equals_staged_plus_quarantined(fixtures, raw_of, source_type):
 
 
 def test_every_reason_code_is_exercised(fixtures, raw_of):
+    """Every row-level reject code comes out of some fixture; file-level and flag codes are
+    exercised in test_connector_reason_codes.py and test_connector_row_checks.py."""
     used: set[str] = set()
     for source_type in SOURCES:
         used |= set(run(fixtures, raw_of, source_type)[1].rejected["reason_code"])
-    assert used == set(reason_codes())
+    row_checks = raw_of(fixtures / "supplier_list" / "row_checks_sample.csv")
+    used |= set(supplier_list.standardise(row_checks).rejected["reason_code"])
+    assert used == set(quarantine_codes()) and used <= set(reason_codes())
 
 
 def test_reconcile_per_file_over_several_loads(fixtures, raw_of):
