@@ -8,6 +8,7 @@ always win over scores; facility IDs persist across runs.
 
 from __future__ import annotations
 
+import resource
 import time
 from dataclasses import dataclass
 
@@ -89,6 +90,7 @@ def resolve(
     def lap(stage: str) -> None:
         nonlocal clock
         seconds[f"seconds_{stage}"] = round(time.perf_counter() - clock, 3)
+        seconds[f"peak_rss_mb_after_{stage}"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
         clock = time.perf_counter()
 
     prepared = prepare(records)
