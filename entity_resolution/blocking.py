@@ -61,68 +61,76 @@ PASSES = ("os_id", "name_token", "address_token", "geo_cell", "name_gram")
 GRAM = 4
 
 
-def _rare_tokens(base: pl.DataFrame, column: str, per_record: int, cap: int) -> pl.DataFrame:
-    """(idx, key) for the `per_record` rarest informative tokens of `column` per record."""
-    tokens = (
-        base.select("idx", "country_code", pl.col(column).fill_null("").str.split(" ").alias("token"))
+RECORD_CHUNK = 200_000
+
+
+def _informative_tokens(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
+    """(idx, key) for each informative token of `column`: 3+ letters, not a stop word, not a number;
+    key = hash of country + token."""
+    return (
+        chunk.select("idx", "country_code", pl.col(column).fill_null("").str.split(" ").alias("token"))
         .explode("token")
         .filter(
             (pl.col("token").str.len_chars() >= 3)
             & ~pl.col("token").is_in(list(STOP_TOKENS))
             & ~pl.col("token").str.contains(r"^[0-9]+$")
         )
-        .unique(["idx", "token"])
+        .select("idx", pl.concat_str("country_code", "token", separator="|").hash().alias("key"))
+        .unique()
     )
-    frequency = tokens.group_by("country_code", "token").agg(pl.len().alias("frequency"))
+
+
+def _grams(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
+    """(idx, key) for each 4-letter gram of `column` with spaces removed; key = hash of country + gram."""
+    compact = chunk.select(
+        "idx", "country_code", pl.col(column).fill_null("").str.replace_all(" ", "").alias("c")
+    )
     return (
-        tokens.join(frequency, on=["country_code", "token"])
-        .filter(pl.col("frequency").is_between(2, cap))
-        .sort("idx", "frequency", "token")
-        .group_by("idx", maintain_order=True)
-        .head(per_record)
-        .select("idx", pl.concat_str("country_code", "token", separator="|").alias("key"))
-    )
-
-
-def _rare_grams(base: pl.DataFrame, per_record: int, cap: int) -> pl.DataFrame:
-    """(idx, key) for the `per_record` rarest 4-grams of the record's compact core name."""
-    compact = base.select(
-        "idx", "country_code", pl.col("core_norm").fill_null("").str.replace_all(" ", "").alias("c")
-    )
-    longest = int(compact["c"].str.len_chars().max() or 0)
-    if longest < GRAM:
-        return pl.DataFrame(schema={"idx": base["idx"].dtype, "key": pl.String})
-    grams = (
         compact.with_columns(
             start=pl.int_ranges(0, (pl.col("c").str.len_chars().cast(pl.Int64) - GRAM + 1).clip(0))
         )
         .explode("start")
         .drop_nulls("start")
-        .select("idx", "country_code", pl.col("c").str.slice(pl.col("start"), GRAM).alias("gram"))
-        .unique(["idx", "gram"])
+        .select(
+            "idx",
+            pl.concat_str("country_code", pl.col("c").str.slice(pl.col("start"), GRAM)).hash().alias("key"),
+        )
+        .unique()
     )
-    frequency = grams.group_by("country_code", "gram").agg(pl.len().alias("frequency"))
+
+
+def _rarest(base: pl.DataFrame, extract, column: str, per_record: int, cap: int) -> pl.DataFrame:
+    """(idx, key) for each record's `per_record` rarest keys shared by 2..cap records. Keys are
+    extracted a chunk of records at a time and kept as integers, which bounds memory."""
+    keys = pl.concat(
+        [extract(base.slice(start, RECORD_CHUNK), column) for start in range(0, base.height, RECORD_CHUNK)]
+        or [pl.DataFrame(schema={"idx": base["idx"].dtype, "key": pl.UInt64})]
+    )
+    frequency = keys.group_by("key").agg(pl.len().alias("frequency"))
     return (
-        grams.join(frequency, on=["country_code", "gram"])
+        keys.join(frequency, on="key")
         .filter(pl.col("frequency").is_between(2, cap))
-        .sort("idx", "frequency", "gram")
+        .sort("idx", "frequency", "key")
         .group_by("idx", maintain_order=True)
         .head(per_record)
-        .select("idx", pl.concat_str("country_code", "gram", separator="|").alias("key"))
+        .select("idx", "key")
     )
 
 
 def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
-    """One row per (record index, pass, key), blocks already capped at `max_block_size`."""
+    """One row per (record index, pass bit, key hash), blocks already capped at `max_block_size`."""
     base = records.select(
         "idx", "country_code", "os_id", "name_norm", "core_norm", "address_norm", "lat", "lng"
     )
     cap, cell = settings.max_block_size, settings.geo_cell_degrees
     by_pass = {
-        "os_id": base.filter(pl.col("os_id").is_not_null()).select("idx", pl.col("os_id").alias("key")),
-        "name_token": _rare_tokens(base, "name_norm", settings.rare_name_tokens, cap),
-        "address_token": _rare_tokens(base, "address_norm", settings.rare_address_tokens, cap),
-        "name_gram": _rare_grams(base, settings.rare_name_grams, cap),
+        "os_id": base.filter(pl.col("os_id").is_not_null()).select(
+            "idx", pl.col("os_id").hash().alias("key")
+        ),
+        "name_token": _rarest(base, _informative_tokens, "name_norm", settings.rare_name_tokens, cap),
+        "address_token": _rarest(
+            base, _informative_tokens, "address_norm", settings.rare_address_tokens, cap
+        ),
         "geo_cell": base.filter(pl.col("lat").is_not_null() & pl.col("lng").is_not_null()).select(
             "idx",
             pl.concat_str(
@@ -130,12 +138,17 @@ def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.Dat
                 (pl.col("lat") / cell).floor().cast(pl.Int64),
                 (pl.col("lng") / cell).floor().cast(pl.Int64),
                 separator="|",
-            ).alias("key"),
+            )
+            .hash()
+            .alias("key"),
         ),
+        "name_gram": _rarest(base, _grams, "core_norm", settings.rare_name_grams, cap),
     }
     keys = pl.concat(
         [
-            frame.select("idx", pl.lit(name).alias("pass"), pl.col("key").cast(pl.String))
+            frame.select(
+                pl.col("idx").cast(pl.UInt32), pl.lit(PASSES.index(name), pl.UInt8).alias("pass"), "key"
+            )
             for name, frame in by_pass.items()
         ]
     )
@@ -150,11 +163,7 @@ def candidate_pairs(records: pl.DataFrame, settings: ResolutionSettings) -> pl.D
     """Unique candidate pairs (`left` < `right` record indexes) and `pass_mask`, a bit per pass
     (in `PASSES` order) that proposed the pair. Keys are hashed to integers and self-joined one pass
     and one shard of keys at a time, so the intermediate join never holds every pass at once."""
-    keys = blocking_keys(records, settings).select(
-        pl.col("idx").cast(pl.UInt32),
-        pl.col("pass").replace_strict({name: bit for bit, name in enumerate(PASSES)}, return_dtype=pl.UInt8),
-        pl.col("key").hash().alias("key"),
-    )
+    keys = blocking_keys(records, settings).select("idx", "pass", "key")
     parts = []
     for bit in range(len(PASSES)):
         for shard in range(KEY_SHARDS):

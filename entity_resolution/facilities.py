@@ -31,6 +31,19 @@ LINK_SCHEMA = {
 }
 
 
+EXPLAINED = [
+    "left",
+    "right",
+    "match_score",
+    "name_sort",
+    "name_set",
+    "address_set",
+    "address_missing",
+    "distance_km",
+    "os_id_match",
+]
+
+
 def _union(column: str) -> pl.Expr:
     return pl.col(column).list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique().sort()
 
@@ -74,6 +87,10 @@ def build_record_links(
 ) -> pl.DataFrame:
     """`resolved.record_links`: each record's facility and its strongest link inside that facility."""
     cluster = labelled.select(pl.col("idx"), "cluster")
+    label_of = labelled["cluster"]
+    scored = scored.select(EXPLAINED).filter(
+        label_of.gather(scored["left"].to_numpy()) == label_of.gather(scored["right"].to_numpy())
+    )
     both = pl.concat(
         [
             scored.select(
