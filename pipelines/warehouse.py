@@ -150,18 +150,7 @@ class WarehouseResource(dg.ConfigurableResource):
             con.register("incoming_rows", rows.to_arrow())
             con.execute(f"INSERT INTO {quoted(table_key)} BY NAME SELECT * FROM incoming_rows")
             con.unregister("incoming_rows")
-            con.execute(
-                "INSERT INTO raw.loads VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-                [
-                    load["load_id"],
-                    load["source_type"],
-                    load["source_file"],
-                    load["contributor"],
-                    load["file_sha256"],
-                    rows.height,
-                    load["received_at"],
-                ],
-            )
+            _register_load(con, load, rows.height)
         return rows.height
 
     def read_checkpoint(self, checkpoint_key: str) -> tuple[str, str] | None:
@@ -194,18 +183,7 @@ class WarehouseResource(dg.ConfigurableResource):
         with self.transaction() as con:
             for key in ("raw.loads", "raw.api_checkpoints"):
                 con.execute(create_statement(key))
-            con.execute(
-                "INSERT INTO raw.loads VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-                [
-                    load["load_id"],
-                    load["source_type"],
-                    load["source_file"],
-                    load["contributor"],
-                    load["file_sha256"],
-                    load["row_count"],
-                    load["received_at"],
-                ],
-            )
+            _register_load(con, load, load["row_count"])
             con.execute("DELETE FROM raw.api_checkpoints WHERE checkpoint_key = ?", [checkpoint_key])
 
     def publish(self, table_key: str, frame: pl.DataFrame) -> list:
@@ -226,6 +204,22 @@ class WarehouseResource(dg.ConfigurableResource):
             con.execute(f"DROP TABLE IF EXISTS {quoted(table_key)}")
             con.execute(f'ALTER TABLE {quoted(candidate)} RENAME TO "{table_key.split(".")[1]}"')
         return results
+
+
+def _register_load(con: duckdb.DuckDBPyConnection, load: dict, row_count: int) -> None:
+    """One raw.loads row (inside the caller's transaction)."""
+    con.execute(
+        "INSERT INTO raw.loads VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+        [
+            load["load_id"],
+            load["source_type"],
+            load["source_file"],
+            load["contributor"],
+            load["file_sha256"],
+            row_count,
+            load["received_at"],
+        ],
+    )
 
 
 def _conform(table_key: str, frame: pl.DataFrame) -> pl.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from risk_model.components import dol_points
 from risk_model.parameters import RiskParameters
 
 BANDS = ("critical", "high", "medium", "low", "unknown")
@@ -40,14 +41,7 @@ def country_commodity_risk(
     return (
         dol_goods.join(matched, left_on="entry_id", right_on="evidence_list_entry", how="left")
         .with_columns(
-            commodity_risk_score=pl.when(pl.col("forced_child_labor"))
-            .then(rule["forced_child_labour_points"])
-            .when(pl.col("forced_labor"))
-            .then(rule["forced_labour_points"])
-            .when(pl.col("child_labor"))
-            .then(rule["child_labour_points"])
-            .otherwise(0)
-            .cast(pl.Float64),
+            commodity_risk_score=dol_points(rule),
             facility_count=pl.col("facility_count").fill_null(0).cast(pl.Int64),
         )
         .unique(["country_code", "good"], keep="first", maintain_order=True)

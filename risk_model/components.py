@@ -77,6 +77,20 @@ def _country_from_dol(inputs: RiskInputs, params: RiskParameters) -> pl.DataFram
     return drivers_frame(drivers)
 
 
+def dol_points(rule: dict) -> pl.Expr:
+    """Points of a DOL country x good row: forced child labour > forced labour > child labour only."""
+    return (
+        pl.when(pl.col("forced_child_labor"))
+        .then(rule["forced_child_labour_points"])
+        .when(pl.col("forced_labor"))
+        .then(rule["forced_labour_points"])
+        .when(pl.col("child_labor"))
+        .then(rule["child_labour_points"])
+        .otherwise(0)
+        .cast(pl.Float64)
+    )
+
+
 def sector_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.DataFrame, pl.DataFrame]:
     """DOL country x good, matched from the facility's sectors and product types via sector_goods.csv."""
     rule = params["sector"]
@@ -101,14 +115,7 @@ def sector_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.Dat
     )
     drivers = matched.with_columns(
         component=pl.lit("sector"),
-        points=pl.when(pl.col("forced_child_labor"))
-        .then(rule["forced_child_labour_points"])
-        .when(pl.col("forced_labor"))
-        .then(rule["forced_labour_points"])
-        .when(pl.col("child_labor"))
-        .then(rule["child_labour_points"])
-        .otherwise(0)
-        .cast(pl.Float64),
+        points=dol_points(rule),
         description=pl.format(
             "{} from {}: on the US DOL list for {}",
             "good",
