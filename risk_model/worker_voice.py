@@ -1,8 +1,9 @@
 """Worker-voice signals: grievances per indicator normalised by workforce, and survey shares.
 
-Only aggregates built from at least k people/cases (the k-anonymity threshold) are used: a facility
-with fewer than k grievance cases contributes no grievance signal, and a survey cell with fewer than
-k respondents is ignored. Workforce defaults to 500 where no source states a number of workers.
+Only aggregates built from at least k people/cases (the k-anonymity threshold) are used: a facility x
+indicator with fewer than k grievance cases contributes no grievance signal (and so never appears in a
+published driver), and a survey cell with fewer than k respondents is ignored.
+Workforce defaults to 500 where no source states a number of workers.
 """
 
 from __future__ import annotations
@@ -27,11 +28,10 @@ def worker_voice_component(inputs: RiskInputs, params: RiskParameters) -> tuple[
         .alias("workers"),
     )
     cases = inputs.grievances.filter(pl.col("ilo_indicator").is_not_null()).join(links, on="record_id")
-    eligible = cases.group_by("facility_id").agg(pl.len().alias("total")).filter(pl.col("total") >= k)
     grievance = (
-        cases.join(eligible.select("facility_id"), on="facility_id")
-        .group_by("facility_id", "ilo_indicator")
+        cases.group_by("facility_id", "ilo_indicator")
         .agg(pl.len().alias("cases"), pl.col("received_date").max().alias("evidence_date"))
+        .filter(pl.col("cases") >= k)  # a count below k is never used, so never published in a driver
         .join(workforce, on="facility_id", how="left")
         .with_columns(per_100=pl.col("cases") / (pl.col("workers") / 100).clip(1))
         .with_columns(

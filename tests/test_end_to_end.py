@@ -244,3 +244,14 @@ def test_quality_report_is_written_and_offline(home):
     html = index.read_text(encoding="utf-8")
     assert "facility_risk" in html
     assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", html, flags=re.I)
+
+
+def test_no_published_driver_reveals_a_worker_voice_count_below_k(con):
+    texts = [
+        row[0]
+        for row in con.sql(
+            "SELECT description FROM published.facility_risk_drivers WHERE component = 'worker_voice'"
+        ).fetchall()
+    ]
+    counts = [int(m.group(1)) for t in texts for m in [re.match(r"(\d+) worker grievances", t)] if m]
+    assert counts and min(counts) >= 11
