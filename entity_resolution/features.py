@@ -14,7 +14,8 @@ Every feature is a float column on the candidate-pair frame, so each link can be
   (> `far_km`) and `geo_missing`;
 - `os_id_match` / `os_id_conflict`: both carry an OS ID and they are equal / different;
 - `unit_conflict`: both names carry unit/plant/building numbers and they differ;
-- `number_conflict`: both names carry other numbers ("Plant 2", "Mill 7") and they differ.
+- `number_conflict`: both names carry other numbers ("Plant 2", "Mill 7") and they differ;
+- `number_one_sided`: exactly one name carries a unit or other number (a possible sibling site).
 String comparisons run in batches with `rapidfuzz.process.cpdist` on both cores.
 """
 
@@ -43,6 +44,15 @@ def haversine_km(lat1, lng1, lat2, lng2) -> np.ndarray:
     lat1, lng1, lat2, lng2 = (np.radians(np.asarray(v, dtype=np.float64)) for v in (lat1, lng1, lat2, lng2))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lng2 - lng1) / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _one_sided(
+    numbers_l: pl.Series, numbers_r: pl.Series, units_l: pl.Series, units_r: pl.Series
+) -> pl.Series:
+    """Exactly one name carries a unit or other number ("X Knit" vs "X Knit Plant 2": maybe a sibling)."""
+    has_l = (numbers_l.fill_null("") != "") | (units_l.fill_null("") != "")
+    has_r = (numbers_r.fill_null("") != "") | (units_r.fill_null("") != "")
+    return (has_l != has_r).cast(pl.Float64)
 
 
 def _conflict(left: pl.Series, right: pl.Series) -> pl.Series:
@@ -114,4 +124,5 @@ def _chunk_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: Resolu
         os_id_conflict=(both_ids & ~same_id).cast(pl.Float64),
         unit_conflict=_conflict(left["units"], right["units"]),
         number_conflict=_conflict(left["numbers"], right["numbers"]),
+        number_one_sided=_one_sided(left["numbers"], right["numbers"], left["units"], right["units"]),
     )

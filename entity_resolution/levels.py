@@ -30,6 +30,7 @@ CONTINUOUS = (
     "name_wratio",
     "single_token_name",
     "number_conflict",
+    "number_one_sided",
 )
 SORT_CUTS = (("order_95", 0.95), ("order_85", 0.85), ("order_70", 0.70))
 ORDER_LEVELS = (*[name for name, _ in SORT_CUTS], "order_low")
