@@ -108,12 +108,12 @@ def _xlsx_records(path: Path, source_file: str) -> Iterator[tuple[int, list[str]
         for row in sheet.iter_rows():
             cells = [cell for cell in row if getattr(cell, "row", None) is not None]
             if cells:
-                yield cells[0].row, [_cell_text(cell.value) for cell in row]
+                yield cells[0].row, [cell_text(cell.value) for cell in row]
     finally:
         workbook.close()
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     """Render a spreadsheet value as the text a user sees for a General-format cell."""
     if value is None:
         return ""

@@ -11,7 +11,6 @@ quarantined row points at the row a person sees in Excel). CSV files go through
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -20,7 +19,14 @@ from typing import Any
 import openpyxl
 import polars as pl
 
-from connectors.files import RAW_ROWS_SCHEMA, XLSX_SUFFIXES, MalformedFileError, RawFile, read_table_file
+from connectors.files import (
+    RAW_ROWS_SCHEMA,
+    XLSX_SUFFIXES,
+    MalformedFileError,
+    RawFile,
+    cell_text,
+    read_table_file,
+)
 from connectors.headers import normalise_header
 from connectors.reference_layouts import Layout
 
@@ -88,18 +94,3 @@ def _table(source_file: str, headers: list[str], rows: Iterator[tuple[int, list[
         payloads.append(json.dumps(dict(zip(headers, padded, strict=True)), ensure_ascii=False))
     frame = pl.DataFrame({"source_row": numbers, "payload": payloads}, schema=RAW_ROWS_SCHEMA)
     return RawFile(source_file=source_file, headers=headers, rows=frame, encoding="xlsx")
-
-
-def cell_text(value: object) -> str:
-    """Render a spreadsheet value as the text a user sees in a General-format cell."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
