@@ -24,9 +24,6 @@ def anchor_id(os_ids: list[str], record_ids: list[str]) -> str:
     return "FLR-" + hashlib.sha256(anchor.encode("utf-8")).hexdigest()[:12].upper()
 
 
-facility_id = anchor_id  # the name earlier callers use
-
-
 @dataclass(frozen=True)
 class IdAssignment:
     """cluster label -> facility_id, the alias table, and how stable the IDs were."""

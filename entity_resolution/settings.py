@@ -22,12 +22,8 @@ class ResolutionSettings:
     rare_address_tokens: int = 2
     rare_name_grams: int = 3
     geo_cell_degrees: float = 0.02
-    name_weight: float = 0.65
-    address_weight: float = 0.35
     near_km: float = 1.0
     far_km: float = 50.0
-    near_bonus: float = 0.05
-    far_penalty: float = 0.15
     conflict_cap: float = 0.1
     min_name_similarity: float = 0.5
     different_below: float = 0.05
