@@ -45,11 +45,13 @@ def render_report(
     results: Mapping[str, Sequence[CheckResult]] | Iterable[TableQuality],
     out_dir: Path,
     generated_at: str,
+    links: Sequence[tuple[str, str]] = (),
 ) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/summary.json``; return the HTML path.
 
     ``results`` maps table names to check results, or is a sequence of :class:`TableQuality`
-    (which adds row counts and contract versions).
+    (which adds row counts and contract versions). ``links`` are ``(relative href, label)``
+    pairs listed under the heading, e.g. the Great Expectations Data Docs beside the report.
     """
     tables = _as_tables(results)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -58,7 +60,7 @@ def render_report(
         json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     index = out_dir / "index.html"
-    index.write_text(_html_page(tables, summary), encoding="utf-8")
+    index.write_text(_html_page(tables, summary, links), encoding="utf-8")
     return index
 
 
@@ -134,7 +136,9 @@ def _text(value: Any) -> str:
     return escaped.replace("://", ":&#47;&#47;")
 
 
-def _html_page(tables: Sequence[TableQuality], summary: dict[str, Any]) -> str:
+def _html_page(
+    tables: Sequence[TableQuality], summary: dict[str, Any], links: Sequence[tuple[str, str]] = ()
+) -> str:
     totals = summary["totals"]
     head = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -149,6 +153,10 @@ def _html_page(tables: Sequence[TableQuality], summary: dict[str, Any]) -> str:
         f"({totals['blocking_failed']} blocking).</p>\n"
         f'<p class="status {status}">Overall: {_text(status)}</p>\n'
     )
+    if links:
+        items = "".join(f'<li><a href="{_text(href)}">{_text(label)}</a></li>' for href, label in links)
+        intro += f'<ul class="links">{items}</ul>\n'
+
     overview = _overview(summary["tables"])
     sections = "".join(_table_section(t) for t in tables)
     return head + intro + overview + sections + "</body>\n</html>\n"

@@ -246,6 +246,16 @@ def test_quality_report_is_written_and_offline(home):
     assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", html, flags=re.I)
 
 
+def test_data_docs_are_written_linked_and_offline(home):
+    report_dir = home["home"] / "reports" / "data_quality"
+    assert 'href="data_docs/index.html"' in (report_dir / "index.html").read_text(encoding="utf-8")
+    docs_index = (report_dir / "data_docs" / "index.html").read_text(encoding="utf-8")
+    assert "published.facility_risk" in docs_index and "validation result" in docs_index
+    external = re.compile(rb"https?://|(?<![:/])//[a-z0-9-]+(?:\.[a-z0-9-]+)+", flags=re.I)
+    files = [p for p in (report_dir / "data_docs").rglob("*") if p.is_file()]
+    assert files and not [p for p in files if external.search(p.read_bytes())]
+
+
 def test_no_published_driver_reveals_a_worker_voice_count_below_k(con):
     texts = [
         row[0]

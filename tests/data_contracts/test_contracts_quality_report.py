@@ -98,3 +98,15 @@ def test_report_from_real_check_results(tmp_path, con, make_table):
     assert not re.search(r"https?://", page)  # the example reference_url is defused
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["tables"][0]["failed"] == 1
+
+
+def test_links_are_listed_escaped_and_defused(tmp_path):
+    index = render_report(
+        {"published.facility_risk": [_passed("ok")]},
+        tmp_path,
+        GENERATED_AT,
+        links=[("data_docs/index.html", "Data Docs <GE>"), ("https://example.org/x", "external")],
+    )
+    page = index.read_text(encoding="utf-8")
+    assert '<a href="data_docs/index.html">Data Docs &lt;GE&gt;</a>' in page
+    assert not re.search(r"https?://", page)
