@@ -147,9 +147,7 @@ class WarehouseResource(dg.ConfigurableResource):
         with self.transaction() as con:
             for key in (table_key, "raw.loads"):
                 con.execute(create_statement(key))
-            con.register("incoming_rows", rows.to_arrow())
-            con.execute(f"INSERT INTO {quoted(table_key)} BY NAME SELECT * FROM incoming_rows")
-            con.unregister("incoming_rows")
+            _insert(con, table_key, rows)
             _register_load(con, load, rows.height)
         return rows.height
 
@@ -169,9 +167,7 @@ class WarehouseResource(dg.ConfigurableResource):
         with self.transaction() as con:
             for key in (table_key, "raw.api_checkpoints"):
                 con.execute(create_statement(key))
-            con.register("incoming_rows", rows.to_arrow())
-            con.execute(f"INSERT INTO {quoted(table_key)} BY NAME SELECT * FROM incoming_rows")
-            con.unregister("incoming_rows")
+            _insert(con, table_key, rows)
             con.execute("DELETE FROM raw.api_checkpoints WHERE checkpoint_key = ?", [checkpoint_key])
             con.execute(
                 "INSERT INTO raw.api_checkpoints VALUES (?, ?, ?, current_timestamp)",
@@ -231,6 +227,11 @@ def _write(
 ) -> None:
     """Create-or-replace `table_key` with its DDL and insert `frame` (inside the caller's transaction)."""
     con.execute(create_statement(source_key or table_key, table_key, replace=True))
+    _insert(con, table_key, frame)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table_key: str, frame: pl.DataFrame) -> None:
+    """Append `frame` to an existing table by column name (inside the caller's transaction)."""
     con.register("incoming_frame", frame.to_arrow())
     con.execute(f"INSERT INTO {quoted(table_key)} BY NAME SELECT * FROM incoming_frame")
     con.unregister("incoming_frame")
