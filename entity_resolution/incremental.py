@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from entity_resolution.blocking import PASSES, STOP_TOKENS
-from entity_resolution.resolve import prepare, resolve
+from entity_resolution.resolve import NO_DECISIONS, prepare, resolve
 from entity_resolution.scoring import score_pairs
 from entity_resolution.settings import ResolutionSettings
 
@@ -32,9 +32,6 @@ INDEX_COLUMNS = [
     "units",
     "numbers",
 ]
-NO_DECISIONS = pl.DataFrame(
-    schema={"record_id_left": pl.String, "record_id_right": pl.String, "decision": pl.String}
-)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,10 @@ from entity_resolution.normalise import (
 from entity_resolution.scoring import score_pairs
 from entity_resolution.settings import ResolutionSettings
 
+NO_DECISIONS = pl.DataFrame(
+    schema={"record_id_left": pl.String, "record_id_right": pl.String, "decision": pl.String}
+)
+"""An empty resolved.match_decisions, for runs without human decisions."""
 QUEUE_COLUMNS = [
     "pair_id",
     "record_id_left",

@@ -14,15 +14,12 @@ from pathlib import Path
 import polars as pl
 
 from connectors.countries import to_alpha2
-from entity_resolution.resolve import prepare, resolve
+from entity_resolution.resolve import NO_DECISIONS, prepare, resolve
 from entity_resolution.scoring import score_pairs
 from entity_resolution.settings import ResolutionSettings
 
 INPUT_COLUMNS = ("record_id", "name", "address", "country", "lat", "lng")
 OUTPUT_COLUMNS = ("record_id", "facility_id", "match_score", "decision")
-NO_DECISIONS = pl.DataFrame(
-    schema={"record_id_left": pl.String, "record_id_right": pl.String, "decision": pl.String}
-)
 
 
 class InputError(ValueError):
