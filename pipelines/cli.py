@@ -168,5 +168,15 @@ def query(sql: str) -> None:
         click.echo(frame)
 
 
+def _register_command_modules() -> None:
+    """Commands grouped by audience live in their own modules (pipelines/cli_*.py)."""
+    from pipelines import cli_contracts, cli_operations, cli_sharing, cli_sourcing
+
+    for module in (cli_contracts, cli_sourcing, cli_sharing, cli_operations):
+        module.register(main)
+
+
+_register_command_modules()
+
 if __name__ == "__main__":
     main()
