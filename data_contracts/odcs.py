@@ -116,7 +116,6 @@ QUALITY_KEYS = frozenset(
         "mustBeLessOrEqualTo",
         "mustBeBetween",
         "mustNotBeBetween",
-        "validValues",
         "arguments",
     }
 )
@@ -253,7 +252,7 @@ def _parse_rules(items: list, columns: tuple[str, ...], where: str) -> list[Qual
                 description=str(item.get("description", "")),
                 blocking=SEVERITIES[severity],
                 condition=rule["condition"],
-                valid_values=tuple(item.get("validValues") or ()),
+                valid_values=tuple(_arguments(item).get("validValues") or ()),
                 query=item.get("query"),
             )
         )
@@ -295,15 +294,26 @@ def _parse_rule(kind: str, item: dict, columns: tuple[str, ...], name: str | Non
         f"{where}: {rule} counts offending rows and only takes mustBe: 0",
     )
     if rule == "validValues":
-        _require(bool(item.get("validValues")), f"{where}: validValues needs a list")
+        values = _arguments(item).get("validValues")
+        _require(
+            isinstance(values, list) and bool(values), f"{where}: validValues needs arguments.validValues"
+        )
     if rule == "duplicateCount" and not columns:
-        properties = (item.get("arguments") or {}).get("properties")
+        properties = _arguments(item).get("properties")
         _require(
             isinstance(properties, list) and len(properties) >= 1,
             f"{where}: table-level duplicateCount needs arguments.properties",
         )
         columns = tuple(properties)
     return {"kind": rule, "columns": columns, "condition": ZERO}
+
+
+def _arguments(item: dict) -> dict:
+    """A rule's ``arguments`` (ODCS v3.1 spelling, accepted by v3.0.2 tooling), never None."""
+    arguments = item.get("arguments") or {}
+    if not isinstance(arguments, dict):
+        raise ContractError("a rule's arguments must be a mapping")
+    return arguments
 
 
 def _check_keys(mapping: dict, allowed: frozenset[str], where: str) -> None:
