@@ -16,7 +16,8 @@ from pathlib import Path
 import yaml
 
 from connectors.files import MalformedFileError
-from pipelines.received import KINDS, register_file
+from connectors.manifest import read_manifest
+from pipelines.received import KINDS, received_manifest, register_file
 from pipelines.settings import flrisk_home
 
 SIDECAR_SUFFIX = ".meta.yaml"
@@ -30,7 +31,7 @@ class InboxOutcome:
     name: str
     accepted: bool
     detail: str  # the registered source_file, or the error message
-    run_key: str | None = None
+    run_key: str | None = None  # None when the file was rejected or its bytes were already received
 
 
 def inbox_dir() -> Path:
@@ -66,8 +67,15 @@ def _move(path: Path, folder: Path) -> Path:
     return target
 
 
+def _received_files() -> set[str]:
+    manifest = received_manifest()
+    return {entry.relative_path for entry in read_manifest(manifest)} if manifest.exists() else set()
+
+
 def accept(kind: str, path: Path) -> InboxOutcome:
-    """Register one inbox file and move it to processed/ or failed/."""
+    """Register one inbox file and move it to processed/ or failed/. A file whose bytes were already
+    received is moved to processed/ without a run key: the same content never triggers a second load."""
+    known = _received_files()
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
     received = meta.get("received_at")
@@ -84,4 +92,5 @@ def accept(kind: str, path: Path) -> InboxOutcome:
         failed.with_name(failed.name + ".error.txt").write_text(f"[{code}] {error}\n", encoding="utf-8")
         return InboxOutcome(kind, path.name, False, str(error))
     _move(path, path.parent / "processed")
-    return InboxOutcome(kind, path.name, True, entry.relative_path, run_key=f"inbox:{entry.relative_path}")
+    run_key = None if entry.relative_path in known else f"inbox:{entry.relative_path}"
+    return InboxOutcome(kind, path.name, True, entry.relative_path, run_key=run_key)

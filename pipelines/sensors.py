@@ -54,7 +54,9 @@ def build_inbox_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinit
         requests = []
         for kind, path in pending_files():
             outcome = accept(kind, path)
-            if outcome.accepted:
+            if outcome.accepted and outcome.run_key is None:
+                context.log.info(f"inbox: {kind}/{outcome.name} was already received as {outcome.detail}")
+            elif outcome.accepted:
                 context.log.info(f"inbox: {kind}/{outcome.name} registered as {outcome.detail}")
                 requests.append(
                     dg.RunRequest(run_key=outcome.run_key, tags={"flrisk/inbox_file": outcome.detail})

@@ -29,6 +29,16 @@ def warehouse_path(home: Path | None = None) -> Path:
     return (home or flrisk_home()) / "warehouse.duckdb"
 
 
+def lock_wait_seconds() -> float:
+    """How long a run waits for another run's writer lock: `$FLRISK_LOCK_WAIT_SECONDS`, default 600."""
+    return float(os.environ.get("FLRISK_LOCK_WAIT_SECONDS") or 600)
+
+
+def alerts_dir(home: Path | None = None) -> Path:
+    """Where the run-failure sensor appends its alert records (JSON lines)."""
+    return (home or flrisk_home()) / "alerts"
+
+
 def reports_dir(home: Path | None = None) -> Path:
     """Where data-quality reports are written."""
     return (home or flrisk_home()) / "reports" / "data_quality"

@@ -3,12 +3,16 @@
 Assets read and write whole tables through it. Table names are validated here (never formatted from
 user data); values always travel as bound parameters or Arrow frames. Every write is one transaction,
 so a crash never leaves a half-written table, and published tables are built aside, checked against
-their contract and swapped in only when no blocking rule fails.
+their contract and swapped in only when no blocking rule fails. A run holds the writer lock from its
+first step to its last (`pipelines.locking`); a run that ends without a failed step refreshes the reader
+copy that `flrisk query` and reports read (`pipelines.readers`).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +22,9 @@ import duckdb
 import polars as pl
 
 from data_contracts import load_contract
-from pipelines.settings import warehouse_path
+from pipelines import locking
+from pipelines.readers import publish_snapshot, read_connection, reader_database
+from pipelines.settings import flrisk_home, lock_wait_seconds, warehouse_path
 
 SCHEMAS = ("raw", "staged", "resolved", "published", "quarantine")
 _TABLE_KEY = re.compile(r"^(raw|staged|resolved|published|quarantine)\.([a-z][a-z0-9_]*)$")
@@ -33,6 +39,7 @@ CHECKPOINTS_TABLE_DDL = """(
     checkpoint_key VARCHAR NOT NULL, load_id VARCHAR NOT NULL, checkpoint VARCHAR NOT NULL,
     updated_at TIMESTAMP NOT NULL)"""
 RAW_BOOKKEEPING = {"raw.loads": LOADS_TABLE_DDL, "raw.api_checkpoints": CHECKPOINTS_TABLE_DDL}
+FAULT_PAUSE_ENV = "FLRISK_FAULT_PAUSE_AFTER_WRITE"
 
 
 class PublishBlockedError(RuntimeError):
@@ -58,23 +65,51 @@ def create_statement(table_key: str, target: str | None = None, *, replace: bool
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """DuckDB warehouse at `database` (default `$FLRISK_HOME/warehouse.duckdb`, resolved at run time)."""
+    """DuckDB warehouse at `database` (default `$FLRISK_HOME/warehouse.duckdb`, resolved at run time);
+    `read_only` for readers outside runs (see `for_readers`)."""
 
     database: str = ""
+    read_only: bool = False
+
+    @classmethod
+    def for_readers(cls, database: str = "") -> WarehouseResource:
+        """A read-only resource on the reader copy (the last good run), or on the warehouse if none."""
+        live = Path(database) if database else warehouse_path()
+        return cls(database=str(reader_database(live)), read_only=True)
 
     @property
     def path(self) -> Path:
         return Path(self.database) if self.database else warehouse_path()
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """A run takes the writer lock before its first step (it waits, then fails clearly)."""
+        if not self.read_only:
+            purpose = f"run {context.run_id}" if context.run_id else "a run"
+            locking.acquire(self.path, purpose, lock_wait_seconds())
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        """After the last step: refresh the reader copy if no step failed, then release the lock."""
+        if self.read_only:
+            return
+        try:
+            if self.path.is_file() and not _failed_steps(context):
+                publish_snapshot(self.path)
+        finally:
+            locking.release(self.path)
+
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A short-lived connection; schemas exist once a writer has connected."""
+        """A short-lived connection; schemas exist once a writer has connected. Read-only
+        connections retry briefly while another process writes."""
+        if read_only or self.read_only:
+            with read_connection(self.path) as con:
+                yield con
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.path), read_only=read_only)
+        con = duckdb.connect(str(self.path))
         try:
-            if not read_only:
-                for schema in SCHEMAS:
-                    con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            for schema in SCHEMAS:
+                con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             yield con
         finally:
             con.close()
@@ -111,6 +146,8 @@ class WarehouseResource(dg.ConfigurableResource):
     def read(self, table_key: str) -> pl.DataFrame:
         """The whole table as a Polars frame (empty, with the contract's columns, if absent)."""
         if not self.exists(table_key):
+            if self.read_only:
+                return load_contract(table_key).empty_frame()
             self.ensure(table_key)
         with self.connect() as con:
             return con.sql(f"SELECT * FROM {quoted(table_key)}").pl()
@@ -202,6 +239,22 @@ class WarehouseResource(dg.ConfigurableResource):
         return results
 
 
+def _failed_steps(context: dg.InitResourceContext) -> int:
+    """How many steps of the current run have failed so far (0 outside a run)."""
+    if context.instance is None or not context.run_id:
+        return 0
+    return len(context.instance.all_logs(context.run_id, of_type=dg.DagsterEventType.STEP_FAILURE))
+
+
+def _pause_if_requested(table_key: str) -> None:
+    """Fault injection for the crash tests: with `FLRISK_FAULT_PAUSE_AFTER_WRITE=<table>` the writer
+    stops inside the open transaction that wrote that table, and says so in `$FLRISK_HOME`."""
+    if os.environ.get(FAULT_PAUSE_ENV) != table_key:
+        return
+    (flrisk_home() / f"fault-paused-{table_key}").write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(3600)
+
+
 def _register_load(con: duckdb.DuckDBPyConnection, load: dict, row_count: int) -> None:
     """One raw.loads row (inside the caller's transaction)."""
     con.execute(
@@ -228,6 +281,7 @@ def _write(
     """Create-or-replace `table_key` with its DDL and insert `frame` (inside the caller's transaction)."""
     con.execute(create_statement(source_key or table_key, table_key, replace=True))
     _insert(con, table_key, frame)
+    _pause_if_requested(source_key or table_key)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table_key: str, frame: pl.DataFrame) -> None:
