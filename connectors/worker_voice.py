@@ -5,7 +5,8 @@ Grievances: channel, received date, facility reference (name, country, optional 
 category, status. ``case_key`` = HMAC-SHA256 (hex) of the raw case_id under the pseudonymisation key
 passed in. reporter_id, reporter_phone and narrative are SENSITIVE: never staged, and quarantine
 payloads are rebuilt from an allow-list (known, non-sensitive columns; case_id replaced by case_key),
-so neither they nor any undeclared column can leak.
+so neither they nor any undeclared column can leak; kept cells and messages are scrubbed of free
+text, phone numbers and e-mail addresses (``worker_voice_privacy``), e.g. after a column shift.
 
 The category maps (``finding_categories.csv``) to an ILO indicator and, where the HTCDS v2
 ``vic_MethodsOfControl`` picklist has a counterpart, to that value (``htcds_method_of_control``;
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 
 import polars as pl
 
@@ -29,13 +29,13 @@ from connectors.staging import (
     FirstSeen,
     Problem,
     RawRow,
-    Rejections,
     Standardised,
     accept_or_reject,
     date_cell,
     iter_raw_rows,
 )
 from connectors.vocabulary import category_entry, grievance_statuses, htcds_case_status, vocabulary_key
+from connectors.worker_voice_privacy import PrivateRejections, safe_payload
 from connectors.worker_voice_surveys import SURVEY_SOURCE_TYPE, SURVEY_SPEC, standardise_surveys
 
 __all__ = [
@@ -67,6 +67,9 @@ GRIEVANCE_SPEC = SourceSpec(
 FIELDS = FacilityFields(
     name="facility_name", address="facility_address", country="facility_country", os_id="os_id"
 )
+REDACTED_SPEC = SourceSpec(  # what never enters a quarantine payload: the sensitive cells and case_id
+    source_type=GRIEVANCE_SOURCE_TYPE, required=(), sensitive=(*GRIEVANCE_SPEC.sensitive, "case_id")
+)
 CHANNELS = frozenset({"hotline", "app", "chat", "in_person"})
 
 
@@ -83,7 +86,7 @@ def standardise_grievances(raw: pl.DataFrame, pseudonymisation_key: bytes) -> St
             "refusing to stage case identifiers without one"
         )
     key = bytes(pseudonymisation_key)
-    rejections = Rejections(GRIEVANCE_SOURCE_TYPE, redact=lambda row: _redacted(row, key))
+    rejections = PrivateRejections(GRIEVANCE_SOURCE_TYPE, lambda row: _redacted(row, key))
     seen, facilities, grievances = FirstSeen(), {}, []
     unknown: dict[str, tuple[str, ...]] = {}
     for row in iter_raw_rows(raw, GRIEVANCE_SPEC, unknown):
@@ -132,15 +135,9 @@ def _grievance(row: RawRow, key: bytes, problems: list[Problem]) -> dict[str, ob
 
 def _redacted(row: RawRow, key: bytes) -> str:
     """Quarantine payload: known non-sensitive cells only, case_id replaced by its case_key."""
-    kept = {
-        row.headers.original(name) or name: value
-        for name, value in row.cells.items()
-        if name not in GRIEVANCE_SPEC.sensitive and name != "case_id"
-    }
     case_id = row.raw("case_id")
-    if case_id is not None:
-        kept["case_key"] = case_key(case_id, key)
-    return json.dumps(kept, ensure_ascii=False)
+    extra = {"case_key": case_key(case_id, key)} if case_id is not None else {}
+    return safe_payload(row, REDACTED_SPEC, extra)
 
 
 def _controlled(row: RawRow, field_name: str, allowed: frozenset[str], problems: list[Problem]) -> str | None:

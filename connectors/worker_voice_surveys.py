@@ -6,7 +6,9 @@ as round-half-up(share x respondents). A share is a fraction (0..1) or a percent
 value ending in "%" is always a percentage; otherwise ``share_scale`` says which, and "auto" decides
 per file: percentages when any bare value in the file exceeds 1, else fractions. When both a count
 and a share are given they must agree within the share's own rounding. Counts above respondents,
-shares out of range and unreadable numbers are quarantined (``invalid_number``).
+shares out of range and unreadable numbers are quarantined (``invalid_number``). Quarantine payloads keep
+only declared columns, made safe like the grievances' (``worker_voice_privacy``): a comment column is
+never copied.
 """
 
 from __future__ import annotations
@@ -26,13 +28,13 @@ from connectors.staging import (
     FirstSeen,
     Problem,
     RawRow,
-    Rejections,
     Standardised,
     accept_or_reject,
     iter_raw_rows,
     stable_hash,
 )
 from connectors.vocabulary import ilo_indicators
+from connectors.worker_voice_privacy import PrivateRejections, safe_payload
 
 SURVEY_SOURCE_TYPE = "worker_voice_survey"
 SURVEY_SPEC = SourceSpec(
@@ -49,7 +51,8 @@ _PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
 
 def standardise_surveys(raw: pl.DataFrame, share_scale: ShareScale = "auto") -> Standardised:
     """Standardise raw.worker_voice_survey rows into facility_records + survey aggregates."""
-    rejections, seen, facilities, surveys = Rejections(SURVEY_SOURCE_TYPE), FirstSeen(), {}, []
+    rejections = PrivateRejections(SURVEY_SOURCE_TYPE, lambda row: safe_payload(row, SURVEY_SPEC))
+    seen, facilities, surveys = FirstSeen(), {}, []
     unknown: dict[str, tuple[str, ...]] = {}
     scales = _file_scales(raw, share_scale)
     for row in iter_raw_rows(raw, SURVEY_SPEC, unknown):
