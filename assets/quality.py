@@ -1,61 +1,115 @@
 """Quality: the data-quality report auditors open before they trust a number.
 
-Runs every published table's contract rules against the warehouse and writes an offline HTML page
-and a JSON summary under `$FLRISK_HOME/reports/data_quality/`, plus Great Expectations Data Docs
-(validated with each contract's GE suite, rewritten to call no external host) under `data_docs/`,
-linked from the summary page.
+Runs every contracted table's rules (staged, quarantine, resolved, published) against the warehouse
+and writes an offline HTML page and a JSON summary under `$FLRISK_HOME/reports/data_quality/`, with
+quarantine counts by reason code and the load reconciliation, plus Great Expectations Data Docs of the
+published tables (validated with each contract's GE suite, rewritten to call no external host) under
+`data_docs/`, linked from the summary page. `flrisk report` rebuilds the same reports outside a run.
 """
 
 import shutil
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 
 from assets.metadata import key_of
 from assets.risk import PUBLISHED_TABLES
-from data_contracts import load_contract
-from data_contracts.ge_docs import build_data_docs
+from data_contracts import all_contracts
+from data_contracts.ge_docs import DocsTableResult, build_data_docs
 from data_contracts.quality_report import TableQuality, render_report
+from data_contracts.report_sections import quarantine_section, reconciliation_section
 from pipelines.settings import reports_dir
 from pipelines.warehouse import WarehouseResource, quoted
 
-REPORTED_TABLES = [*PUBLISHED_TABLES, "published.worker_voice_summary"]
+GE_TABLES = [*PUBLISHED_TABLES, "published.worker_voice_summary"]
 DATA_DOCS_DIR = "data_docs"
+REPORT_LAYERS = ("published", "resolved", "staged", "quarantine")
+PRESENT_TABLES = "SELECT table_schema, table_name FROM information_schema.tables"
+QUARANTINE_COUNTS = (
+    "SELECT source_type, reason_code, count(*) AS rows FROM quarantine.rejected_rows "
+    "GROUP BY ALL ORDER BY source_type, rows DESC, reason_code"
+)
+RECONCILIATION = (
+    "SELECT source_type, source_file, rows_read, rows_staged, rows_quarantined, "
+    "rows_read = rows_staged + rows_quarantined AS reconciled "
+    "FROM quarantine.load_summary ORDER BY source_type, source_file"
+)
+
+
+@dataclass(frozen=True)
+class QualityReports:
+    """Where the reports went and what they found."""
+
+    index: Path
+    data_docs_index: Path
+    tables: list[TableQuality]
+    data_docs_results: list[DocsTableResult]
+
+    @property
+    def failed_rules(self) -> int:
+        return sum(len(t.failed) for t in self.tables)
+
+    @property
+    def blocking_failed_rules(self) -> int:
+        return sum(len(t.blocking_failed) for t in self.tables)
+
+
+def build_quality_reports(warehouse: WarehouseResource) -> QualityReports:
+    """Check every contracted table present in the warehouse and (re)write the summary and Data Docs."""
+    tables, frames = [], {}
+    with warehouse.connect(read_only=True) as con:
+        present = {f"{s}.{t}" for s, t in con.sql(PRESENT_TABLES).fetchall()}
+        for contract in sorted(all_contracts(), key=_report_order):
+            table_key = contract.qualified_name
+            if table_key not in present:
+                continue
+            row_count = con.sql(f"SELECT count(*) FROM {quoted(table_key)}").fetchall()[0][0]
+            results = contract.run_checks(con, table_key)
+            tables.append(TableQuality(table_key, results, row_count, contract.version))
+            if table_key in GE_TABLES:
+                frames[table_key] = (contract, con.sql(f"SELECT * FROM {quoted(table_key)}").df())
+        sections = [
+            quarantine_section(_rows(con, QUARANTINE_COUNTS, "quarantine.rejected_rows" in present)),
+            reconciliation_section(_rows(con, RECONCILIATION, "quarantine.load_summary" in present)),
+        ]
+    out_dir = reports_dir()
+    shutil.rmtree(out_dir / DATA_DOCS_DIR, ignore_errors=True)  # only this run's validations
+    docs_index, docs_results = build_data_docs(frames, out_dir / DATA_DOCS_DIR)
+    generated_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    links = [(f"{DATA_DOCS_DIR}/index.html", "Great Expectations Data Docs (validation results per table)")]
+    index = render_report(tables, out_dir, generated_at, links=links, sections=sections)
+    return QualityReports(index, docs_index, tables, docs_results)
+
+
+def _report_order(contract) -> int:
+    """Published tables first: they are what auditors check before trusting a number."""
+    return REPORT_LAYERS.index(contract.qualified_name.split(".")[0])
+
+
+def _rows(con, sql: str, table_present: bool) -> list[dict]:
+    return con.sql(sql).pl().to_dicts() if table_present else []
 
 
 @dg.asset(
     key=["quality", "data_quality_report"],
     group_name="quality",
     kinds={"html"},
-    deps=[key_of(t) for t in REPORTED_TABLES],
+    deps=[key_of(t) for t in GE_TABLES],
 )
 def data_quality_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """One offline report (HTML + JSON) covering every published table and each of its contract rules,
-    and offline Great Expectations Data Docs of the same tables for auditors."""
-    tables, frames = [], {}
-    with warehouse.connect(read_only=True) as con:
-        for table_key in REPORTED_TABLES:
-            contract = load_contract(table_key)
-            row_count = con.sql(f"SELECT count(*) FROM {quoted(table_key)}").fetchall()[0][0]
-            results = contract.run_checks(con, table_key)
-            tables.append(
-                TableQuality(table_key, results, row_count=row_count, contract_version=contract.version)
-            )
-            frames[table_key] = (contract, con.sql(f"SELECT * FROM {quoted(table_key)}").df())
-    out_dir = reports_dir()
-    shutil.rmtree(out_dir / DATA_DOCS_DIR, ignore_errors=True)  # only this run's validations
-    docs_index, docs_results = build_data_docs(frames, out_dir / DATA_DOCS_DIR)
-    generated_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    links = [(f"{DATA_DOCS_DIR}/index.html", "Great Expectations Data Docs (validation results per table)")]
-    index = render_report(tables, out_dir, generated_at, links=links)
-    failed = sum(1 for t in tables for r in t.results if not r.passed)
+    """One offline report (HTML + JSON) covering every contracted table and each of its rules, with
+    quarantine counts and load reconciliation, and offline Great Expectations Data Docs of the
+    published tables for auditors."""
+    reports = build_quality_reports(warehouse)
     return dg.MaterializeResult(
         metadata={
-            "report": dg.MetadataValue.path(str(index)),
-            "data_docs": dg.MetadataValue.path(str(docs_index)),
-            "tables": len(tables),
-            "failed_rules": failed,
-            "ge_failed_expectations": sum(len(r.failed_expectations) for r in docs_results),
-            "ge_engine_errors": sum(len(r.engine_errors) for r in docs_results),
+            "report": dg.MetadataValue.path(str(reports.index)),
+            "data_docs": dg.MetadataValue.path(str(reports.data_docs_index)),
+            "tables": len(reports.tables),
+            "failed_rules": reports.failed_rules,
+            "ge_failed_expectations": sum(len(r.failed_expectations) for r in reports.data_docs_results),
+            "ge_engine_errors": sum(len(r.engine_errors) for r in reports.data_docs_results),
         }
     )

@@ -110,15 +110,19 @@ class Contract:
                 return column
         raise KeyError(f"{self.qualified_name} has no column {name!r}")
 
-    def ddl(self, qualified_name: str | None = None, *, or_replace: bool = False) -> str:
+    def ddl(
+        self, qualified_name: str | None = None, *, or_replace: bool = False, not_null: bool = True
+    ) -> str:
         """``CREATE TABLE`` for the contract, at ``qualified_name`` (default: its own location).
 
-        Required columns get ``NOT NULL``; primary keys and uniqueness are deliberately not
-        declared (DuckDB index maintenance slows bulk loads) and are enforced by :meth:`checks`.
+        Required columns get ``NOT NULL`` (unless ``not_null=False``: a candidate table built aside
+        takes any rows, so that :meth:`checks` can name the rule and show the offending rows);
+        primary keys and uniqueness are deliberately not declared (DuckDB index maintenance slows
+        bulk loads) and are enforced by :meth:`checks`.
         """
         target = quote_qualified(qualified_name or self.qualified_name)
         lines = [
-            f"{quote_identifier(c.name)} {c.physical_type}{' NOT NULL' if c.required else ''}"
+            f"{quote_identifier(c.name)} {c.physical_type}{' NOT NULL' if c.required and not_null else ''}"
             for c in self.columns
         ]
         verb = "CREATE OR REPLACE TABLE" if or_replace else "CREATE TABLE"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from data_contracts.checks import CheckResult
+from data_contracts.report_sections import ReportSection, render_section
 
 _CSS = Path(__file__).with_name("quality_report.css")
 
@@ -46,26 +47,32 @@ def render_report(
     out_dir: Path,
     generated_at: str,
     links: Sequence[tuple[str, str]] = (),
+    sections: Sequence[ReportSection] = (),
 ) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/summary.json``; return the HTML path.
 
     ``results`` maps table names to check results, or is a sequence of :class:`TableQuality`
     (which adds row counts and contract versions). ``links`` are ``(relative href, label)``
     pairs listed under the heading, e.g. the Great Expectations Data Docs beside the report.
+    ``sections`` (quarantine by reason, load reconciliation, ...) follow the overview and are
+    written under their ``key`` in the JSON.
     """
     tables = _as_tables(results)
     out_dir.mkdir(parents=True, exist_ok=True)
-    summary = build_summary(tables, generated_at)
+    summary = build_summary(tables, generated_at, sections)
     (out_dir / "summary.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     index = out_dir / "index.html"
-    index.write_text(_html_page(tables, summary, links), encoding="utf-8")
+    index.write_text(_html_page(tables, summary, links, sections), encoding="utf-8")
     return index
 
 
-def build_summary(tables: Sequence[TableQuality], generated_at: str) -> dict[str, Any]:
-    """The JSON-ready summary: totals and, per table, counts and every failed check."""
+def build_summary(
+    tables: Sequence[TableQuality], generated_at: str, sections: Sequence[ReportSection] = ()
+) -> dict[str, Any]:
+    """The JSON-ready summary: totals; per table its contract version, every rule with pass/fail and
+    the rows it checked, and the failures in detail; then each extra section's rows."""
     rows = [
         {
             "table": t.table,
@@ -75,14 +82,16 @@ def build_summary(tables: Sequence[TableQuality], generated_at: str) -> dict[str
             "passed": len(t.results) - len(t.failed),
             "failed": len(t.failed),
             "blocking_failed": len(t.blocking_failed),
+            "rules": [_rule(r, t.row_count) for r in t.results],
             "failures": [_failure(r) for r in t.failed],
         }
         for t in tables
     ]
     blocking = sum(row["blocking_failed"] for row in rows)
+    section_failures = sum(section.failed_rows for section in sections)
     return {
         "generated_at": generated_at,
-        "status": "failed" if blocking else "passed",
+        "status": "failed" if blocking or section_failures else "passed",
         "totals": {
             "tables": len(rows),
             "checks": sum(row["checks"] for row in rows),
@@ -91,6 +100,7 @@ def build_summary(tables: Sequence[TableQuality], generated_at: str) -> dict[str
             "blocking_failed": blocking,
         },
         "tables": rows,
+        **{section.key: [_jsonable(dict(row)) for row in section.rows] for section in sections},
     }
 
 
@@ -98,6 +108,17 @@ def _as_tables(results: Any) -> list[TableQuality]:
     if isinstance(results, Mapping):
         return [TableQuality(table, list(checks)) for table, checks in results.items()]
     return list(results)
+
+
+def _rule(result: CheckResult, rows_checked: int | None) -> dict[str, Any]:
+    return {
+        "name": result.name,
+        "passed": result.passed,
+        "blocking": result.blocking,
+        "rows_checked": rows_checked,
+        "offending_rows": result.offending_count,
+        "error": result.error,
+    }
 
 
 def _failure(result: CheckResult) -> dict[str, Any]:
@@ -137,7 +158,10 @@ def _text(value: Any) -> str:
 
 
 def _html_page(
-    tables: Sequence[TableQuality], summary: dict[str, Any], links: Sequence[tuple[str, str]] = ()
+    tables: Sequence[TableQuality],
+    summary: dict[str, Any],
+    links: Sequence[tuple[str, str]] = (),
+    sections: Sequence[ReportSection] = (),
 ) -> str:
     totals = summary["totals"]
     head = (
@@ -157,9 +181,9 @@ def _html_page(
         items = "".join(f'<li><a href="{_text(href)}">{_text(label)}</a></li>' for href, label in links)
         intro += f'<ul class="links">{items}</ul>\n'
 
-    overview = _overview(summary["tables"])
-    sections = "".join(_table_section(t) for t in tables)
-    return head + intro + overview + sections + "</body>\n</html>\n"
+    overview = _overview(summary["tables"]) + "".join(render_section(s, _text) for s in sections)
+    body = "".join(_table_section(t) for t in tables)
+    return head + intro + overview + body + "</body>\n</html>\n"
 
 
 def _overview(rows: list[dict[str, Any]]) -> str:

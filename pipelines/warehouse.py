@@ -229,13 +229,16 @@ class WarehouseResource(dg.ConfigurableResource):
         frame = contract.conform(frame)
         candidate = f"{table_key}__candidate"
         with self.transaction() as con:
-            _write(con, candidate, frame, source_key=table_key)
+            con.execute(contract.ddl(candidate, or_replace=True, not_null=False))
+            _insert(con, candidate, frame)
             results = contract.run_checks(con, candidate)
             blocking = [r for r in results if not r.passed and r.blocking]
             if blocking:
                 raise PublishBlockedError(_describe_failures(table_key, blocking))
-            con.execute(f"DROP TABLE IF EXISTS {quoted(table_key)}")
-            con.execute(f'ALTER TABLE {quoted(candidate)} RENAME TO "{table_key.split(".")[1]}"')
+            con.execute(contract.ddl(table_key, or_replace=True))
+            con.execute(f"INSERT INTO {quoted(table_key)} SELECT * FROM {quoted(candidate)}")
+            con.execute(f"DROP TABLE {quoted(candidate)}")
+            _pause_if_requested(table_key)
         return results
 
 
@@ -292,7 +295,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table_key: str, frame: pl.DataFrame)
 
 
 def _describe_failures(table_key: str, failures: list) -> str:
-    lines = [f"{table_key}: {len(failures)} blocking contract rule(s) failed; not published."]
+    lines = [
+        f"{table_key}: {len(failures)} blocking contract rule(s) failed; not published, "
+        "the previous version stays in place."
+    ]
     for failure in failures:
         lines.append(f"- {failure.name}: {failure.message}; sample: {list(failure.sample_rows[:3])}")
     return "\n".join(lines)
