@@ -22,7 +22,12 @@ EVIDENCE = [
     "staged.reference_dol_goods",
     "staged.reference_entity_lists",
     "staged.reference_country_risk",
+    "staged.audits",
+    "staged.facility_records",
 ]
+RECORD_COLUMNS = (
+    "SELECT record_id, source_type, contributor, name, parent_company FROM staged.facility_records"
+)
 PUBLISHED_TABLES = {
     "published.facility_risk": "one row per resolved facility with score, band, confidence, top drivers",
     "published.facility_risk_drivers": "one row per facility and piece of evidence behind its score",
@@ -39,9 +44,20 @@ class RiskConfig(dg.Config):
 
 
 def read_inputs(warehouse: WarehouseResource, as_of: date) -> RiskInputs:
-    """Every evidence table the risk model reads, from the warehouse."""
-    *tables, country_risk = [warehouse.read(table) for table in EVIDENCE]
-    return RiskInputs(*tables, as_of=as_of, country_risk=country_risk)
+    """Every evidence table the risk model reads, from the warehouse (source records: only the
+    columns screening and brand sharing need)."""
+    *tables, country_risk, audits = [warehouse.read(table) for table in EVIDENCE[:-1]]
+    warehouse.ensure("staged.facility_records")
+    records = warehouse.query(RECORD_COLUMNS)
+    return RiskInputs(
+        *tables, as_of=as_of, country_risk=country_risk, audits=audits, facility_records=records
+    )
+
+
+def brands_of(inputs: RiskInputs) -> list[str]:
+    """Contributors that sent a supplier list: the brands whose shared facilities are counted."""
+    records = inputs.facility_records
+    return sorted(records.filter(records["source_type"] == "supplier_list")["contributor"].unique().to_list())
 
 
 @dg.multi_asset(
@@ -69,7 +85,7 @@ def published_risk_tables(config: RiskConfig, warehouse: WarehouseResource):
             "published.facility_risk": scored["facility_risk"],
             "published.facility_risk_drivers": scored["facility_risk_drivers"],
             "published.list_screening_hits": scored["list_screening_hits"],
-            "published.brand_exposure": brand_exposure(scored["facility_risk"]),
+            "published.brand_exposure": brand_exposure(scored["facility_risk"], brands_of(inputs)),
             "published.country_commodity_risk": country_commodity_risk(
                 inputs.current().dol_goods, scored["facility_risk_drivers"], params
             ),

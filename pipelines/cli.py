@@ -156,16 +156,10 @@ def dev(port: int) -> None:
 @main.command()
 @click.argument("sql")
 def query(sql: str) -> None:
-    """Run a read-only SQL query against the warehouse and print the result."""
-    import duckdb
-    import polars as pl
+    """Run one read-only SELECT against the warehouse and print the result; writes are refused (exit 2)."""
+    from pipelines.cli_sourcing import print_query
 
-    from pipelines.settings import warehouse_path
-
-    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
-        frame = con.sql(sql).pl()
-    with pl.Config(tbl_rows=50, tbl_cols=20, fmt_str_lengths=60, tbl_width_chars=200):
-        click.echo(frame)
+    print_query(sql)
 
 
 def _register_command_modules() -> None:

@@ -1,9 +1,191 @@
-"""The sourcing team's interface: facility profiles, brand exposure, safe exports, brand reports (issue 6)."""
+"""The sourcing team's interface: facility profiles, brand exposure, safe exports, read-only queries.
+
+`flrisk facility ID_OR_NAME`, `flrisk brand NAME`, `flrisk export TABLE --format F --out FILE`, and the
+printing behind `flrisk query` (defined in pipelines/cli.py). Data access lives in pipelines.sourcing,
+pipelines.export and pipelines.query; this module only formats. Imports are lazy so `flrisk --help`
+stays fast. Exit codes: 0 done, 1 not found or ambiguous (candidates listed), 2 refused or unusable input.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
+
+TABLE_OPTIONS = dict(tbl_rows=50, tbl_cols=20, fmt_str_lengths=60, tbl_width_chars=200)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(message, err=True)
+    raise SystemExit(code)
+
+
+def print_query(sql: str) -> None:
+    """Run one read-only SELECT and print it; refused statements exit 2, SQL errors exit 1."""
+    import duckdb
+    import polars as pl
+
+    from pipelines.query import QueryRefusedError, run_query
+
+    try:
+        frame = run_query(sql)
+    except QueryRefusedError as error:
+        _fail(f"refused: {error}", 2)
+    except (duckdb.Error, FileNotFoundError) as error:
+        _fail(f"query failed: {error}", 1)
+    with pl.Config(**TABLE_OPTIONS):
+        click.echo(frame)
+
+
+def _print_candidates(query: str, candidates: list[dict]) -> None:
+    if not candidates:
+        _fail(f"no facility matches {query!r}", 1)
+    click.echo(f"{query!r} is ambiguous; candidates (use the facility id):", err=True)
+    for row in candidates:
+        detail = f"  {row['facility_id']}"
+        if "facility_name" in row:
+            detail += f"  {row['facility_name']} ({row['country_code']})  seen as {row['name']!r}"
+            detail += f", score {row['score']:.0f}"
+        click.echo(detail, err=True)
+    raise SystemExit(1)
+
+
+def _format_profile(profile: dict) -> str:
+    facility, risk = profile["facility"], profile["risk"]
+    lines = [f"{facility['name']} ({facility['country_code']})  {facility['facility_id']}"]
+    os_ids = sorted(set(facility.get("os_ids") or []) | ({facility["os_id"]} if facility["os_id"] else set()))
+    lines.append(
+        f"OS ID: {facility['os_id'] or '-'}" + (f" (also {', '.join(os_ids)})" if len(os_ids) > 1 else "")
+    )
+    lines.append(f"Address: {facility['address'] or '-'}")
+    lines.append(f"Brands listing it: {', '.join(profile['brands']) or '-'}")
+    if risk:
+        lines.append(
+            f"Risk: score {risk['risk_score']:.1f}, band {risk['risk_band']}, "
+            f"confidence {risk['confidence']:.2f} "
+            f"(as of {risk['as_of_date']}, methodology {risk['methodology_version']})"
+        )
+        parts = ("country", "sector", "list_exposure", "audit", "worker_voice")
+        lines.append("  components: " + ", ".join(f"{p} {risk[f'{p}_score']:.0f}" for p in parts))
+    lines.append("")
+    lines.append("Names and addresses seen, by source:")
+    for row in profile["seen"]:
+        lines.append(
+            f"  [{row['source_type']} / {row['contributor']}] {row['name']} | {row['address'] or '-'}"
+        )
+    lines.append("")
+    lines.append("Drivers (points, evidence):")
+    for row in profile["drivers"]:
+        evidence = [
+            f"{label} {row[key]}"
+            for label, key in (
+                ("source", "evidence_source"),
+                ("record", "evidence_record_id"),
+                ("date", "evidence_date"),
+                ("list entry", "evidence_list_entry"),
+                ("finding", "evidence_finding_id"),
+            )
+            if row[key] is not None
+        ]
+        lines.append(f"  {row['points']:6.1f}  [{row['component']}] {row['description']}")
+        lines.append(f"          evidence: {'; '.join(evidence)}")
+    lines.append("")
+    lines.append(f"Open review items: {len(profile['review_items']) or 'none'}")
+    for item in profile["review_items"]:
+        lines.append(f"  {item['kind']} {item['item_id']}: {item['detail']}")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("id_or_name")
+@click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
+def facility(id_or_name: str, as_json: bool) -> None:
+    """A facility's profile: names and addresses by source, OS ID, brands, score, band, drivers with
+    evidence, open review items. ID_OR_NAME is a facility id, an OS ID or a name (fuzzy)."""
+    from pipelines.sourcing import facility_profile, find_facility
+
+    try:
+        found = find_facility(id_or_name)
+    except FileNotFoundError as error:
+        _fail(str(error), 2)
+    if found.facility_id is None:
+        _print_candidates(id_or_name, found.candidates)
+    profile = facility_profile(found.facility_id)
+    click.echo(json.dumps(profile, indent=2, default=str) if as_json else _format_profile(profile))
+
+
+def _format_brand(summary: dict) -> str:
+    exposure = summary["exposure"]
+    lines = [
+        f"{exposure['contributor']}: {exposure['facility_count']} facilities, mean score "
+        f"{exposure['mean_risk_score']:.1f}"
+    ]
+    bands = ("critical", "high", "medium", "low", "unknown")
+    lines.append("  bands: " + ", ".join(f"{b} {exposure[f'share_{b}'] * 100:.0f}%" for b in bands))
+    lines.append(f"  confirmed list hits: {len(summary['confirmed_hits'])}")
+    for hit in summary["confirmed_hits"]:
+        lines.append(
+            f"    {hit['facility_name']} ({hit['facility_id']}): "
+            f"{hit['list_name']} '{hit['list_entity_name']}'"
+        )
+    lines.append("Riskiest facilities:")
+    for row in summary["worst"]:
+        lines.append(
+            f"  {row['risk_score']:5.1f} {row['risk_band']:<8} {row['facility_name']} "
+            f"({row['country_code']}) {row['facility_id']}  {row['driver_1'] or ''}"
+        )
+    shared_with = exposure.get("shared_with") or []
+    lines.append(
+        f"Shared with other brands: {exposure.get('shared_facility_count') or 0} facilities"
+        + (f" (with {', '.join(shared_with)})" if shared_with else "")
+    )
+    for row in summary["shared"]:
+        lines.append(
+            f"  {row['risk_score']:5.1f} {row['risk_band']:<8} {row['facility_name']} {row['facility_id']}"
+        )
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def brand(name: str, as_json: bool) -> None:
+    """A brand's (contributor's) exposure: facilities per band, riskiest and shared facilities."""
+    from pipelines.sourcing import brand_summary, find_brand
+
+    try:
+        contributor, candidates = find_brand(name)
+    except FileNotFoundError as error:
+        _fail(str(error), 2)
+    if contributor is None:
+        listed = "; ".join(candidates) if candidates else "none close"
+        _fail(f"no single brand matches {name!r} (candidates: {listed})", 1)
+    summary = brand_summary(contributor)
+    click.echo(json.dumps(summary, indent=2, default=str) if as_json else _format_brand(summary))
+
+
+@click.command()
+@click.argument("table")
+@click.option("--format", "file_format", type=click.Choice(["csv", "parquet", "xlsx"]), required=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export(table: str, file_format: str, out: Path) -> None:
+    """Export a published or resolved TABLE to a file that is safe to open in a spreadsheet (text cells
+    starting with = + - @, tab or carriage return are prefixed with a single quote)."""
+    from pipelines.export import ExportError, resolve_table, write_export
+    from pipelines.query import fetch
+    from pipelines.warehouse import quoted
+
+    try:
+        table_key = resolve_table(table)
+        frame = fetch(f"SELECT * FROM {quoted(table_key)}")
+    except (ExportError, FileNotFoundError) as error:
+        _fail(f"error: {error}", 2)
+    rows = write_export(frame, out, file_format)
+    click.echo(f"Wrote {rows} rows of {table_key} to {out} ({file_format}).")
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the `flrisk` group."""
+    for command in (facility, brand, export):
+        group.add_command(command)

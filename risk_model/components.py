@@ -92,7 +92,8 @@ def dol_points(rule: dict) -> pl.Expr:
 
 
 def sector_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """DOL country x good, matched from the facility's sectors and product types via sector_goods.csv."""
+    """DOL country x good, matched from the facility's sectors and product types via sector_goods.csv
+    (keywords are matched once per distinct term, then joined back to facilities)."""
     rule = params["sector"]
     keywords = pl.DataFrame(list(sector_goods()), schema=["keyword", "good"], orient="row")
     terms = (
@@ -107,9 +108,15 @@ def sector_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.Dat
         .drop_nulls("term")
         .with_columns(pl.col("term").str.to_lowercase())
     )
-    matched = (
-        terms.join(keywords, how="cross")
+    term_goods = (
+        terms.select("term")
+        .unique()
+        .join(keywords, how="cross")
         .filter(pl.col("term").str.contains(pl.col("keyword"), literal=True))
+        .select("term", "good")
+    )
+    matched = (
+        terms.join(term_goods, on="term", how="inner")
         .unique(["facility_id", "good"])
         .join(inputs.dol_goods, on=["country_code", "good"], how="inner")
     )
@@ -124,7 +131,7 @@ def sector_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.Dat
             .then(pl.lit("forced labour"))
             .otherwise(pl.lit("child labour")),
         ),
-        evidence_source=pl.lit("US DOL List of Goods (2022)"),
+        evidence_source=pl.lit("US DOL List of Goods"),
         evidence_list_entry=pl.col("entry_id"),
     ).filter(pl.col("points") > 0)
     drivers = drivers_frame(drivers)
@@ -162,5 +169,32 @@ def audit_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.Data
         evidence_date=pl.col("audit_date"),
         evidence_finding_id=pl.col("finding_id"),
     )
-    drivers = drivers_frame(drivers)
+    drivers = pl.concat([drivers_frame(drivers), _expired_audit_notes(inputs)])
     return drivers, _scores(drivers, "audit", how="sum")
+
+
+def _expired_audit_notes(inputs: RiskInputs) -> pl.DataFrame:
+    """A 0-point audit driver for each facility whose latest audit had expired by the as-of date: the
+    evidence is stale and a re-audit is due (confidence already decays with the audit's age)."""
+    latest = (
+        inputs.audit_list()
+        .join(inputs.record_links.select("record_id", "facility_id"), on="record_id", how="inner")
+        .sort("facility_id", "audit_date", "audit_id")
+        .unique("facility_id", keep="last", maintain_order=True)
+        .filter(pl.col("audit_expiry_date") < pl.lit(inputs.as_of))
+    )
+    notes = latest.with_columns(
+        component=pl.lit("audit"),
+        points=pl.lit(0.0),
+        description=pl.format(
+            "Latest audit expired on {} ({} {} audit, {}): re-audit due",
+            pl.col("audit_expiry_date").cast(pl.String),
+            "scheme",
+            pl.col("scheme_version").fill_null(""),
+            pl.col("audit_date").cast(pl.String),
+        ),
+        evidence_source=pl.format("social audit {}", "audit_id"),
+        evidence_record_id=pl.col("record_id"),
+        evidence_date=pl.col("audit_expiry_date"),
+    )
+    return drivers_frame(notes)

@@ -33,6 +33,19 @@ class RiskInputs:
     entity_lists: pl.DataFrame
     as_of: date
     country_risk: pl.DataFrame | None = None  # a user-supplied Global Slavery Index file, if any
+    audits: pl.DataFrame | None = None  # staged.audits (also audits without findings); else from findings
+    facility_records: pl.DataFrame | None = None  # staged.facility_records: every name seen (aliases)
+
+    def audit_list(self) -> pl.DataFrame:
+        """One row per audit (audit_id, record_id, scheme, scheme_version, audit_date, audit_expiry_date):
+        staged.audits when given, plus audits known only from their findings."""
+        columns = ["audit_id", "record_id", "scheme", "scheme_version", "audit_date", "audit_expiry_date"]
+        frames = [self.audit_findings.select(columns)]
+        if self.audits is not None:
+            frames.insert(0, self.audits.select(columns))
+        return pl.concat(frames, how="vertical_relaxed").unique(
+            ["audit_id", "record_id"], keep="first", maintain_order=True
+        )
 
     def current(self) -> RiskInputs:
         """The evidence the model uses: the latest DOL edition per country x good, only active

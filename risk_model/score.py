@@ -1,11 +1,12 @@
 """Combine the components into the published risk tables.
 
 risk_score = sum(weight_c x score_c) over the five components (weights in parameters.yaml), 0-100.
-Band: by the score thresholds; a confirmed list hit forces "critical"; a facility with no
-facility-level evidence (no audit, worker voice or list hit) is "unknown", never "low": its score then
-reflects inherent country and sector risk only. Confidence (0-1) adds up what we know: a registry/list
-record, a recent audit (decayed), k-anonymous worker voice, coordinates. The top three drivers are the
-strongest evidence of the three components that add most to the score.
+Band: by the score thresholds; a confirmed list hit forces "critical". A facility with no
+facility-level evidence (no audit and no usable worker voice) is "unknown", never "low", whatever its
+score (which then reflects inherent country, sector and list risk only); "low" also needs a confidence
+of at least `low_band_min_confidence`, so stale evidence cannot vouch for a facility. Confidence (0-1):
+see risk_model/confidence.py. The top three drivers are the strongest evidence of the three components
+that add most to the score.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 import polars as pl
 
 from risk_model.components import audit_component, country_component, sector_component
+from risk_model.confidence import with_confidence
 from risk_model.inputs import RiskInputs
 from risk_model.parameters import RiskParameters
 from risk_model.screening import list_component, screen
@@ -45,7 +47,7 @@ def score_facilities(inputs: RiskInputs, params: RiskParameters) -> dict[str, pl
     risk = risk.with_columns(
         risk_score=pl.sum_horizontal(weights[c] * pl.col(f"{c}_score") for c in COMPONENTS).round(2)
     )
-    risk = _with_confidence(risk, inputs, params).join(
+    risk = with_confidence(risk, inputs, params).join(
         _top_drivers(drivers, risk, weights), on="facility_id", how="left"
     )
     risk = _with_band(risk, hits, params).with_columns(
@@ -105,43 +107,9 @@ def _top_drivers(drivers: pl.DataFrame, risk: pl.DataFrame, weights: dict) -> pl
     )
 
 
-def _with_confidence(risk: pl.DataFrame, inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:
-    rule = params["confidence"]
-    half_life = params["audit"]["half_life_days"]
-    links = inputs.record_links.select("record_id", "facility_id")
-    latest_audit = (
-        inputs.audit_findings.join(links, on="record_id")
-        .group_by("facility_id")
-        .agg(pl.col("audit_date").max().alias("latest_audit"))
-    )
-    voiced = (
-        pl.concat([inputs.grievances.select("record_id"), inputs.surveys.select("record_id")])
-        .join(links, on="record_id")
-        .select("facility_id")
-        .unique()
-        .with_columns(voiced=pl.lit(True))
-    )
-    age = (pl.lit(inputs.as_of) - pl.col("latest_audit")).dt.total_days().clip(0)
-    return (
-        risk.join(latest_audit, on="facility_id", how="left")
-        .join(voiced, on="facility_id", how="left")
-        .with_columns(
-            confidence=(
-                rule["registry_record"]
-                + pl.when(pl.col("latest_audit").is_not_null())
-                .then(rule["recent_audit"] * 0.5 ** (age / half_life))
-                .otherwise(0.0)
-                + pl.when(pl.col("voiced")).then(rule["worker_voice"]).otherwise(0.0)
-                + pl.when(pl.col("lat").is_not_null()).then(rule["coordinates"]).otherwise(0.0)
-            )
-            .clip(0, 1)
-            .round(3)
-        )
-        .drop("latest_audit", "voiced")
-    )
-
-
 def _with_band(risk: pl.DataFrame, hits: pl.DataFrame, params: RiskParameters) -> pl.DataFrame:
+    """Band from thresholds; confirmed hit -> critical; no facility-level evidence or too little
+    confidence for "low" -> unknown."""
     thresholds = params["band_thresholds"]
     confirmed = hits.filter(pl.col("status") == "confirmed").select("facility_id").unique()
     score = pl.col("risk_score")
@@ -156,9 +124,12 @@ def _with_band(risk: pl.DataFrame, hits: pl.DataFrame, params: RiskParameters) -
         .then(pl.lit("medium"))
         .otherwise(pl.lit("low"))
     )
-    no_evidence = pl.col("evidence_count").fill_null(0) == 0
+    uncovered = pl.col("latest_audit").is_null() & pl.col("latest_voice").is_null()
+    thin = pl.col("confidence") < params["low_band_min_confidence"]
     return risk.with_columns(risk_band=band).with_columns(
-        risk_band=pl.when(no_evidence & (pl.col("risk_band") != "critical"))
+        risk_band=pl.when(uncovered & (pl.col("risk_band") != "critical"))
+        .then(pl.lit("unknown"))
+        .when(thin & (pl.col("risk_band") == "low"))
         .then(pl.lit("unknown"))
         .otherwise(pl.col("risk_band"))
     )

@@ -1,10 +1,14 @@
-"""List exposure: screen facility names and parent companies against trade-restriction entity lists.
+"""List exposure: screen facility names, parent companies and aliases against trade-restriction lists.
 
-Names on both sides go through entity_resolution's name normalisation (legal forms removed), then
-rapidfuzz's token_sort_ratio over every (facility name, list name or alias) pair in the same country
-(or any country when the entry has none). Each hit keeps the matched entry and score as evidence and
-is published to `published.list_screening_hits` for review; it stays `pending_review` until a person
-confirms it.
+Every name a facility is known by (its representative name, its parent company, and every name a
+linked source record gives it) goes through entity_resolution's name normalisation (legal forms
+removed), then rapidfuzz's token_sort_ratio against every list name and alias in the same country (or
+any country when the entry has none). Names are compared once per distinct normalised name and
+country, so the cost grows with the number of distinct names in listed countries, not with pairs of
+records. Each hit keeps the matched entry and score as evidence and is published to
+`published.list_screening_hits` for review. A hit at or above `auto_confirm_match_score` (the names are
+identical once legal forms and punctuation are removed, in the entry's country) is `confirmed` and forces
+the band to critical; weaker hits stay `pending_review` until a person looks at them.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from entity_resolution.normalise import normalise_name
+from entity_resolution.normalise import normalise_name_expr
 from risk_model.inputs import RiskInputs, drivers_frame
 from risk_model.parameters import RiskParameters
 
@@ -29,20 +33,37 @@ HIT_SCHEMA = {
     "match_score": pl.Float64,
     "status": pl.String,
 }
+CHUNK = 20_000  # distinct names per rapidfuzz call: bounds the score matrix's memory
 
 
-def screen(inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:
-    """All hits at or above `min_match_score`, one row per facility x list entry (best name kept)."""
-    threshold = params["list_screening"]["min_match_score"]
-    screened = pl.concat(
-        [
-            inputs.facilities.select("facility_id", "country_code", pl.col("name").alias("screened_name")),
-            inputs.facilities.select(
-                "facility_id", "country_code", pl.col("parent_company").alias("screened_name")
-            ),
-        ]
-    ).drop_nulls("screened_name")
-    entries = (
+def screened_names(inputs: RiskInputs) -> pl.DataFrame:
+    """(facility_id, country_code, screened_name, normalised): every distinct name of every facility."""
+    facilities = inputs.facilities
+    frames = [
+        facilities.select("facility_id", "country_code", pl.col("name").alias("screened_name")),
+        facilities.select("facility_id", "country_code", pl.col("parent_company").alias("screened_name")),
+    ]
+    if inputs.facility_records is not None:
+        records = inputs.facility_records.join(
+            inputs.record_links.select("record_id", "facility_id"), on="record_id", how="inner"
+        ).join(facilities.select("facility_id", "country_code"), on="facility_id", how="inner")
+        for column in ("name", "parent_company"):
+            if column in records.columns:
+                frames.append(
+                    records.select("facility_id", "country_code", pl.col(column).alias("screened_name"))
+                )
+    names = (
+        pl.concat(frames, how="vertical_relaxed")
+        .drop_nulls("screened_name")
+        .unique(["facility_id", "screened_name"], keep="first", maintain_order=True)
+    )
+    return names.with_columns(normalised=normalise_name_expr("screened_name")).filter(
+        pl.col("normalised") != ""
+    )
+
+
+def _list_names(inputs: RiskInputs) -> pl.DataFrame:
+    return (
         inputs.entity_lists.select(
             "entry_id",
             "list_name",
@@ -52,40 +73,66 @@ def screen(inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:
         )
         .explode("list_alias")
         .drop_nulls("list_alias")
+        .with_columns(list_normalised=normalise_name_expr("list_alias"))
+        .filter(pl.col("list_normalised") != "")
     )
-    if screened.is_empty() or entries.is_empty():
-        return pl.DataFrame(schema=HIT_SCHEMA)
-    scores = (
-        process.cdist(
-            [normalise_name(n) for n in screened["screened_name"]],
-            [normalise_name(n) for n in entries["list_alias"]],
+
+
+def _matches(names: list[str], choices: list[str], threshold: float) -> list[tuple[int, int, float]]:
+    """(name index, choice index, score 0-1) of every pair scoring at least `threshold`."""
+    found = []
+    for start in range(0, len(names), CHUNK):
+        scores = process.cdist(
+            names[start : start + CHUNK],
+            choices,
             scorer=fuzz.token_sort_ratio,
+            score_cutoff=threshold * 100,
             workers=-1,
-            dtype=np.float64,
+            dtype=np.float32,
         )
-        / 100.0
+        rows, cols = np.nonzero(scores >= threshold * 100)
+        found += [
+            (start + r, c, round(float(scores[r, c]) / 100, 4))
+            for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+        ]
+    return found
+
+
+def _block_pairs(names: pl.DataFrame, entries: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Matching (normalised, list_normalised, match_score) within one country block."""
+    queries = names["normalised"].unique().sort().to_list()
+    choices = entries["list_normalised"].unique().sort().to_list()
+    pairs = _matches(queries, choices, threshold)
+    return pl.DataFrame(
+        [(queries[q], choices[c], score) for q, c, score in pairs],
+        schema={"normalised": pl.String, "list_normalised": pl.String, "match_score": pl.Float64},
+        orient="row",
     )
-    rows, cols = np.nonzero(scores >= threshold)
+
+
+def screen(inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:
+    """All hits at or above `min_match_score`, one row per facility x list entry (best name kept)."""
+    rule = params["list_screening"]
+    names, entries = screened_names(inputs), _list_names(inputs)
+    if names.is_empty() or entries.is_empty():
+        return pl.DataFrame(schema=HIT_SCHEMA)
     hits = []
-    for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
-        facility, entry = screened.row(row, named=True), entries.row(col, named=True)
-        if entry["country_code"] and entry["country_code"] != facility["country_code"]:
-            continue
-        hits.append(
-            {
-                "facility_id": facility["facility_id"],
-                "screened_name": facility["screened_name"],
-                "list_name": entry["list_name"],
-                "list_entry_id": entry["entry_id"],
-                "list_entity_name": entry["entity_name"],
-                "match_score": round(float(scores[row, col]), 4),
-            }
+    for country in entries["country_code"].unique().sort(nulls_last=True).to_list():
+        block = entries.filter(
+            pl.col("country_code").is_null() if country is None else pl.col("country_code") == country
         )
+        candidates = names if country is None else names.filter(pl.col("country_code") == country)
+        if candidates.is_empty():
+            continue
+        pairs = _block_pairs(candidates, block, rule["min_match_score"])
+        hits.append(candidates.join(pairs, on="normalised").join(block, on="list_normalised"))
+    hits = [frame for frame in hits if frame.height]
     if not hits:
         return pl.DataFrame(schema=HIT_SCHEMA)
     frame = (
-        pl.DataFrame(hits)
-        .sort("match_score", descending=True)
+        pl.concat(hits)
+        .rename({"entry_id": "list_entry_id", "entity_name": "list_entity_name"})
+        .sort("match_score", "screened_name", descending=[True, False])
         .unique(["facility_id", "list_entry_id"], keep="first", maintain_order=True)
     )
     return (
@@ -93,7 +140,9 @@ def screen(inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:
             hit_id=pl.concat_str("facility_id", "list_entry_id", separator=":").map_elements(
                 lambda key: hashlib.sha256(key.encode()).hexdigest()[:16], return_dtype=pl.String
             ),
-            status=pl.lit("pending_review"),
+            status=pl.when(pl.col("match_score") >= rule["auto_confirm_match_score"])
+            .then(pl.lit("confirmed"))
+            .otherwise(pl.lit("pending_review")),
         )
         .select(HIT_SCHEMA.keys())
         .sort("hit_id")
@@ -101,7 +150,8 @@ def screen(inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:
 
 
 def list_component(hits: pl.DataFrame, params: RiskParameters) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """List-exposure drivers and score from screening hits (pending hits score `pending_hit_points`)."""
+    """List-exposure drivers and score: a confirmed hit scores 100, a pending one match score x
+    `pending_hit_points`."""
     points = params["list_screening"]["pending_hit_points"]
     drivers = drivers_frame(
         hits.with_columns(
@@ -115,7 +165,7 @@ def list_component(hits: pl.DataFrame, params: RiskParameters) -> tuple[pl.DataF
                 pl.col("list_name").str.replace_all("_", " "),
                 "list_entity_name",
                 pl.col("match_score").round(2),
-                "status",
+                pl.col("status").str.replace_all("_", " "),
             ),
             evidence_source=pl.col("list_name"),
             evidence_list_entry=pl.col("list_entry_id"),

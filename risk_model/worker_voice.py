@@ -3,7 +3,7 @@
 Only aggregates built from at least k people/cases (the k-anonymity threshold) are used: a facility x
 indicator with fewer than k grievance cases contributes no grievance signal (and so never appears in a
 published driver), and a survey cell with fewer than k respondents is ignored.
-Workforce defaults to 500 where no source states a number of workers.
+Workforce defaults to `default_workforce` (parameters.yaml) where no source states a number of workers.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import polars as pl
 from risk_model.inputs import RiskInputs, drivers_frame, label
 from risk_model.parameters import RiskParameters
 
-DEFAULT_WORKFORCE = 500
-
 
 def worker_voice_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Drivers per facility x indicator, and the component score (strongest signal + breadth)."""
@@ -23,7 +21,7 @@ def worker_voice_component(inputs: RiskInputs, params: RiskParameters) -> tuple[
     links = inputs.record_links.select("record_id", "facility_id")
     workforce = inputs.facilities.select(
         "facility_id",
-        pl.coalesce("workers_max", "workers_min", pl.lit(DEFAULT_WORKFORCE))
+        pl.coalesce("workers_max", "workers_min", pl.lit(rule["default_workforce"]))
         .cast(pl.Float64)
         .alias("workers"),
     )

@@ -135,7 +135,9 @@ def test_no_evidence_means_unknown_not_low(scored):
 def test_list_screening_hit_keeps_entry_and_score_as_evidence(scored):
     hits = scored["list_screening_hits"]
     assert hits["facility_id"].to_list() == ["F-RISKY"]
-    assert hits["list_entry_id"][0] == "e1" and hits["status"][0] == "pending_review"
+    # "Hotan Taida Apparel Company Limited" is the list alias "Hotan Taida Apparel" once the legal form
+    # is removed: an exact normalised match is confirmed
+    assert hits["list_entry_id"][0] == "e1" and hits["status"][0] == "confirmed"
 
 
 def test_drivers_carry_evidence_references(scored):

@@ -1,0 +1,105 @@
+"""Safe exports of warehouse tables for spreadsheets: CSV, Parquet or XLSX.
+
+Only contracted tables of the `published` and `resolved` schemas can be exported (case-level staged
+data, even pseudonymised, stays in the warehouse). Every text cell that a spreadsheet could read as a
+formula — one starting with `=`, `+`, `-` or `@`, or with a tab or carriage return (OWASP's CSV
+injection list) — is prefixed with a single quote, so it shows as text and never runs. Numbers, dates
+and booleans keep their types, so a negative number stays a number. Lists become `; `-joined text in
+CSV and XLSX, and stay lists (each item neutralised) in Parquet.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+FORMATS = ("csv", "parquet", "xlsx")
+EXPORTABLE_SCHEMAS = ("published", "resolved")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class ExportError(ValueError):
+    """The table or format cannot be exported."""
+
+
+def exportable_tables() -> list[str]:
+    """Every contracted table that may be exported, as `schema.table`."""
+    from data_contracts.loader import all_contracts
+
+    names = [contract.qualified_name for contract in all_contracts()]
+    return sorted(name for name in names if name.split(".")[0] in EXPORTABLE_SCHEMAS)
+
+
+def resolve_table(name: str) -> str:
+    """`facility_risk` or `published.facility_risk` -> `published.facility_risk`; unknown -> ExportError."""
+    known = exportable_tables()
+    if name in known:
+        return name
+    matches = [table for table in known if table.split(".", 1)[1] == name]
+    if len(matches) == 1:
+        return matches[0]
+    raise ExportError(f"unknown table {name!r}; exportable tables: {', '.join(known)}")
+
+
+def neutralise_text(column: pl.Expr) -> pl.Expr:
+    """Prefix text that a spreadsheet would treat as a formula with a single quote."""
+    trigger = pl.lit(False)
+    for prefix in FORMULA_TRIGGERS:
+        trigger = trigger | column.str.starts_with(prefix)
+    return pl.when(trigger).then(pl.lit("'") + column).otherwise(column)
+
+
+def neutralise(frame: pl.DataFrame, flatten_lists: bool) -> pl.DataFrame:
+    """Neutralise every text cell; lists are joined with '; ' first when `flatten_lists`."""
+    expressions = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if isinstance(dtype, pl.List) and flatten_lists:
+            joined = column.list.eval(pl.element().cast(pl.String)).list.join("; ")
+            expressions.append(neutralise_text(joined).alias(name))
+        elif isinstance(dtype, pl.List) and dtype.inner == pl.String:
+            expressions.append(column.list.eval(neutralise_text(pl.element())).alias(name))
+        elif dtype == pl.String:
+            expressions.append(neutralise_text(column).alias(name))
+        else:
+            expressions.append(column)
+    return frame.select(expressions)
+
+
+def write_export(frame: pl.DataFrame, out: Path, file_format: str) -> int:
+    """Write `frame` neutralised to `out` in `file_format`; returns the rows written."""
+    if file_format not in FORMATS:
+        raise ExportError(f"unknown format {file_format!r}; use one of {', '.join(FORMATS)}")
+    safe = neutralise(frame, flatten_lists=file_format != "parquet")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if file_format == "csv":
+        safe.write_csv(out)
+    elif file_format == "parquet":
+        safe.write_parquet(out)
+    else:
+        _write_xlsx(safe, out)
+    return safe.height
+
+
+def _write_xlsx(frame: pl.DataFrame, out: Path) -> None:
+    """One worksheet with a header row; text cells are always stored as text, never as formulas."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="export")
+    sheet.append(frame.columns)
+    for row in frame.iter_rows():
+        cells = []
+        for value in row:
+            if isinstance(value, str):
+                cell = WriteOnlyCell(sheet, value=_XML_ILLEGAL.sub("", value))
+                cell.data_type = "s"  # never let openpyxl infer a formula
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+    workbook.save(out)
