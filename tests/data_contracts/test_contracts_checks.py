@@ -160,3 +160,40 @@ def test_engine_failures_are_reported_not_raised(con):
     results = RISK.run_checks(con, "published.missing_table")
     assert results and all(not r.passed and r.error for r in results)
     assert results[0].message.startswith("check could not run")
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "failing_check", "expected_message"),
+    [
+        (
+            {"facility_id": "FLR-000000000001"},
+            "facility_risk__facility_id__unique",
+            "2 offending row(s): (facility_id) is unique",
+        ),
+        (
+            {"facility_name": None},
+            "facility_risk__facility_name__not_null",
+            "1 offending row(s): facility_name is never null",
+        ),
+        (
+            {"risk_band": "severe"},
+            "facility_risk__risk_band__valid_values",
+            "1 offending row(s): Every non-null value is one of",
+        ),
+        (
+            {"risk_score": 140.0},
+            "facility_risk__risk_score__range",
+            "1 offending row(s): Every non-null value lies between 0 and 100",
+        ),
+        (
+            {"facility_id": "FLR-abc"},
+            "facility_risk__facility_id__pattern",
+            "1 offending row(s): facility_id matches ^FLR-",
+        ),
+    ],
+)
+def test_each_rule_kind_fails_with_its_expected_message(
+    con, make_table, bad_row, failing_check, expected_message
+):
+    make_table(RISK, {"facility_id": "FLR-000000000001"}, {"facility_id": "FLR-000000000002", **bad_row})
+    assert _by_name(RISK.run_checks(con))[failing_check].message.startswith(expected_message)

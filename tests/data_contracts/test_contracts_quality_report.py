@@ -110,3 +110,49 @@ def test_links_are_listed_escaped_and_defused(tmp_path):
     page = index.read_text(encoding="utf-8")
     assert '<a href="data_docs/index.html">Data Docs &lt;GE&gt;</a>' in page
     assert not re.search(r"https?://", page)
+
+
+def test_summary_lists_every_rule_quarantine_and_a_failed_reconciliation(tmp_path):
+    from data_contracts.report_sections import quarantine_section, reconciliation_section
+
+    passed = _failure(name="facility_risk__row_count", passed=True, offending_count=None, sample_rows=())
+    table = TableQuality("published.facility_risk", [passed], row_count=7, contract_version="1.2.0")
+    quarantine = quarantine_section([{"source_type": "supplier_list", "reason_code": "<bad>", "rows": 3}])
+    loads = reconciliation_section(
+        [
+            {
+                "source_type": "supplier_list",
+                "source_file": "a.csv",
+                "rows_read": 10,
+                "rows_staged": 7,
+                "rows_quarantined": 3,
+                "reconciled": True,
+            },
+            {
+                "source_type": "social_audit",
+                "source_file": "b.csv",
+                "rows_read": 5,
+                "rows_staged": 3,
+                "rows_quarantined": 1,
+                "reconciled": False,
+            },
+        ]
+    )
+    index = render_report([table], tmp_path, GENERATED_AT, sections=[quarantine, loads])
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["tables"][0]["rules"] == [
+        {
+            "name": "facility_risk__row_count",
+            "passed": True,
+            "blocking": True,
+            "rows_checked": 7,
+            "offending_rows": None,
+            "error": None,
+        }
+    ]
+    assert summary["quarantine_by_reason"][0]["rows"] == 3
+    assert [row["reconciled"] for row in summary["load_reconciliation"]] == [True, False]
+    assert summary["status"] == "failed"  # a load that lost a row fails the report even with every rule green
+    page = index.read_text(encoding="utf-8")
+    assert "&lt;bad&gt;" in page and "<bad>" not in page
+    assert "Load reconciliation" in page and '<tr class="bad"><td>social_audit' in page
