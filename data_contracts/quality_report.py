@@ -212,13 +212,28 @@ def _table_section(table: TableQuality) -> str:
     )
     for result in table.failed:
         parts.append(_failure_block(result))
-    passed = [r for r in table.results if r.passed]
-    if passed:
-        items = "".join(f"<li>{_text(r.name)}: {_text(r.description)}</li>\n" for r in passed)
-        parts.append(
-            f"<details><summary>{len(passed)} passed checks</summary>\n<ul>\n{items}</ul>\n</details>\n"
-        )
+    if table.results:
+        parts.append(_rules_table(table))
     return "".join(parts) + "</section>\n"
+
+
+def _rules_table(table: TableQuality) -> str:
+    """Every rule of the table: result, whether it blocks, rows checked and rows offending."""
+    rows = "".join(
+        f'<tr class="{"good" if r.passed else ("bad" if r.blocking else "warn")}">'
+        f"<td>{_text(r.name)}</td><td>{'pass' if r.passed else 'FAIL'}</td>"
+        f"<td>{'blocking' if r.blocking else 'warning'}</td>"
+        f'<td class="num">{_text(_count(table.row_count))}</td>'
+        f'<td class="num">{_text("" if r.offending_count is None else r.offending_count)}</td>'
+        f"<td>{_text(r.description)}</td></tr>\n"
+        for r in table.results
+    )
+    return (
+        f"<details><summary>All {len(table.results)} rules</summary>\n"
+        '<div class="scroll"><table class="overview"><thead><tr><th>Rule</th><th>Result</th>'
+        "<th>Level</th><th>Rows checked</th><th>Offending</th><th>What it checks</th></tr></thead>\n"
+        f"<tbody>\n{rows}</tbody></table></div>\n</details>\n"
+    )
 
 
 def _failure_block(result: CheckResult) -> str:
