@@ -1,9 +1,143 @@
-"""Privacy-preserving sharing: synthetic data, HTCDS export, sharing bundles (issue 7)."""
+"""Privacy-preserving sharing: synthetic data, HTCDS export, sharing bundles (issue 7).
+
+`flrisk synthesize TABLE --out FILE`, `flrisk export-htcds --out FILE`, `flrisk share --out DIR
+[--facility ID]` and `flrisk share --verify DIR`. Each reads the warehouse read-only; the logic lives
+in the pure `sharing` package. k defaults to the risk model's k-anonymity threshold (parameters.yaml).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
 
+@contextmanager
+def _warehouse() -> Iterator:
+    """A read-only connection to the warehouse, or exit 2 naming the missing file."""
+    import duckdb
+
+    from pipelines.settings import warehouse_path
+
+    path = warehouse_path()
+    if not path.is_file():
+        click.echo(f"no warehouse at {path}: run `flrisk demo` or load data first", err=True)
+        raise SystemExit(2)
+    with duckdb.connect(str(path), read_only=True) as con:
+        yield con
+
+
+def _default_k(k: int | None) -> int:
+    from risk_model.parameters import load_parameters
+
+    return k if k is not None else int(load_parameters()["worker_voice"]["k_anonymity"])
+
+
+def _check_suffix(path: Path) -> None:
+    if path.suffix.lower() not in {".csv", ".parquet"}:
+        click.echo(f"{path}: the output must end in .csv or .parquet", err=True)
+        raise SystemExit(2)
+
+
+@click.command()
+@click.argument("table")
+@click.option("--out", "output", required=True, type=click.Path(path_type=Path), help="CSV or Parquet.")
+@click.option("--rows", type=int, default=None, help="Synthetic rows (default: as many as real).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--k", type=int, default=None, help="Rare-combination threshold (default: the model's k).")
+def synthesize(table: str, output: Path, rows: int | None, seed: int, k: int | None) -> None:
+    """Write a synthetic version of a sensitive TABLE (worker_voice_grievances, audit_findings) and
+    its fidelity and disclosure report beside it (<stem>.fidelity.json and .md)."""
+    from sharing.fidelity import fidelity_report, write_report
+    from sharing.tables import spec_for
+
+    _check_suffix(output)
+    try:
+        spec = spec_for(table)
+    except KeyError as error:
+        click.echo(str(error.args[0]), err=True)
+        raise SystemExit(2) from error
+    with _warehouse() as con:
+        real = con.sql(spec.sql()).pl()
+    k = _default_k(k)
+    frame = _synthesise(real, spec, rows, k, seed)
+    frame.write_parquet(output) if output.suffix.lower() == ".parquet" else frame.write_csv(output)
+    report = fidelity_report(real, frame, spec, k)
+    json_path, markdown_path = write_report(report, output)
+    click.echo(
+        f"{frame.height} synthetic rows -> {output}; mean TVD {report['mean_total_variation_distance']}, "
+        f"copies on quasi-identifiers {report['exact_copies_on_quasi_identifiers']}, rare combinations "
+        f"reproduced {report['rare_combinations_reproduced']}; report {json_path} and {markdown_path}"
+    )
+
+
+def _synthesise(real, spec, rows: int | None, k: int, seed: int):
+    from sharing.synthesis import synthesize as draw
+
+    try:
+        return draw(real, spec, rows=rows, k=k, seed=seed).frame
+    except ValueError as error:
+        click.echo(f"cannot synthesise: {error}", err=True)
+        raise SystemExit(1) from error
+
+
+@click.command(name="export-htcds")
+@click.option("--out", "output", required=True, type=click.Path(path_type=Path), help="CSV or Parquet.")
+@click.option("--k", type=int, default=None, help="Cases a facility needs to be named (default: model k).")
+def export_htcds(output: Path, k: int | None) -> None:
+    """Export worker-voice grievance cases with HTCDS v2 field names and picklist values; the report
+    (<stem>.htcds-report.json) lists the mapping and every unmapped HTCDS field."""
+    from sharing import htcds
+
+    _check_suffix(output)
+    k = _default_k(k)
+    with _warehouse() as con:
+        cases = con.sql(htcds.source_sql()).pl()
+    exported = htcds.to_htcds(cases, k)
+    report = htcds.export_report(exported, k)
+    report_path = htcds.write_export(exported, report, output)
+    click.echo(
+        f"{exported.height} cases -> {output}; {len(report['mapped_fields'])} HTCDS fields mapped, "
+        f"{len(report['unmapped_htcds_fields'])} unmapped (listed in {report_path})"
+    )
+    raise SystemExit(1 if report["invalid_picklist_values"] else 0)
+
+
+@click.command()
+@click.option("--out", "output", type=click.Path(path_type=Path), help="Write a bundle into this new folder.")
+@click.option("--verify", "verify", type=click.Path(path_type=Path), help="Check the bundle in this folder.")
+@click.option(
+    "--facility", default=None, help="Only this facility's data (facility_id), e.g. for a supplier."
+)
+def share(output: Path | None, verify: Path | None, facility: str | None) -> None:
+    """Write a sharing bundle (published tables as Parquet and CSV, contracts, data-quality summary,
+    manifest with SHA-256 checksums), or --verify one: exit 1 naming each missing or altered file."""
+    from sharing.bundle import BundleError, verify_bundle, write_bundle
+
+    if (output is None) == (verify is None):
+        click.echo("give exactly one of --out DIR or --verify DIR", err=True)
+        raise SystemExit(2)
+    if verify is not None:
+        problems = verify_bundle(verify)
+        for problem in problems:
+            click.echo(f"FAILED {problem}", err=True)
+        click.echo(f"{verify}: {'bundle intact' if not problems else f'{len(problems)} problem(s)'}")
+        raise SystemExit(1 if problems else 0)
+    from pipelines.settings import reports_dir
+
+    with _warehouse() as con:
+        try:
+            manifest = write_bundle(con, output, facility, reports_dir())
+        except BundleError as error:
+            click.echo(str(error), err=True)
+            raise SystemExit(2) from error
+    counts = ", ".join(f"{name} {table['rows']}" for name, table in manifest["tables"].items())
+    click.echo(f"Bundle written to {output} ({len(manifest['files'])} files): {counts}")
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to the `flrisk` group."""
+    for command in (synthesize, export_htcds, share):
+        group.add_command(command)

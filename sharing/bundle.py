@@ -1,0 +1,204 @@
+"""Sharing bundles: what a brand hands to a peer, a supplier or a multi-stakeholder initiative.
+
+A bundle directory holds every published table as Parquet and CSV (``tables/``), its ODCS contract
+(``contracts/``), a data-quality summary restricted to the published tables without sample rows
+(``data_quality/summary.json``), a README and ``manifest.json`` with row counts and the SHA-256 and
+size of every file. :func:`verify_bundle` recomputes them and names every missing, altered or
+unexpected file.
+
+Columns classified ``personal`` in a contract are never written. With a facility, every table is cut
+to that facility: tables with ``facility_id`` keep its rows; ``country_commodity_risk`` keeps its
+country; brand-level tables (``brand_exposure``, which names other suppliers) are left out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from data_contracts import Contract, all_contracts
+
+FORMAT = "flrisk-share/1"
+BRAND_TABLES = frozenset({"brand_exposure"})
+COUNTRY_TABLES = frozenset({"country_commodity_risk"})
+MANIFEST = "manifest.json"
+
+
+class BundleError(ValueError):
+    """The bundle cannot be written as asked (e.g. an unknown facility)."""
+
+
+def published_contracts() -> list[Contract]:
+    """The contracts of every published table."""
+    return [contract for contract in all_contracts() if contract.schema_name == "published"]
+
+
+def shareable_columns(contract: Contract) -> list[str]:
+    """The contract's columns minus any classified personal."""
+    return [column.name for column in contract.columns if column.classification != "personal"]
+
+
+def read_table(
+    con: duckdb.DuckDBPyConnection, contract: Contract, facility: str | None
+) -> pl.DataFrame | None:
+    """A published table's shareable columns, cut to ``facility``; None when it is not shared."""
+    columns = shareable_columns(contract)
+    select = ", ".join(f'"{name}"' for name in columns)
+    source = f'"published"."{contract.table_name}"'  # names come from the contract files, not user input
+    if facility is None:
+        return con.sql(f"SELECT {select} FROM {source}").pl()
+    if contract.table_name in BRAND_TABLES:
+        return None
+    if "facility_id" in columns:
+        return con.sql(f"SELECT {select} FROM {source} WHERE facility_id = $id", params={"id": facility}).pl()
+    if contract.table_name in COUNTRY_TABLES:
+        query = (
+            f"SELECT {select} FROM {source} WHERE country_code IN "
+            "(SELECT country_code FROM published.facility_risk WHERE facility_id = $id)"
+        )
+        return con.sql(query, params={"id": facility}).pl()
+    return None
+
+
+def write_bundle(
+    con: duckdb.DuckDBPyConnection, out: Path, facility: str | None = None, quality_dir: Path | None = None
+) -> dict:
+    """Write the bundle into ``out`` (created; must be empty or absent) and return its manifest."""
+    if out.exists() and any(out.iterdir()):
+        raise BundleError(f"{out} is not empty; choose a new directory")
+    present = {
+        row[0]
+        for row in con.sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'published'"
+        ).fetchall()
+    }
+    if facility is not None and not _facility_exists(con, facility, present):
+        raise BundleError(f"no facility {facility!r} in published.facility_risk")
+    for folder in ("tables", "contracts", "data_quality"):
+        (out / folder).mkdir(parents=True, exist_ok=True)
+    tables, left_out = {}, {}
+    for contract in published_contracts():
+        frame = read_table(con, contract, facility) if contract.table_name in present else None
+        if frame is None:
+            left_out[contract.table_name] = (
+                "not in the warehouse"
+                if contract.table_name not in present
+                else ("brand-level table: not shared in a facility bundle")
+            )
+            continue
+        frame.write_parquet(out / "tables" / f"{contract.table_name}.parquet")
+        _csv_ready(frame).write_csv(out / "tables" / f"{contract.table_name}.csv")
+        shutil.copyfile(contract.source_path, out / "contracts" / contract.source_path.name)
+        tables[contract.table_name] = {
+            "rows": frame.height,
+            "columns": frame.columns,
+            "contract_version": contract.version,
+        }
+    _write_quality_summary(quality_dir, out / "data_quality" / "summary.json", set(tables))
+    (out / "README.md").write_text(_readme(facility), encoding="utf-8")
+    manifest = {
+        "format": FORMAT,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "facility_id": facility,
+        "tables": tables,
+        "left_out": left_out,
+        "files": {path: _file_entry(out / path) for path in _files(out)},
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return manifest
+
+
+def verify_bundle(folder: Path) -> list[str]:
+    """Every problem with the bundle at ``folder`` (empty when it is intact)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        listed: dict = manifest["files"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return [f"{MANIFEST}: missing or unreadable ({error})"]
+    problems = []
+    for path, entry in sorted(listed.items()):
+        if not (folder / path).is_file():
+            problems.append(f"{path}: missing")
+        elif _file_entry(folder / path) != entry:
+            problems.append(f"{path}: checksum or size differs from the manifest (altered)")
+    problems += [
+        f"{path}: not listed in the manifest (unexpected)" for path in _files(folder) if path not in listed
+    ]
+    for name, table in manifest.get("tables", {}).items():
+        parquet = folder / "tables" / f"{name}.parquet"
+        if parquet.is_file() and f"{name}.parquet: missing" not in problems:
+            rows = pl.scan_parquet(parquet).select(pl.len()).collect().item()
+            if rows != table.get("rows"):
+                problems.append(f"tables/{name}.parquet: {rows} rows, manifest says {table.get('rows')}")
+    return problems
+
+
+def _facility_exists(con: duckdb.DuckDBPyConnection, facility: str, present: set[str]) -> bool:
+    if "facility_risk" not in present:
+        return False
+    found = con.sql(
+        "SELECT count(*) FROM published.facility_risk WHERE facility_id = $id", params={"id": facility}
+    )
+    return found.fetchall()[0][0] > 0
+
+
+def _csv_ready(frame: pl.DataFrame) -> pl.DataFrame:
+    """CSV cannot hold lists: list columns become "; "-joined text."""
+    return frame.with_columns(
+        pl.col(name).cast(pl.List(pl.String)).list.join("; ")
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.List)
+    )
+
+
+def _write_quality_summary(quality_dir: Path | None, target: Path, tables: set[str]) -> None:
+    """The data-quality summary of the shared tables only, without sample rows (they may hold other
+    facilities' or staged rows); a note when no report has been built yet."""
+    source = quality_dir / "summary.json" if quality_dir else None
+    if source is None or not source.is_file():
+        summary: dict = {"note": "no data-quality report found; run the pipeline to build one"}
+    else:
+        full = json.loads(source.read_text(encoding="utf-8"))
+        summary = {"generated_at": full.get("generated_at")}
+        summary["tables"] = [
+            _without_samples(entry)
+            for entry in full.get("tables", [])
+            if str(entry.get("table", "")).removeprefix("published.") in tables
+        ]
+    target.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _without_samples(entry: dict) -> dict:
+    """A table's quality entry without sample rows, nor the warehouse row count (the bundle's own counts
+    are in the manifest; a facility bundle must not reveal how many rows other facilities have)."""
+    failures = [
+        {k: v for k, v in failure.items() if k != "sample_rows"} for failure in entry.get("failures", [])
+    ]
+    kept = {k: v for k, v in entry.items() if k not in ("failures", "row_count")}
+    return {**kept, "failures": failures}
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+
+
+def _file_entry(path: Path) -> dict:
+    return {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size}
+
+
+def _readme(facility: str | None) -> str:
+    scope = f"facility {facility} only" if facility else "all facilities"
+    return (
+        f"# flrisk sharing bundle ({scope})\n\n"
+        "- `tables/`: published tables as Parquet and CSV (no column classified personal; worker voice\n"
+        "  only as the k-anonymous `worker_voice_summary`)\n"
+        "- `contracts/`: each table's ODCS v3 data contract (columns, meaning, quality rules)\n"
+        "- `data_quality/summary.json`: contract check results for these tables\n"
+        "- `manifest.json`: row counts and SHA-256 of every file; check with `flrisk share --verify DIR`\n"
+    )

@@ -1,0 +1,14 @@
+-- Worker-voice grievance cases for the HTCDS export: mapped fields only, no case key or narrative.
+SELECT
+    l.facility_id,
+    f.country_code,
+    strftime(g.received_date, '%Y-%m') AS received_month,
+    g.channel,
+    lower(trim(g.category_raw)) AS category,
+    g.ilo_indicator,
+    g.htcds_method_of_control,
+    g.htcds_case_status
+FROM staged.worker_voice_grievances AS g
+JOIN staged.facility_records AS f USING (record_id)
+LEFT JOIN resolved.record_links AS l USING (record_id)
+ORDER BY l.facility_id, g.received_date, g.case_key
