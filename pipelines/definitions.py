@@ -8,6 +8,7 @@ from assets.checks import all_contract_checks
 from assets.ingestion import raw_assets
 from assets.oshub_sync import raw_oshub_api, raw_oshub_merges
 from assets.quality import data_quality_report
+from assets.reports import brand_risk_reports
 from assets.resolution import RESOLVED_TABLES, match_decisions, resolved_tables
 from assets.risk import PUBLISHED_TABLES, published_risk_tables, worker_voice_summary
 from assets.staging import STAGED_TABLES, staged_tables
@@ -64,6 +65,7 @@ def build_definitions() -> dg.Definitions:
             published_risk_tables,
             worker_voice_summary,
             data_quality_report,
+            brand_risk_reports,
         ],
         asset_checks=all_contract_checks(CHECKED_TABLES),
         jobs=[refresh_all, oshub_sync],

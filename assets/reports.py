@@ -1,0 +1,68 @@
+"""Reports: a static, offline HTML risk report per brand, for sourcing teams.
+
+Writes `$FLRISK_HOME/reports/brands/<brand-slug>.html` for every contributor that sent a supplier list,
+and an `index.html` linking them; files from a previous run that no longer belong to a brand are removed.
+"""
+
+import shutil
+from datetime import UTC, datetime
+
+import dagster as dg
+import polars as pl
+
+from assets.metadata import key_of
+from pipelines.settings import flrisk_home
+from pipelines.warehouse import WarehouseResource
+from risk_model.report.brand_report import facility_records, render_brand_page, render_index, slug
+
+SOURCES = ["published.facility_risk", "published.facility_risk_drivers", "resolved.facilities"]
+BRANDS_QUERY = (
+    "SELECT DISTINCT contributor FROM staged.facility_records "
+    "WHERE source_type = 'supplier_list' AND contributor IS NOT NULL ORDER BY contributor"
+)
+
+
+@dg.asset(
+    key=["quality", "brand_risk_reports"],
+    group_name="quality",
+    kinds={"html"},
+    deps=[key_of(t) for t in [*SOURCES, "published.brand_exposure", "staged.facility_records"]],
+)
+def brand_risk_reports(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One offline HTML risk report per brand (one page per contributor of a supplier list) plus an
+    index: sortable, filterable facility table, map coloured by band, drill-down of drivers."""
+    facility_risk, drivers, facilities = [warehouse.read(table) for table in SOURCES]
+    brands = warehouse.query(BRANDS_QUERY)["contributor"].to_list()
+    out_dir = flrisk_home() / "reports" / "brands"
+    staging = out_dir.with_name("brands.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    generated = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    summary = _summary(facility_risk)
+    taken: set[str] = {"index"}
+    listed = []
+    for brand in brands:
+        records = facility_records(brand, facility_risk, drivers, facilities)
+        page_slug = slug(brand, taken)
+        page = render_brand_page(brand, records, summary, generated)
+        (staging / f"{page_slug}.html").write_text(page, encoding="utf-8")
+        bands = {band: sum(1 for r in records if r["band"] == band) for band in {r["band"] for r in records}}
+        listed.append((brand, page_slug, len(records), bands))
+    (staging / "index.html").write_text(render_index(listed, generated), encoding="utf-8")
+    shutil.rmtree(out_dir, ignore_errors=True)
+    staging.rename(out_dir)
+    return dg.MaterializeResult(
+        metadata={
+            "index": dg.MetadataValue.path(str(out_dir / "index.html")),
+            "brands": len(listed),
+            "facilities_reported": sum(count for _, _, count, _ in listed),
+        }
+    )
+
+
+def _summary(facility_risk: pl.DataFrame) -> dict:
+    """As-of date and methodology version of the scores (shown on every page)."""
+    if facility_risk.is_empty():
+        return {}
+    row = facility_risk.row(0, named=True)
+    return {"as_of": row["as_of_date"], "methodology_version": row["methodology_version"]}

@@ -1,0 +1,154 @@
+"""Static HTML risk report per brand: a sortable, filterable facility table, a map of the facilities
+coloured by band, and a drill-down of every facility's drivers with their evidence.
+
+Pages are self-contained and work offline: inline CSS and vanilla JS beside this module, the map drawn
+as inline SVG from bundled Natural Earth outlines (world_110m.json, see README.md), no external script,
+font, image or tile. Facility data travels as JSON inside a `<script type="application/json">` element
+with `<`, `>` and `&` escaped, and the script writes it into the page with `textContent` only, so a
+facility name is always text, never markup. Everything else interpolated into HTML is escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from html import escape
+from pathlib import Path
+
+import polars as pl
+
+HERE = Path(__file__).parent
+BANDS = ("critical", "high", "medium", "low", "unknown")
+EVIDENCE_FIELDS = (
+    ("source", "evidence_source"),
+    ("record", "evidence_record_id"),
+    ("date", "evidence_date"),
+    ("list entry", "evidence_list_entry"),
+    ("finding", "evidence_finding_id"),
+)
+
+
+@cache
+def _asset(name: str) -> str:
+    return (HERE / name).read_text(encoding="utf-8")
+
+
+def slug(name: str, taken: set[str]) -> str:
+    """A file-name-safe slug for a brand ("Casa Verde Home" -> "casa-verde-home"), unique in `taken`."""
+    base = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:60] or "brand"
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    taken.add(candidate)
+    return candidate
+
+
+def script_json(value: object) -> str:
+    """JSON safe to place inside a <script> element (no `<`, `>` or `&` can end or open a tag)."""
+    text = json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def facility_records(
+    brand: str, facility_risk: pl.DataFrame, drivers: pl.DataFrame, facilities: pl.DataFrame
+) -> list[dict]:
+    """The brand's facilities, riskiest first, each with location and drivers (evidence as text)."""
+    listed = facility_risk.filter(pl.col("contributors").list.contains(brand)).join(
+        facilities.select("facility_id", "lat", "lng"), on="facility_id", how="left"
+    )
+    evidence = pl.concat_str(
+        [
+            pl.when(pl.col(column).is_not_null()).then(
+                pl.format(f"{label} {{}}", pl.col(column).cast(pl.String))
+            )
+            for label, column in EVIDENCE_FIELDS
+        ],
+        separator="; ",
+        ignore_nulls=True,
+    )
+    per_facility = (
+        drivers.filter(pl.col("facility_id").is_in(listed["facility_id"].implode()))
+        .sort("facility_id", "points", "description", descending=[False, True, False])
+        .with_columns(evidence=evidence)
+        .group_by("facility_id", maintain_order=True)
+        .agg(pl.struct("component", "points", "description", "evidence").alias("drivers"))
+    )
+    rows = listed.join(per_facility, on="facility_id", how="left").sort(
+        "risk_score", "facility_id", descending=[True, False]
+    )
+    return rows.select(
+        pl.col("facility_id").alias("id"),
+        pl.col("facility_name").alias("name"),
+        pl.col("country_code").alias("country"),
+        pl.col("os_id"),
+        pl.col("risk_score").alias("score"),
+        pl.col("risk_band").alias("band"),
+        pl.col("confidence"),
+        pl.col("lat"),
+        pl.col("lng"),
+        pl.col("drivers").fill_null([]),
+        pl.col("contributors").list.len().alias("contributor_count"),
+    ).to_dicts()
+
+
+def _graticule() -> str:
+    lines = [f"M{lon} -90V90" for lon in range(-180, 181, 30)]
+    lines += [f"M-180 {lat}H180" for lat in range(-90, 91, 30)]
+    return "".join(lines)
+
+
+def world_map_svg() -> str:
+    """The static part of the map: graticule, land and borders (markers are added by the script)."""
+    world = json.loads(_asset("world_110m.json"))
+    return (
+        '<svg id="map" viewBox="-180 -90 360 180" role="img" aria-label="Facilities by risk band">'
+        f'<path class="graticule" d="{_graticule()}"/>'
+        f'<path class="land" d="{escape(world["land"])}"/>'
+        f'<path class="borders" d="{escape(world["borders"])}"/>'
+        '<g id="markers"></g></svg>'
+    )
+
+
+def render_brand_page(brand: str, records: list[dict], summary: dict, generated: str) -> str:
+    """One brand's report page."""
+    counts = {band: sum(1 for r in records if r["band"] == band) for band in BANDS}
+    band_items = "".join(
+        f'<li><span class="swatch band-{band}"></span>{band}: {counts[band]}</li>' for band in BANDS
+    )
+    meta = (
+        f"{len(records)} facilities · as of {escape(str(summary.get('as_of') or '-'))} · methodology "
+        f"{escape(str(summary.get('methodology_version') or '-'))} · generated {escape(generated)}"
+    )
+    options = "".join(f'<option value="{band}">{band}</option>' for band in BANDS)
+    return _asset("brand_report.html").format(
+        title=escape(f"Forced-labour risk report: {brand}"),
+        brand=escape(brand),
+        meta=meta,
+        band_items=band_items,
+        band_options=options,
+        map_svg=world_map_svg(),
+        data=script_json(records),
+        css=_asset("brand_report.css"),
+        script=_asset("brand_report.js"),
+    )
+
+
+def render_index(brands: list[tuple[str, str, int, dict]], generated: str) -> str:
+    """The index page: one link per brand (name, file slug, facility count, band counts)."""
+    rows = "".join(
+        f'<tr><td><a href="{escape(slug_)}.html">{escape(name)}</a></td><td class="num">{count}</td>'
+        + "".join(f'<td class="num">{bands.get(band, 0)}</td>' for band in BANDS)
+        + "</tr>"
+        for name, slug_, count, bands in brands
+    )
+    header = "".join(f"<th>{band}</th>" for band in BANDS)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Brand risk reports</title><style>{_asset('brand_report.css')}</style></head><body>"
+        f'<h1>Brand risk reports</h1><p class="meta">generated {escape(generated)}</p>'
+        f'<table class="index"><thead><tr><th>brand</th><th>facilities</th>{header}</tr></thead>'
+        f"<tbody>{rows or '<tr><td colspan=7>No brand supplier lists loaded.</td></tr>'}</tbody></table>"
+        "</body></html>\n"
+    )
