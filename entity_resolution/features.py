@@ -26,7 +26,9 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from entity_resolution.normalise import despaced_expr
 from entity_resolution.settings import ResolutionSettings
+from entity_resolution.tokens import monge_elkan
 
 EARTH_RADIUS_KM = 6371.0
 COMPARED = ["name_norm", "core_norm", "address_norm", "lat", "lng", "os_id", "units", "numbers"]
@@ -80,11 +82,6 @@ def pair_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: Resoluti
 def _chunk_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
     left = records.select(COMPARED)[pairs["left"].to_numpy()]
     right = records.select(COMPARED)[pairs["right"].to_numpy()]
-    names_l, names_r = left["name_norm"].to_list(), right["name_norm"].to_list()
-    addr_l, addr_r = (
-        left["address_norm"].fill_null("").to_list(),
-        right["address_norm"].fill_null("").to_list(),
-    )
     address_missing = (left["address_norm"].fill_null("") == "") | (right["address_norm"].fill_null("") == "")
     distance = haversine_km(
         left["lat"].fill_null(np.nan).to_numpy(),
@@ -94,28 +91,10 @@ def _chunk_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: Resolu
     )
     both_ids = left["os_id"].is_not_null() & right["os_id"].is_not_null()
     same_id = (left["os_id"] == right["os_id"]).fill_null(False)
-    name_set = pairwise(names_l, names_r, fuzz.token_set_ratio)
-    shortest = np.minimum(
-        left["name_norm"].str.count_matches(" ").to_numpy(),
-        right["name_norm"].str.count_matches(" ").to_numpy(),
-    )
+    names = _name_features(left, right, address_missing.to_numpy())
     return pairs.with_columns(
-        name_sort=pl.Series(pairwise(names_l, names_r, fuzz.token_sort_ratio)),
-        name_set=pl.Series(name_set),
-        name_wratio=pl.Series(pairwise(names_l, names_r, fuzz.WRatio)),
-        name_core_sort=pl.Series(
-            pairwise(left["core_norm"].to_list(), right["core_norm"].to_list(), fuzz.token_sort_ratio)
-        ),
-        name_compact=pl.Series(
-            pairwise([n.replace(" ", "") for n in names_l], [n.replace(" ", "") for n in names_r], fuzz.ratio)
-        ),
-        name_jaro=pl.Series(pairwise(names_l, names_r, JaroWinkler.normalized_similarity) * 100.0),
-        name_set_no_address=pl.Series(name_set * address_missing.to_numpy()),
-        single_token_name=pl.Series((shortest == 0).astype(np.float64)),
-        address_set=pl.Series(
-            np.where(address_missing.to_numpy(), 0.0, pairwise(addr_l, addr_r, fuzz.token_set_ratio))
-        ),
-        address_missing=address_missing.cast(pl.Float64),
+        **names,
+        **_address_features(left["address_norm"], right["address_norm"], address_missing),
         distance_km=pl.Series(distance).fill_nan(None),
         geo_near=pl.Series((distance < settings.near_km).astype(np.float64)),
         geo_far=pl.Series((distance > settings.far_km).astype(np.float64)),
@@ -126,3 +105,64 @@ def _chunk_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: Resolu
         number_conflict=_conflict(left["numbers"], right["numbers"]),
         number_one_sided=_one_sided(left["numbers"], right["numbers"], left["units"], right["units"]),
     )
+
+
+def broken_spacing(names: pl.Series) -> np.ndarray:
+    """Names whose words were split apart, as PDF extraction does ("m e r c u r y appar e l"): at
+    least three fragments of one or two letters making up at least 40% of the words."""
+    short = names.fill_null("").str.count_matches(r"\b[a-z0-9]{1,2}\b").to_numpy()
+    words = names.fill_null("").str.count_matches(r"\S+").to_numpy()
+    return (short >= 3) & (short >= 0.4 * np.maximum(words, 1))
+
+
+def _name_features(left: pl.DataFrame, right: pl.DataFrame, address_missing: np.ndarray) -> dict:
+    """Name similarities; a pair where either name has broken spacing is compared with spaces removed."""
+    despace = broken_spacing(left["name_norm"]) | broken_spacing(right["name_norm"])
+
+    def names(frame: pl.DataFrame, column: str) -> list[str]:
+        values = frame[column].fill_null("")
+        return (
+            pl.select(pl.when(pl.Series(despace)).then(despaced_expr(pl.lit(values))).otherwise(values))
+            .to_series()
+            .to_list()
+        )
+
+    names_l, names_r = names(left, "name_norm"), names(right, "name_norm")
+    name_set = pairwise(names_l, names_r, fuzz.token_set_ratio)
+    shortest = np.minimum(
+        left["name_norm"].str.count_matches(" ").to_numpy(),
+        right["name_norm"].str.count_matches(" ").to_numpy(),
+    )
+    forward, backward = monge_elkan(names_l, names_r)
+    return {
+        "name_soft_min": pl.Series(np.minimum(forward, backward)),
+        "name_soft_max": pl.Series(np.maximum(forward, backward)),
+        "name_sort": pl.Series(pairwise(names_l, names_r, fuzz.token_sort_ratio)),
+        "name_set": pl.Series(name_set),
+        "name_wratio": pl.Series(pairwise(names_l, names_r, fuzz.WRatio)),
+        "name_core_sort": pl.Series(
+            pairwise(names(left, "core_norm"), names(right, "core_norm"), fuzz.token_sort_ratio)
+        ),
+        "name_compact": pl.Series(
+            pairwise([n.replace(" ", "") for n in names_l], [n.replace(" ", "") for n in names_r], fuzz.ratio)
+        ),
+        "name_jaro": pl.Series(pairwise(names_l, names_r, JaroWinkler.normalized_similarity) * 100.0),
+        "name_set_no_address": pl.Series(name_set * address_missing),
+        "single_token_name": pl.Series((shortest == 0).astype(np.float64)),
+    }
+
+
+def _address_features(left: pl.Series, right: pl.Series, address_missing: pl.Series) -> dict:
+    """Address similarity, whether either is missing, and whether both carry numbers (house numbers,
+    lots, postcodes) with none in common: a hint of a neighbouring site rather than the same one."""
+    missing = address_missing.to_numpy()
+    similarity = pairwise(left.fill_null("").to_list(), right.fill_null("").to_list(), fuzz.token_set_ratio)
+    numbers_l = left.fill_null("").str.extract_all(r"\b[0-9]+\b").list.unique()
+    numbers_r = right.fill_null("").str.extract_all(r"\b[0-9]+\b").list.unique()
+    shared = numbers_l.list.set_intersection(numbers_r).list.len()
+    disjoint = (numbers_l.list.len() > 0) & (numbers_r.list.len() > 0) & (shared == 0)
+    return {
+        "address_set": pl.Series(np.where(missing, 0.0, similarity)),
+        "address_missing": address_missing.cast(pl.Float64),
+        "address_number_conflict": disjoint.cast(pl.Float64),
+    }

@@ -28,9 +28,12 @@ CONTINUOUS = (
     "name_core_sort",
     "name_compact",
     "name_wratio",
+    "name_soft_min",
+    "name_soft_max",
     "single_token_name",
     "number_conflict",
     "number_one_sided",
+    "address_number_conflict",
 )
 SORT_CUTS = (("order_95", 0.95), ("order_85", 0.85), ("order_70", 0.70))
 ORDER_LEVELS = (*[name for name, _ in SORT_CUTS], "order_low")
@@ -38,7 +41,8 @@ NAME_LEVELS = (*[name for name, _ in NAME_CUTS], "name_low")
 ADDRESS_LEVELS = ("address_missing", *[name for name, _ in ADDRESS_CUTS], "address_low")
 GEO_LEVELS = ("geo_missing", *[name for name, _ in GEO_CUTS], "geo_far")
 CROSSED = tuple(f"{n}__{a}" for n in NAME_LEVELS for a in ADDRESS_LEVELS)
-LEVEL_FEATURES = (*CONTINUOUS, *ORDER_LEVELS[:-1], *GEO_LEVELS, *CROSSED)
+GEO_CROSSED = tuple(f"{n}__{g}" for n in NAME_LEVELS for g in GEO_LEVELS)
+LEVEL_FEATURES = (*CONTINUOUS, *ORDER_LEVELS[:-1], *GEO_LEVELS, *CROSSED, *GEO_CROSSED)
 
 
 def _level(value: pl.Expr, cuts: tuple[tuple[str, float], ...], low: str, descending: bool = True) -> pl.Expr:
@@ -68,9 +72,11 @@ def level_matrix(features: pl.DataFrame) -> pl.DataFrame:
         pl.col(CONTINUOUS).cast(pl.Float64), name=name, address=address, geo=geo, order=order
     )
     crossed = pl.concat_str("name", "address", separator="__")
+    geo_crossed = pl.concat_str("name", "geo", separator="__")
     return levels.select(
         *CONTINUOUS,
         *[(pl.col("order") == o).cast(pl.Float64).alias(o) for o in ORDER_LEVELS[:-1]],
         *[(pl.col("geo") == g).cast(pl.Float64).alias(g) for g in GEO_LEVELS],
         *[(crossed == c).cast(pl.Float64).alias(c) for c in CROSSED],
+        *[(geo_crossed == c).cast(pl.Float64).alias(c) for c in GEO_CROSSED],
     )

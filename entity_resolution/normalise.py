@@ -28,6 +28,7 @@ _SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b ?")
 _PARENTHESISED = re.compile(r"\([^)]*\)")
 _UNIT = re.compile(
     r"\b(unit|plant|factory|building|bldg|block|blk|phase|branch)\s*(?:no\s*)?([0-9]+|[ivx]+)\b"
+    r"|\B(unit|plant|factory)(?:no)?([0-9]+)\b"
 )
 
 
@@ -80,6 +81,20 @@ def core_name(name: str | None) -> str:
     return core or normalise_name(name)
 
 
+@cache
+def _trailing_legal_form() -> re.Pattern[str]:
+    phrases = {row["phrase"].replace(" ", "") for row in _read_reference("legal_forms.csv")}
+    return re.compile("(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + ")+$")
+
+
+def despaced_expr(expr: pl.Expr) -> pl.Expr:
+    """A normalised name with its spaces removed and a trailing legal form (spaces removed too) dropped:
+    what is compared when spacing is broken ("qua nmada la appa rel pv t lt d" -> "quanmadalaapparel")."""
+    compact = expr.fill_null("").str.replace_all(" ", "")
+    stripped = compact.str.replace(_trailing_legal_form().pattern, "")
+    return pl.when(stripped == "").then(compact).otherwise(stripped)
+
+
 def core_name_expr(column: str | pl.Expr) -> pl.Expr:
     """Polars expression applying `core_name`."""
     expr = pl.col(column) if isinstance(column, str) else column
@@ -92,10 +107,28 @@ def normalise_address(address: str | None) -> str:
     return _expand(_basic(address))
 
 
+_ROMAN = re.compile(r"(x{0,3})(ix|iv|v?i{0,3})")
+_ROMAN_ONES = {"": 0, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
+
+
+def arabic(numeral: str) -> str:
+    """A roman numeral up to xxxix as an arabic number ("iv" -> "4"); anything else unchanged."""
+    match = _ROMAN.fullmatch(numeral)
+    if not numeral or match is None:
+        return numeral
+    return str(10 * len(match.group(1)) + _ROMAN_ONES[match.group(2)])
+
+
 def unit_numbers(name: str | None) -> str:
-    """The unit/plant/building numbers named in `name`, sorted and joined ("unit 3"), or ""."""
+    """The unit/plant/building numbers named in `name`, roman numerals as arabic, sorted and joined
+    ("Unit II" -> "unit 2"), or ""."""
     basic = _basic(name)
-    found = sorted({f"{kind} {number}" for kind, number in _UNIT.findall(basic)})
+    found = sorted(
+        {
+            f"{kind or glued} {arabic(number or glued_number)}"
+            for kind, number, glued, glued_number in _UNIT.findall(basic)
+        }
+    )
     return "|".join(found)
 
 

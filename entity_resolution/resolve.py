@@ -107,7 +107,7 @@ def resolve(
     confirmed = _decision_pairs(prepared, decisions, "confirm")
     rejected = _decision_pairs(prepared, decisions, "reject")
     labels = cluster(
-        prepared, scored, settings.auto_match_threshold, settings.review_threshold, confirmed, rejected
+        prepared, scored, settings.auto_match_threshold, settings.different_below, confirmed, rejected
     )
     labelled = prepared.with_columns(cluster=pl.Series(labels, dtype=pl.Int64))
     lap("cluster")

@@ -15,8 +15,8 @@ class ResolutionSettings:
     that the records stay distinct.
     """
 
-    auto_match_threshold: float = 0.5
-    review_threshold: float = 0.2
+    auto_match_threshold: float = 0.6
+    review_threshold: float = 0.3
     max_block_size: int = 40
     rare_name_tokens: int = 3
     rare_address_tokens: int = 2
