@@ -35,7 +35,7 @@ from connectors.staging import (
     iter_raw_rows,
 )
 from connectors.vocabulary import category_entry, grievance_statuses, htcds_case_status, vocabulary_key
-from connectors.worker_voice_privacy import PrivateRejections, safe_payload
+from connectors.worker_voice_privacy import PrivateRejections
 from connectors.worker_voice_surveys import SURVEY_SOURCE_TYPE, SURVEY_SPEC, standardise_surveys
 
 __all__ = [
@@ -86,7 +86,7 @@ def standardise_grievances(raw: pl.DataFrame, pseudonymisation_key: bytes) -> St
             "refusing to stage case identifiers without one"
         )
     key = bytes(pseudonymisation_key)
-    rejections = PrivateRejections(GRIEVANCE_SOURCE_TYPE, lambda row: _redacted(row, key))
+    rejections = PrivateRejections(REDACTED_SPEC, lambda row: _case_key_cell(row, key))
     seen, facilities, grievances = FirstSeen(), {}, []
     unknown: dict[str, tuple[str, ...]] = {}
     for row in iter_raw_rows(raw, GRIEVANCE_SPEC, unknown):
@@ -133,11 +133,10 @@ def _grievance(row: RawRow, key: bytes, problems: list[Problem]) -> dict[str, ob
     }
 
 
-def _redacted(row: RawRow, key: bytes) -> str:
-    """Quarantine payload: known non-sensitive cells only, case_id replaced by its case_key."""
+def _case_key_cell(row: RawRow, key: bytes) -> dict[str, str]:
+    """The quarantine payload's stand-in for case_id: its case_key."""
     case_id = row.raw("case_id")
-    extra = {"case_key": case_key(case_id, key)} if case_id is not None else {}
-    return safe_payload(row, REDACTED_SPEC, extra)
+    return {"case_key": case_key(case_id, key)} if case_id is not None else {}
 
 
 def _controlled(row: RawRow, field_name: str, allowed: frozenset[str], problems: list[Problem]) -> str | None:

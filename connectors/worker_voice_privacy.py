@@ -1,15 +1,18 @@
 """Keep worker identities out of worker-voice quarantine rows.
 
 A rejected worker-voice row is kept for a data steward to fix, but never with what could identify a
-worker: its payload is rebuilt from an allow-list (declared, non-sensitive columns; undeclared columns
-dropped), and every kept cell and every message is scrubbed. A file whose columns have shifted (an
-unquoted comma in a narrative) can put a narrative, a phone number or an e-mail address into the
-category or status cell, and messages quote the offending value, so scrubbing covers both:
+worker. A file whose columns have shifted (an unquoted comma in a narrative) can put a narrative, a name,
+a phone number or an e-mail address into the category, status, channel or date cell, and messages quote
+the offending value. So, in the payload and in every message:
 
-- e-mail addresses and phone-like digit runs (7 or more digits, with spaces, dots, dashes, brackets or a
-  leading +) are replaced by ``[e-mail removed]`` / ``[phone removed]``;
-- a cell longer than ``MAX_LABEL_CHARACTERS`` or with more than ``MAX_LABEL_WORDS`` words is free text,
-  not a label, and is replaced by ``[free text removed: N characters]`` (also inside messages).
+- sensitive and undeclared columns are dropped (the payload is rebuilt from an allow-list);
+- the value of every cell that failed a check is withheld, except the facility reference (name,
+  address, country, OS ID: facility data, not about a worker) (``[withheld: N characters; see the raw
+  row]``): it is by definition not a known label, so it may be anything; the raw layer keeps it for
+  whoever may read raw (survey aggregates, which hold counts rather than case details, keep them);
+- every other cell is kept, except free text (longer than ``MAX_LABEL_CHARACTERS`` or more than
+  ``MAX_LABEL_WORDS`` words) which is withheld too, and e-mail addresses and phone-like digit runs
+  (7 or more digits) which are replaced by ``[e-mail removed]`` / ``[phone removed]``.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Callable
 from connectors.headers import SourceSpec
 from connectors.staging import Problem, RawRow, Rejections
 
+FACILITY_REFERENCE = frozenset({"facility_name", "facility_address", "facility_country", "os_id"})
 MAX_LABEL_CHARACTERS = 48
 MAX_LABEL_WORDS = 6
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -37,41 +41,56 @@ def is_free_text(value: str) -> bool:
     return len(value) > MAX_LABEL_CHARACTERS or len(value.split()) > MAX_LABEL_WORDS
 
 
-def safe_cell(value: str) -> str:
-    """A cell as it may appear in quarantine: free text removed, contact details scrubbed."""
-    if is_free_text(value):
-        return f"[free text removed: {len(value)} characters]"
-    return scrub(value)
+def withheld(value: str) -> str:
+    """What stands in for a cell that must not be shown."""
+    return f"[withheld: {len(value)} characters; see the raw row]"
 
 
-def safe_payload(row: RawRow, spec: SourceSpec, extra: dict[str, str] | None = None) -> str:
-    """JSON of the row's declared non-sensitive cells (original headers), each made safe."""
+def safe_payload(
+    row: RawRow, spec: SourceSpec, failing: set[str], extra: dict[str, str] | None = None
+) -> str:
+    """JSON of the row's declared non-sensitive cells (original headers): failing cells and free text
+    withheld, contact details scrubbed."""
     kept = {
-        row.headers.original(name) or name: safe_cell(value)
+        row.headers.original(name) or name: withheld(value)
+        if name in failing or is_free_text(value)
+        else scrub(value)
         for name, value in row.cells.items()
         if name not in spec.sensitive
     }
     return json.dumps(kept | (extra or {}), ensure_ascii=False)
 
 
-def safe_message(message: str, row: RawRow) -> str:
-    """A problem message with any quoted free-text cell of ``row`` replaced, then scrubbed."""
-    for value in [*row.cells.values(), *row.extras.values()]:
-        if value and is_free_text(value):
-            for quoted in (repr(value), value):
-                message = message.replace(quoted, f"[free text removed: {len(value)} characters]")
-    return scrub(message)
-
-
 class PrivateRejections(Rejections):
-    """Quarantine rows of a worker-voice source: safe payloads (``payload``) and safe messages."""
+    """Quarantine rows of a worker-voice source with safe payloads and messages (see the module)."""
 
-    def __init__(self, source_type: str, payload: Callable[[RawRow], str]) -> None:
-        super().__init__(source_type, redact=payload)
+    def __init__(
+        self,
+        spec: SourceSpec,
+        extra: Callable[[RawRow], dict[str, str]] | None = None,
+        withhold_failing: bool = True,
+    ) -> None:
+        super().__init__(spec.source_type)
+        self.spec = spec
+        self.extra = extra
+        self.withhold_failing = withhold_failing
 
     def add(self, row: RawRow, problems: list[Problem]) -> None:
-        """Quarantine ``row`` once per problem, with its messages made safe."""
+        """Quarantine ``row`` once per problem, with its payload and messages made safe."""
+        failing = {p.column for p in problems if p.column and self.withhold_failing} - FACILITY_REFERENCE
+        extra = self.extra(row) if self.extra else None
+        self.redact = lambda raw_row: safe_payload(raw_row, self.spec, failing, extra)
+        hidden = [v for n, v in row.cells.items() if v and (n in failing or is_free_text(v))]
+        hidden += [v for v in row.extras.values() if v]
         start = len(self.rows)
         super().add(row, problems)
         for entry in self.rows[start:]:
-            entry["message"] = safe_message(str(entry["message"]), row)
+            entry["message"] = safe_message(str(entry["message"]), hidden)
+
+
+def safe_message(message: str, hidden: list[str]) -> str:
+    """A problem message with every hidden value (quoted or not) withheld, then scrubbed."""
+    for value in sorted(hidden, key=len, reverse=True):
+        for form in (repr(value), value):
+            message = message.replace(form, withheld(value))
+    return scrub(message)

@@ -34,7 +34,7 @@ from connectors.staging import (
     stable_hash,
 )
 from connectors.vocabulary import ilo_indicators
-from connectors.worker_voice_privacy import PrivateRejections, safe_payload
+from connectors.worker_voice_privacy import PrivateRejections
 
 SURVEY_SOURCE_TYPE = "worker_voice_survey"
 SURVEY_SPEC = SourceSpec(
@@ -51,7 +51,7 @@ _PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
 
 def standardise_surveys(raw: pl.DataFrame, share_scale: ShareScale = "auto") -> Standardised:
     """Standardise raw.worker_voice_survey rows into facility_records + survey aggregates."""
-    rejections = PrivateRejections(SURVEY_SOURCE_TYPE, lambda row: safe_payload(row, SURVEY_SPEC))
+    rejections = PrivateRejections(SURVEY_SPEC, withhold_failing=False)
     seen, facilities, surveys = FirstSeen(), {}, []
     unknown: dict[str, tuple[str, ...]] = {}
     scales = _file_scales(raw, share_scale)
