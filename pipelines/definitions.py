@@ -5,13 +5,14 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.checks import all_contract_checks
+from assets.freshness import freshness_checks, freshness_sensor
 from assets.ingestion import raw_assets
 from assets.oshub_sync import raw_oshub_api, raw_oshub_merges
 from assets.quality import data_quality_report
-from assets.reports import brand_risk_reports
 from assets.resolution import RESOLVED_TABLES, match_decisions, resolved_tables
 from assets.risk import PUBLISHED_TABLES, published_risk_tables, worker_voice_summary
 from assets.staging import STAGED_TABLES, staged_tables
+from pipelines.alerts import build_failure_alert_sensor
 from pipelines.resources import OsHubResource, PseudonymisationKeyResource, SourcesResource
 from pipelines.sensors import build_inbox_sensor, build_manifest_sensor
 from pipelines.warehouse import WarehouseResource
@@ -19,20 +20,32 @@ from pipelines.warehouse import WarehouseResource
 CHECKED_TABLES = [*STAGED_TABLES, *RESOLVED_TABLES, *PUBLISHED_TABLES, "published.worker_voice_summary"]
 
 OSHUB_API_ASSETS = dg.AssetSelection.assets(raw_oshub_api, raw_oshub_merges)
+REFERENCE_SOURCES = ("reference_dol_goods", "reference_entity_list", "reference_country_risk")
+REFERENCE_ASSETS = dg.AssetSelection.assets(*[["raw", source] for source in REFERENCE_SOURCES])
+# Every job writes the warehouse: the run queue (deploy/dagster.yaml) allows one run with this tag at a
+# time, and the writer lock (pipelines.locking) serialises runs started outside the queue.
+WRITER_TAGS = {"flrisk/warehouse": "writer"}
 
 refresh_all = dg.define_asset_job(
     "refresh_all",
     selection=dg.AssetSelection.all() - OSHUB_API_ASSETS,
     description="Ingest every received file, standardise, resolve, score and publish, then report "
     "(the Open Supply Hub API pull has its own job).",
-    executor_def=dg.in_process_executor,
+    tags=WRITER_TAGS,
 )
 oshub_sync = dg.define_asset_job(
     "oshub_sync",
     selection=OSHUB_API_ASSETS.downstream(),
     description="Pull Open Supply Hub production locations and merge events over the API (resumable), "
     "then re-stage, re-resolve and re-score.",
-    executor_def=dg.in_process_executor,
+    tags=WRITER_TAGS,
+)
+reference_refresh = dg.define_asset_job(
+    "reference_refresh",
+    selection=REFERENCE_ASSETS.downstream(),
+    description="Load new versions of the reference lists (US DOL goods, trade-restriction lists, country "
+    "risk) from the received files, then re-stage, re-screen and re-score.",
+    tags=WRITER_TAGS,
 )
 oshub_sync_daily = dg.ScheduleDefinition(
     name="oshub_sync_daily",
@@ -50,10 +63,21 @@ rescore_nightly = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.STOPPED,
     description="Nightly re-resolve and re-score of everything received (off by default).",
 )
+reference_refresh_weekly = dg.ScheduleDefinition(
+    name="reference_refresh_weekly",
+    job=reference_refresh,
+    cron_schedule="0 5 * * 1",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Weekly reference-list refresh, Mondays 05:00 UTC (off by default).",
+)
 
 
-def build_definitions() -> dg.Definitions:
-    """All of flrisk's Dagster definitions with their default resources."""
+def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) -> dg.Definitions:
+    """All of flrisk's Dagster definitions with their default resources. Jobs run on `executor`:
+    in-process here (fast on 2 cores, no DuckDB lock contention), `k8s_job_executor` in
+    `pipelines.deployment`."""
+    freshness = freshness_checks(CHECKED_TABLES)
     return dg.Definitions(
         assets=[
             *raw_assets,
@@ -65,12 +89,17 @@ def build_definitions() -> dg.Definitions:
             published_risk_tables,
             worker_voice_summary,
             data_quality_report,
-            brand_risk_reports,
         ],
-        asset_checks=all_contract_checks(CHECKED_TABLES),
-        jobs=[refresh_all, oshub_sync],
-        schedules=[rescore_nightly, oshub_sync_daily],
-        sensors=[build_manifest_sensor(refresh_all), build_inbox_sensor(refresh_all)],
+        asset_checks=[*all_contract_checks(CHECKED_TABLES), *freshness],
+        jobs=[refresh_all, oshub_sync, reference_refresh],
+        schedules=[rescore_nightly, oshub_sync_daily, reference_refresh_weekly],
+        sensors=[
+            build_manifest_sensor(refresh_all),
+            build_inbox_sensor(refresh_all),
+            build_failure_alert_sensor(),
+            freshness_sensor(freshness),
+        ],
+        executor=executor,
         resources={
             "warehouse": WarehouseResource(),
             "sources": SourcesResource(),
