@@ -59,17 +59,21 @@ def score_facilities(inputs: RiskInputs, params: RiskParameters) -> dict[str, pl
     published_drivers = drivers.sort(
         "facility_id", "weighted", "description", descending=[False, True, False]
     )
-    published_drivers = (
-        published_drivers.with_columns(
-            driver_id=pl.concat_str(
-                "facility_id",
-                "component",
-                "description",
-                pl.col("evidence_finding_id").fill_null(""),
-                pl.col("evidence_list_entry").fill_null(""),
-                separator="|",
-            ).map_elements(lambda key: hashlib.sha256(key.encode()).hexdigest()[:20], return_dtype=pl.String)
+    keys = published_drivers.select(
+        pl.concat_str(
+            "facility_id",
+            "component",
+            "description",
+            pl.col("evidence_finding_id").fill_null(""),
+            pl.col("evidence_list_entry").fill_null(""),
+            separator="|",
         )
+    ).to_series()
+    driver_ids = pl.Series(
+        "driver_id", [hashlib.sha256(key.encode()).hexdigest()[:20] for key in keys], dtype=pl.String
+    )
+    published_drivers = (
+        published_drivers.with_columns(driver_ids)
         .drop("weighted")
         .unique("driver_id", keep="first", maintain_order=True)
     )
