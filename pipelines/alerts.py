@@ -41,16 +41,20 @@ def _timestamp(seconds: float | None) -> str | None:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _step_error(event) -> str:
+    """The innermost error message of a step failure (Dagster wraps the real cause)."""
+    error = event.step_failure_data.error if event.step_failure_data else None
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return redact(error.message.strip()) if error is not None else ""
+
+
 def failure_record(context: dg.RunFailureSensorContext) -> dict:
     """The alert for one failed run: job, run id, times, failed steps and their error messages."""
     run = context.dagster_run
     record = context.instance.get_run_record_by_id(run.run_id)
     steps = [
-        {
-            "step": event.step_key,
-            "error": redact(event.step_failure_data.error.message.strip()) if event.step_failure_data else "",
-        }
-        for event in context.get_step_failure_events()
+        {"step": event.step_key, "error": _step_error(event)} for event in context.get_step_failure_events()
     ]
     return {
         "alert": "run_failed",
