@@ -14,9 +14,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.metadata import key_of
+from assets.freshness import last_updates
+from assets.metadata import key_of, timed
 from assets.risk import PUBLISHED_TABLES
 from data_contracts import all_contracts
+from data_contracts.freshness import freshness_rows, freshness_section
 from data_contracts.ge_docs import DocsTableResult, build_data_docs
 from data_contracts.quality_report import TableQuality, render_report
 from data_contracts.report_sections import quarantine_section, reconciliation_section
@@ -56,8 +58,11 @@ class QualityReports:
         return sum(len(t.blocking_failed) for t in self.tables)
 
 
-def build_quality_reports(warehouse: WarehouseResource) -> QualityReports:
-    """Check every contracted table present in the warehouse and (re)write the summary and Data Docs."""
+def build_quality_reports(
+    warehouse: WarehouseResource, instance: dg.DagsterInstance | None = None
+) -> QualityReports:
+    """Check every contracted table present in the warehouse and (re)write the summary and Data Docs;
+    with a Dagster `instance`, the summary also gives each table's freshness against its SLA."""
     tables, frames = [], {}
     with warehouse.connect(read_only=True) as con:
         present = {f"{s}.{t}" for s, t in con.sql(PRESENT_TABLES).fetchall()}
@@ -74,6 +79,9 @@ def build_quality_reports(warehouse: WarehouseResource) -> QualityReports:
             quarantine_section(_rows(con, QUARANTINE_COUNTS, "quarantine.rejected_rows" in present)),
             reconciliation_section(_rows(con, RECONCILIATION, "quarantine.load_summary" in present)),
         ]
+    if instance is not None:
+        updates = last_updates(instance, [table.table for table in tables])
+        sections.append(freshness_section(freshness_rows(updates, datetime.now(UTC))))
     out_dir = reports_dir()
     shutil.rmtree(out_dir / DATA_DOCS_DIR, ignore_errors=True)  # only this run's validations
     docs_index, docs_results = build_data_docs(frames, out_dir / DATA_DOCS_DIR)
@@ -98,11 +106,14 @@ def _rows(con, sql: str, table_present: bool) -> list[dict]:
     kinds={"html"},
     deps=[key_of(t) for t in GE_TABLES],
 )
-def data_quality_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def data_quality_report(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """One offline report (HTML + JSON) covering every contracted table and each of its rules, with
     quarantine counts and load reconciliation, and offline Great Expectations Data Docs of the
     published tables for auditors."""
-    reports = build_quality_reports(warehouse)
+    with timed() as clock:
+        reports = build_quality_reports(warehouse, context.instance)
     return dg.MaterializeResult(
         metadata={
             "report": dg.MetadataValue.path(str(reports.index)),
@@ -111,5 +122,6 @@ def data_quality_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
             "failed_rules": reports.failed_rules,
             "ge_failed_expectations": sum(len(r.failed_expectations) for r in reports.data_docs_results),
             "ge_engine_errors": sum(len(r.engine_errors) for r in reports.data_docs_results),
+            "seconds": clock["seconds"],
         }
     )
