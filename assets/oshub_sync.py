@@ -79,7 +79,7 @@ def raw_oshub_api(
 def raw_oshub_merges(warehouse: WarehouseResource, oshub: OsHubResource) -> dg.MaterializeResult:
     """raw.oshub_merges: one row per Open Supply Hub merge event (original OS ID -> current OS ID)."""
     load_id = _new_load_id(oshub_merges.SOURCE_TYPE)
-    with oshub.client() as client:
+    with timed() as clock, oshub.client() as client:
         events = oshub_merges.fetch_merge_events(client)
     rows = oshub_merges.raw_frame(events, load_id)
     source_file = rows["source_file"][0] if rows.height else oshub_api.source_file(oshub_merges.MERGES)
@@ -95,4 +95,11 @@ def raw_oshub_merges(warehouse: WarehouseResource, oshub: OsHubResource) -> dg.M
             "received_at": datetime.now(UTC).date(),
         },
     )
-    return dg.MaterializeResult(metadata={"load_id": load_id, "events": len(events)})
+    return dg.MaterializeResult(
+        metadata={
+            "load_id": load_id,
+            "events": len(events),
+            "seconds": clock["seconds"],
+            "dagster/row_count": warehouse.row_count("raw.oshub_merges"),
+        }
+    )

@@ -22,6 +22,8 @@ CHECKED_TABLES = [*STAGED_TABLES, *RESOLVED_TABLES, *PUBLISHED_TABLES, "publishe
 OSHUB_API_ASSETS = dg.AssetSelection.assets(raw_oshub_api, raw_oshub_merges)
 REFERENCE_SOURCES = ("reference_dol_goods", "reference_entity_list", "reference_country_risk")
 REFERENCE_ASSETS = dg.AssetSelection.assets(*[["raw", source] for source in REFERENCE_SOURCES])
+# Console logs as text (default) or one JSON object per line (`FLRISK_LOG_FORMAT=json`, see runner.py).
+LOGGERS = {"console": dg.colored_console_logger, "json": dg.json_console_logger}
 # Every job writes the warehouse: the run queue (deploy/dagster.yaml) allows one run with this tag at a
 # time, and the writer lock (pipelines.locking) serialises runs started outside the queue.
 WRITER_TAGS = {"flrisk/warehouse": "writer"}
@@ -100,6 +102,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
             freshness_sensor(freshness),
         ],
         executor=executor,
+        loggers=LOGGERS,
         resources={
             "warehouse": WarehouseResource(),
             "sources": SourcesResource(),

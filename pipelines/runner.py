@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.settings import prepare_dagster_home
+from pipelines.settings import log_format, prepare_dagster_home
 
 
 class RunFailedError(RuntimeError):
@@ -13,13 +13,14 @@ class RunFailedError(RuntimeError):
 
 def run_refresh_all(as_of: str = "", log_level: str = "WARNING") -> dg.ExecuteInProcessResult:
     """Materialize `refresh_all` in-process (fast on 2 cores, no DuckDB lock contention); the console
-    shows warnings and errors only, the full event log is in the Dagster instance."""
+    shows warnings and errors only (as JSON lines with `FLRISK_LOG_FORMAT=json`), the full event log
+    is in the Dagster instance."""
     from pipelines.definitions import defs
 
     prepare_dagster_home()
     run_config = {
         "ops": {"published_risk_tables": {"config": {"as_of": as_of}}},
-        "loggers": {"console": {"config": {"log_level": log_level}}},
+        "loggers": {"json" if log_format() == "json" else "console": {"config": {"log_level": log_level}}},
     }
     with dg.DagsterInstance.get() as instance:
         result = defs.resolve_job_def("refresh_all").execute_in_process(

@@ -34,6 +34,11 @@ def lock_wait_seconds() -> float:
     return float(os.environ.get("FLRISK_LOCK_WAIT_SECONDS") or 600)
 
 
+def log_format() -> str:
+    """`json` for one JSON object per log line (`$FLRISK_LOG_FORMAT=json`), else `text`."""
+    return "json" if (os.environ.get("FLRISK_LOG_FORMAT") or "").lower() == "json" else "text"
+
+
 def alerts_dir(home: Path | None = None) -> Path:
     """Where the run-failure sensor appends its alert records (JSON lines)."""
     return (home or flrisk_home()) / "alerts"
