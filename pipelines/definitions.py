@@ -9,6 +9,7 @@ from assets.freshness import freshness_checks, freshness_sensor
 from assets.ingestion import raw_assets
 from assets.oshub_sync import raw_oshub_api, raw_oshub_merges
 from assets.quality import data_quality_report
+from assets.reports import brand_risk_reports
 from assets.resolution import RESOLVED_TABLES, match_decisions, resolved_tables
 from assets.risk import PUBLISHED_TABLES, published_risk_tables, worker_voice_summary
 from assets.staging import STAGED_TABLES, staged_tables
@@ -91,6 +92,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
             published_risk_tables,
             worker_voice_summary,
             data_quality_report,
+            brand_risk_reports,
         ],
         asset_checks=[*all_contract_checks(CHECKED_TABLES), *freshness],
         jobs=[refresh_all, oshub_sync, reference_refresh],
