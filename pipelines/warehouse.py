@@ -94,6 +94,8 @@ class WarehouseResource(dg.ConfigurableResource):
         try:
             if self.path.is_file() and not _failed_steps(context):
                 publish_snapshot(self.path)
+        except (duckdb.Error, OSError) as error:  # readers keep the previous copy; the run's data is safe
+            context.log.warning(f"could not refresh the reader copy of {self.path}: {error}")
         finally:
             locking.release(self.path)
 
