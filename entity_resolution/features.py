@@ -26,7 +26,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from entity_resolution.normalise import despaced_expr
+from entity_resolution.normalise import despaced
 from entity_resolution.settings import ResolutionSettings
 from entity_resolution.tokens import monge_elkan
 
@@ -120,12 +120,10 @@ def _name_features(left: pl.DataFrame, right: pl.DataFrame, address_missing: np.
     despace = broken_spacing(left["name_norm"]) | broken_spacing(right["name_norm"])
 
     def names(frame: pl.DataFrame, column: str) -> list[str]:
-        values = frame[column].fill_null("")
-        return (
-            pl.select(pl.when(pl.Series(despace)).then(despaced_expr(pl.lit(values))).otherwise(values))
-            .to_series()
-            .to_list()
-        )
+        values = frame[column].fill_null("").to_list()
+        for index in np.flatnonzero(despace):
+            values[index] = despaced(values[index])
+        return values
 
     names_l, names_r = names(left, "name_norm"), names(right, "name_norm")
     name_set = pairwise(names_l, names_r, fuzz.token_set_ratio)
@@ -134,6 +132,7 @@ def _name_features(left: pl.DataFrame, right: pl.DataFrame, address_missing: np.
         right["name_norm"].str.count_matches(" ").to_numpy(),
     )
     forward, backward = monge_elkan(names_l, names_r)
+    compact_l, compact_r = [n.replace(" ", "") for n in names_l], [n.replace(" ", "") for n in names_r]
     return {
         "name_soft_min": pl.Series(np.minimum(forward, backward)),
         "name_soft_max": pl.Series(np.maximum(forward, backward)),
@@ -143,9 +142,7 @@ def _name_features(left: pl.DataFrame, right: pl.DataFrame, address_missing: np.
         "name_core_sort": pl.Series(
             pairwise(names(left, "core_norm"), names(right, "core_norm"), fuzz.token_sort_ratio)
         ),
-        "name_compact": pl.Series(
-            pairwise([n.replace(" ", "") for n in names_l], [n.replace(" ", "") for n in names_r], fuzz.ratio)
-        ),
+        "name_compact": pl.Series(pairwise(compact_l, compact_r, fuzz.ratio)),
         "name_jaro": pl.Series(pairwise(names_l, names_r, JaroWinkler.normalized_similarity) * 100.0),
         "name_set_no_address": pl.Series(name_set * address_missing),
         "single_token_name": pl.Series((shortest == 0).astype(np.float64)),
@@ -153,12 +150,13 @@ def _name_features(left: pl.DataFrame, right: pl.DataFrame, address_missing: np.
 
 
 def _address_features(left: pl.Series, right: pl.Series, address_missing: pl.Series) -> dict:
-    """Address similarity, whether either is missing, and whether both carry numbers (house numbers,
-    lots, postcodes) with none in common: a hint of a neighbouring site rather than the same one."""
+    """Address similarity, whether either is missing, and whether both carry numbers (house, lot and
+    building numbers of 1-3 digits; postcodes are left out: lists drop and add them) with none in
+    common: a hint of a neighbouring site rather than the same one."""
     missing = address_missing.to_numpy()
     similarity = pairwise(left.fill_null("").to_list(), right.fill_null("").to_list(), fuzz.token_set_ratio)
-    numbers_l = left.fill_null("").str.extract_all(r"\b[0-9]+\b").list.unique()
-    numbers_r = right.fill_null("").str.extract_all(r"\b[0-9]+\b").list.unique()
+    numbers_l = left.fill_null("").str.extract_all(r"\b[0-9]{1,3}\b").list.unique()
+    numbers_r = right.fill_null("").str.extract_all(r"\b[0-9]{1,3}\b").list.unique()
     shared = numbers_l.list.set_intersection(numbers_r).list.len()
     disjoint = (numbers_l.list.len() > 0) & (numbers_r.list.len() > 0) & (shared == 0)
     return {

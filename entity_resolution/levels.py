@@ -1,14 +1,16 @@
 """Comparison levels: the model's inputs, derived from the raw pair features.
 
 Like Splink's comparison levels, each raw similarity is cut into named levels (indicator columns),
-and the name and address levels are crossed, so the model can learn that an identical address
-vouches for a name spelled differently, or that a near-identical name without an address is weaker
-evidence than with one. A few continuous features are kept beside the levels. `LEVEL_FEATURES`
-lists every column the model weighs, in a fixed order.
+and the name level is crossed with the address level and with the geographic level, so the model
+can learn that an identical address or a position a few hundred metres away vouches for a name
+spelled differently, or that a near-identical name without an address is weaker evidence than with
+one. A few continuous features are kept beside the levels. `LEVEL_FEATURES` lists every column the
+model weighs, in a fixed order. Levels are computed as integer codes and one-hot encoded in numpy.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 NAME_CUTS = (
@@ -45,38 +47,41 @@ GEO_CROSSED = tuple(f"{n}__{g}" for n in NAME_LEVELS for g in GEO_LEVELS)
 LEVEL_FEATURES = (*CONTINUOUS, *ORDER_LEVELS[:-1], *GEO_LEVELS, *CROSSED, *GEO_CROSSED)
 
 
-def _level(value: pl.Expr, cuts: tuple[tuple[str, float], ...], low: str, descending: bool = True) -> pl.Expr:
-    """The name of the first cut `value` reaches (>= when descending, < when ascending), else `low`."""
-    expr = pl.when(value >= cuts[0][1] if descending else value < cuts[0][1]).then(pl.lit(cuts[0][0]))
-    for name, cut in cuts[1:]:
-        expr = expr.when(value >= cut if descending else value < cut).then(pl.lit(name))
-    return expr.otherwise(pl.lit(low))
+def _level(value: np.ndarray, cuts: tuple[tuple[str, float], ...], descending: bool = True) -> np.ndarray:
+    """Index of the first cut `value` reaches (>= when descending, < when ascending), else len(cuts)."""
+    index = np.full(value.shape, len(cuts), dtype=np.int64)
+    for position, (_, cut) in reversed(list(enumerate(cuts))):
+        index[value >= cut if descending else value < cut] = position
+    return index
+
+
+def _one_hot(index: np.ndarray, width: int) -> np.ndarray:
+    out = np.zeros((index.size, width))
+    out[np.arange(index.size), index] = 1.0
+    return out
 
 
 def level_matrix(features: pl.DataFrame) -> pl.DataFrame:
     """One Float64 column per entry of `LEVEL_FEATURES`, from a frame of raw pair features."""
-    best_name = pl.max_horizontal("name_set", "name_core_sort", "name_compact")
-    name = _level(best_name, NAME_CUTS, "name_low")
-    address = (
-        pl.when(pl.col("address_missing") > 0)
-        .then(pl.lit("address_missing"))
-        .otherwise(_level(pl.col("address_set"), ADDRESS_CUTS, "address_low"))
-    )
-    geo = (
-        pl.when(pl.col("distance_km").is_null())
-        .then(pl.lit("geo_missing"))
-        .otherwise(_level(pl.col("distance_km"), GEO_CUTS, "geo_far", descending=False))
-    )
-    order = _level(pl.max_horizontal("name_sort", "name_jaro"), SORT_CUTS, "order_low")
-    levels = features.select(
-        pl.col(CONTINUOUS).cast(pl.Float64), name=name, address=address, geo=geo, order=order
-    )
-    crossed = pl.concat_str("name", "address", separator="__")
-    geo_crossed = pl.concat_str("name", "geo", separator="__")
-    return levels.select(
-        *CONTINUOUS,
-        *[(pl.col("order") == o).cast(pl.Float64).alias(o) for o in ORDER_LEVELS[:-1]],
-        *[(pl.col("geo") == g).cast(pl.Float64).alias(g) for g in GEO_LEVELS],
-        *[(crossed == c).cast(pl.Float64).alias(c) for c in CROSSED],
-        *[(geo_crossed == c).cast(pl.Float64).alias(c) for c in GEO_CROSSED],
+    return pl.DataFrame(level_array(features), schema=list(LEVEL_FEATURES), orient="row")
+
+
+def level_array(features: pl.DataFrame) -> np.ndarray:
+    """The model's input matrix: one column per entry of `LEVEL_FEATURES`, one row per pair."""
+    used = {"name_set", "name_core_sort", "name_compact", "address_missing", "address_set", *CONTINUOUS}
+    column = {name: features[name].cast(pl.Float64).to_numpy() for name in used}
+    best_name = np.maximum.reduce([column["name_set"], column["name_core_sort"], column["name_compact"]])
+    name = _level(best_name, NAME_CUTS)
+    address = np.where(column["address_missing"] > 0, 0, 1 + _level(column["address_set"], ADDRESS_CUTS))
+    distance = features["distance_km"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    geo = np.where(np.isnan(distance), 0, 1 + _level(np.nan_to_num(distance), GEO_CUTS, descending=False))
+    order = _level(np.maximum(column["name_sort"], column["name_jaro"]), SORT_CUTS)
+    return np.hstack(
+        [
+            np.column_stack([column[name] for name in CONTINUOUS]),
+            _one_hot(order, len(ORDER_LEVELS))[:, :-1],
+            _one_hot(geo, len(GEO_LEVELS)),
+            _one_hot(name * len(ADDRESS_LEVELS) + address, len(CROSSED)),
+            _one_hot(name * len(GEO_LEVELS) + geo, len(GEO_CROSSED)),
+        ]
     )

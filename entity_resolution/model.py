@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from entity_resolution.levels import LEVEL_FEATURES, level_matrix
+from entity_resolution.levels import LEVEL_FEATURES, level_array
 
 MODEL_FILE = Path(__file__).parent / "reference" / "match_model.json"
 
@@ -33,10 +33,11 @@ class MatchModel:
 
     def logits(self, features: pl.DataFrame, chunk: int = 500_000) -> np.ndarray:
         """bias + levels . weights, computed a chunk of pairs at a time (the level matrix is wide)."""
-        names = [name for name, _ in self.weights]
+        if [name for name, _ in self.weights] != list(LEVEL_FEATURES):
+            raise ValueError("model weights are not in LEVEL_FEATURES order")
         weights = np.array([weight for _, weight in self.weights])
         parts = [
-            self.bias + level_matrix(features.slice(start, chunk)).select(names).to_numpy() @ weights
+            self.bias + level_array(features.slice(start, chunk)) @ weights
             for start in range(0, features.height, chunk)
         ]
         return np.concatenate(parts) if parts else np.zeros(0)
@@ -58,7 +59,7 @@ def load_model(path: Path = MODEL_FILE) -> MatchModel:
 
 def train(frame: pl.DataFrame, l2: float = 1.0, iterations: int = 25) -> MatchModel:
     """Fit the weights on `frame` (raw pair features + `label` in {0, 1}) by Newton's method."""
-    x = level_matrix(frame).to_numpy()
+    x = level_array(frame)
     x = np.hstack([np.ones((x.shape[0], 1)), x])
     y = frame["label"].to_numpy().astype(np.float64)
     beta = np.zeros(x.shape[1])

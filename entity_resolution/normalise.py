@@ -87,12 +87,11 @@ def _trailing_legal_form() -> re.Pattern[str]:
     return re.compile("(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + ")+$")
 
 
-def despaced_expr(expr: pl.Expr) -> pl.Expr:
+def despaced(name: str) -> str:
     """A normalised name with its spaces removed and a trailing legal form (spaces removed too) dropped:
     what is compared when spacing is broken ("qua nmada la appa rel pv t lt d" -> "quanmadalaapparel")."""
-    compact = expr.fill_null("").str.replace_all(" ", "")
-    stripped = compact.str.replace(_trailing_legal_form().pattern, "")
-    return pl.when(stripped == "").then(compact).otherwise(stripped)
+    compact = name.replace(" ", "")
+    return _trailing_legal_form().sub("", compact) or compact
 
 
 def core_name_expr(column: str | pl.Expr) -> pl.Expr:
@@ -135,10 +134,22 @@ def unit_numbers(name: str | None) -> str:
 _NUMBER = re.compile(r"\b[0-9]+\b")
 
 
+_ROMAN_WORDS = frozenset(("ii", "iii", "iv", "vi", "vii", "viii", "ix"))
+"""Roman numerals read as numbers anywhere in a name; "i", "v" and "x" only as its last word ("Djerdap
+I"), and "xi" never (a common pinyin syllable)."""
+
+
 def name_numbers(name: str | None) -> str:
-    """Numbers in a name that are not unit numbers ("Delta Power 2" -> "2"), sorted and joined, or ""."""
+    """Numbers in a name that are not unit numbers, roman numerals as arabic ("Delta Power 2" -> "2",
+    "Decew Falls II" -> "2"), sorted and joined, or "". Read after legal forms are removed, so that
+    "S.A. de C.V." is not taken for a 5."""
     basic = _UNIT.sub(" ", _basic(name))
-    return "|".join(sorted(set(_NUMBER.findall(basic))))
+    found = set(_NUMBER.findall(basic))
+    words = _legal_form_pattern().sub(" ", _UNIT.sub(" ", _basic(name))).split()
+    found |= {arabic(word) for word in words if word in _ROMAN_WORDS}
+    if len(words) > 1 and words[-1] in {"i", "v", "x"} and len(words[-2]) > 2:
+        found.add(arabic(words[-1]))
+    return "|".join(sorted(found))
 
 
 def name_numbers_expr(column: str | pl.Expr) -> pl.Expr:

@@ -39,20 +39,18 @@ class ScoredPairs:
 
 
 def worth_scoring(records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings) -> np.ndarray:
-    """Pairs with a close enough name, or the same OS ID, or the same geographic cell."""
+    """Pairs with a close enough name (token set, or the names with spaces removed, which catches
+    broken and syllable spacing), or the same OS ID, or the same geographic cell."""
     names = records["name_norm"]
+    compact = names.str.replace_all(" ", "")
     left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
-    similarity = np.concatenate(
-        [
-            pairwise(
-                names.gather(left[i : i + CHUNK_PAIRS]).to_list(),
-                names.gather(right[i : i + CHUNK_PAIRS]).to_list(),
-                fuzz.token_set_ratio,
-            )
-            for i in range(0, len(left), CHUNK_PAIRS)
-        ]
-        or [np.zeros(0)]
-    )
+    similarity = np.zeros(len(left))
+    for i in range(0, len(left), CHUNK_PAIRS):
+        chunk_l, chunk_r = left[i : i + CHUNK_PAIRS], right[i : i + CHUNK_PAIRS]
+        similarity[i : i + CHUNK_PAIRS] = np.maximum(
+            pairwise(names.gather(chunk_l).to_list(), names.gather(chunk_r).to_list(), fuzz.token_set_ratio),
+            pairwise(compact.gather(chunk_l).to_list(), compact.gather(chunk_r).to_list(), fuzz.ratio),
+        )
     os_ids = records["os_id"]
     same_id = (os_ids.gather(left) == os_ids.gather(right)).fill_null(False).to_numpy()
     located = (pairs["pass_mask"].to_numpy() & 0b1000) > 0  # proposed by the geo_cell pass

@@ -5,8 +5,8 @@ to any token of B, and `backward` the same from B to A. Unlike an exact token se
 ("hoxtef" / "hotxer") or a dropped word costs only that token; unlike a whole-string ratio, word order
 does not matter. min(forward, backward) is a symmetric similarity; max(forward, backward) is high when
 one name is (softly) contained in the other ("Calpine Pastoria Energy Facility" / "Pastoria").
-Token pairs are exploded in Polars and scored with `rapidfuzz.process.cpdist`, each distinct token
-pair once.
+Tokens are dictionary-encoded as integers, the token pairs of every name pair are crossed as
+integers, and each distinct token pair is scored once with `rapidfuzz.process.cpdist`.
 """
 
 from __future__ import annotations
@@ -17,43 +17,64 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 
-def _tokens(names: list[str], side: str) -> pl.DataFrame:
-    """(pair, position, token) for every token of every name."""
+def _tokens(names: list[str]) -> pl.DataFrame:
+    """(pair, token) for every token of every name, in pair order."""
     return (
         pl.DataFrame({"token": names}, schema={"token": pl.String})
         .with_row_index("pair")
         .with_columns(pl.col("token").str.split(" "))
         .explode("token")
         .filter(pl.col("token").is_not_null() & (pl.col("token") != ""))
-        .with_row_index(side)
     )
 
 
 def monge_elkan(left: list[str], right: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(forward, backward) soft token similarities (0-1) of left[i] vs right[i]; 0 for empty names."""
+    """(forward, backward) soft token similarities (0-1) of left[i] vs right[i]; 0 for empty names.
+    Equal names score 1 without being compared token by token."""
+    equal = np.array([a == b and bool(a.strip()) for a, b in zip(left, right, strict=True)], dtype=bool)
+    differ = np.flatnonzero(~equal)
+    forward, backward = equal.astype(np.float64), equal.astype(np.float64)
+    if differ.size:
+        forward[differ], backward[differ] = _compared([left[i] for i in differ], [right[i] for i in differ])
+    return forward, backward
+
+
+def _compared(left: list[str], right: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Monge-Elkan in both directions for aligned lists of names."""
     n = len(left)
-    if n == 0:
-        return np.zeros(0), np.zeros(0)
-    crossed = _tokens(left, "a").join(_tokens(right, "b"), on="pair", suffix="_b")
-    distinct = crossed.select("token", "token_b").unique()
+    tokens_l, tokens_r = _tokens(left), _tokens(right)
+    if n == 0 or tokens_l.height == 0 or tokens_r.height == 0:
+        return np.zeros(n), np.zeros(n)
+    vocabulary = pl.concat([tokens_l["token"], tokens_r["token"]]).unique().sort()
+    code = pl.DataFrame({"token": vocabulary}).with_row_index("code")
+    encoded_l = tokens_l.join(code, on="token").select("pair", "code").with_row_index("a")
+    encoded_r = tokens_r.join(code, on="token").select("pair", "code").with_row_index("b")
+    size = vocabulary.len()
+    crossed = encoded_l.join(encoded_r, on="pair", suffix="_b").select(
+        "pair",
+        "a",
+        "b",
+        key=pl.min_horizontal("code", "code_b").cast(pl.UInt64) * size + pl.max_horizontal("code", "code_b"),
+    )
+    distinct = crossed.select(pl.col("key").unique()).with_row_index("slot")
+    keys = distinct["key"].to_numpy()
+    words = np.asarray(vocabulary.to_list(), dtype=object)
     similarity = process.cpdist(
-        distinct["token"].to_list(),
-        distinct["token_b"].to_list(),
+        words[keys // size],
+        words[keys % size],
         scorer=JaroWinkler.normalized_similarity,
         workers=-1,
         dtype=np.float32,
     )
-    scored = crossed.select("pair", "a", "b", "token", "token_b").join(
-        distinct.with_columns(similarity=pl.Series(similarity, dtype=pl.Float32)),
-        on=["token", "token_b"],
-    )
+    slot = crossed.join(distinct, on="key", how="left", maintain_order="left")["slot"].to_numpy()
+    scored = crossed.select("pair", "a", "b").with_columns(similarity=pl.Series(similarity[slot]))
     return _mean_of_best(scored, "a", n), _mean_of_best(scored, "b", n)
 
 
 def _mean_of_best(scored: pl.DataFrame, side: str, pairs: int) -> np.ndarray:
     """Per pair, the mean over `side`'s tokens of each token's best similarity (numpy scatter ops)."""
     token = scored[side].to_numpy()
-    best = np.zeros(int(token.max()) + 1 if token.size else 0)
+    best = np.zeros(int(token.max()) + 1)
     np.maximum.at(best, token, scored["similarity"].to_numpy().astype(np.float64))
     owner = np.zeros(best.size, dtype=np.int64)
     owner[token] = scored["pair"].to_numpy()
