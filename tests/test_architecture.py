@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-PURE_PACKAGES = ["connectors", "entity_resolution", "data_contracts", "risk_model"]
+PURE_PACKAGES = ["connectors", "entity_resolution", "data_contracts", "risk_model", "sharing"]
 FORBIDDEN_FOR_PURE = {"dagster", "assets", "pipelines"}
 
 
