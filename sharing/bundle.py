@@ -82,24 +82,7 @@ def write_bundle(
         raise BundleError(f"no facility {facility!r} in published.facility_risk")
     for folder in ("tables", "contracts", "data_quality"):
         (out / folder).mkdir(parents=True, exist_ok=True)
-    tables, left_out = {}, {}
-    for contract in published_contracts():
-        frame = read_table(con, contract, facility) if contract.table_name in present else None
-        if frame is None:
-            left_out[contract.table_name] = (
-                "not in the warehouse"
-                if contract.table_name not in present
-                else ("brand-level table: not shared in a facility bundle")
-            )
-            continue
-        frame.write_parquet(out / "tables" / f"{contract.table_name}.parquet")
-        _csv_ready(frame).write_csv(out / "tables" / f"{contract.table_name}.csv")
-        shutil.copyfile(contract.source_path, out / "contracts" / contract.source_path.name)
-        tables[contract.table_name] = {
-            "rows": frame.height,
-            "columns": frame.columns,
-            "contract_version": contract.version,
-        }
+    tables, left_out = _write_tables(con, out, facility, present)
     _write_quality_summary(quality_dir, out / "data_quality" / "summary.json", set(tables))
     (out / "README.md").write_text(_readme(facility), encoding="utf-8")
     manifest = {
@@ -112,6 +95,27 @@ def write_bundle(
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return manifest
+
+
+def _write_tables(
+    con: duckdb.DuckDBPyConnection, out: Path, facility: str | None, present: set[str]
+) -> tuple[dict, dict]:
+    """Each shared table as Parquet and CSV plus its contract; returns (tables, left out with why)."""
+    tables, left_out = {}, {}
+    for contract in published_contracts():
+        name = contract.table_name
+        frame = read_table(con, contract, facility) if name in present else None
+        if frame is None:
+            absent = name not in present
+            left_out[name] = (
+                "not in the warehouse" if absent else "brand-level table: not shared in a facility bundle"
+            )
+            continue
+        frame.write_parquet(out / "tables" / f"{name}.parquet")
+        _csv_ready(frame).write_csv(out / "tables" / f"{name}.csv")
+        shutil.copyfile(contract.source_path, out / "contracts" / contract.source_path.name)
+        tables[name] = {"rows": frame.height, "columns": frame.columns, "contract_version": contract.version}
+    return tables, left_out
 
 
 def verify_bundle(folder: Path) -> list[str]:
