@@ -70,7 +70,9 @@ def score_facilities(inputs: RiskInputs, params: RiskParameters) -> dict[str, pl
         )
     ).to_series()
     driver_ids = pl.Series(
-        "driver_id", [hashlib.sha256(key.encode()).hexdigest()[:20] for key in keys], dtype=pl.String
+        "driver_id",
+        [None if key is None else hashlib.sha256(key.encode()).hexdigest()[:20] for key in keys],
+        dtype=pl.String,
     )
     published_drivers = (
         published_drivers.with_columns(driver_ids)
