@@ -131,11 +131,13 @@ def _name_features(left: pl.DataFrame, right: pl.DataFrame, address_missing: np.
         left["name_norm"].str.count_matches(" ").to_numpy(),
         right["name_norm"].str.count_matches(" ").to_numpy(),
     )
-    forward, backward = monge_elkan(names_l, names_r)
+    forward, backward, worst_forward, worst_backward = monge_elkan(names_l, names_r)
     compact_l, compact_r = [n.replace(" ", "") for n in names_l], [n.replace(" ", "") for n in names_r]
     return {
         "name_soft_min": pl.Series(np.minimum(forward, backward)),
         "name_soft_max": pl.Series(np.maximum(forward, backward)),
+        "name_worst_max": pl.Series(np.maximum(worst_forward, worst_backward)),
+        "name_worst_min": pl.Series(np.minimum(worst_forward, worst_backward)),
         "name_sort": pl.Series(pairwise(names_l, names_r, fuzz.token_sort_ratio)),
         "name_set": pl.Series(name_set),
         "name_wratio": pl.Series(pairwise(names_l, names_r, fuzz.WRatio)),

@@ -32,6 +32,8 @@ CONTINUOUS = (
     "name_wratio",
     "name_soft_min",
     "name_soft_max",
+    "name_worst_max",
+    "name_worst_min",
     "single_token_name",
     "number_conflict",
     "number_one_sided",
@@ -66,8 +68,9 @@ def level_matrix(features: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(level_array(features), schema=list(LEVEL_FEATURES), orient="row")
 
 
-def level_array(features: pl.DataFrame) -> np.ndarray:
-    """The model's input matrix: one column per entry of `LEVEL_FEATURES`, one row per pair."""
+def level_codes(features: pl.DataFrame) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The continuous columns (pairs x `CONTINUOUS`) and, per one-hot block of `LEVEL_FEATURES`
+    (order, geo, name x address, name x geo), each pair's level index within that block."""
     used = {"name_set", "name_core_sort", "name_compact", "address_missing", "address_set", *CONTINUOUS}
     column = {name: features[name].cast(pl.Float64).to_numpy() for name in used}
     best_name = np.maximum.reduce([column["name_set"], column["name_core_sort"], column["name_compact"]])
@@ -76,12 +79,29 @@ def level_array(features: pl.DataFrame) -> np.ndarray:
     distance = features["distance_km"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     geo = np.where(np.isnan(distance), 0, 1 + _level(np.nan_to_num(distance), GEO_CUTS, descending=False))
     order = _level(np.maximum(column["name_sort"], column["name_jaro"]), SORT_CUTS)
-    return np.hstack(
-        [
-            np.column_stack([column[name] for name in CONTINUOUS]),
-            _one_hot(order, len(ORDER_LEVELS))[:, :-1],
-            _one_hot(geo, len(GEO_LEVELS)),
-            _one_hot(name * len(ADDRESS_LEVELS) + address, len(CROSSED)),
-            _one_hot(name * len(GEO_LEVELS) + geo, len(GEO_CROSSED)),
-        ]
-    )
+    continuous = np.column_stack([column[name] for name in CONTINUOUS])
+    return continuous, [order, geo, name * len(ADDRESS_LEVELS) + address, name * len(GEO_LEVELS) + geo]
+
+
+BLOCK_WIDTHS = (len(ORDER_LEVELS), len(GEO_LEVELS), len(CROSSED), len(GEO_CROSSED))
+"""Widths of the one-hot blocks; the order block drops its last level (the baseline)."""
+
+
+def level_array(features: pl.DataFrame) -> np.ndarray:
+    """The model's input matrix (for fitting): one column per entry of `LEVEL_FEATURES`, one row per pair."""
+    continuous, codes = level_codes(features)
+    blocks = [_one_hot(code, width) for code, width in zip(codes, BLOCK_WIDTHS, strict=True)]
+    return np.hstack([continuous, blocks[0][:, :-1], *blocks[1:]])
+
+
+def linear_score(features: pl.DataFrame, weights: np.ndarray) -> np.ndarray:
+    """levels . weights without building the wide one-hot matrix: continuous columns times their
+    weights plus, per one-hot block, the weight of each pair's level (looked up by index)."""
+    continuous, codes = level_codes(features)
+    score = continuous @ weights[: len(CONTINUOUS)]
+    start = len(CONTINUOUS)
+    for position, (code, width) in enumerate(zip(codes, BLOCK_WIDTHS, strict=True)):
+        used = width - 1 if position == 0 else width  # the order block has no column for its baseline
+        score += np.append(weights[start : start + used], 0.0)[code]
+        start += used
+    return score

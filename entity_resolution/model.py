@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from entity_resolution.levels import LEVEL_FEATURES, level_array
+from entity_resolution.levels import LEVEL_FEATURES, level_array, linear_score
 
 MODEL_FILE = Path(__file__).parent / "reference" / "match_model.json"
 
@@ -31,16 +31,13 @@ class MatchModel:
     bias: float
     provenance: str
 
-    def logits(self, features: pl.DataFrame, chunk: int = 500_000) -> np.ndarray:
-        """bias + levels . weights, computed a chunk of pairs at a time (the level matrix is wide)."""
+    def logits(self, features: pl.DataFrame) -> np.ndarray:
+        """bias + levels . weights (see `levels.linear_score`)."""
         if [name for name, _ in self.weights] != list(LEVEL_FEATURES):
             raise ValueError("model weights are not in LEVEL_FEATURES order")
-        weights = np.array([weight for _, weight in self.weights])
-        parts = [
-            self.bias + level_array(features.slice(start, chunk)) @ weights
-            for start in range(0, features.height, chunk)
-        ]
-        return np.concatenate(parts) if parts else np.zeros(0)
+        if features.height == 0:
+            return np.zeros(0)
+        return self.bias + linear_score(features, np.array([weight for _, weight in self.weights]))
 
     def probability(self, features: pl.DataFrame) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logits(features)))

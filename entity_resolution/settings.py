@@ -12,11 +12,13 @@ class ResolutionSettings:
 
     Decision bands work like Open Supply Hub's: a pair scoring at or above `auto_match_threshold`
     merges; one in [`review_threshold`, `auto_match_threshold`) goes to the review queue; below
-    that the records stay distinct.
+    that the records stay distinct. Clustering treats a pair scored below `different_below` as two
+    different facilities (see `clustering.py`). The three are chosen on the benchmark's development
+    split by `benchmarks/train_match_model.py`.
     """
 
-    auto_match_threshold: float = 0.6
-    review_threshold: float = 0.3
+    auto_match_threshold: float = 0.5
+    review_threshold: float = 0.2
     max_block_size: int = 40
     rare_name_tokens: int = 3
     rare_address_tokens: int = 2

@@ -28,23 +28,29 @@ def _tokens(names: list[str]) -> pl.DataFrame:
     )
 
 
-def monge_elkan(left: list[str], right: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(forward, backward) soft token similarities (0-1) of left[i] vs right[i]; 0 for empty names.
-    Equal names score 1 without being compared token by token."""
+CHUNK = 200_000
+"""Name pairs compared at once (bounds the memory of the crossed token pairs)."""
+
+
+def monge_elkan(left: list[str], right: list[str]) -> np.ndarray:
+    """Soft token similarities (0-1) of left[i] vs right[i], as rows: forward mean, backward mean,
+    forward worst, backward worst (the worst is the lowest best-match of any one word: a distinctive
+    word with no counterpart). 0 for empty names; equal names score 1 without token comparisons."""
     equal = np.array([a == b and bool(a.strip()) for a, b in zip(left, right, strict=True)], dtype=bool)
     differ = np.flatnonzero(~equal)
-    forward, backward = equal.astype(np.float64), equal.astype(np.float64)
-    if differ.size:
-        forward[differ], backward[differ] = _compared([left[i] for i in differ], [right[i] for i in differ])
-    return forward, backward
+    result = np.tile(equal.astype(np.float64), (4, 1))
+    for start in range(0, differ.size, CHUNK):
+        chunk = differ[start : start + CHUNK]
+        result[:, chunk] = _compared([left[i] for i in chunk], [right[i] for i in chunk])
+    return result
 
 
-def _compared(left: list[str], right: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Monge-Elkan in both directions for aligned lists of names."""
+def _compared(left: list[str], right: list[str]) -> np.ndarray:
+    """Monge-Elkan in both directions for aligned lists of names (rows as in `monge_elkan`)."""
     n = len(left)
     tokens_l, tokens_r = _tokens(left), _tokens(right)
     if n == 0 or tokens_l.height == 0 or tokens_r.height == 0:
-        return np.zeros(n), np.zeros(n)
+        return np.zeros((4, n))
     vocabulary = pl.concat([tokens_l["token"], tokens_r["token"]]).unique().sort()
     code = pl.DataFrame({"token": vocabulary}).with_row_index("code")
     encoded_l = tokens_l.join(code, on="token").select("pair", "code").with_row_index("a")
@@ -68,11 +74,13 @@ def _compared(left: list[str], right: list[str]) -> tuple[np.ndarray, np.ndarray
     )
     slot = crossed.join(distinct, on="key", how="left", maintain_order="left")["slot"].to_numpy()
     scored = crossed.select("pair", "a", "b").with_columns(similarity=pl.Series(similarity[slot]))
-    return _mean_of_best(scored, "a", n), _mean_of_best(scored, "b", n)
+    (mean_a, worst_a), (mean_b, worst_b) = _best(scored, "a", n), _best(scored, "b", n)
+    return np.vstack([mean_a, mean_b, worst_a, worst_b])
 
 
-def _mean_of_best(scored: pl.DataFrame, side: str, pairs: int) -> np.ndarray:
-    """Per pair, the mean over `side`'s tokens of each token's best similarity (numpy scatter ops)."""
+def _best(scored: pl.DataFrame, side: str, pairs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair, the mean and the minimum over `side`'s tokens of each token's best similarity
+    (numpy scatter operations)."""
     token = scored[side].to_numpy()
     best = np.zeros(int(token.max()) + 1)
     np.maximum.at(best, token, scored["similarity"].to_numpy().astype(np.float64))
@@ -82,4 +90,6 @@ def _mean_of_best(scored: pl.DataFrame, side: str, pairs: int) -> np.ndarray:
     present[token] = True
     total = np.bincount(owner[present], weights=best[present], minlength=pairs)
     count = np.bincount(owner[present], minlength=pairs)
-    return np.divide(total, count, out=np.zeros(pairs), where=count > 0)
+    worst = np.ones(pairs)
+    np.minimum.at(worst, owner[present], best[present])
+    return np.divide(total, count, out=np.zeros(pairs), where=count > 0), np.where(count > 0, worst, 0.0)

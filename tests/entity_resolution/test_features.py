@@ -31,13 +31,14 @@ def test_roman_numerals_convert_only_when_valid():
 
 
 def test_soft_token_similarity_forgives_typos_order_and_containment():
-    forward, backward = monge_elkan(
+    forward, backward, worst_forward, _ = monge_elkan(
         ["shanghai huamei knitting", "calpine pastoria energy facility", ""],
         ["knitting shangahi huamei", "pastoria", "abc"],
     )
     assert forward[0] > 0.95 and backward[0] > 0.95
     assert backward[1] == pytest.approx(1.0) and forward[1] < 0.7
     assert forward[2] == backward[2] == 0.0
+    assert worst_forward[1] < 0.6  # "calpine" has no counterpart in "pastoria"
 
 
 def test_broken_spacing_is_detected():
