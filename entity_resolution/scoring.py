@@ -57,13 +57,41 @@ def worth_scoring(records: pl.DataFrame, pairs: pl.DataFrame, settings: Resoluti
     return (similarity >= settings.min_name_similarity) | same_id | located
 
 
+KEPT = (
+    "left",
+    "right",
+    "match_score",
+    "model_score",
+    "name_sort",
+    "name_set",
+    "address_set",
+    "address_missing",
+    "distance_km",
+    "os_id_match",
+)
+"""Columns kept per scored pair: the scores and the features that links and the review queue explain."""
+
+
 def score_pairs(
     records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings, model: MatchModel | None = None
 ) -> ScoredPairs:
-    """Score every candidate pair (`left`, `right` record indexes)."""
+    """Score every candidate pair (`left`, `right` record indexes), a chunk of pairs at a time, so
+    that the full feature table of every pair is never held at once."""
     keep = worth_scoring(records, pairs, settings) if pairs.height else np.zeros(0, dtype=bool)
-    features = pair_features(records, pairs.filter(pl.Series(keep)), settings)
-    probability = (model or load_model()).probability(features) if features.height else []
+    kept, model = pairs.filter(pl.Series(keep)), model or load_model()
+    parts = [
+        _scored_chunk(records, kept.slice(start, CHUNK_PAIRS), settings, model)
+        for start in range(0, kept.height, CHUNK_PAIRS)
+    ]
+    scored = pl.concat(parts) if parts else _scored_chunk(records, kept, settings, model)
+    return ScoredPairs(scored, pairs.filter(~pl.Series(keep)).select("left", "right"))
+
+
+def _scored_chunk(
+    records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings, model: MatchModel
+) -> pl.DataFrame:
+    features = pair_features(records, pairs, settings)
+    probability = model.probability(features) if features.height else []
     conflict = (pl.col("os_id_conflict") + pl.col("unit_conflict") + pl.col("number_conflict")) > 0
     scored = features.with_columns(model_score=pl.Series(probability, dtype=pl.Float64)).with_columns(
         match_score=pl.when(pl.col("os_id_match") > 0)
@@ -73,4 +101,4 @@ def score_pairs(
         .otherwise(pl.col("model_score"))
         .round(4)
     )
-    return ScoredPairs(scored, pairs.filter(~pl.Series(keep)).select("left", "right"))
+    return scored.select(KEPT)
