@@ -78,6 +78,8 @@ def load(kind: str, file: Path, contributor: str) -> None:
     from pipelines.summary import load_report
     from pipelines.warehouse import WarehouseResource
 
+    if KINDS[kind] == "worker_voice":
+        _require_pseudonymisation_key()
     try:
         entry = register_file(file, kind, contributor or file.stem)
     except MalformedFileError as error:
@@ -86,6 +88,17 @@ def load(kind: str, file: Path, contributor: str) -> None:
     click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({entry.relative_path}).")
     _run()
     click.echo(load_report(WarehouseResource(), entry.relative_path))
+
+
+def _require_pseudonymisation_key() -> None:
+    """Refuse worker-voice files before anything is copied or registered when no usable key is set."""
+    from pipelines.resources import MissingKeyError, PseudonymisationKeyResource
+
+    try:
+        PseudonymisationKeyResource().key_bytes()
+    except MissingKeyError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(2) from error
 
 
 @main.command(name="check-list")

@@ -15,6 +15,9 @@ KEY_ENV = "FLRISK_PSEUDONYMISATION_KEY"
 OSHUB_TOKEN_ENV = "FLRISK_OSHUB_TOKEN"
 
 
+MINIMUM_KEY_CHARACTERS = 16
+
+
 class MissingKeyError(RuntimeError):
     """Worker-voice data cannot be ingested without a pseudonymisation key."""
 
@@ -49,16 +52,23 @@ class PseudonymisationKeyResource(dg.ConfigurableResource):
     key_file: str = ""
 
     def key_bytes(self) -> bytes:
+        """The key; `MissingKeyError` (never showing the key) when it is absent or too short."""
         value = os.environ.get(KEY_ENV, "")
-        if value:
-            return value.encode("utf-8")
         path = Path(self.key_file) if self.key_file else pseudonymisation_key_file()
-        if path.is_file() and path.read_text(encoding="utf-8").strip():
-            return path.read_text(encoding="utf-8").strip().encode("utf-8")
-        raise MissingKeyError(
-            f"refusing to ingest worker-voice data without a pseudonymisation key: set {KEY_ENV} "
-            f"or write a key to {path} (`flrisk demo` creates a local one)"
-        )
+        if not value and path.is_file():
+            value = path.read_text(encoding="utf-8").strip()
+        if not value:
+            raise MissingKeyError(
+                f"refusing to ingest worker-voice data without a pseudonymisation key: set {KEY_ENV} "
+                f"or write a key to {path} (`flrisk demo` creates a local one)"
+            )
+        if len(value) < MINIMUM_KEY_CHARACTERS:
+            raise MissingKeyError(
+                f"refusing to ingest worker-voice data: the pseudonymisation key is shorter than "
+                f"{MINIMUM_KEY_CHARACTERS} characters, too weak to stop identifiers being guessed back; "
+                "generate one with `python -c 'import secrets; print(secrets.token_hex(32))'`"
+            )
+        return value.encode("utf-8")
 
 
 class OsHubResource(dg.ConfigurableResource):

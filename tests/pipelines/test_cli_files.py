@@ -89,3 +89,24 @@ def test_inbox_sensor_one_run_per_file_and_files_never_lost(home):
     assert (inbox / "failed" / "broken.csv").exists()
     assert "broken.csv" in (inbox / "failed" / "broken.csv.error.txt").read_text()
     assert isinstance(sensor(dg.build_sensor_context()), dg.SkipReason)
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"), [(None, "without a pseudonymisation key"), ("short-key", "shorter than 16")]
+)
+def test_load_refuses_worker_voice_without_a_usable_key_and_registers_nothing(
+    tmp_path, home, monkeypatch, key, expected
+):
+    if key is None:
+        monkeypatch.delenv("FLRISK_PSEUDONYMISATION_KEY", raising=False)
+    else:
+        monkeypatch.setenv("FLRISK_PSEUDONYMISATION_KEY", key)
+    cases = tmp_path / "cases.csv"
+    cases.write_text(
+        "case_id,facility_name,country,reported_at,category\nC1,Mill,BD,2026-05-01,debt_bondage\n"
+    )
+    result = CliRunner().invoke(main, ["load", "worker-voice", str(cases)])
+    assert result.exit_code == 2
+    assert "refusing to ingest worker-voice data" in result.output and expected in result.output
+    assert key is None or key not in result.output
+    assert not (home / "received").exists() and not (home / "warehouse.duckdb").exists()

@@ -31,7 +31,7 @@ def hub():
 def home(tmp_path, monkeypatch):
     monkeypatch.setenv("FLRISK_HOME", str(tmp_path))
     monkeypatch.setenv("FLRISK_OSHUB_TOKEN", TOKEN)
-    monkeypatch.setenv("FLRISK_PSEUDONYMISATION_KEY", "sync-test-key")
+    monkeypatch.setenv("FLRISK_PSEUDONYMISATION_KEY", "sync-test-key-not-secret")
     return tmp_path
 
 
