@@ -25,6 +25,7 @@ EVIDENCE = [
     "staged.audits",
     "staged.facility_records",
 ]
+REVIEW = ["resolved.list_hit_decisions", "resolved.facility_id_aliases"]  # read beside the evidence
 RECORD_COLUMNS = (
     "SELECT record_id, source_type, contributor, name, parent_company FROM staged.facility_records"
 )
@@ -35,6 +36,16 @@ PUBLISHED_TABLES = {
     "published.brand_exposure": "one row per contributor (brand or source) with its risk profile",
     "published.country_commodity_risk": "one row per country x good on the US DOL list",
 }
+
+
+list_hit_decisions = dg.AssetSpec(
+    key_of("resolved.list_hit_decisions"),
+    group_name="risk",
+    description="resolved.list_hit_decisions: one row per human confirm/reject decision on a list "
+    "screening hit; written by `flrisk review-hit`, read (never overwritten) by the pipeline.",
+    kinds={"duckdb"},
+    metadata=asset_spec_metadata("resolved.list_hit_decisions"),
+)
 
 
 class RiskConfig(dg.Config):
@@ -49,8 +60,15 @@ def read_inputs(warehouse: WarehouseResource, as_of: date) -> RiskInputs:
     *tables, country_risk, audits = [warehouse.read(table) for table in EVIDENCE[:-1]]
     warehouse.ensure("staged.facility_records")
     records = warehouse.query(RECORD_COLUMNS)
+    decisions, aliases = [warehouse.read(table) for table in REVIEW]  # created empty, never written here
     return RiskInputs(
-        *tables, as_of=as_of, country_risk=country_risk, audits=audits, facility_records=records
+        *tables,
+        as_of=as_of,
+        country_risk=country_risk,
+        audits=audits,
+        facility_records=records,
+        list_hit_decisions=decisions,
+        facility_id_aliases=aliases,
     )
 
 
@@ -67,7 +85,7 @@ def brands_of(inputs: RiskInputs) -> list[str]:
             group_name="risk",
             kinds={"duckdb", "polars"},
             description=f"{table}: {grain}.",
-            deps=[key_of(t) for t in EVIDENCE],
+            deps=[key_of(t) for t in EVIDENCE + REVIEW],
             metadata=asset_spec_metadata(table),
         )
         for table, grain in PUBLISHED_TABLES.items()

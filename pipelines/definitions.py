@@ -11,7 +11,7 @@ from assets.oshub_sync import raw_oshub_api, raw_oshub_merges
 from assets.quality import data_quality_report
 from assets.reports import brand_risk_reports
 from assets.resolution import RESOLVED_TABLES, match_decisions, resolved_tables
-from assets.risk import PUBLISHED_TABLES, published_risk_tables, worker_voice_summary
+from assets.risk import PUBLISHED_TABLES, list_hit_decisions, published_risk_tables, worker_voice_summary
 from assets.staging import STAGED_TABLES, staged_tables
 from pipelines.alerts import build_failure_alert_sensor
 from pipelines.resources import OsHubResource, PseudonymisationKeyResource, SourcesResource
@@ -89,6 +89,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
             staged_tables,
             match_decisions,
             resolved_tables,
+            list_hit_decisions,
             published_risk_tables,
             worker_voice_summary,
             data_quality_report,

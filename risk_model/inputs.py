@@ -35,6 +35,8 @@ class RiskInputs:
     country_risk: pl.DataFrame | None = None  # a user-supplied Global Slavery Index file, if any
     audits: pl.DataFrame | None = None  # staged.audits (also audits without findings); else from findings
     facility_records: pl.DataFrame | None = None  # staged.facility_records: every name seen (aliases)
+    list_hit_decisions: pl.DataFrame | None = None  # resolved.list_hit_decisions: reviewers' decisions
+    facility_id_aliases: pl.DataFrame | None = None  # resolved.facility_id_aliases: retired ids
 
     def audit_list(self) -> pl.DataFrame:
         """One row per audit (audit_id, record_id, scheme, scheme_version, audit_date, audit_expiry_date):

@@ -1,7 +1,8 @@
 """Combine the components into the published risk tables.
 
 risk_score = sum(weight_c x score_c) over the five components (weights in parameters.yaml), 0-100.
-Band: by the score thresholds; a confirmed list hit forces "critical". A facility with no
+Band: by the score thresholds; a confirmed list hit (automatically or by a reviewer) forces "critical";
+a hit a reviewer rejected is published as dismissed and counts for nothing. A facility with no
 facility-level evidence (no audit and no usable worker voice) is "unknown", never "low", whatever its
 score (which then reflects inherent country, sector and list risk only); "low" also needs a confidence
 of at least `low_band_min_confidence`, so stale evidence cannot vouch for a facility. Confidence (0-1):
@@ -18,6 +19,7 @@ import polars as pl
 from risk_model.components import audit_component, country_component, sector_component
 from risk_model.confidence import with_confidence
 from risk_model.inputs import RiskInputs
+from risk_model.list_decisions import apply_decisions
 from risk_model.parameters import RiskParameters
 from risk_model.screening import list_component, screen
 from risk_model.worker_voice import worker_voice_component
@@ -28,7 +30,7 @@ COMPONENTS = ("country", "sector", "list_exposure", "audit", "worker_voice")
 def score_facilities(inputs: RiskInputs, params: RiskParameters) -> dict[str, pl.DataFrame]:
     """`facility_risk`, `facility_risk_drivers` and `list_screening_hits` frames."""
     inputs = inputs.current()
-    hits = screen(inputs, params)
+    hits = apply_decisions(screen(inputs, params), inputs.list_hit_decisions, inputs.facility_id_aliases)
     parts = [
         country_component(inputs, params),
         sector_component(inputs, params),

@@ -8,7 +8,8 @@ country, so the cost grows with the number of distinct names in listed countries
 records. Each hit keeps the matched entry and score as evidence and is published to
 `published.list_screening_hits` for review. A hit at or above `auto_confirm_match_score` (the names are
 identical once legal forms and punctuation are removed, in the entry's country) is `confirmed` and forces
-the band to critical; weaker hits stay `pending_review` until a person looks at them.
+the band to critical; weaker hits stay `pending_review` until a person looks at them. Reviewers'
+decisions (`risk_model.list_decisions`) then confirm or dismiss hits on every run.
 """
 
 from __future__ import annotations
@@ -158,10 +159,14 @@ def screen(inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:
 
 def list_component(hits: pl.DataFrame, params: RiskParameters) -> tuple[pl.DataFrame, pl.DataFrame]:
     """List-exposure drivers and score: a confirmed hit scores 100, a pending one match score x
-    `pending_hit_points`."""
+    `pending_hit_points`, a dismissed one (rejected by a reviewer) nothing. A reviewer's decision is
+    named in the driver, dated by it (who decided stays in resolved.list_hit_decisions)."""
     points = params["list_screening"]["pending_hit_points"]
+    if "decided_at" not in hits.columns:
+        hits = hits.with_columns(decided_at=pl.lit(None, pl.Datetime("us")))
+    reviewed = pl.col("decided_at").is_not_null()
     drivers = drivers_frame(
-        hits.with_columns(
+        hits.filter(pl.col("status") != "dismissed").with_columns(
             component=pl.lit("list_exposure"),
             points=pl.when(pl.col("status") == "confirmed")
             .then(100.0)
@@ -172,9 +177,12 @@ def list_component(hits: pl.DataFrame, params: RiskParameters) -> tuple[pl.DataF
                 pl.col("list_name").str.replace_all("_", " "),
                 "list_entity_name",
                 pl.col("match_score").round(2),
-                pl.col("status").str.replace_all("_", " "),
+                pl.when(reviewed)
+                .then(pl.format("{} by a reviewer on {}", "status", pl.col("decided_at").dt.date()))
+                .otherwise(pl.col("status").str.replace_all("_", " ")),
             ),
             evidence_source=pl.col("list_name"),
+            evidence_date=pl.col("decided_at").dt.date(),
             evidence_list_entry=pl.col("list_entry_id"),
         )
     )

@@ -37,6 +37,7 @@ EXPECTED_TABLES = {
     "resolved.record_links",
     "resolved.review_queue",
     "resolved.match_decisions",
+    "resolved.list_hit_decisions",
     "published.facility_risk",
     "published.facility_risk_drivers",
     "published.country_commodity_risk",
