@@ -1,8 +1,9 @@
 """The sourcing team's interface: facility profiles, brand exposure, safe exports, read-only queries.
 
-`flrisk facility ID_OR_NAME`, `flrisk brand NAME`, `flrisk export TABLE --format F --out FILE`, and the
-printing behind `flrisk query` (defined in pipelines/cli.py). Data access lives in pipelines.sourcing,
-pipelines.export and pipelines.query; this module only formats. Imports are lazy so `flrisk --help`
+`flrisk facility ID_OR_NAME`, `flrisk brand NAME`, `flrisk export TABLE --format F --out FILE`,
+`flrisk review-hit` (reviewers' decisions on list-screening hits), and the printing behind `flrisk query`
+(defined in pipelines/cli.py). Data access lives in pipelines.sourcing, pipelines.export,
+pipelines.list_review and pipelines.query; this module only formats. Imports are lazy so `flrisk --help`
 stays fast. Exit codes: 0 done, 1 not found or ambiguous (candidates listed), 2 refused or unusable input.
 """
 
@@ -185,7 +186,62 @@ def export(table: str, file_format: str, out: Path) -> None:
     click.echo(f"Wrote {rows} rows of {table_key} to {out} ({file_format}).")
 
 
+def _print_hits(hits) -> None:
+    if hits.is_empty():
+        click.echo("No list-screening hits awaiting review (`--list --all` shows every hit).")
+        return
+    for row in hits.iter_rows(named=True):
+        recorded = row["recorded_decision"]
+        click.echo(
+            f"{row['hit_id']}  {row['facility_id']}  {row['screened_name']!r} ~ {row['list_name']} "
+            f"{row['list_entity_name']!r} (score {row['match_score']:.2f}, {row['status']})"
+            + (f"  [{recorded} by {row['decided_by']} on {row['decided_at']:%Y-%m-%d}]" if recorded else "")
+        )
+
+
+@click.command(name="review-hit")
+@click.argument("hit", required=False)
+@click.argument("list_entity", required=False)
+@click.option("--confirm", "decision", flag_value="confirmed", help="The facility is the listed entity.")
+@click.option("--reject", "decision", flag_value="rejected", help="It is not: dismiss the hit.")
+@click.option("--by", "decided_by", default="", help="Who decides (recorded with the decision).")
+@click.option("--note", default="", help="Why (recorded with the decision).")
+@click.option("--list-name", default=None, help="uflpa_entity_list or cbp_wro_findings, if both match.")
+@click.option("--list", "show", is_flag=True, help="Print the hits awaiting review and exit.")
+@click.option("--all", "show_all", is_flag=True, help="With --list: every hit, whatever its status.")
+def review_hit(hit, list_entity, decision, decided_by, note, list_name, show, show_all) -> None:
+    """Confirm or reject a list-screening hit. HIT is a hit id (as `--list` prints it) or a facility
+    id; with a facility id, LIST_ENTITY is the listed entity's name (needed when the facility has
+    several hits). The decision goes to resolved.list_hit_decisions and applies from the next run."""
+    from pipelines.list_review import HitNotFoundError, hits_for_review, record_decision
+    from pipelines.locking import WarehouseBusyError
+
+    try:
+        if show:
+            _print_hits(hits_for_review(show_all))
+            return
+        if not hit or not decision or not decided_by.strip():
+            _fail("usage: flrisk review-hit HIT [LIST_ENTITY] --confirm|--reject --by NAME [--note TEXT]", 2)
+        found = record_decision(
+            hit, decision, decided_by, entity=list_entity, list_name=list_name, note=note, database=None
+        )
+    except HitNotFoundError as error:
+        candidates = [
+            f"  {c['hit_id']}  {c['list_name']} {c['list_entity_name']!r}" for c in error.candidates
+        ]
+        _fail("\n".join([str(error), *candidates]), 1)
+    except (WarehouseBusyError, FileNotFoundError) as error:
+        _fail(f"not recorded: {error}", 2)
+    when = f"{found['decided_at']:%Y-%m-%d %H:%M} UTC"
+    click.echo(
+        f"Recorded: {found['facility_id']} {decision} as {found['list_name']} entry "
+        f"{found['list_entity_name']!r} by {found['decided_by']} ({when}).\n"
+        "It applies on the next run (`flrisk demo`, `flrisk load` or the refresh_all job); until then "
+        f"published tables still show the hit as {found['status'].replace('_', ' ')}."
+    )
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to the `flrisk` group."""
-    for command in (facility, brand, export):
+    for command in (facility, brand, export, review_hit):
         group.add_command(command)
