@@ -47,10 +47,15 @@ def test_contracts(tables: tuple[str, ...], fail_on_warning: bool) -> None:
 def report() -> None:
     """Rebuild the data-quality summary and Great Expectations Data Docs from the warehouse and print
     where they are."""
+    import dagster as dg
+
     from assets.quality import build_quality_reports
+    from pipelines.settings import prepare_dagster_home
     from pipelines.warehouse import WarehouseResource
 
-    reports = build_quality_reports(WarehouseResource())
+    prepare_dagster_home()
+    with dg.DagsterInstance.get() as instance:  # last updates for the freshness section
+        reports = build_quality_reports(WarehouseResource(), instance)
     click.echo(f"Data-quality summary: {reports.index}")
     click.echo(f"Summary as JSON:      {reports.index.with_name('summary.json')}")
     click.echo(f"Great Expectations Data Docs: {reports.data_docs_index}")

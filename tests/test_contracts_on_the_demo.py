@@ -18,6 +18,8 @@ import pytest
 from click.testing import CliRunner
 from test_end_to_end import AS_OF, PUBLISHED, run_demo_job
 
+from data_contracts import all_contracts
+
 PUBLISHED_RISK_ASSETS = [dg.AssetKey(["published", t]) for t in PUBLISHED if t != "worker_voice_summary"]
 
 
@@ -87,14 +89,15 @@ def test_contracts_test_refuses_an_unknown_table(warehouse):
     assert result.exit_code != 0 and "not a contracted table" in result.output
 
 
-def test_report_rebuilds_the_summary_with_rules_quarantine_and_reconciliation(warehouse):
+def test_report_rebuilds_the_summary_with_rules_quarantine_and_reconciliation(warehouse, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(Path(warehouse).parent / "dagster"))  # restored afterwards
     result = flrisk("report")
     assert result.exit_code == 0, result.output
     summary_path = result.output.split("Summary as JSON:")[1].split()[0]
     summary = json.loads(Path(summary_path).read_text(encoding="utf-8"))
     tables = {t["table"]: t for t in summary["tables"]}
     assert summary["tables"][0]["table"].startswith("published.")
-    assert len(tables) == 22 and summary["status"] == "passed"
+    assert len(tables) == len(all_contracts()) and summary["status"] == "passed"
     risk = tables["published.facility_risk"]
     assert risk["contract_version"] and risk["rules"]
     assert all(rule["rows_checked"] == risk["row_count"] for rule in risk["rules"])
@@ -102,6 +105,7 @@ def test_report_rebuilds_the_summary_with_rules_quarantine_and_reconciliation(wa
     assert {("social_audit", "invalid_date"), ("social_audit", "unknown_scheme")} <= reasons
     assert summary["load_reconciliation"] and all(r["reconciled"] for r in summary["load_reconciliation"])
     assert "Data Docs" in result.output
+    assert {row["table"] for row in summary["freshness"]} >= {"published.facility_risk"}
 
 
 def test_a_null_key_fails_the_run_and_keeps_the_previous_published_version(warehouse):
