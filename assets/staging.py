@@ -20,7 +20,7 @@ from connectors import (
     worker_voice,
 )
 from connectors.manifest import SOURCE_TYPES
-from connectors.staging import reconcile
+from connectors.staging import standardise_reconciled
 from data_contracts import load_contract
 from pipelines.resources import PseudonymisationKeyResource
 from pipelines.warehouse import WarehouseResource
@@ -93,11 +93,12 @@ def staged_tables(warehouse: WarehouseResource, pseudonymisation: Pseudonymisati
             raw = latest_raw(warehouse, source_type)
             if raw.is_empty():
                 continue
-            result = standardise_source(source_type, raw, pseudonymisation)
+            result, figures = standardise_reconciled(
+                lambda frame, kind=source_type: standardise_source(kind, frame, pseudonymisation), raw
+            )
             for name, frame in result.tables.items():
                 collected[f"staged.{name}"].append(frame)
             collected["quarantine.rejected_rows"].append(result.rejected)
-            figures = reconcile(raw, result)
             collected["quarantine.load_summary"].append(load_summary(raw, source_type, figures))
             reconciliation[source_type] = {key: figures[key] for key in ("read", "staged", "quarantined")} | {
                 "unknown_columns": {f: list(c) for f, c in result.unknown_columns.items()}

@@ -258,3 +258,30 @@ def reconcile(raw: pl.DataFrame, standardised: Standardised) -> dict[str, object
         and totals["overlap"] == 0
     )
     return {**totals, "balanced": balanced, "by_file": by_file}
+
+
+def standardise_reconciled(
+    standardise: Callable[[pl.DataFrame], Standardised], raw: pl.DataFrame
+) -> tuple[Standardised, dict[str, object]]:
+    """Standardise ``raw`` and reconcile it per file.
+
+    Tables without row provenance (reference lists) cannot attribute staged rows to one of several
+    files, so each file is then standardised on its own and the results and figures are combined.
+    """
+    result = standardise(raw)
+    files = raw.partition_by("source_file", maintain_order=True) if raw.height else [raw]
+    if len(files) < 2 or all("source_row" in t.columns for t in result.tables.values()):
+        return result, reconcile(raw, result)
+    parts = [(part, standardise(part)) for part in files]
+    merged = Standardised(
+        tables={
+            name: pl.concat([p.tables[name] for _, p in parts], how="diagonal_relaxed")
+            for name in result.tables
+        },
+        rejected=pl.concat([p.rejected for _, p in parts], how="diagonal_relaxed"),
+        unknown_columns={k: v for _, p in parts for k, v in p.unknown_columns.items()},
+    )
+    figures = [reconcile(part, p) for part, p in parts]
+    totals = {key: sum(f[key] for f in figures) for key in ("read", "staged", "quarantined", "overlap")}
+    by_file = {name: entry for f in figures for name, entry in f["by_file"].items()}
+    return merged, {**totals, "balanced": all(f["balanced"] for f in figures), "by_file": by_file}

@@ -80,3 +80,25 @@ def test_entity_lists(fixtures, raw_of):
         (10, "missing_required"),
     ]
     assert reconcile(raw, result)["balanced"]
+
+
+def test_two_entity_list_files_reconcile_per_file(fixtures, raw_of):
+    """Reference tables carry no row provenance: each file is standardised alone so read = staged +
+    quarantined holds per file (a UFLPA and a CBP file loaded side by side)."""
+    import polars as pl
+
+    from connectors.staging import standardise_reconciled
+
+    uflpa = raw_of(fixtures / "reference" / "trade_restriction_entities_sample.csv")
+    cbp = raw_of(fixtures / "reference" / "cbp_wro_findings_sample.csv")
+    raw = pl.concat([uflpa, cbp], how="diagonal_relaxed")
+    result, figures = standardise_reconciled(reference_lists.standardise_entity_lists, raw)
+    alone = [reference_lists.standardise_entity_lists(frame) for frame in (uflpa, cbp)]
+    assert figures["balanced"]
+    assert [entry["staged"] for entry in figures["by_file"].values()] == [
+        part.tables["reference_entity_lists"].height for part in alone
+    ]
+    assert result.tables["reference_entity_lists"].height == sum(
+        part.tables["reference_entity_lists"].height for part in alone
+    )
+    assert result.rejected.height == sum(part.rejected.height for part in alone)
