@@ -9,29 +9,22 @@ once the upstream is repaired the same materialization publishes again.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 from click.testing import CliRunner
-from test_end_to_end import AS_OF, PUBLISHED, run_demo_job
+from test_end_to_end import PUBLISHED
 
 from data_contracts import all_contracts
+from tests.demo_run import demo_environment, run_demo_job
 
 PUBLISHED_RISK_ASSETS = [dg.AssetKey(["published", t]) for t in PUBLISHED if t != "worker_voice_summary"]
 
 
 def materialize_published_risk() -> dg.ExecuteInProcessResult:
-    from pipelines.definitions import defs
-
-    return defs.resolve_job_def("refresh_all").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
-        run_config={"ops": {"published_risk_tables": {"config": {"as_of": AS_OF}}}},
-        asset_selection=PUBLISHED_RISK_ASSETS,
-        raise_on_error=False,
-    )
+    return run_demo_job(asset_selection=PUBLISHED_RISK_ASSETS, raise_on_error=False)
 
 
 def published_snapshot(warehouse: str) -> dict:
@@ -41,20 +34,12 @@ def published_snapshot(warehouse: str) -> dict:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    home = tmp_path_factory.mktemp("flrisk_home")
-    saved = {k: os.environ.get(k) for k in ("FLRISK_HOME", "FLRISK_PSEUDONYMISATION_KEY", "FLRISK_SOURCES")}
-    os.environ.update(FLRISK_HOME=str(home), FLRISK_PSEUDONYMISATION_KEY="test-key-not-secret-0123456789")
-    os.environ.pop("FLRISK_SOURCES", None)
-    from pipelines.received import register_demo_bundle
+    with demo_environment(tmp_path_factory.mktemp("flrisk_home")) as home:
+        from pipelines.received import register_demo_bundle
 
-    register_demo_bundle()
-    assert run_demo_job().success
-    yield str(home / "warehouse.duckdb")
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+        register_demo_bundle()
+        assert run_demo_job().success
+        yield str(home / "warehouse.duckdb")
 
 
 def flrisk(*args: str):

@@ -7,19 +7,18 @@ facts planted in the demo bundle (demo/bundle/truth/) that the pipeline must red
 from __future__ import annotations
 
 import csv
-import os
 import re
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import polars as pl
 import pytest
 import yaml
 
+from tests.demo_run import demo_environment, run_demo_job
+
 ROOT = Path(__file__).resolve().parents[1]
 TRUTH = ROOT / "demo" / "bundle" / "truth"
-AS_OF = "2026-11-23"
 PUBLISHED = [
     "facility_risk",
     "facility_risk_drivers",
@@ -30,36 +29,19 @@ PUBLISHED = [
 ]
 
 
-def run_demo_job() -> dg.ExecuteInProcessResult:
-    from pipelines.definitions import defs
-
-    run_config = {"ops": {"published_risk_tables": {"config": {"as_of": AS_OF}}}}
-    return defs.resolve_job_def("refresh_all").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), run_config=run_config
-    )
-
-
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("flrisk_home")
-    saved = {k: os.environ.get(k) for k in ("FLRISK_HOME", "FLRISK_PSEUDONYMISATION_KEY", "FLRISK_SOURCES")}
-    os.environ.update(FLRISK_HOME=str(home), FLRISK_PSEUDONYMISATION_KEY="test-key-not-secret-0123456789")
-    os.environ.pop("FLRISK_SOURCES", None)
-    from pipelines.received import register_demo_bundle
+    with demo_environment(tmp_path_factory.mktemp("flrisk_home")) as home:
+        from pipelines.received import register_demo_bundle
 
-    assert register_demo_bundle() == 9
-    first = run_demo_job()
-    assert first.success
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        snapshot = {t: con.sql(f"SELECT * FROM published.{t}").pl() for t in PUBLISHED}
-    second = run_demo_job()
-    assert second.success
-    yield {"home": home, "first_snapshot": snapshot}
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+        assert register_demo_bundle() == 9
+        first = run_demo_job()
+        assert first.success
+        with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+            snapshot = {t: con.sql(f"SELECT * FROM published.{t}").pl() for t in PUBLISHED}
+        second = run_demo_job()
+        assert second.success
+        yield {"home": home, "first_snapshot": snapshot}
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from pipelines.cli import main
-from tests.test_end_to_end import ROOT, run_demo_job
+from tests.demo_run import run_demo_job
+from tests.test_end_to_end import ROOT
 
 HOSTILE = ROOT / "tests" / "fixtures" / "privacy" / "hostile_grievances.csv"
 KEY = "privacy-test-key-never-anywhere-7f3a9c"

@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 
-import dagster as dg
 import pytest
 
-AS_OF = "2026-11-23"
+from tests.demo_run import demo_environment, run_demo_job
+
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory):
     """A FLRISK_HOME with the demo bundle run through the whole asset graph (warehouse + reports)."""
-    home = tmp_path_factory.mktemp("sourcing_home")
-    keys = ("FLRISK_HOME", "FLRISK_PSEUDONYMISATION_KEY", "FLRISK_SOURCES")
-    saved = {key: os.environ.get(key) for key in keys}
-    os.environ.update(FLRISK_HOME=str(home), FLRISK_PSEUDONYMISATION_KEY="test-key-not-secret-0123456789")
-    os.environ.pop("FLRISK_SOURCES", None)
-    from pipelines.definitions import defs
-    from pipelines.received import register_demo_bundle
+    with demo_environment(tmp_path_factory.mktemp("sourcing_home")) as home:
+        from pipelines.received import register_demo_bundle
 
-    register_demo_bundle()
-    run_config = {"ops": {"published_risk_tables": {"config": {"as_of": AS_OF}}}}
-    result = defs.resolve_job_def("refresh_all").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), run_config=run_config
-    )
-    assert result.success
-    yield home
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+        register_demo_bundle()
+        assert run_demo_job().success
+        yield home
 
 
 @pytest.fixture()

@@ -9,13 +9,11 @@ own FLRISK_HOME, so the shared demo run of the other sourcing tests never sees t
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import polars as pl
 import pytest
@@ -23,7 +21,7 @@ import yaml
 from click.testing import CliRunner
 
 from pipelines.cli import main
-from tests.sourcing.conftest import AS_OF
+from tests.demo_run import demo_environment, run_demo_job
 
 EXTRA_ROWS = """\
 uflpa_entity_list,"Chengyi Optics Co., Ltd.",,Taiwan,2024-01-10,https://example.org/test-only
@@ -33,13 +31,7 @@ FUZZY, EXACT = "Chengyi Optics Co., Ltd.", "Universal Athletics Inc."
 
 
 def run_refresh_all() -> None:
-    from pipelines.definitions import defs
-
-    result = defs.resolve_job_def("refresh_all").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
-        run_config={"ops": {"published_risk_tables": {"config": {"as_of": AS_OF}}}},
-    )
-    assert result.success
+    assert run_demo_job().success
 
 
 def read(home, sql: str) -> pl.DataFrame:
@@ -61,30 +53,20 @@ def state(home) -> dict:
 @pytest.fixture(scope="module")
 def review_home(tmp_path_factory):
     """A home with the demo bundle and the extra list run once, before any decision."""
-    home = tmp_path_factory.mktemp("review_home")
-    keys = ("FLRISK_HOME", "FLRISK_PSEUDONYMISATION_KEY", "FLRISK_SOURCES")
-    saved = {key: os.environ.get(key) for key in keys}
-    os.environ.update(FLRISK_HOME=str(home), FLRISK_PSEUDONYMISATION_KEY="test-key-not-secret-0123456789")
-    os.environ.pop("FLRISK_SOURCES", None)
-    from pipelines.received import received_manifest, register_demo_bundle
+    with demo_environment(tmp_path_factory.mktemp("review_home")) as home:
+        from pipelines.received import received_manifest, register_demo_bundle
 
-    register_demo_bundle()
-    # The extra entries go into a copy of the demo's list (the same source file): a second
-    # reference-entity-list file trips the load reconciliation check today (0 rows staged per load).
-    manifest = received_manifest()
-    entries = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-    listed = next(e for e in entries["files"] if e["source_type"] == "reference_entity_list")
-    demo_list = Path(listed["path"]).read_text(encoding="utf-8").rstrip("\n")
-    listed["path"] = str(home / "trade_restriction_entities.csv")
-    Path(listed["path"]).write_text(demo_list + "\n" + EXTRA_ROWS, encoding="utf-8")
-    manifest.write_text(yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
-    run_refresh_all()
-    yield home
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+        register_demo_bundle()
+        # The extra entries go into a copy of the demo's list, so the run screens them as that list.
+        manifest = received_manifest()
+        entries = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+        listed = next(e for e in entries["files"] if e["source_type"] == "reference_entity_list")
+        demo_list = Path(listed["path"]).read_text(encoding="utf-8").rstrip("\n")
+        listed["path"] = str(home / "trade_restriction_entities.csv")
+        Path(listed["path"]).write_text(demo_list + "\n" + EXTRA_ROWS, encoding="utf-8")
+        manifest.write_text(yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
+        run_refresh_all()
+        yield home
 
 
 @pytest.fixture()
