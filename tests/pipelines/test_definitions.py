@@ -53,18 +53,23 @@ def test_job_and_schedule_are_defined_and_schedule_is_off_by_default():
     assert schedule.execution_timezone
 
 
-def test_dagster_definitions_validate_passes(tmp_path):
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "FLRISK_HOME": str(tmp_path)}
-    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+def dagster_definitions_validate(home: Path, *target: str) -> subprocess.CompletedProcess:
+    """`dagster definitions validate <target>` in a subprocess with a telemetry-off home."""
+    env = {**os.environ, "DAGSTER_HOME": str(home), "FLRISK_HOME": str(home)}
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     dagster = Path(sys.executable).parent / "dagster"
-    result = subprocess.run(
-        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+    return subprocess.run(
+        [str(dagster), "definitions", "validate", *target],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
+
+
+def test_dagster_definitions_validate_passes(tmp_path):
+    result = dagster_definitions_validate(tmp_path, "-w", "workspace.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

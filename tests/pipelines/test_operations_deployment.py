@@ -4,10 +4,7 @@ values pointing at the same code location; and every schedule is zoned and off b
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -18,6 +15,7 @@ from dagster._core.run_coordinator import QueuedRunCoordinator
 from dagster_k8s import K8sRunLauncher
 
 from pipelines.definitions import WRITER_TAGS
+from tests.pipelines.test_definitions import dagster_definitions_validate
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -84,15 +82,5 @@ def test_schedules_are_zoned_and_off_by_default():
 
 
 def test_dagster_definitions_validate_passes_for_the_production_module(tmp_path):
-    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "FLRISK_HOME": str(tmp_path)}
-    dagster = Path(sys.executable).parent / "dagster"
-    result = subprocess.run(
-        [str(dagster), "definitions", "validate", "-m", "pipelines.deployment"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = dagster_definitions_validate(tmp_path, "-m", "pipelines.deployment")
     assert result.returncode == 0, result.stdout + result.stderr
