@@ -1,10 +1,21 @@
-"""Entity resolution: staged facility mentions become resolved facilities with stable IDs."""
+"""Entity resolution: staged facility mentions become resolved facilities with stable IDs.
+
+Runs are incremental by default (a new supplier list touches only the facilities it concerns) and full
+when `full: true` is configured (the nightly schedule does) or the previous resolution no longer holds;
+see entity_resolution/update.py for when and why.
+"""
+
+import time
 
 import dagster as dg
+from pydantic import Field
 
+from assets.match_index import INDEX_TABLES, index_lookup, last_run
 from assets.metadata import asset_spec_metadata, key_of, timed
-from entity_resolution.resolve import resolve
+from entity_resolution.incremental import index_keys, index_records
+from entity_resolution.resolve import Resolution, resolve
 from entity_resolution.settings import ResolutionSettings
+from entity_resolution.update import Plan, PreviousResolution, plan_run, resolve_update, run_row
 from pipelines.warehouse import WarehouseResource
 
 RESOLVED_TABLES = {
@@ -13,10 +24,20 @@ RESOLVED_TABLES = {
     "resolved.review_queue": "one row per candidate pair in the grey band awaiting a human decision",
     "resolved.facility_id_aliases": "one row per retired facility_id and the facility that absorbed it",
 }
+MATCH_STATE_TABLES = {
+    "resolved.match_index": "one row per staged facility record with its normalised comparison columns",
+    "resolved.match_index_keys": "one row per blocking key of a staged facility record",
+    "resolved.resolution_runs": "one row per entity-resolution run (full or incremental, and why)",
+}
+ASSET_TABLES = RESOLVED_TABLES | MATCH_STATE_TABLES
 LINKED_ONCE_SQL = """
 SELECT (SELECT count(*) FROM staged.facility_records r ANTI JOIN resolved.record_links l USING (record_id))
      + (SELECT count(*) FROM resolved.record_links l ANTI JOIN staged.facility_records r USING (record_id))
      + (SELECT count(*) - count(DISTINCT record_id) FROM resolved.record_links)
+"""
+INDEX_MISMATCH_SQL = """
+SELECT (SELECT count(*) FROM staged.facility_records r ANTI JOIN resolved.match_index i USING (record_id))
+     + (SELECT count(*) FROM resolved.match_index i ANTI JOIN staged.facility_records r USING (record_id))
 """
 UNFLAGGED_BORDER_SQL = """
 SELECT count(*) FROM (
@@ -35,6 +56,16 @@ match_decisions = dg.AssetSpec(
 )
 
 
+class ResolveConfig(dg.Config):
+    """Run configuration of the resolution step."""
+
+    full: bool = Field(
+        default=False,
+        description="Re-resolve every record instead of applying only new and removed records "
+        "(the nightly schedule sets it).",
+    )
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -45,7 +76,7 @@ match_decisions = dg.AssetSpec(
             deps=[key_of("staged.facility_records"), key_of("resolved.match_decisions")],
             metadata=asset_spec_metadata(table),
         )
-        for table, grain in RESOLVED_TABLES.items()
+        for table, grain in ASSET_TABLES.items()
     ],
     check_specs=[
         dg.AssetCheckSpec(
@@ -61,6 +92,13 @@ match_decisions = dg.AssetSpec(
             description="A facility whose records name two countries is flagged spans_countries.",
         ),
         dg.AssetCheckSpec(
+            "match_index_matches_staged_records",
+            asset=key_of("resolved.match_index"),
+            blocking=True,
+            description="The match index holds exactly the staged facility records, so the next "
+            "incremental run compares new records against every existing one.",
+        ),
+        dg.AssetCheckSpec(
             "facility_ids_stable_since_last_run",
             asset=key_of("resolved.facilities"),
             description="Share of records whose facility_id did not change since the last run.",
@@ -68,37 +106,72 @@ match_decisions = dg.AssetSpec(
     ],
     can_subset=False,
 )
-def resolved_tables(warehouse: WarehouseResource):
-    """Resolve staged facility records (honouring human decisions, keeping previous IDs) and replace the
-    resolved tables in one transaction."""
+def resolved_tables(config: ResolveConfig, warehouse: WarehouseResource):
+    """Resolve staged facility records (honouring human decisions, keeping previous IDs) and write the
+    resolved tables, the match index and a resolution_runs row in one transaction: incrementally (only
+    new and removed records) when the previous resolution still holds, else in full."""
     settings = ResolutionSettings()
     with timed() as clock:
-        result = resolve(
-            warehouse.read("staged.facility_records"),
-            warehouse.read("resolved.match_decisions"),
-            settings,
-            previous_links=warehouse.read("resolved.record_links"),
-            previous_aliases=warehouse.read("resolved.facility_id_aliases"),
-        )
-        counts = warehouse.replace_many(
-            {
-                "resolved.facilities": result.facilities,
-                "resolved.record_links": result.record_links,
-                "resolved.review_queue": result.review_queue,
-                "resolved.facility_id_aliases": result.aliases,
-            }
-        )
-    for table, count in counts.items():
+        plan, result = _resolve(warehouse, settings, config.full)
+    report = result.report if result is not None else {"id_stable_share": 1.0}
+    for table in ASSET_TABLES:
         yield dg.MaterializeResult(
             asset_key=key_of(table),
             metadata={
-                "dagster/row_count": count,
+                "dagster/row_count": warehouse.row_count(table),
                 "seconds": clock["seconds"],
-                **result.report,
+                "mode": plan.mode,
+                "mode_reason": plan.reason,
+                "new_records": len(plan.new_ids),
+                "removed_records": len(plan.removed_ids),
+                **report,
                 "settings": settings.to_json(),
             },
         )
-    yield from _checks(warehouse, result.report["id_stable_share"])
+    yield from _checks(warehouse, report["id_stable_share"])
+
+
+def _resolve(
+    warehouse: WarehouseResource, settings: ResolutionSettings, full: bool
+) -> tuple[Plan, Resolution | None]:
+    """Plan the run, resolve (full or incremental) and write everything in one transaction. Returns the
+    plan and the resolution (None when no record changed: then nothing is written at all)."""
+    started = time.perf_counter()
+    records = warehouse.read("staged.facility_records")
+    decisions = warehouse.read("resolved.match_decisions")
+    previous = PreviousResolution(*(warehouse.read(table) for table in RESOLVED_TABLES))
+    plan = plan_run(
+        records["record_id"], previous.record_links, decisions, last_run(warehouse), settings, full
+    )
+    if plan.mode == "full":
+        result = resolve(
+            records,
+            decisions,
+            settings,
+            previous_links=previous.record_links,
+            previous_aliases=previous.aliases,
+        )
+        index = {
+            "resolved.match_index": index_records(result.prepared),
+            "resolved.match_index_keys": index_keys(result.prepared, settings),
+        }
+        delete, append = {}, {}
+    elif plan.new_ids or plan.removed_ids:
+        update = resolve_update(records, plan, index_lookup(warehouse, settings), previous, settings)
+        result, index = update.resolution, {}
+        delete = {table: ("record_id", plan.removed_ids) for table in INDEX_TABLES}
+        append = dict(zip(INDEX_TABLES, (update.index_records, update.index_keys), strict=True))
+    else:
+        return plan, None
+    tables = {
+        "resolved.facilities": result.facilities,
+        "resolved.record_links": result.record_links,
+        "resolved.review_queue": result.review_queue,
+        "resolved.facility_id_aliases": result.aliases,
+    }
+    run = run_row(plan, result, decisions, settings, time.perf_counter() - started)
+    warehouse.replace_many(tables | index, delete=delete, append=append | {"resolved.resolution_runs": run})
+    return plan, result
 
 
 def _checks(warehouse: WarehouseResource, stable_share: float):
@@ -116,6 +189,13 @@ def _checks(warehouse: WarehouseResource, stable_share: float):
         asset_key=key_of("resolved.facilities"),
         passed=unflagged == 0,
         metadata={"unflagged_facilities": int(unflagged)},
+    )
+    drift = warehouse.query(INDEX_MISMATCH_SQL).item()
+    yield dg.AssetCheckResult(
+        check_name="match_index_matches_staged_records",
+        asset_key=key_of("resolved.match_index"),
+        passed=drift == 0,
+        metadata={"records_missing_or_extra": int(drift)},
     )
     first_run = stable_share < 0
     yield dg.AssetCheckResult(

@@ -64,7 +64,7 @@ GRAM = 4
 RECORD_CHUNK = 200_000
 
 
-def _informative_tokens(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
+def informative_tokens(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
     """(idx, key) for each informative token of `column`: 3+ letters, not a stop word, not a number;
     key = hash of country + token."""
     return (
@@ -80,7 +80,7 @@ def _informative_tokens(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
     )
 
 
-def _grams(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
+def name_grams(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
     """(idx, key) for each 4-letter gram of `column` with spaces removed; key = hash of country + gram."""
     compact = chunk.select(
         "idx", "country_code", pl.col(column).fill_null("").str.replace_all(" ", "").alias("c")
@@ -127,10 +127,8 @@ def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.Dat
         "os_id": base.filter(pl.col("os_id").is_not_null()).select(
             "idx", pl.col("os_id").hash().alias("key")
         ),
-        "name_token": _rarest(base, _informative_tokens, "name_norm", settings.rare_name_tokens, cap),
-        "address_token": _rarest(
-            base, _informative_tokens, "address_norm", settings.rare_address_tokens, cap
-        ),
+        "name_token": _rarest(base, informative_tokens, "name_norm", settings.rare_name_tokens, cap),
+        "address_token": _rarest(base, informative_tokens, "address_norm", settings.rare_address_tokens, cap),
         "geo_cell": base.filter(pl.col("lat").is_not_null() & pl.col("lng").is_not_null()).select(
             "idx",
             pl.concat_str(
@@ -142,7 +140,7 @@ def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.Dat
             .hash()
             .alias("key"),
         ),
-        "name_gram": _rarest(base, _grams, "core_norm", settings.rare_name_grams, cap),
+        "name_gram": _rarest(base, name_grams, "core_norm", settings.rare_name_grams, cap),
     }
     keys = pl.concat(
         [

@@ -118,9 +118,17 @@ def build_record_links(
         .join(confirmed_frame.unique("idx"), on="idx", how="left", suffix="_confirmed")
         .join(record_ids.rename({"idx": "other", "record_id": "matched_record_id"}), on="other", how="left")
     )
+    return link_rows(
+        links.with_columns(facility_id=pl.col("cluster").replace_strict(ids, return_dtype=pl.String))
+    )
+
+
+def link_rows(links: pl.DataFrame) -> pl.DataFrame:
+    """`resolved.record_links` rows from each record's facility_id and strongest pair: the pair's
+    features (`EXPLAINED` minus left/right), `other` (null when the record has no pair inside its
+    facility), `matched_record_id` and `human` (true when a person confirmed the link)."""
     return (
         links.with_columns(
-            facility_id=pl.col("cluster").replace_strict(ids, return_dtype=pl.String),
             method=pl.when(pl.col("human").fill_null(False))
             .then(pl.lit("human_confirmed"))
             .when(pl.col("other").is_null())

@@ -1,11 +1,19 @@
-"""Incremental matching: a new list against existing facilities, without re-resolving everything.
+"""Incremental matching: new records against already-resolved ones, without re-resolving everything.
 
-`build_index` turns resolved records (with their facility_id) into a match index: the normalised
-comparison columns plus every informative blocking key with its frequency. `match_new` then blocks
-each new record against the index (its rarest keys, blocks capped as in a full run), scores the
-candidate pairs with the same features and model, and links the record to the existing facility of
-its best pair: `auto` at or above the auto threshold, `review` in the grey band (not merged), else
-`new`. New records left unmatched are resolved among themselves so a list's own duplicates merge.
+A *match index* is what a full run leaves behind so that later records can be compared without
+normalising or blocking the old ones again:
+- `index_records`: each record's normalised comparison columns (`INDEX_COLUMNS`);
+- `index_keys`: every blocking key of every record, uncapped (`blocking_pass`, `blocking_key`), with
+  the same key hashes as `entity_resolution.blocking`.
+`MatchIndex` holds such records (with their `facility_id`) and keys with their block sizes: all of
+them (`build_index`, in memory) or only the slice a batch of new records shares (read from the
+warehouse by the pipeline).
+
+`score_against_index` blocks each new record against the index (its rarest keys per pass, blocks
+capped as in a full run) and scores the candidate pairs with the same features and model.
+`match_new` turns those scores into one decision per new record: `auto` (linked to the facility of
+its best pair), `review` (grey band, not merged) or `new`; records left open are resolved among
+themselves so a list's own duplicates merge.
 """
 
 from __future__ import annotations
@@ -14,14 +22,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from entity_resolution.blocking import PASSES, STOP_TOKENS
+from entity_resolution.blocking import PASSES, informative_tokens, name_grams
 from entity_resolution.resolve import NO_DECISIONS, prepare, resolve
 from entity_resolution.scoring import score_pairs
 from entity_resolution.settings import ResolutionSettings
 
 INDEX_COLUMNS = [
     "record_id",
-    "facility_id",
     "country_code",
     "os_id",
     "name_norm",
@@ -32,68 +39,161 @@ INDEX_COLUMNS = [
     "units",
     "numbers",
 ]
+KEY_COLUMNS = ["record_id", "blocking_pass", "blocking_key"]
+PAIR_FEATURES = [
+    "match_score",
+    "name_sort",
+    "name_set",
+    "address_set",
+    "address_missing",
+    "distance_km",
+    "os_id_match",
+]
 
 
 @dataclass(frozen=True)
 class MatchIndex:
-    """Existing records ready for comparison, and their blocking keys with block sizes."""
+    """Existing records ready for comparison (INDEX_COLUMNS + facility_id), and their blocking keys
+    (record_id, blocking_pass, blocking_key, frequency = records of the whole index holding the key)."""
 
     records: pl.DataFrame
-    keys: pl.DataFrame  # record_id, pass, key (hashed), frequency
+    keys: pl.DataFrame
 
 
-def _all_keys(prepared: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
-    """Every blocking key of every record (record_id, pass, key hash), before any capping."""
+def index_records(prepared: pl.DataFrame) -> pl.DataFrame:
+    """The comparison columns of prepared records (see `resolve.prepare`), as persisted."""
+    return prepared.select(INDEX_COLUMNS)
 
-    def tokens(column: str, name: str) -> pl.DataFrame:
-        return (
-            prepared.select(
-                "record_id", "country_code", pl.col(column).fill_null("").str.split(" ").alias("t")
-            )
-            .explode("t")
-            .filter(
-                (pl.col("t").str.len_chars() >= 3)
-                & ~pl.col("t").is_in(list(STOP_TOKENS))
-                & ~pl.col("t").str.contains(r"^[0-9]+$")
-            )
-            .select(
-                "record_id",
-                pl.lit(name).alias("pass"),
-                pl.concat_str("country_code", "t", separator="|").alias("k"),
-            )
-        )
 
+def index_keys(prepared: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
+    """Every blocking key of every prepared record: record_id, blocking_pass (name), blocking_key
+    (the pass's 64-bit key hash, stored signed). Uncapped: rarity is judged when matching."""
+    base = prepared.select(
+        "record_id", "country_code", "os_id", "name_norm", "core_norm", "address_norm", "lat", "lng"
+    ).with_row_index("idx")
     cell = settings.geo_cell_degrees
-    located = prepared.filter(pl.col("lat").is_not_null() & pl.col("lng").is_not_null())
-    frames = [
-        prepared.filter(pl.col("os_id").is_not_null()).select(
-            "record_id", pl.lit("os_id").alias("pass"), pl.col("os_id").alias("k")
+    by_pass = {
+        "os_id": base.filter(pl.col("os_id").is_not_null()).select(
+            "idx", pl.col("os_id").hash().alias("key")
         ),
-        tokens("name_norm", "name_token"),
-        tokens("address_norm", "address_token"),
-        located.select(
-            "record_id",
-            pl.lit("geo_cell").alias("pass"),
+        "name_token": informative_tokens(base, "name_norm"),
+        "address_token": informative_tokens(base, "address_norm"),
+        "geo_cell": base.filter(pl.col("lat").is_not_null() & pl.col("lng").is_not_null()).select(
+            "idx",
             pl.concat_str(
                 "country_code",
                 (pl.col("lat") / cell).floor().cast(pl.Int64),
                 (pl.col("lng") / cell).floor().cast(pl.Int64),
                 separator="|",
-            ).alias("k"),
+            )
+            .hash()
+            .alias("key"),
         ),
-    ]
-    return pl.concat(frames).unique().select("record_id", "pass", pl.col("k").hash().alias("key"))
+        "name_gram": name_grams(base, "core_norm"),
+    }
+    ids = base.select("idx", "record_id")
+    keys = pl.concat(
+        [
+            frame.select("idx", pl.lit(name).alias("blocking_pass"), pl.col("key").reinterpret(signed=True))
+            for name, frame in by_pass.items()
+        ]
+    )
+    return keys.join(ids, on="idx").select("record_id", "blocking_pass", pl.col("key").alias("blocking_key"))
+
+
+def with_frequency(keys: pl.DataFrame) -> pl.DataFrame:
+    """Keys with `frequency`: how many records hold each (pass, key)."""
+    return keys.with_columns(pl.len().over("blocking_pass", "blocking_key").alias("frequency"))
 
 
 def build_index(resolved_records: pl.DataFrame, settings: ResolutionSettings | None = None) -> MatchIndex:
-    """Index records that carry a `facility_id` (e.g. staged records joined to their links)."""
+    """An in-memory index of records that carry a `facility_id` (e.g. staged records joined to links)."""
     settings = settings or ResolutionSettings()
-    prepared = prepare(resolved_records.drop("facility_id")).join(
+    prepared = prepare(resolved_records.drop("facility_id"))
+    records = index_records(prepared).join(
         resolved_records.select("record_id", "facility_id"), on="record_id"
     )
-    keys = _all_keys(prepared, settings)
-    keys = keys.join(keys.group_by("pass", "key").agg(pl.len().alias("frequency")), on=["pass", "key"])
-    return MatchIndex(prepared.select(INDEX_COLUMNS), keys)
+    return MatchIndex(records, with_frequency(index_keys(prepared, settings)))
+
+
+def _per_pass(settings: ResolutionSettings) -> dict[str, int]:
+    return {
+        "os_id": 1,
+        "name_token": settings.rare_name_tokens,
+        "address_token": settings.rare_address_tokens,
+        "geo_cell": 1,
+        "name_gram": settings.rare_name_grams,
+    }
+
+
+def candidates(index: MatchIndex, new_keys: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
+    """(record_id, existing, blocking_pass): new records paired with index records sharing one of the
+    new record's rarest keys per pass; keys held by `max_block_size` or more index records are dropped."""
+    shared = new_keys.join(
+        index.keys.filter(pl.col("frequency") < settings.max_block_size),
+        on=["blocking_pass", "blocking_key"],
+        suffix="_existing",
+    )
+    chosen = (
+        shared.select("record_id", "blocking_pass", "blocking_key", "frequency")
+        .unique()
+        .sort("record_id", "blocking_pass", "frequency", "blocking_key")
+    )
+    chosen = pl.concat(
+        [
+            chosen.filter(pl.col("blocking_pass") == name)
+            .group_by("record_id", maintain_order=True)
+            .head(limit)
+            for name, limit in _per_pass(settings).items()
+        ]
+    )
+    return (
+        shared.join(chosen.select(KEY_COLUMNS), on=KEY_COLUMNS)
+        .select("record_id", pl.col("record_id_existing").alias("existing"), "blocking_pass")
+        .unique()
+    )
+
+
+def score_against_index(
+    index: MatchIndex, new: pl.DataFrame, settings: ResolutionSettings, new_keys: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Scored pairs of `new` (prepared) records x index records: record_id, existing (its record_id),
+    facility_id (the existing record's), and the pair features (`PAIR_FEATURES`). `new_keys` are the new
+    records' `index_keys` when the caller has them already."""
+    new_keys = index_keys(new, settings) if new_keys is None else new_keys
+    pairs_of = candidates(index, new_keys, settings)
+    existing = index.records.join(
+        pairs_of.select(pl.col("existing").alias("record_id")).unique(), on="record_id"
+    )
+    columns = [c for c in INDEX_COLUMNS]
+    both = pl.concat([new.select(columns), existing.select(columns)]).with_row_index("idx")
+    new_position = new.select("record_id").with_row_index("left")
+    old_position = existing.select(pl.col("record_id").alias("existing")).with_row_index(
+        "right", offset=new.height
+    )
+    bits = {name: 2**bit for bit, name in enumerate(PASSES)}
+    pairs = (
+        pairs_of.join(new_position, on="record_id")
+        .join(old_position, on="existing")
+        .with_columns(bit=pl.col("blocking_pass").replace_strict(bits, return_dtype=pl.UInt8))
+        .group_by("left", "right")
+        .agg(pl.col("bit").sum().cast(pl.UInt8).alias("pass_mask"))
+        .with_columns(pl.col("left", "right").cast(pl.UInt32))
+    )
+    scored = score_pairs(both, pairs, settings).scored.select("left", "right", *PAIR_FEATURES)
+    return (
+        scored.join(both.select(pl.col("idx").alias("left"), "record_id"), on="left")
+        .join(both.select(pl.col("idx").alias("right"), pl.col("record_id").alias("existing")), on="right")
+        .join(index.records.select(pl.col("record_id").alias("existing"), "facility_id"), on="existing")
+        .select("record_id", "existing", "facility_id", *PAIR_FEATURES)
+    )
+
+
+def best_pairs(scored: pl.DataFrame) -> pl.DataFrame:
+    """Each new record's highest-scoring pair (ties: the smaller existing record_id)."""
+    return scored.sort("record_id", "match_score", "existing", descending=[False, True, False]).unique(
+        "record_id", keep="first", maintain_order=True
+    )
 
 
 def match_new(
@@ -102,93 +202,28 @@ def match_new(
     """record_id, facility_id, match_score, decision (auto|review|new), matched_record_id per new record."""
     settings = settings or ResolutionSettings()
     new = prepare(new_records)
-    keys = _all_keys(new, settings).join(index.keys, on=["pass", "key"], suffix="_existing")
-    keys = keys.filter(pl.col("frequency") < settings.max_block_size)
-    per_pass = {
-        "os_id": 1,
-        "name_token": settings.rare_name_tokens,
-        "address_token": settings.rare_address_tokens,
-        "geo_cell": 1,
-    }
-    chosen = (
-        keys.select("record_id", "pass", "key", "frequency")
-        .unique()
-        .sort("record_id", "pass", "frequency", "key")
-    )
-    chosen = pl.concat(
-        [
-            chosen.filter(pl.col("pass") == name).group_by("record_id", maintain_order=True).head(limit)
-            for name, limit in per_pass.items()
-        ]
-    )
-    candidates = (
-        keys.join(chosen.select("record_id", "pass", "key"), on=["record_id", "pass", "key"])
-        .select("record_id", pl.col("record_id_existing").alias("existing"), "pass")
-        .unique()
-    )
-    return _decide(index, new, candidates, settings)
-
-
-def _decide(
-    index: MatchIndex, new: pl.DataFrame, candidates: pl.DataFrame, settings: ResolutionSettings
-) -> pl.DataFrame:
-    """Score new x existing candidates and pick each new record's best existing facility."""
-    existing = index.records.join(
-        candidates.select(pl.col("existing").alias("record_id")).unique(), on="record_id"
-    )
-    columns = [c for c in INDEX_COLUMNS if c != "facility_id"]
-    both = pl.concat([new.select(columns), existing.select(columns)]).with_row_index("idx")
-    new_position = new.select("record_id").with_row_index("left")
-    old_position = existing.select(pl.col("record_id").alias("existing")).with_row_index(
-        "right", offset=new.height
-    )
-    pairs = (
-        candidates.join(new_position, on="record_id")
-        .join(old_position, on="existing")
-        .with_columns(
-            bit=pl.col("pass").replace_strict({n: 2**b for b, n in enumerate(PASSES)}, return_dtype=pl.UInt8)
-        )
-        .group_by("left", "right")
-        .agg(pl.col("bit").sum().cast(pl.UInt8).alias("pass_mask"))
-        .with_columns(pl.col("left", "right").cast(pl.UInt32))
-    )
-    scored = score_pairs(both, pairs, settings).scored.select("left", "right", "match_score")
-    best = (
-        scored.join(both.select(pl.col("idx").alias("left"), "record_id"), on="left")
-        .join(
-            both.select(pl.col("idx").alias("right"), pl.col("record_id").alias("matched_record_id")),
-            on="right",
-        )
-        .join(
-            index.records.select(pl.col("record_id").alias("matched_record_id"), "facility_id"),
-            on="matched_record_id",
-        )
-        .sort("record_id", "match_score", "matched_record_id", descending=[False, True, False])
-        .unique("record_id", keep="first", maintain_order=True)
-    )
-    linked = new.select("record_id").join(
-        best.select("record_id", "facility_id", "match_score", "matched_record_id"),
+    best = best_pairs(score_against_index(index, new, settings))
+    decided = new.select("record_id").join(
+        best.select("record_id", "facility_id", "match_score", pl.col("existing").alias("matched_record_id")),
         on="record_id",
         how="left",
     )
-    decided = linked.with_columns(
+    decided = decided.with_columns(
         decision=pl.when(pl.col("match_score") >= settings.auto_match_threshold)
         .then(pl.lit("auto"))
         .when(pl.col("match_score") >= settings.review_threshold)
         .then(pl.lit("review"))
         .otherwise(pl.lit("new"))
     )
-    return _resolve_leftovers(decided, new, settings)
+    return _resolve_leftovers(decided, new_records, settings)
 
 
 def _resolve_leftovers(
-    decided: pl.DataFrame, new: pl.DataFrame, settings: ResolutionSettings
+    decided: pl.DataFrame, new_records: pl.DataFrame, settings: ResolutionSettings
 ) -> pl.DataFrame:
     """Records not linked automatically get facility IDs from resolving the new records among themselves."""
     open_ids = decided.filter(pl.col("decision") != "auto")["record_id"]
-    rest = new.filter(pl.col("record_id").is_in(open_ids.implode())).drop(
-        "idx", "name_norm", "core_norm", "address_norm", "units", "numbers"
-    )
+    rest = new_records.filter(pl.col("record_id").is_in(open_ids.implode()))
     fresh = resolve(rest, NO_DECISIONS, settings).record_links.select(
         "record_id", pl.col("facility_id").alias("fresh")
     )

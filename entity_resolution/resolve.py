@@ -53,6 +53,7 @@ class Resolution:
     review_queue: pl.DataFrame
     aliases: pl.DataFrame
     report: dict[str, float]
+    prepared: pl.DataFrame | None = None  # the records with their comparison columns (for the match index)
 
 
 def prepare(records: pl.DataFrame) -> pl.DataFrame:
@@ -127,7 +128,7 @@ def resolve(
             "id_stable_share": assignment.stable_share if assignment.stable_share is not None else -1.0,
         }
     )
-    return Resolution(facilities, links, queue, assignment.aliases, report)
+    return Resolution(facilities, links, queue, assignment.aliases, report, prepared)
 
 
 def review_queue(
@@ -150,6 +151,12 @@ def review_queue(
         .join(ids.rename({"idx": "right", "record_id": "record_id_right", "cluster": "cr"}), on="right")
         .filter(pl.col("cl") != pl.col("cr"))
     )
+    return queue_rows(grey)
+
+
+def queue_rows(grey: pl.DataFrame) -> pl.DataFrame:
+    """`resolved.review_queue` rows (status pending) from grey-band pairs with their record ids
+    (`record_id_left` < `record_id_right`) and pair features."""
     return (
         grey.with_columns(
             pair_id=pl.concat_str("record_id_left", "record_id_right", separator=":"),

@@ -10,7 +10,7 @@ from assets.ingestion import raw_assets
 from assets.oshub_sync import raw_oshub_api, raw_oshub_merges
 from assets.quality import data_quality_report
 from assets.reports import brand_risk_reports
-from assets.resolution import RESOLVED_TABLES, match_decisions, resolved_tables
+from assets.resolution import ASSET_TABLES, match_decisions, resolved_tables
 from assets.risk import PUBLISHED_TABLES, list_hit_decisions, published_risk_tables, worker_voice_summary
 from assets.staging import STAGED_TABLES, staged_tables
 from pipelines.alerts import build_failure_alert_sensor
@@ -18,7 +18,7 @@ from pipelines.resources import OsHubResource, PseudonymisationKeyResource, Sour
 from pipelines.sensors import build_inbox_sensor, build_manifest_sensor
 from pipelines.warehouse import WarehouseResource
 
-CHECKED_TABLES = [*STAGED_TABLES, *RESOLVED_TABLES, *PUBLISHED_TABLES, "published.worker_voice_summary"]
+CHECKED_TABLES = [*STAGED_TABLES, *ASSET_TABLES, *PUBLISHED_TABLES, "published.worker_voice_summary"]
 
 OSHUB_API_ASSETS = dg.AssetSelection.assets(raw_oshub_api, raw_oshub_merges)
 REFERENCE_SOURCES = ("reference_dol_goods", "reference_entity_list", "reference_country_risk")
@@ -63,8 +63,10 @@ rescore_nightly = dg.ScheduleDefinition(
     job=refresh_all,
     cron_schedule="30 2 * * *",
     execution_timezone="UTC",
+    run_config={"ops": {"resolved_tables": {"config": {"full": True}}}},
     default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Nightly re-resolve and re-score of everything received (off by default).",
+    description="Nightly full re-resolve (every record, not only new ones) and re-score of everything "
+    "received (off by default).",
 )
 reference_refresh_weekly = dg.ScheduleDefinition(
     name="reference_refresh_weekly",

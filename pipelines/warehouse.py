@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 
 from data_contracts import load_contract
+from data_contracts.physical_types import quote_identifier
 from pipelines import locking
 from pipelines.readers import publish_snapshot, read_connection, reader_database
 from pipelines.settings import flrisk_home, lock_wait_seconds, warehouse_path
@@ -173,13 +174,32 @@ class WarehouseResource(dg.ConfigurableResource):
             _write(con, table_key, frame)
         return frame.height
 
-    def replace_many(self, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
-        """Replace several tables in one transaction: all land or none do."""
+    def replace_many(
+        self,
+        frames: dict[str, pl.DataFrame],
+        *,
+        delete: dict[str, tuple[str, list[str]]] | None = None,
+        append: dict[str, pl.DataFrame] | None = None,
+    ) -> dict[str, int]:
+        """Replace several tables, then delete rows from and append rows to others, in one transaction:
+        all land or none do. `delete` maps a table to (column, values): its rows whose column holds
+        one of the values go. Returns the rows written per replaced or appended table."""
         conformed = {key: _conform(key, frame) for key, frame in frames.items()}
+        appended = {key: _conform(key, frame) for key, frame in (append or {}).items()}
+        for key in {*(delete or {}), *appended}:
+            self.ensure(key)
         with self.transaction() as con:
             for key, frame in conformed.items():
                 _write(con, key, frame)
-        return {key: frame.height for key, frame in conformed.items()}
+            for key, (column, values) in (delete or {}).items():
+                con.register("doomed_values", pl.DataFrame({"value": values}, schema={"value": pl.String}))
+                where = f"{quote_identifier(column)} IN (SELECT value FROM doomed_values)"
+                con.execute(f"DELETE FROM {quoted(key)} WHERE {where}")
+                con.unregister("doomed_values")
+            for key, frame in appended.items():
+                _insert(con, key, frame)
+                _pause_if_requested(key)
+        return {key: frame.height for key, frame in (conformed | appended).items()}
 
     def append_raw(self, table_key: str, rows: pl.DataFrame, load: dict) -> int:
         """Append one file's raw rows and its `raw.loads` entry in one transaction."""

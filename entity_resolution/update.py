@@ -1,0 +1,397 @@
+"""Incremental resolution: apply new and removed records to the previous resolution, touching only the
+facilities they concern.
+
+`plan_run` decides between a full re-resolve and an incremental update: full on the first run, when
+asked (the nightly job), when the match settings/model/index format changed, when a human decision
+changed or names a new record, or when most records changed; incremental otherwise.
+
+`resolve_update` then:
+1. scores each new record against the match index (`incremental.score_against_index`) and picks its
+   best existing facility at or above the auto threshold that no guard forbids (a different OS ID,
+   a different unit number, or a member scored below `different_below`: the same guards clustering
+   applies);
+2. resolves the new records among themselves, so a list's own duplicates merge; a group of new records
+   joins the one existing facility its linked members chose, else it becomes a new facility;
+3. rebuilds only the touched facilities (those gaining or losing records), drops facilities left
+   without records, adds the new grey-band pairs to the review queue and drops queued pairs of
+   removed records.
+Existing facilities never merge or split here and keep their IDs; a new record that would bridge two
+existing facilities links to the best one only. The nightly full re-resolve settles those cases.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+
+import polars as pl
+
+from entity_resolution.facilities import EXPLAINED, build_facilities, link_rows
+from entity_resolution.incremental import (
+    PAIR_FEATURES,
+    MatchIndex,
+    best_pairs,
+    index_keys,
+    index_records,
+    score_against_index,
+)
+from entity_resolution.model import MODEL_FILE
+from entity_resolution.resolve import NO_DECISIONS, Resolution, prepare, queue_rows, resolve
+from entity_resolution.settings import ResolutionSettings
+
+INDEX_FORMAT = "1"  # bump when normalisation or blocking keys change: the next run re-resolves fully
+MAX_CHANGED_SHARE = 0.5  # above this share of changed records a full re-resolve is cheaper and better
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How this run resolves, and why."""
+
+    mode: str  # "full" | "incremental"
+    reason: str
+    new_ids: list[str]
+    removed_ids: list[str]
+
+
+@dataclass(frozen=True)
+class Update:
+    """An incremental run's resolved tables, and the match index rows of its new records."""
+
+    resolution: Resolution
+    index_records: pl.DataFrame
+    index_keys: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class PreviousResolution:
+    """The resolved tables as the last run left them."""
+
+    facilities: pl.DataFrame
+    record_links: pl.DataFrame
+    review_queue: pl.DataFrame
+    aliases: pl.DataFrame
+
+
+def index_fingerprint(settings: ResolutionSettings) -> str:
+    """What the persisted match index depends on: settings, model weights, index format and the Polars
+    version (its key hashes are stable only within one version)."""
+    parts = [INDEX_FORMAT, settings.to_json(), MODEL_FILE.read_text(encoding="utf-8"), version("polars")]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def decisions_fingerprint(decisions: pl.DataFrame) -> str:
+    """A digest of the human match decisions (order-independent)."""
+    rows = sorted(decisions.select("record_id_left", "record_id_right", "decision").iter_rows())
+    return hashlib.sha256(repr(rows).encode("utf-8")).hexdigest()[:16]
+
+
+def plan_run(
+    record_ids: pl.Series,
+    previous_links: pl.DataFrame,
+    decisions: pl.DataFrame,
+    last_run: dict | None,
+    settings: ResolutionSettings,
+    full_requested: bool = False,
+) -> Plan:
+    """Choose full or incremental (see the module docstring). `last_run` is the previous
+    resolved.resolution_runs row (or None)."""
+    previous = previous_links["record_id"]
+    new_ids = sorted(set(record_ids.to_list()) - set(previous.to_list()))
+    removed_ids = sorted(set(previous.to_list()) - set(record_ids.to_list()))
+    touched_by_decision = decisions.filter(
+        pl.col("record_id_left").is_in(new_ids) | pl.col("record_id_right").is_in(new_ids)
+    ).height
+    reasons = [
+        (full_requested, "a full re-resolve was requested"),
+        (last_run is None or previous.is_empty(), "no previous resolution"),
+        (
+            last_run is not None and last_run["index_fingerprint"] != index_fingerprint(settings),
+            "match settings, model or index format changed",
+        ),
+        (
+            last_run is not None and last_run["decisions_fingerprint"] != decisions_fingerprint(decisions),
+            "human match decisions changed",
+        ),
+        (touched_by_decision > 0, "a human match decision names a new record"),
+        (
+            len(new_ids) + len(removed_ids) > MAX_CHANGED_SHARE * max(len(record_ids), 1),
+            f"more than {MAX_CHANGED_SHARE:.0%} of the records changed",
+        ),
+    ]
+    for applies, reason in reasons:
+        if applies:
+            return Plan("full", reason, new_ids, removed_ids)
+    if not new_ids and not removed_ids:
+        return Plan("incremental", "no record changed", new_ids, removed_ids)
+    return Plan(
+        "incremental", f"{len(new_ids)} new and {len(removed_ids)} removed records", new_ids, removed_ids
+    )
+
+
+def resolve_update(
+    records: pl.DataFrame,
+    plan: Plan,
+    lookup: Callable[[pl.DataFrame], MatchIndex],
+    previous: PreviousResolution,
+    settings: ResolutionSettings,
+) -> Update:
+    """The resolved tables after applying `plan`'s new and removed records (see the module docstring).
+    `records` is staged.facility_records; `lookup(keys)` returns the slice of the match index the new
+    records' blocking keys reach: the index keys they share (with their frequency over the whole index)
+    and every member of the facilities those keys reach."""
+    started = time.perf_counter()
+    arrived = records.filter(pl.col("record_id").is_in(plan.new_ids))
+    new = prepare(arrived)
+    keys = index_keys(new, settings)
+    index = lookup(keys)
+    index = MatchIndex(
+        index.records.filter(~pl.col("record_id").is_in(plan.removed_ids)),
+        index.keys.filter(~pl.col("record_id").is_in(plan.removed_ids)),
+    )
+    scored = score_against_index(index, new, settings, keys) if new.height else _no_pairs()
+    chosen = _allowed_links(scored, new, index, previous.facilities, settings)
+    own = resolve(arrived, NO_DECISIONS, settings)
+    target = _targets(own.record_links, chosen, previous)
+    links = _new_links(target, chosen, own.record_links)
+    kept = _strengthen(
+        previous.record_links.filter(~pl.col("record_id").is_in(plan.removed_ids)), scored, target
+    )
+    removed_from = previous.record_links.filter(pl.col("record_id").is_in(plan.removed_ids))["facility_id"]
+    touched = (set(removed_from.to_list()) | set(target["facility_id"].to_list())) & set(
+        previous.facilities["facility_id"].to_list()
+    )
+    all_links = pl.concat([kept, links]).sort("record_id")
+    facilities = _rebuild(records, all_links, previous.facilities, touched)
+    queue = _queue(previous.review_queue, plan.removed_ids, scored, own.review_queue, all_links, settings)
+    report = {
+        "records": records.height,
+        "new_records": len(plan.new_ids),
+        "removed_records": len(plan.removed_ids),
+        "linked_to_existing": int(target["existing"].sum()),
+        "new_facilities": int(target.filter(~pl.col("existing"))["facility_id"].n_unique()),
+        "touched_facilities": len(touched),
+        "scored_pairs": scored.height,
+        "facilities": facilities.height,
+        "review_pairs": queue.height,
+        "id_stable_share": 1.0,
+        "seconds_update": round(time.perf_counter() - started, 3),
+    }
+    resolution = Resolution(facilities, all_links, queue, previous.aliases, report, new)
+    return Update(resolution, index_records(new), keys)
+
+
+def _no_pairs() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={"record_id": pl.String, "existing": pl.String, "facility_id": pl.String}
+        | {name: pl.Float64 for name in EXPLAINED if name not in ("left", "right")}
+    )
+
+
+def _allowed_links(
+    scored: pl.DataFrame,
+    new: pl.DataFrame,
+    index: MatchIndex,
+    facilities: pl.DataFrame,
+    settings: ResolutionSettings,
+) -> pl.DataFrame:
+    """Each new record's best pair into an existing facility it may join automatically (record_id,
+    facility_id, existing and the pair features), honouring the clustering guards."""
+    members = index.records.select("facility_id", "units")
+    units = (
+        members.filter(pl.col("units").is_not_null() & (pl.col("units") != ""))
+        .group_by("facility_id")
+        .agg(pl.col("units").unique().alias("facility_units"))
+    )
+    os_ids = facilities.select("facility_id", pl.col("os_ids").alias("facility_os_ids"))
+    per_facility = scored.group_by("record_id", "facility_id").agg(
+        pl.col("match_score").max().alias("best"),
+        (pl.col("match_score") < settings.different_below).any().alias("known_different"),
+    )
+    mine = new.select("record_id", "os_id", "units")
+    allowed = (
+        per_facility.filter((pl.col("best") >= settings.auto_match_threshold) & ~pl.col("known_different"))
+        .join(mine, on="record_id")
+        .join(os_ids, on="facility_id", how="left")
+        .join(units, on="facility_id", how="left")
+        .filter(
+            (pl.col("os_id").is_null() | pl.col("facility_os_ids").list.len().fill_null(0).eq(0))
+            | pl.col("facility_os_ids").list.contains(pl.col("os_id")).fill_null(False)
+        )
+        .filter(
+            (pl.col("units").is_null() | (pl.col("units") == "") | pl.col("facility_units").is_null())
+            | (
+                (pl.col("facility_units").list.len() == 1)
+                & pl.col("facility_units").list.contains(pl.col("units"))
+            )
+        )
+        .select("record_id", "facility_id")
+    )
+    return best_pairs(scored.join(allowed, on=["record_id", "facility_id"]))
+
+
+def _targets(own_links: pl.DataFrame, chosen: pl.DataFrame, previous: PreviousResolution) -> pl.DataFrame:
+    """record_id -> final facility_id for every new record, and whether it is an existing facility.
+    A group of new records (resolved among themselves) joins the one existing facility its members
+    chose; when they chose several, each chooser goes its own way and the others stay a new facility."""
+    groups = own_links.select("record_id", pl.col("facility_id").alias("group"))
+    choices = groups.join(
+        chosen.select("record_id", pl.col("facility_id").alias("choice")), on="record_id", how="left"
+    )
+    agreed = (
+        choices.drop_nulls("choice")
+        .group_by("group")
+        .agg(pl.col("choice").unique().alias("choices"))
+        .filter(pl.col("choices").list.len() == 1)
+        .select("group", pl.col("choices").list.first().alias("agreed"))
+    )
+    taken = set(previous.facilities["facility_id"].to_list()) | set(previous.aliases["alias_id"].to_list())
+    fresh = {group: _unused(group, taken) for group in groups["group"].unique().to_list()}
+    return (
+        choices.join(agreed, on="group", how="left")
+        .with_columns(
+            facility_id=pl.coalesce(
+                "choice", "agreed", pl.col("group").replace_strict(fresh, return_dtype=pl.String)
+            ),
+            existing=pl.col("choice").is_not_null() | pl.col("agreed").is_not_null(),
+        )
+        .select("record_id", "facility_id", "existing", "choice")
+    )
+
+
+def _unused(facility_id: str, taken: set[str]) -> str:
+    """`facility_id`, salted (as `ids.assign_ids` does) until no existing facility or alias holds it."""
+    salt = 1
+    while facility_id in taken:
+        facility_id = "FLR-" + hashlib.sha256(f"{facility_id}#{salt}".encode()).hexdigest()[:12].upper()
+        salt += 1
+    return facility_id
+
+
+def _new_links(target: pl.DataFrame, chosen: pl.DataFrame, own_links: pl.DataFrame) -> pl.DataFrame:
+    """record_links rows of the new records: from the pair into the existing facility a record chose
+    itself, else from its strongest link among the new records."""
+    direct = link_rows(
+        target.filter(pl.col("choice").is_not_null())
+        .select("record_id", "facility_id")
+        .join(chosen.drop("facility_id"), on="record_id")
+        .with_columns(other=pl.col("existing"), matched_record_id=pl.col("existing"), human=pl.lit(False))
+    )
+    via_group = (
+        own_links.drop("facility_id")
+        .join(target.filter(pl.col("choice").is_null()).select("record_id", "facility_id"), on="record_id")
+        .select(direct.columns)
+    )
+    return pl.concat([direct, via_group])
+
+
+def _strengthen(kept: pl.DataFrame, scored: pl.DataFrame, target: pl.DataFrame) -> pl.DataFrame:
+    """Existing records' links, each replaced by its pair with a new record of the same facility when that
+    pair is stronger (as a full run picks each record's strongest pair inside its facility); a link a
+    person confirmed stays."""
+    same_facility = scored.join(target.select("record_id", "facility_id"), on=["record_id", "facility_id"])
+    stronger = (
+        same_facility.sort("existing", "match_score", "record_id", descending=[False, True, False])
+        .unique("existing", keep="first", maintain_order=True)
+        .join(
+            kept.select(pl.col("record_id").alias("existing"), "method", pl.col("match_score").alias("now")),
+            on="existing",
+        )
+        .filter(
+            (pl.col("method") != "human_confirmed")
+            & (pl.col("now").is_null() | (pl.col("match_score") > pl.col("now")))
+        )
+    )
+    if stronger.is_empty():
+        return kept
+    replaced = link_rows(
+        stronger.select(
+            pl.col("existing").alias("record_id"),
+            "facility_id",
+            pl.col("record_id").alias("other"),
+            pl.col("record_id").alias("matched_record_id"),
+            pl.lit(False).alias("human"),
+            *PAIR_FEATURES,
+        )
+    )
+    return pl.concat(
+        [
+            kept.filter(~pl.col("record_id").is_in(replaced["record_id"].implode())),
+            replaced.select(kept.columns),
+        ]
+    )
+
+
+def _rebuild(
+    records: pl.DataFrame, links: pl.DataFrame, facilities: pl.DataFrame, touched: set[str]
+) -> pl.DataFrame:
+    """Previous facilities, with the touched ones rebuilt from their current records (or dropped when
+    none is left) and the new ones added."""
+    new_ids = set(links["facility_id"].to_list()) - set(facilities["facility_id"].to_list())
+    rebuild = touched | new_ids
+    labelled = (
+        records.join(links.select("record_id", "facility_id"), on="record_id")
+        .filter(pl.col("facility_id").is_in(list(rebuild)))
+        .with_columns(cluster=pl.col("facility_id").rank("dense").cast(pl.Int64))
+    )
+    ids = dict(labelled.select("cluster", "facility_id").unique().iter_rows())
+    rebuilt = build_facilities(labelled.drop("facility_id"), ids).select(facilities.columns)
+    return pl.concat([facilities.filter(~pl.col("facility_id").is_in(list(rebuild))), rebuilt]).sort(
+        "facility_id"
+    )
+
+
+def _queue(
+    previous_queue: pl.DataFrame,
+    removed_ids: list[str],
+    scored: pl.DataFrame,
+    own_queue: pl.DataFrame,
+    links: pl.DataFrame,
+    settings: ResolutionSettings,
+) -> pl.DataFrame:
+    """The review queue: previous pairs without removed records, plus the new records' grey-band pairs
+    (against existing records and among themselves) whose records ended in different facilities."""
+    kept = previous_queue.filter(
+        ~pl.col("record_id_left").is_in(removed_ids) & ~pl.col("record_id_right").is_in(removed_ids)
+    )
+    grey = scored.filter(
+        pl.col("match_score").is_between(
+            settings.review_threshold, settings.auto_match_threshold, closed="left"
+        )
+    ).with_columns(
+        record_id_left=pl.min_horizontal("record_id", "existing"),
+        record_id_right=pl.max_horizontal("record_id", "existing"),
+    )
+    facility = links.select("record_id", "facility_id")
+    added = (
+        pl.concat([queue_rows(grey), own_queue])
+        .join(facility.rename({"record_id": "record_id_left", "facility_id": "fl"}), on="record_id_left")
+        .join(facility.rename({"record_id": "record_id_right", "facility_id": "fr"}), on="record_id_right")
+    )
+    added = added.filter(pl.col("fl") != pl.col("fr")).select(kept.columns)
+    return pl.concat([kept, added]).unique("pair_id", keep="first").sort("pair_id")
+
+
+def run_row(
+    plan: Plan, result: Resolution, decisions: pl.DataFrame, settings: ResolutionSettings, seconds: float
+) -> pl.DataFrame:
+    """The resolved.resolution_runs row recording this run."""
+    return pl.DataFrame(
+        {
+            "resolved_at": [datetime.now(UTC).replace(tzinfo=None)],
+            "mode": [plan.mode],
+            "reason": [plan.reason],
+            "index_fingerprint": [index_fingerprint(settings)],
+            "decisions_fingerprint": [decisions_fingerprint(decisions)],
+            "records": [result.record_links.height],
+            "new_records": [len(plan.new_ids)],
+            "removed_records": [len(plan.removed_ids)],
+            "touched_facilities": [result.report.get("touched_facilities")],
+            "facilities": [result.facilities.height],
+            "seconds": [round(seconds, 3)],
+        },
+        schema_overrides={"touched_facilities": pl.Int64},
+    )
