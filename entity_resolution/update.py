@@ -272,20 +272,40 @@ def _unused(facility_id: str, taken: set[str]) -> str:
 
 
 def _new_links(target: pl.DataFrame, chosen: pl.DataFrame, own_links: pl.DataFrame) -> pl.DataFrame:
-    """record_links rows of the new records: from the pair into the existing facility a record chose
-    itself, else from its strongest link among the new records."""
+    """record_links rows of the new records: each record's strongest pair inside its final facility,
+    either into the existing facility it chose itself or with another new record (as a full run would
+    pick); a record with neither is the seed of its facility."""
     direct = link_rows(
         target.filter(pl.col("choice").is_not_null())
         .select("record_id", "facility_id")
         .join(chosen.drop("facility_id"), on="record_id")
         .with_columns(other=pl.col("existing"), matched_record_id=pl.col("existing"), human=pl.lit(False))
     )
+    final = target.select("record_id", "facility_id")
     via_group = (
         own_links.drop("facility_id")
-        .join(target.filter(pl.col("choice").is_null()).select("record_id", "facility_id"), on="record_id")
+        .join(final, on="record_id")
+        .join(
+            final.rename({"record_id": "matched_record_id", "facility_id": "partner_facility"}),
+            on="matched_record_id",
+        )
+        .filter(pl.col("partner_facility") == pl.col("facility_id"))
         .select(direct.columns)
     )
-    return pl.concat([direct, via_group])
+    linked = (
+        pl.concat([direct, via_group])
+        .sort("record_id", "match_score", descending=[False, True])
+        .unique("record_id", keep="first", maintain_order=True)
+    )
+    seeds = link_rows(
+        final.join(linked.select("record_id"), on="record_id", how="anti").with_columns(
+            *[pl.lit(None, pl.Float64).alias(name) for name in PAIR_FEATURES],
+            other=pl.lit(None, pl.String),
+            matched_record_id=pl.lit(None, pl.String),
+            human=pl.lit(False),
+        )
+    )
+    return pl.concat([linked, seeds])
 
 
 def _strengthen(kept: pl.DataFrame, scored: pl.DataFrame, target: pl.DataFrame) -> pl.DataFrame:
