@@ -112,7 +112,7 @@ def resolved_tables(config: ResolveConfig, warehouse: WarehouseResource):
     new and removed records) when the previous resolution still holds, else in full."""
     settings = ResolutionSettings()
     with timed() as clock:
-        plan, result = _resolve(warehouse, settings, config.full)
+        plan, result = resolve_into_warehouse(warehouse, settings, config.full)
     report = result.report if result is not None else {"id_stable_share": 1.0}
     for table in ASSET_TABLES:
         yield dg.MaterializeResult(
@@ -131,7 +131,7 @@ def resolved_tables(config: ResolveConfig, warehouse: WarehouseResource):
     yield from _checks(warehouse, report["id_stable_share"])
 
 
-def _resolve(
+def resolve_into_warehouse(
     warehouse: WarehouseResource, settings: ResolutionSettings, full: bool
 ) -> tuple[Plan, Resolution | None]:
     """Plan the run, resolve (full or incremental) and write everything in one transaction. Returns the

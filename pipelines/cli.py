@@ -37,18 +37,19 @@ def ensure_demo_key() -> None:
     )
 
 
-def _run(as_of: str = "") -> None:
+def _run(as_of: str = "", full_resolve: bool = False):
     from pipelines.runner import RunFailedError, run_refresh_all
 
     started = time.perf_counter()
     try:
-        result = run_refresh_all(as_of)
+        result = run_refresh_all(as_of, full_resolve=full_resolve)
     except RunFailedError as error:
         click.echo(str(error), err=True)
         raise SystemExit(1) from error
     click.echo(
         f"Materialized the asset graph in {time.perf_counter() - started:.1f} s (run {result.run_id}).\n"
     )
+    return result
 
 
 @main.command()
@@ -65,6 +66,22 @@ def demo(as_of: str) -> None:
     register_demo_bundle()
     _run(as_of)
     click.echo(demo_summary(WarehouseResource()))
+
+
+@main.command()
+@click.option("--as-of", default="", help="Score as of this date (YYYY-MM-DD); default today.")
+@click.option(
+    "--full-resolve", is_flag=True, help="Re-resolve every facility record, not only new and removed ones."
+)
+def refresh(as_of: str, full_resolve: bool) -> None:
+    """Re-run the whole asset graph on everything received (what the nightly schedule runs, with
+    --full-resolve) and say how entity resolution ran."""
+    prepare_dagster_home()
+    result = _run(as_of, full_resolve)
+    for event in result.asset_materializations_for_node("resolved_tables"):
+        if event.asset_key.path == ["resolved", "facilities"]:
+            meta = {key: value.value for key, value in event.metadata.items()}
+            click.echo(f"Entity resolution: {meta['mode']} ({meta['mode_reason']}).")
 
 
 @main.command()

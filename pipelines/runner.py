@@ -11,15 +11,21 @@ class RunFailedError(RuntimeError):
     """A step of the run failed; the message lists each failed step and its error."""
 
 
-def run_refresh_all(as_of: str = "", log_level: str = "WARNING") -> dg.ExecuteInProcessResult:
+def run_refresh_all(
+    as_of: str = "", log_level: str = "WARNING", full_resolve: bool = False
+) -> dg.ExecuteInProcessResult:
     """Materialize `refresh_all` in-process (fast on 2 cores, no DuckDB lock contention); the console
     shows warnings and errors only (as JSON lines with `FLRISK_LOG_FORMAT=json`), the full event log
-    is in the Dagster instance."""
+    is in the Dagster instance. Resolution is incremental unless `full_resolve` (or its own rules say
+    full; see entity_resolution/update.py)."""
     from pipelines.definitions import defs
 
     prepare_dagster_home()
     run_config = {
-        "ops": {"published_risk_tables": {"config": {"as_of": as_of}}},
+        "ops": {
+            "published_risk_tables": {"config": {"as_of": as_of}},
+            "resolved_tables": {"config": {"full": full_resolve}},
+        },
         "loggers": {"json" if log_format() == "json" else "console": {"config": {"log_level": log_level}}},
     }
     with dg.DagsterInstance.get() as instance:

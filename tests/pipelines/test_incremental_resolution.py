@@ -135,11 +135,10 @@ def test_the_nightly_full_re_resolve_agrees_and_a_rerun_writes_nothing(increment
         job = defs.resolve_job_def("refresh_all")
         assert job.execute_in_process(run_config=run_config, instance=dg.DagsterInstance.ephemeral()).success
         full = read_all(home / "warehouse.duckdb", ["resolved.record_links", "resolved.resolution_runs"])
-        assert job.execute_in_process(
-            run_config={"ops": {"published_risk_tables": {"config": {"as_of": AS_OF}}}},
-            instance=dg.DagsterInstance.ephemeral(),
-        ).success
-        again = read_all(home / "warehouse.duckdb", ["resolved.record_links", "resolved.resolution_runs"])
+    rerun = run_flrisk(home, "refresh", "--as-of", AS_OF)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert "Entity resolution: incremental (no record changed)." in rerun.stdout
+    again = read_all(home / "warehouse.duckdb", ["resolved.record_links", "resolved.resolution_runs"])
     last = full["resolved.resolution_runs"].sort("resolved_at").row(-1, named=True)
     assert (last["mode"], last["reason"]) == ("full", "a full re-resolve was requested")
     assignment = ["record_id", "facility_id"]
