@@ -9,8 +9,10 @@ import dagster as dg
 import polars as pl
 
 from assets.metadata import asset_spec_metadata, key_of, timed
+from assets.oshub_country import raw_oshub_by_country
 from connectors import (
     oshub_api,
+    oshub_api_loads,
     oshub_download,
     oshub_merges,
     reference_country_risk,
@@ -43,13 +45,21 @@ STAGED_SOURCE_TYPES = (*SOURCE_TYPES, *API_SOURCE_TYPES)
 
 
 def latest_raw(warehouse: WarehouseResource, source_type: str) -> pl.DataFrame:
-    """Raw rows of the most recent load of each source file of `source_type`."""
+    """Raw rows of the most recent load of each source file of `source_type` (for the OS Hub API,
+    where a full pull and one-country pulls overlap, the newer pull of each country)."""
     raw = warehouse.read(f"raw.{source_type}")
     if raw.is_empty():
         return raw
     loads = warehouse.read("raw.loads").filter(pl.col("source_type") == source_type)
-    latest = loads.sort("loaded_at").group_by("source_file").agg(pl.col("load_id").last())
-    return raw.join(latest.select("load_id"), on="load_id", how="semi").sort("source_file", "source_row")
+    latest = (
+        loads.sort("loaded_at")
+        .group_by("source_file")
+        .agg(pl.col("load_id").last(), pl.col("loaded_at").last())
+    )
+    rows = raw.join(latest.select("load_id"), on="load_id", how="semi")
+    if source_type == oshub_api.SOURCE_TYPE:
+        rows = oshub_api_loads.current_rows(rows, latest)
+    return rows.sort("source_file", "source_row")
 
 
 def standardise_source(source_type: str, raw: pl.DataFrame, keys: PseudonymisationKeyResource):
@@ -77,7 +87,7 @@ def standardise_source(source_type: str, raw: pl.DataFrame, keys: Pseudonymisati
             group_name="staging",
             kinds={"duckdb", "polars"},
             description=f"{table}: {grain}.",
-            deps=[["raw", s] for s in STAGED_SOURCE_TYPES],
+            deps=[*(["raw", s] for s in STAGED_SOURCE_TYPES), raw_oshub_by_country.key],
             metadata=asset_spec_metadata(table),
         )
         for table, grain in STAGED_TABLES.items()

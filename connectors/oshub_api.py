@@ -6,7 +6,8 @@ resuming from that checkpoint neither repeats nor skips a record, and ``source_r
 record number, first record = 1) continues where it stopped.
 
 * ``/api/v1/production-locations/``: ``{count, data}``, sorted by name then OS ID; deep paging
-  with ``search_after[value]`` = the last record's ``name`` and ``search_after[id]`` its ``os_id``.
+  with ``search_after[value]`` = the last record's ``name`` and ``search_after[id]`` its ``os_id``;
+  ``country=XX`` (exact alpha-2 filter) pulls one country, which its checkpoint remembers.
 * ``/api/facilities/``: GeoJSON ``{type, count, next, previous, features}``, ``page``/``pageSize``,
   at most 100 pages per query, so one query per country (``countries=XX``); a country with
   more left after page 100 is listed in ``Checkpoint.capped_countries`` (never silently cut).
@@ -79,21 +80,28 @@ class ApiPage:
     first_row: int  # source_row of records[0]
     checkpoint: Checkpoint
     count: int | None = None  # the server's total for the query, when given
+    country: str | None = None  # production locations of one country only (``country=XX``)
 
     def raw_frame(self, load_id: str, contributor: str | None = CONTRIBUTOR) -> pl.DataFrame:
         """The page as raw.oshub_api rows (see :func:`raw_frame`)."""
-        return raw_frame(self.records, self.endpoint, self.first_row, load_id, contributor)
+        return raw_frame(self.records, self.endpoint, self.first_row, load_id, contributor, self.country)
 
 
 def raw_frame(
-    records: Sequence[Any], endpoint: str, first_row: int, load_id: str, contributor: str | None = CONTRIBUTOR
+    records: Sequence[Any],
+    endpoint: str,
+    first_row: int,
+    load_id: str,
+    contributor: str | None = CONTRIBUTOR,
+    country: str | None = None,
 ) -> pl.DataFrame:
     """raw.<source_type> rows: payload = one record's JSON object (key order kept),
-    source_file = ``api:<endpoint>``, source_row = running record number."""
+    source_file = ``api:<endpoint>`` (``?country=XX`` for a one-country pull), source_row = running
+    record number."""
     payloads = [json.dumps(record, ensure_ascii=False) for record in records]
     rows = {
         "load_id": [load_id] * len(payloads),
-        "source_file": [source_file(endpoint)] * len(payloads),
+        "source_file": [source_file(endpoint, country)] * len(payloads),
         "source_row": list(range(first_row, first_row + len(payloads))),
         "contributor": [contributor] * len(payloads),
         "content_hash": [hashlib.sha256(p.encode("utf-8")).hexdigest() for p in payloads],
@@ -103,13 +111,24 @@ def raw_frame(
 
 
 def pull_production_locations(
-    client: OsHubClient, checkpoint: Checkpoint | None = None, page_size: int = 250
+    client: OsHubClient,
+    checkpoint: Checkpoint | None = None,
+    page_size: int = 250,
+    country: str | None = None,
 ) -> Iterator[ApiPage]:
-    """Pull every production location, 250 a page, resuming after ``checkpoint`` when given."""
-    state = _resume(client, checkpoint, PRODUCTION_LOCATIONS)
+    """Pull every production location (of ``country`` only, when given), 250 a page, resuming after
+    ``checkpoint`` when given; a checkpoint of another country (or of all countries) is refused."""
+    code = country.strip().upper() if country else None
+    state = _resume(
+        client, checkpoint or Checkpoint(PRODUCTION_LOCATIONS, country=code), PRODUCTION_LOCATIONS
+    )
+    if state.country != code:
+        raise ValueError(f"checkpoint is for country {state.country}, not {code}")
     while not state.done:
         params: dict[str, str | int] = {"size": page_size, "sort_by": "name", "order_by": "asc"}
-        where = f"page {state.pages + 1}"
+        where = (f"country={code}, " if code else "") + f"page {state.pages + 1}"
+        if code:
+            params["country"] = code
         if state.search_after_id is not None:
             params["search_after[value]"] = state.search_after_value or ""
             params["search_after[id]"] = state.search_after_id
@@ -127,9 +146,8 @@ def pull_production_locations(
                 )
             cursor = {"search_after_value": last["name"], "search_after_id": last["os_id"]}
         state = _advance(client, state, len(data), done=len(data) < page_size, **cursor)
-        yield ApiPage(
-            PRODUCTION_LOCATIONS, tuple(data), state.records - len(data) + 1, state, body.get("count")
-        )
+        first_row = state.records - len(data) + 1
+        yield ApiPage(PRODUCTION_LOCATIONS, tuple(data), first_row, state, body.get("count"), code)
 
 
 def pull_facilities(

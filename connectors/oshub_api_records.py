@@ -8,6 +8,7 @@ the wrong type are quarantined, never coerced.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -24,9 +25,21 @@ PRODUCTION_LOCATIONS = "/api/v1/production-locations/"
 FACILITIES = "/api/facilities/"
 
 
-def source_file(endpoint: str) -> str:
-    """The `source_file` recorded for records of `endpoint`."""
-    return f"api:{endpoint}"
+def source_file(endpoint: str, country: str | None = None) -> str:
+    """The `source_file` recorded for records of `endpoint`; a one-country pull adds
+    ``?country=XX`` (so staging reads the latest pull of each country as its own file)."""
+    return f"api:{endpoint}" + (f"?country={country}" if country else "")
+
+
+_SOURCE_FILE = re.compile(r"(?P<base>api:[^?]+)(?:\?country=(?P<country>[A-Z]{2}))?")
+
+
+def split_source_file(name: str) -> tuple[str, str | None]:
+    """(source_file of the endpoint, country or None) of a raw.oshub_api `source_file`."""
+    match = _SOURCE_FILE.fullmatch(name)
+    if match is None:
+        raise ValueError(f"raw.{SOURCE_TYPE} has rows from unknown endpoint {name!r}")
+    return match["base"], match["country"]
 
 
 REQUIRED = ("os_id", "name", "country")
@@ -97,10 +110,11 @@ def standardise(raw: pl.DataFrame) -> Standardised:
     records: list[dict[str, object]] = []
     unknown: dict[str, set[str]] = {}
     for row in raw.select(list(RAW_SCHEMA)).iter_rows(named=True):
-        if row["source_file"] not in SHAPES:
+        endpoint_file = split_source_file(row["source_file"])[0]
+        if endpoint_file not in SHAPES:
             raise ValueError(f"raw.{SOURCE_TYPE} has rows from unknown endpoint {row['source_file']!r}")
         problems: list[Problem] = []
-        raw_row = _raw_row(row, SHAPES[row["source_file"]], problems)
+        raw_row = _raw_row(row, SHAPES[endpoint_file], problems)
         unknown.setdefault(row["source_file"], set()).update(raw_row.extras)
         record = facility_mention(raw_row, SOURCE_TYPE, FIELDS, REQUIRED, problems)
         add_coordinates(record, raw_row, problems)

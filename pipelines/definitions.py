@@ -7,6 +7,7 @@ import dagster as dg
 from assets.checks import all_contract_checks
 from assets.freshness import freshness_checks, freshness_sensor
 from assets.ingestion import raw_assets
+from assets.oshub_country import raw_oshub_by_country
 from assets.oshub_sync import raw_oshub_api, raw_oshub_merges
 from assets.quality import data_quality_report
 from assets.reports import brand_risk_reports
@@ -21,6 +22,7 @@ from pipelines.warehouse import WarehouseResource
 CHECKED_TABLES = [*STAGED_TABLES, *ASSET_TABLES, *PUBLISHED_TABLES, "published.worker_voice_summary"]
 
 OSHUB_API_ASSETS = dg.AssetSelection.assets(raw_oshub_api, raw_oshub_merges)
+OSHUB_COUNTRY_ASSETS = dg.AssetSelection.assets(raw_oshub_by_country)
 REFERENCE_SOURCES = ("reference_dol_goods", "reference_entity_list", "reference_country_risk")
 REFERENCE_ASSETS = dg.AssetSelection.assets(*[["raw", source] for source in REFERENCE_SOURCES])
 # Console logs as text (default) or one JSON object per line (`FLRISK_LOG_FORMAT=json`, see runner.py).
@@ -31,7 +33,7 @@ WRITER_TAGS = {"flrisk/warehouse": "writer"}
 
 refresh_all = dg.define_asset_job(
     "refresh_all",
-    selection=dg.AssetSelection.all() - OSHUB_API_ASSETS,
+    selection=dg.AssetSelection.all() - OSHUB_API_ASSETS - OSHUB_COUNTRY_ASSETS,
     description="Ingest every received file, standardise, resolve, score and publish, then report "
     "(the Open Supply Hub API pull has its own job).",
     tags=WRITER_TAGS,
@@ -41,6 +43,13 @@ oshub_sync = dg.define_asset_job(
     selection=OSHUB_API_ASSETS.downstream(),
     description="Pull Open Supply Hub production locations and merge events over the API (resumable), "
     "then re-stage, re-resolve and re-score.",
+    tags=WRITER_TAGS,
+)
+oshub_country_backfill = dg.define_asset_job(
+    "oshub_country_backfill",
+    selection=OSHUB_COUNTRY_ASSETS,
+    description="Pull Open Supply Hub production locations of the chosen countries, one run per country "
+    "partition (resumable per country); re-stage afterwards with refresh_all.",
     tags=WRITER_TAGS,
 )
 reference_refresh = dg.define_asset_job(
@@ -88,6 +97,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
             *raw_assets,
             raw_oshub_api,
             raw_oshub_merges,
+            raw_oshub_by_country,
             staged_tables,
             match_decisions,
             resolved_tables,
@@ -98,7 +108,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
             brand_risk_reports,
         ],
         asset_checks=[*all_contract_checks(CHECKED_TABLES), *freshness],
-        jobs=[refresh_all, oshub_sync, reference_refresh],
+        jobs=[refresh_all, oshub_sync, oshub_country_backfill, reference_refresh],
         schedules=[rescore_nightly, oshub_sync_daily, reference_refresh_weekly],
         sensors=[
             build_manifest_sensor(refresh_all),

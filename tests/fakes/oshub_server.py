@@ -2,8 +2,9 @@
 scripted faults. Not a mock of flrisk's client: the client under test speaks HTTP to it.
 
 Endpoints: ``/api/v1/production-locations/`` (sorted by name then os_id, ``size``,
-``search_after[value]``/``search_after[id]``), ``/api/facilities/`` (GeoJSON, ``countries``,
-``page``/``pageSize``, pages above 100 refused) and ``/api/moderation-events/merge/``. Every
+``search_after[value]``/``search_after[id]``, ``country`` = exact ``country.alpha_2``),
+``/api/facilities/`` (GeoJSON, ``countries``, ``page``/``pageSize``, pages above 100 refused) and
+``/api/moderation-events/merge/``. Every
 request needs ``Authorization: Token <token>``; faults queued with :meth:`FakeOsHub.fail` are
 served, in order, to the next requests they match.
 """
@@ -124,11 +125,14 @@ class FakeOsHub:
         size = int(params.get("size", "10"))
         if size > 250 or params.get("sort_by", "name") != "name" or params.get("order_by", "asc") != "asc":
             return 400, {"detail": "unsupported size or sort in the fake"}
-        rows = self.locations
+        matching = self.locations
+        if "country" in params:  # a terms filter on country.alpha_2, as OS Hub's query builder does
+            matching = [row for row in matching if _alpha_2(row) == params["country"]]
+        rows = matching
         if "search_after[id]" in params:
             after = (params.get("search_after[value]", ""), params["search_after[id]"])
             rows = [row for row in rows if _location_key(row) > after]
-        return 200, {"count": len(self.locations), "data": rows[:size]}
+        return 200, {"count": len(matching), "data": rows[:size]}
 
     def _facilities(self, params: Params) -> tuple[int, Any]:
         page, size = int(params.get("page", "1")), int(params.get("pageSize", "50"))
@@ -157,6 +161,11 @@ def _location_key(row: dict[str, Any]) -> tuple[str, str]:
     """OpenSearch order for sort_by=name: name keyword, then os_id; a missing name sorts last."""
     name = row.get("name")
     return (name if isinstance(name, str) else "\U0010ffff", str(row.get("os_id", "")))
+
+
+def _alpha_2(row: dict[str, Any]) -> str | None:
+    country = row.get("country")
+    return country.get("alpha_2") if isinstance(country, dict) else None
 
 
 def _handler_for(fake: FakeOsHub) -> type[BaseHTTPRequestHandler]:
