@@ -16,4 +16,3 @@ def test_published_tables_carry_no_personal_column():
         if column.classification == "personal"
     }
     assert personal == set()
-
