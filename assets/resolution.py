@@ -15,7 +15,14 @@ from assets.metadata import asset_spec_metadata, key_of, timed
 from entity_resolution.incremental import index_keys, index_records
 from entity_resolution.resolve import Resolution, resolve
 from entity_resolution.settings import ResolutionSettings
-from entity_resolution.update import Plan, PreviousResolution, plan_run, resolve_update, run_row
+from entity_resolution.update import (
+    Plan,
+    PreviousResolution,
+    changes_nothing,
+    plan_run,
+    resolve_update,
+    run_row,
+)
 from pipelines.warehouse import WarehouseResource
 
 RESOLVED_TABLES = {
@@ -135,7 +142,8 @@ def resolve_into_warehouse(
     warehouse: WarehouseResource, settings: ResolutionSettings, full: bool
 ) -> tuple[Plan, Resolution | None]:
     """Plan the run, resolve (full or incremental) and write everything in one transaction. Returns the
-    plan and the resolution (None when no record changed: then nothing is written at all)."""
+    plan and the resolution (None when no record changed in an incremental run). Nothing is written
+    when nothing would change (also a requested full run that reproduces the resolved tables)."""
     started = time.perf_counter()
     records = warehouse.read("staged.facility_records")
     decisions = warehouse.read("resolved.match_decisions")
@@ -156,6 +164,8 @@ def resolve_into_warehouse(
             "resolved.match_index_keys": index_keys(result.prepared, settings),
         }
         delete, append = {}, {}
+        if changes_nothing(plan, result, previous):
+            return plan, result
     elif plan.new_ids or plan.removed_ids:
         update = resolve_update(records, plan, index_lookup(warehouse, settings), previous, settings)
         result, index = update.resolution, {}

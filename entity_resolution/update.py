@@ -44,6 +44,7 @@ from entity_resolution.resolve import NO_DECISIONS, Resolution, prepare, queue_r
 from entity_resolution.settings import ResolutionSettings
 
 INDEX_FORMAT = "1"  # bump when normalisation or blocking keys change: the next run re-resolves fully
+FULL_REQUESTED = "a full re-resolve was requested"
 MAX_CHANGED_SHARE = 0.5  # above this share of changed records a full re-resolve is cheaper and better
 
 
@@ -106,7 +107,6 @@ def plan_run(
         pl.col("record_id_left").is_in(new_ids) | pl.col("record_id_right").is_in(new_ids)
     ).height
     reasons = [
-        (full_requested, "a full re-resolve was requested"),
         (last_run is None or previous.is_empty(), "no previous resolution"),
         (
             last_run is not None and last_run["index_fingerprint"] != index_fingerprint(settings),
@@ -121,6 +121,7 @@ def plan_run(
             len(new_ids) + len(removed_ids) > MAX_CHANGED_SHARE * max(len(record_ids), 1),
             f"more than {MAX_CHANGED_SHARE:.0%} of the records changed",
         ),
+        (full_requested, FULL_REQUESTED),  # last: the reason names what forced a full run, if anything
     ]
     for applies, reason in reasons:
         if applies:
@@ -129,6 +130,22 @@ def plan_run(
         return Plan("incremental", "no record changed", new_ids, removed_ids)
     return Plan(
         "incremental", f"{len(new_ids)} new and {len(removed_ids)} removed records", new_ids, removed_ids
+    )
+
+
+def changes_nothing(plan: Plan, result: Resolution, previous: PreviousResolution) -> bool:
+    """True for a requested full run that nothing else forced, on unchanged records, whose tables come
+    out exactly as they were: writing it would change nothing but the run history."""
+    if plan.reason != FULL_REQUESTED or plan.new_ids or plan.removed_ids:
+        return False
+    pairs = zip(
+        (result.facilities, result.record_links, result.review_queue, result.aliases),
+        (previous.facilities, previous.record_links, previous.review_queue, previous.aliases),
+        strict=True,
+    )
+    return all(
+        new.height == old.height and new.select(old.columns).sort(old.columns).equals(old.sort(old.columns))
+        for new, old in pairs
     )
 
 

@@ -11,8 +11,10 @@ from entity_resolution.incremental import build_index
 from entity_resolution.resolve import resolve
 from entity_resolution.settings import ResolutionSettings
 from entity_resolution.update import (
+    FULL_REQUESTED,
     Plan,
     PreviousResolution,
+    changes_nothing,
     decisions_fingerprint,
     index_fingerprint,
     plan_run,
@@ -182,6 +184,7 @@ def test_a_new_record_with_another_os_id_does_not_join_a_facility():
     ("change", "reason"),
     [
         ({"full": True}, "a full re-resolve was requested"),
+        ({"full": True, "last_run": None}, "no previous resolution"),
         ({"last_run": None}, "no previous resolution"),
         ({"index": "other"}, "match settings, model or index format changed"),
         ({"decided": ("e1", "e3", "reject")}, "human match decisions changed"),
@@ -226,3 +229,15 @@ def test_a_run_is_incremental_when_only_records_arrived_and_a_no_op_when_nothing
     assert (plan.mode, plan.new_ids, plan.removed_ids) == ("incremental", ["n1"], [])
     plan = plan_run(pl.Series(ids), previous.record_links, DECISIONS, last_run, SETTINGS)
     assert (plan.mode, plan.reason) == ("incremental", "no record changed")
+
+
+def test_a_requested_full_run_that_reproduces_the_tables_changes_nothing():
+    existing = records(EXISTING)
+    previous = previous_of(existing)
+    again = resolve(existing, DECISIONS, SETTINGS, previous_links=previous.record_links)
+    requested = Plan("full", FULL_REQUESTED, [], [])
+    assert changes_nothing(requested, again, previous)
+    assert not changes_nothing(Plan("full", "human match decisions changed", [], []), again, previous)
+    edited = previous.facilities.with_columns(pl.col("name").str.to_uppercase())
+    moved = PreviousResolution(edited, previous.record_links, previous.review_queue, previous.aliases)
+    assert not changes_nothing(requested, again, moved)
