@@ -14,15 +14,9 @@ from assets.match_index import INDEX_TABLES, index_lookup, last_run
 from assets.metadata import asset_spec_metadata, key_of, timed
 from entity_resolution.incremental import index_keys, index_records
 from entity_resolution.resolve import Resolution, resolve
+from entity_resolution.run_plan import Plan, PreviousResolution, changes_nothing, plan_run, run_row
 from entity_resolution.settings import ResolutionSettings
-from entity_resolution.update import (
-    Plan,
-    PreviousResolution,
-    changes_nothing,
-    plan_run,
-    resolve_update,
-    run_row,
-)
+from entity_resolution.update import resolve_update
 from pipelines.warehouse import WarehouseResource
 
 RESOLVED_TABLES = {
@@ -159,13 +153,13 @@ def resolve_into_warehouse(
             previous_links=previous.record_links,
             previous_aliases=previous.aliases,
         )
+        if changes_nothing(plan, result, previous):
+            return plan, result
         index = {
             "resolved.match_index": index_records(result.prepared),
             "resolved.match_index_keys": index_keys(result.prepared, settings),
         }
         delete, append = {}, {}
-        if changes_nothing(plan, result, previous):
-            return plan, result
     elif plan.new_ids or plan.removed_ids:
         update = resolve_update(records, plan, index_lookup(warehouse, settings), previous, settings)
         result, index = update.resolution, {}

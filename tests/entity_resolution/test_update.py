@@ -9,8 +9,7 @@ from polars.testing import assert_frame_equal
 from entity_resolution.ids import anchor_id
 from entity_resolution.incremental import build_index
 from entity_resolution.resolve import resolve
-from entity_resolution.settings import ResolutionSettings
-from entity_resolution.update import (
+from entity_resolution.run_plan import (
     FULL_REQUESTED,
     Plan,
     PreviousResolution,
@@ -18,8 +17,9 @@ from entity_resolution.update import (
     decisions_fingerprint,
     index_fingerprint,
     plan_run,
-    resolve_update,
 )
+from entity_resolution.settings import ResolutionSettings
+from entity_resolution.update import resolve_update
 from tests.entity_resolution.test_resolve import DECISIONS, records
 
 SETTINGS = ResolutionSettings()
