@@ -95,6 +95,13 @@ def _format_profile(profile: dict) -> str:
     lines.append(f"Open review items: {len(profile['review_items']) or 'none'}")
     for item in profile["review_items"]:
         lines.append(f"  {item['kind']} {item['item_id']}: {item['detail']}")
+    lines.append(f"Human decisions: {len(profile['decisions']) or 'none'}")
+    for row in profile["decisions"]:
+        note = f" - {row['note']}" if row["note"] else ""
+        lines.append(
+            f"  {row['kind']} {row['subject']}: {row['decision']} by {row['decided_by']} "
+            f"on {row['decided_at']:%Y-%m-%d}{note}"
+        )
     return "\n".join(lines)
 
 
@@ -103,7 +110,8 @@ def _format_profile(profile: dict) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
 def facility(id_or_name: str, as_json: bool) -> None:
     """A facility's profile: names and addresses by source, OS ID, brands, score, band, drivers with
-    evidence, open review items. ID_OR_NAME is a facility id, an OS ID or a name (fuzzy)."""
+    evidence, open review items and the human decisions behind it. ID_OR_NAME is a facility id, an OS ID
+    or a name (fuzzy)."""
     from pipelines.sourcing import facility_profile, find_facility
 
     try:

@@ -85,7 +85,7 @@ def run_query(sql: str, database: Path | None = None) -> pl.DataFrame:
         return con.sql(sql).pl()
 
 
-def fetch(sql: str, parameters: list | None = None, database: Path | None = None) -> pl.DataFrame:
+def fetch(sql: str, parameters: list | dict | None = None, database: Path | None = None) -> pl.DataFrame:
     """Our own parameterised read (values bound, never formatted) on a short-lived connection."""
     with read_only_connection(database) as con:
         return con.sql(sql, params=parameters).pl()

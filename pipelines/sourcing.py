@@ -81,7 +81,8 @@ def _find_by_name(text: str, database: Path | None) -> Lookup:
 
 
 def facility_profile(facility_id: str, database: Path | None = None) -> dict:
-    """Names and addresses seen by source, OS IDs, brands, score, band, drivers, open review items."""
+    """Names and addresses seen by source, OS IDs, brands, score, band, drivers, open review items and
+    the human decisions (list hits, matches) behind the facility."""
     facility = fetch(
         "SELECT facility_id, name, address, country_code, lat, lng, os_id, os_ids, sectors, product_types "
         "FROM resolved.facilities WHERE facility_id = ?",
@@ -114,6 +115,7 @@ def facility_profile(facility_id: str, database: Path | None = None) -> dict:
         "risk": risk.to_dicts()[0] if risk.height else None,
         "drivers": drivers.to_dicts(),
         "review_items": _review_items(facility_id, database),
+        "decisions": _decisions(facility_id, database),
     }
 
 
@@ -138,6 +140,28 @@ def _review_items(facility_id: str, database: Path | None) -> list[dict]:
         database,
     )
     return pl.concat([pairs, hits]).unique("item_id", maintain_order=True).to_dicts()
+
+
+DECISIONS_SQL = """
+SELECT 'list hit' AS kind, decision, decided_by, decided_at,
+       list_name || ' entry ' || list_entity_name AS subject, note
+FROM resolved.list_hit_decisions
+WHERE facility_id = $id
+   OR facility_id IN (SELECT alias_id FROM resolved.facility_id_aliases WHERE facility_id = $id)
+UNION ALL
+SELECT 'match' AS kind, decision, decided_by, decided_at,
+       'records ' || record_id_left || ' and ' || record_id_right AS subject, note
+FROM resolved.match_decisions
+WHERE record_id_left IN (SELECT record_id FROM resolved.record_links WHERE facility_id = $id)
+   OR record_id_right IN (SELECT record_id FROM resolved.record_links WHERE facility_id = $id)
+ORDER BY decided_at, kind, subject
+"""
+
+
+def _decisions(facility_id: str, database: Path | None) -> list[dict]:
+    """Human decisions that shaped this facility: confirmed or rejected list hits (also those recorded
+    under an ID it absorbed) and match decisions on its records, oldest first."""
+    return fetch(DECISIONS_SQL, {"id": facility_id}, database).to_dicts()
 
 
 def find_brand(name: str, database: Path | None = None) -> tuple[str | None, list[str]]:

@@ -114,6 +114,11 @@ def test_reviewer_decisions_apply_on_the_next_run_and_survive_it(review_home, cl
     assert "confirmed by a reviewer on" in confirmed_driver.item() and FUZZY in confirmed_driver.item()
     assert read(review_home, "SELECT * FROM resolved.list_hit_decisions ORDER BY decision").equals(decisions)
 
+    profile = cli("facility", after[EXACT]["facility_id"])
+    assert profile.exit_code == 0, profile.output
+    assert f"entry {EXACT}: rejected by ana on" in profile.output
+    assert "a different company" in profile.output
+
     run_refresh_all()  # decisions keep applying, untouched, run after run
     assert state(review_home) == after
     assert read(review_home, "SELECT * FROM resolved.list_hit_decisions ORDER BY decision").equals(decisions)
