@@ -31,9 +31,7 @@ LINK_SCHEMA = {
 }
 
 
-EXPLAINED = [
-    "left",
-    "right",
+PAIR_FEATURES = [
     "match_score",
     "name_sort",
     "name_set",
@@ -42,6 +40,8 @@ EXPLAINED = [
     "distance_km",
     "os_id_match",
 ]
+"""The features of a pair that a link's explanation (and a review-queue row) is built from."""
+EXPLAINED = ["left", "right", *PAIR_FEATURES]
 
 
 def _union(column: str) -> pl.Expr:
@@ -125,7 +125,7 @@ def build_record_links(
 
 def link_rows(links: pl.DataFrame) -> pl.DataFrame:
     """`resolved.record_links` rows from each record's facility_id and strongest pair: the pair's
-    features (`EXPLAINED` minus left/right), `other` (null when the record has no pair inside its
+    features (`PAIR_FEATURES`), `other` (null when the record has no pair inside its
     facility), `matched_record_id` and `human` (true when a person confirmed the link)."""
     return (
         links.with_columns(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from entity_resolution.blocking import PASSES, informative_tokens, name_grams
+from entity_resolution.facilities import PAIR_FEATURES
 from entity_resolution.resolve import NO_DECISIONS, prepare, resolve
 from entity_resolution.scoring import score_pairs
 from entity_resolution.settings import ResolutionSettings
@@ -40,15 +41,6 @@ INDEX_COLUMNS = [
     "numbers",
 ]
 KEY_COLUMNS = ["record_id", "blocking_pass", "blocking_key"]
-PAIR_FEATURES = [
-    "match_score",
-    "name_sort",
-    "name_set",
-    "address_set",
-    "address_missing",
-    "distance_km",
-    "os_id_match",
-]
 
 
 @dataclass(frozen=True)
@@ -165,8 +157,7 @@ def score_against_index(
     existing = index.records.join(
         pairs_of.select(pl.col("existing").alias("record_id")).unique(), on="record_id"
     )
-    columns = [c for c in INDEX_COLUMNS]
-    both = pl.concat([new.select(columns), existing.select(columns)]).with_row_index("idx")
+    both = pl.concat([new.select(INDEX_COLUMNS), existing.select(INDEX_COLUMNS)]).with_row_index("idx")
     new_position = new.select("record_id").with_row_index("left")
     old_position = existing.select(pl.col("record_id").alias("existing")).with_row_index(
         "right", offset=new.height

@@ -24,9 +24,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from entity_resolution.facilities import EXPLAINED, build_facilities, link_rows
+from entity_resolution.facilities import PAIR_FEATURES, build_facilities, link_rows
 from entity_resolution.incremental import (
-    PAIR_FEATURES,
     MatchIndex,
     best_pairs,
     index_keys,
@@ -102,7 +101,7 @@ def resolve_update(
 def _no_pairs() -> pl.DataFrame:
     return pl.DataFrame(
         schema={"record_id": pl.String, "existing": pl.String, "facility_id": pl.String}
-        | {name: pl.Float64 for name in EXPLAINED if name not in ("left", "right")}
+        | {name: pl.Float64 for name in PAIR_FEATURES}
     )
 
 
