@@ -178,29 +178,29 @@ def resolve_into_warehouse(
     return plan, result
 
 
+# Cross-table checks that pass when a count is zero: check name -> (asset table, SQL, metadata label).
+ZERO_COUNT_CHECKS = {
+    "every_record_linked_exactly_once": ("resolved.record_links", LINKED_ONCE_SQL, "offending_records"),
+    "no_unflagged_cross_border_facility": (
+        "resolved.facilities",
+        UNFLAGGED_BORDER_SQL,
+        "unflagged_facilities",
+    ),
+    "match_index_matches_staged_records": (
+        "resolved.match_index",
+        INDEX_MISMATCH_SQL,
+        "records_missing_or_extra",
+    ),
+}
+
+
 def _checks(warehouse: WarehouseResource, stable_share: float):
     """The cross-table checks of the resolved layer (they need staged and resolved tables together)."""
-    unlinked = warehouse.query(LINKED_ONCE_SQL).item()
-    yield dg.AssetCheckResult(
-        check_name="every_record_linked_exactly_once",
-        asset_key=key_of("resolved.record_links"),
-        passed=unlinked == 0,
-        metadata={"offending_records": int(unlinked)},
-    )
-    unflagged = warehouse.query(UNFLAGGED_BORDER_SQL).item()
-    yield dg.AssetCheckResult(
-        check_name="no_unflagged_cross_border_facility",
-        asset_key=key_of("resolved.facilities"),
-        passed=unflagged == 0,
-        metadata={"unflagged_facilities": int(unflagged)},
-    )
-    drift = warehouse.query(INDEX_MISMATCH_SQL).item()
-    yield dg.AssetCheckResult(
-        check_name="match_index_matches_staged_records",
-        asset_key=key_of("resolved.match_index"),
-        passed=drift == 0,
-        metadata={"records_missing_or_extra": int(drift)},
-    )
+    for name, (table, sql, label) in ZERO_COUNT_CHECKS.items():
+        count = int(warehouse.query(sql).item())
+        yield dg.AssetCheckResult(
+            check_name=name, asset_key=key_of(table), passed=count == 0, metadata={label: count}
+        )
     first_run = stable_share < 0
     yield dg.AssetCheckResult(
         check_name="facility_ids_stable_since_last_run",
