@@ -4,7 +4,6 @@ OS Hub over real HTTP, on a real warehouse, then staged; re-pulls supersede, nev
 from __future__ import annotations
 
 import dagster as dg
-import duckdb
 import pytest
 
 from assets.oshub_country import COUNTRY_PARTITIONS, raw_oshub_by_country
@@ -12,9 +11,8 @@ from assets.oshub_sync import raw_oshub_api
 from assets.staging import staged_tables
 from connectors.oshub_api import PRODUCTION_LOCATIONS
 from pipelines.definitions import WRITER_TAGS, defs
-from pipelines.resources import OsHubResource, PseudonymisationKeyResource, SourcesResource
-from pipelines.warehouse import WarehouseResource
 from tests.fakes.oshub_server import FakeOsHub, recorded
+from tests.pipelines.oshub_support import count, oshub_home, oshub_resources, rows
 
 TOKEN = "tok-country-5b90e1"
 COUNTRIES_IN_FIXTURE = {"BD": 3, "CN": 4, "VN": 2, "IN": 2, "TR": 2}  # production_locations.json
@@ -33,19 +31,11 @@ def hub():
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("FLRISK_HOME", str(tmp_path))
-    monkeypatch.setenv("FLRISK_OSHUB_TOKEN", TOKEN)
-    monkeypatch.setenv("FLRISK_PSEUDONYMISATION_KEY", "country-test-key-not-secret")
-    return tmp_path
+    return oshub_home(tmp_path, monkeypatch, TOKEN)
 
 
 def resources(hub: FakeOsHub) -> dict:
-    return {
-        "warehouse": WarehouseResource(),
-        "oshub": OsHubResource(base_url=hub.base_url, page_size=2, max_attempts=2, backoff_base_seconds=0.01),
-        "sources": SourcesResource(),
-        "pseudonymisation": PseudonymisationKeyResource(),
-    }
+    return oshub_resources(hub, page_size=2)
 
 
 def pull(hub: FakeOsHub, country: str, raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
@@ -56,15 +46,6 @@ def pull(hub: FakeOsHub, country: str, raise_on_error: bool = True) -> dg.Execut
 
 def stage(hub: FakeOsHub) -> None:
     assert dg.materialize([staged_tables], resources=resources(hub)).success
-
-
-def rows(home, sql: str) -> list[tuple]:
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        return con.sql(sql).fetchall()
-
-
-def count(home, sql: str) -> int:
-    return rows(home, sql)[0][0]
 
 
 def metadata_of(result: dg.ExecuteInProcessResult) -> dict:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import dagster as dg
-import duckdb
 import pytest
 
 from assets.oshub_sync import raw_oshub_api, raw_oshub_merges
 from assets.staging import staged_tables
 from connectors.oshub_api import PRODUCTION_LOCATIONS
-from pipelines.resources import OsHubResource, PseudonymisationKeyResource, SourcesResource
-from pipelines.warehouse import WarehouseResource
 from tests.fakes.oshub_server import FakeOsHub, recorded
+from tests.pipelines.oshub_support import count, oshub_home, oshub_resources
 
 TOKEN = "tok-sync-7d1e44"
 
@@ -29,24 +27,11 @@ def hub():
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("FLRISK_HOME", str(tmp_path))
-    monkeypatch.setenv("FLRISK_OSHUB_TOKEN", TOKEN)
-    monkeypatch.setenv("FLRISK_PSEUDONYMISATION_KEY", "sync-test-key-not-secret")
-    return tmp_path
+    return oshub_home(tmp_path, monkeypatch, TOKEN)
 
 
 def resources(hub: FakeOsHub) -> dict:
-    return {
-        "warehouse": WarehouseResource(),
-        "oshub": OsHubResource(base_url=hub.base_url, page_size=4, max_attempts=2, backoff_base_seconds=0.01),
-        "sources": SourcesResource(),
-        "pseudonymisation": PseudonymisationKeyResource(),
-    }
-
-
-def count(home, sql: str) -> int:
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        return con.sql(sql).fetchall()[0][0]
+    return oshub_resources(hub, page_size=4)
 
 
 def test_sync_pulls_every_location_and_stages_it_with_aliases(hub, home):
