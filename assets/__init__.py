@@ -1,1 +1,2 @@
-"""assets package."""
+"""Thin Dagster assets and asset checks per layer (raw, staged, resolved, published, quality), and
+the resources they name."""

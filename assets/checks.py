@@ -7,8 +7,8 @@ blocking are blocking checks, so downstream assets do not run on a table that br
 import dagster as dg
 
 from assets.metadata import key_of
+from assets.resources import WarehouseResource
 from data_contracts import all_contracts
-from pipelines.warehouse import WarehouseResource
 
 
 def contract_checks(table_key: str) -> dg.AssetChecksDefinition:

@@ -11,12 +11,11 @@ import dagster as dg
 import polars as pl
 
 from assets.metadata import timed
+from assets.resources import SourcesResource, WarehouseResource
 from connectors.files import RawFile, raw_frame, read_table_file
 from connectors.manifest import SOURCE_TYPES
 from connectors.reference_lists import reference_layouts
 from connectors.reference_workbooks import read_located_table
-from pipelines.resources import SourcesResource
-from pipelines.warehouse import WarehouseResource
 
 
 def _file_sha256(path) -> str:

@@ -8,9 +8,9 @@ index rows of every member of the facilities those keys lead to.
 
 import polars as pl
 
+from assets.resources import WarehouseResource
 from entity_resolution.incremental import MatchIndex
 from entity_resolution.settings import ResolutionSettings
-from pipelines.warehouse import WarehouseResource
 
 INDEX_TABLES = ("resolved.match_index", "resolved.match_index_keys")
 SHARED_KEYS_SQL = """

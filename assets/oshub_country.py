@@ -16,10 +16,9 @@ import dagster as dg
 import pycountry
 
 from assets.metadata import timed
+from assets.resources import OsHubResource, WarehouseResource
 from connectors import oshub_api
 from connectors.oshub_http import OsHubError, OsHubQuotaError
-from pipelines.resources import OsHubResource
-from pipelines.warehouse import WarehouseResource
 
 COUNTRY_PARTITIONS = dg.StaticPartitionsDefinition(sorted(country.alpha_2 for country in pycountry.countries))
 

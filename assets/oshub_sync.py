@@ -10,10 +10,9 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from assets.metadata import timed
+from assets.resources import OsHubResource, WarehouseResource
 from connectors import oshub_api, oshub_merges
 from connectors.oshub_http import OsHubQuotaError
-from pipelines.resources import OsHubResource
-from pipelines.warehouse import WarehouseResource
 
 LOCATIONS_KEY = "oshub_api:production_locations"
 

@@ -16,14 +16,15 @@ import dagster as dg
 
 from assets.freshness import last_updates
 from assets.metadata import key_of, timed
+from assets.resources import WarehouseResource
 from assets.risk import PUBLISHED_TABLES
 from data_contracts import all_contracts
 from data_contracts.freshness import freshness_rows, freshness_section
 from data_contracts.ge_docs import DocsTableResult, build_data_docs
 from data_contracts.quality_report import TableQuality, render_report
 from data_contracts.report_sections import quarantine_section, reconciliation_section
-from pipelines.settings import reports_dir
-from pipelines.warehouse import WarehouseResource, quoted
+from warehouse.home import reports_dir
+from warehouse.sql import quoted
 
 GE_TABLES = [*PUBLISHED_TABLES, "published.worker_voice_summary"]
 DATA_DOCS_DIR = "data_docs"

@@ -11,9 +11,9 @@ import dagster as dg
 import polars as pl
 
 from assets.metadata import key_of
-from pipelines.settings import flrisk_home
-from pipelines.warehouse import WarehouseResource
+from assets.resources import WarehouseResource
 from risk_model.report.brand_report import facility_records, render_brand_page, render_index, slug
+from warehouse.home import flrisk_home
 
 SOURCES = ["published.facility_risk", "published.facility_risk_drivers", "resolved.facilities"]
 BRANDS_QUERY = (

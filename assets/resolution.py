@@ -12,12 +12,12 @@ from pydantic import Field
 
 from assets.match_index import INDEX_TABLES, index_lookup, last_run
 from assets.metadata import asset_spec_metadata, key_of, timed
+from assets.resources import WarehouseResource
 from entity_resolution.incremental import index_keys, index_records
 from entity_resolution.resolve import Resolution, resolve
 from entity_resolution.run_plan import Plan, PreviousResolution, changes_nothing, plan_run, run_row
 from entity_resolution.settings import ResolutionSettings
 from entity_resolution.update import resolve_update
-from pipelines.warehouse import WarehouseResource
 
 RESOLVED_TABLES = {
     "resolved.facilities": "one row per resolved real facility",

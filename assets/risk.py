@@ -5,8 +5,8 @@ from datetime import date
 import dagster as dg
 
 from assets.metadata import asset_spec_metadata, key_of, timed
+from assets.resources import WarehouseResource
 from data_contracts import load_contract
-from pipelines.warehouse import WarehouseResource
 from risk_model.aggregates import brand_exposure, country_commodity_risk
 from risk_model.inputs import RiskInputs
 from risk_model.parameters import load_parameters

@@ -10,6 +10,7 @@ import polars as pl
 
 from assets.metadata import asset_spec_metadata, key_of, timed
 from assets.oshub_country import raw_oshub_by_country
+from assets.resources import PseudonymisationKeyResource, WarehouseResource
 from connectors import (
     oshub_api,
     oshub_api_loads,
@@ -24,8 +25,6 @@ from connectors import (
 from connectors.manifest import SOURCE_TYPES
 from connectors.staging import standardise_reconciled
 from data_contracts import load_contract
-from pipelines.resources import PseudonymisationKeyResource
-from pipelines.warehouse import WarehouseResource
 
 STAGED_TABLES = {
     "staged.facility_records": "one row per facility mention in any source",

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.settings import warehouse_path
+from warehouse.home import warehouse_path
 
 TRUTH = Path(__file__).resolve().parents[1] / "demo" / "bundle" / "truth" / "facility_mentions.csv"
 

@@ -27,7 +27,7 @@ from benchmarks.er.run import labelled_split
 from data_contracts import load_contract
 from entity_resolution.settings import ResolutionSettings
 from entity_resolution.standalone import to_records
-from pipelines.warehouse import WarehouseResource
+from warehouse.database import Warehouse
 
 COLUMNS = ["record_id", "name", "address", "country", "lat", "lng"]
 
@@ -49,7 +49,7 @@ def staged(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def timed_run(database: Path, records: pl.DataFrame, full: bool) -> tuple[float, dict]:
-    warehouse = WarehouseResource(database=str(database))
+    warehouse = Warehouse(database=str(database))
     warehouse.replace("staged.facility_records", records)
     started = time.perf_counter()
     plan, result = resolve_into_warehouse(warehouse, ResolutionSettings(), full)
@@ -77,7 +77,7 @@ def main() -> None:
             database = work / f"{mode}.duckdb"
             shutil.copy(base, database)
             seconds, detail = timed_run(database, everything, full)
-            links = WarehouseResource(database=str(database)).read("resolved.record_links")
+            links = Warehouse(database=str(database)).read("resolved.record_links")
             scored = frame.select("record_id", "true_facility").join(
                 links.select("record_id", pl.col("facility_id").alias("cluster")), on="record_id"
             )

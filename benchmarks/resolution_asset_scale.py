@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def child(database: str) -> None:
     from assets.resolution import resolve_into_warehouse
     from entity_resolution.settings import ResolutionSettings
-    from pipelines.warehouse import WarehouseResource
+    from warehouse.database import Warehouse
 
     started = time.perf_counter()
-    plan, result = resolve_into_warehouse(WarehouseResource(database=database), ResolutionSettings(), True)
+    plan, result = resolve_into_warehouse(Warehouse(database=database), ResolutionSettings(), True)
     figures = {
         "mode": plan.mode,
         "seconds": round(time.perf_counter() - started, 1),
@@ -51,12 +51,12 @@ def main() -> None:
     from benchmarks.er import generator
     from benchmarks.er.run import labelled_split
     from benchmarks.er_incremental_update import staged
-    from pipelines.warehouse import WarehouseResource
+    from warehouse.database import Warehouse
 
     frame, _ = labelled_split(args.scale, "test", generator.DEFAULT_SEED, args.reuse_data)
     with tempfile.TemporaryDirectory(prefix="flrisk-resolution-scale-") as work:
         database = str(Path(work) / "warehouse.duckdb")
-        WarehouseResource(database=database).replace("staged.facility_records", staged(frame))
+        Warehouse(database=database).replace("staged.facility_records", staged(frame))
         out = subprocess.run(
             [sys.executable, "-m", "benchmarks.resolution_asset_scale", "--child", database],
             cwd=ROOT,

@@ -14,11 +14,11 @@ import time
 
 import duckdb
 
-from pipelines.settings import warehouse_path
 from risk_model.parameters import load_parameters
 from sharing.fidelity import fidelity_report
 from sharing.synthesis import synthesize
 from sharing.tables import SPECS
+from warehouse.home import warehouse_path
 
 
 def main(seeds: int = 5) -> None:

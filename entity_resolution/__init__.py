@@ -1,1 +1,1 @@
-"""entity_resolution package."""
+"""Facility entity resolution, pure: normalise -> block -> compare -> score -> cluster -> stable ids."""

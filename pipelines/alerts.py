@@ -18,7 +18,7 @@ from pathlib import Path
 import dagster as dg
 import httpx
 
-from pipelines.settings import alerts_dir
+from warehouse.home import alerts_dir
 
 WEBHOOK_ENV = "FLRISK_ALERT_WEBHOOK_URL"
 SECRET_ENVS = ("FLRISK_OSHUB_TOKEN", "FLRISK_PSEUDONYMISATION_KEY", WEBHOOK_ENV, "DAGSTER_PG_PASSWORD")

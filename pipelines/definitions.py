@@ -12,12 +12,11 @@ from assets.oshub_sync import raw_oshub_api, raw_oshub_merges
 from assets.quality import data_quality_report
 from assets.reports import brand_risk_reports
 from assets.resolution import ASSET_TABLES, match_decisions, resolved_tables
+from assets.resources import OsHubResource, PseudonymisationKeyResource, SourcesResource, WarehouseResource
 from assets.risk import PUBLISHED_TABLES, list_hit_decisions, published_risk_tables, worker_voice_summary
 from assets.staging import STAGED_TABLES, staged_tables
 from pipelines.alerts import build_failure_alert_sensor
-from pipelines.resources import OsHubResource, PseudonymisationKeyResource, SourcesResource
 from pipelines.sensors import build_inbox_sensor, build_manifest_sensor
-from pipelines.warehouse import WarehouseResource
 
 CHECKED_TABLES = [*STAGED_TABLES, *ASSET_TABLES, *PUBLISHED_TABLES, "published.worker_voice_summary"]
 
@@ -28,7 +27,7 @@ REFERENCE_ASSETS = dg.AssetSelection.assets(*[["raw", source] for source in REFE
 # Console logs as text (default) or one JSON object per line (`FLRISK_LOG_FORMAT=json`, see runner.py).
 LOGGERS = {"console": dg.colored_console_logger, "json": dg.json_console_logger}
 # Every job writes the warehouse: the run queue (deploy/dagster.yaml) allows one run with this tag at a
-# time, and the writer lock (pipelines.locking) serialises runs started outside the queue.
+# time, and the writer lock (warehouse.locking) serialises runs started outside the queue.
 WRITER_TAGS = {"flrisk/warehouse": "writer"}
 
 refresh_all = dg.define_asset_job(

@@ -1,6 +1,6 @@
 """The inbox: drop a file into `$FLRISK_HOME/inbox/<kind>/` and flrisk loads it.
 
-A readable file is registered (see `pipelines.received`) and moved to `inbox/<kind>/processed/`;
+A readable file is registered (see `warehouse.received`) and moved to `inbox/<kind>/processed/`;
 an unreadable one is moved to `inbox/<kind>/failed/` with `<name>.error.txt` saying why. Either
 way the file is never lost. An optional sidecar `<name>.meta.yaml` gives `contributor` and
 `received_at`; otherwise the contributor is the file name without its extension.
@@ -17,8 +17,8 @@ import yaml
 
 from connectors.files import MalformedFileError
 from connectors.manifest import read_manifest
-from pipelines.received import KINDS, received_manifest, register_file
-from pipelines.settings import flrisk_home
+from warehouse.home import flrisk_home
+from warehouse.received import KINDS, received_manifest, register_file
 
 SIDECAR_SUFFIX = ".meta.yaml"
 

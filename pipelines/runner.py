@@ -1,10 +1,18 @@
-"""Run the whole asset graph in-process on the persistent Dagster instance under `$FLRISK_HOME`."""
+"""The one door from the `flrisk` command into Dagster: run the asset graph, read run history, build
+the quality reports on the persistent Dagster instance under `$FLRISK_HOME/dagster`.
+
+The CLI imports nothing else from pipelines, assets or dagster, so the command stays a thin client
+of the code location and Dagster is only loaded by the commands that need it.
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.settings import log_format, prepare_dagster_home
+from pipelines.status import Status, collect_status, format_status
+from warehouse.home import log_format, prepare_dagster_home
+
+__all__ = ["RunFailedError", "build_quality_reports", "format_status", "read_status", "run_refresh_all"]
 
 
 class RunFailedError(RuntimeError):
@@ -40,3 +48,24 @@ def run_refresh_all(
         ]
         raise RunFailedError("\n".join(failures) or "the run failed")
     return result
+
+
+def read_status() -> Status:
+    """Last run of every job, stale assets and failed checks, read from the Dagster instance only
+    (never from the warehouse, so it works while a run writes)."""
+    from pipelines.definitions import defs
+
+    prepare_dagster_home()
+    with dg.DagsterInstance.get() as instance:
+        return collect_status(instance, defs)
+
+
+def build_quality_reports():
+    """Rebuild the data-quality summary and GE Data Docs from the warehouse; the instance supplies the
+    last updates for the freshness section. Returns the reports built (`assets.quality`)."""
+    from assets.quality import build_quality_reports as build
+    from assets.resources import WarehouseResource
+
+    prepare_dagster_home()
+    with dg.DagsterInstance.get() as instance:
+        return build(WarehouseResource(), instance)

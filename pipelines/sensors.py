@@ -6,8 +6,8 @@ import hashlib
 
 import dagster as dg
 
+from assets.resources import SourcesResource
 from pipelines.inbox import accept, pending_files
-from pipelines.resources import SourcesResource
 
 
 def manifest_fingerprint(sources: SourcesResource) -> str:

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
+from assets.resources import WarehouseResource
 from data_contracts import all_contracts
 from data_contracts.loader import SCHEMAS
 from pipelines.definitions import defs
-from pipelines.warehouse import WarehouseResource
 
 CONTRACTS = all_contracts()
 ASSET_KEYS = {tuple(key.path) for key in defs.resolve_asset_graph().get_all_asset_keys()}

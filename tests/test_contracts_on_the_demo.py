@@ -35,7 +35,7 @@ def published_snapshot(warehouse: str) -> dict:
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     with demo_environment(tmp_path_factory.mktemp("flrisk_home")) as home:
-        from pipelines.received import register_demo_bundle
+        from warehouse.received import register_demo_bundle
 
         register_demo_bundle()
         assert run_demo_job().success
@@ -43,7 +43,7 @@ def warehouse(tmp_path_factory):
 
 
 def flrisk(*args: str):
-    from pipelines.cli import main
+    from cli.main import main
 
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 

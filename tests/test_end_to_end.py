@@ -32,7 +32,7 @@ PUBLISHED = [
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
     with demo_environment(tmp_path_factory.mktemp("flrisk_home")) as home:
-        from pipelines.received import register_demo_bundle
+        from warehouse.received import register_demo_bundle
 
         assert register_demo_bundle() == 9
         first = run_demo_job()

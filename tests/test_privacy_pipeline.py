@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from pipelines.cli import main
+from cli.main import main
 from tests.demo_run import run_demo_job
 from tests.test_end_to_end import ROOT
 
@@ -53,7 +53,7 @@ def run(tmp_path_factory):
         env.setenv("FLRISK_HOME", str(home))
         env.setenv("FLRISK_PSEUDONYMISATION_KEY", KEY)
         env.delenv("FLRISK_SOURCES", raising=False)
-        from pipelines.received import register_demo_bundle, register_file
+        from warehouse.received import register_demo_bundle, register_file
 
         register_demo_bundle()
         register_file(HOSTILE, "worker-voice", "Privacy test helpline")
@@ -133,7 +133,7 @@ def test_ingest_without_a_key_is_refused_with_a_clear_message(tmp_path):
         env.setenv("FLRISK_HOME", str(tmp_path))
         env.delenv("FLRISK_PSEUDONYMISATION_KEY", raising=False)
         env.delenv("FLRISK_SOURCES", raising=False)
-        from pipelines.received import register_file
+        from warehouse.received import register_file
 
         register_file(HOSTILE, "worker-voice", "Privacy test helpline")
         with pytest.raises(Exception) as raised:

@@ -57,7 +57,7 @@ def test_invalid_yaml_is_reported(tmp_path):
 
 
 def test_lint_command_exits_non_zero_on_an_invalid_contract(tmp_path, monkeypatch):
-    from pipelines.cli import main
+    from cli.main import main
 
     assert CliRunner().invoke(main, ["contracts", "lint"]).exit_code == 0
     contracts = tmp_path / "contracts"

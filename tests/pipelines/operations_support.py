@@ -21,7 +21,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-01"
 RUN_TIMEOUT = 900
-FLRISK = [sys.executable, "-m", "pipelines.cli"]
+FLRISK = [sys.executable, "-m", "cli.main"]
 ENV_DROPPED = ("FLRISK_SOURCES", "FLRISK_ALERT_WEBHOOK_URL", "DAGSTER_HOME", "FLRISK_FAULT_PAUSE_AFTER_WRITE")
 
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.resources import OsHubResource, PseudonymisationKeyResource, SourcesResource
-from pipelines.warehouse import WarehouseResource
+from assets.resources import OsHubResource, PseudonymisationKeyResource, SourcesResource, WarehouseResource
 from tests.fakes.oshub_server import FakeOsHub
 
 

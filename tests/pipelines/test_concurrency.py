@@ -31,7 +31,7 @@ PAUSE_TABLE = "published.facility_risk"
 
 def add_supplier_list(home, tmp_path, monkeypatch) -> None:
     """Register a new supplier list in `home` (no run): the next run has something new to publish."""
-    from pipelines.received import register_file
+    from warehouse.received import register_file
 
     path = tmp_path / "kill_test_brand.csv"
     path.write_text(NEW_LIST, encoding="utf-8")

@@ -74,7 +74,7 @@ def test_dagster_definitions_validate_passes(tmp_path):
 
 
 def test_manifest_sensor_requests_one_run_per_new_state_of_the_files(tmp_path, monkeypatch):
-    from pipelines.resources import SourcesResource
+    from assets.resources import SourcesResource
 
     monkeypatch.setenv("FLRISK_HOME", str(tmp_path / "home"))
     data = tmp_path / "list.csv"

@@ -10,7 +10,7 @@ SUPPLIER_LIST = "country,name,address,sector\nCN,Json Log Apparel Co Ltd,3 Harbo
 
 
 def test_a_failing_run_logs_json_lines(tmp_path, monkeypatch):
-    from pipelines.received import register_file
+    from warehouse.received import register_file
 
     home = tmp_path / "home"
     monkeypatch.setenv("FLRISK_HOME", str(home))

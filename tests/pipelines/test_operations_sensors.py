@@ -22,7 +22,7 @@ HOOK_SECRET = "hook-secret-456"
 @pytest.fixture
 def instance(tmp_path, monkeypatch):
     """A persistent Dagster instance under a fresh FLRISK_HOME, as `flrisk dev` would use."""
-    from pipelines.settings import prepare_dagster_home
+    from warehouse.home import prepare_dagster_home
 
     home = tmp_path / "home"
     monkeypatch.setenv("FLRISK_HOME", str(home))
@@ -58,7 +58,7 @@ def tick(sensor, instance):
 
 def test_two_inbox_files_make_exactly_two_runs_and_never_a_third(instance, tmp_path):
     from pipelines.definitions import defs
-    from pipelines.settings import flrisk_home
+    from warehouse.home import flrisk_home
 
     inbox = flrisk_home() / "inbox" / "supplier-list"
     inbox.mkdir(parents=True)
@@ -107,8 +107,8 @@ def webhook():
 
 def test_a_failed_run_writes_an_alert_and_posts_it_without_secrets(instance, webhook, monkeypatch):
     from pipelines.definitions import defs
-    from pipelines.received import register_file
-    from pipelines.settings import flrisk_home
+    from warehouse.home import flrisk_home
+    from warehouse.received import register_file
 
     monkeypatch.setenv("FLRISK_OSHUB_TOKEN", OSHUB_SECRET)
     monkeypatch.setenv("FLRISK_ALERT_WEBHOOK_URL", webhook)

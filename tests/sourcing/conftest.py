@@ -15,7 +15,7 @@ BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome
 def demo_home(tmp_path_factory):
     """A FLRISK_HOME with the demo bundle run through the whole asset graph (warehouse + reports)."""
     with demo_environment(tmp_path_factory.mktemp("sourcing_home")) as home:
-        from pipelines.received import register_demo_bundle
+        from warehouse.received import register_demo_bundle
 
         register_demo_bundle()
         assert run_demo_job().success

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from pipelines.cli import main
-from pipelines.settings import REPO_ROOT
+from cli.main import main
+from warehouse.home import REPO_ROOT
 
 HIGH_RISK = yaml.safe_load((REPO_ROOT / "demo/bundle/truth/planted_cases.yaml").read_text())["HIGH_RISK"]
 

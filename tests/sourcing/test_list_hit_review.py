@@ -20,7 +20,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from pipelines.cli import main
+from cli.main import main
 from tests.demo_run import demo_environment, run_demo_job
 
 EXTRA_ROWS = """\
@@ -54,7 +54,7 @@ def state(home) -> dict:
 def review_home(tmp_path_factory):
     """A home with the demo bundle and the extra list run once, before any decision."""
     with demo_environment(tmp_path_factory.mktemp("review_home")) as home:
-        from pipelines.received import received_manifest, register_demo_bundle
+        from warehouse.received import received_manifest, register_demo_bundle
 
         register_demo_bundle()
         # The extra entries go into a copy of the demo's list, so the run screens them as that list.
@@ -137,7 +137,7 @@ def test_unknown_or_ambiguous_hits_are_refused(review_home, cli):
 
 
 def test_a_decision_is_refused_while_a_run_holds_the_writer_lock(review_home, cli, monkeypatch):
-    monkeypatch.setattr("pipelines.list_review.LOCK_WAIT_SECONDS", 0.5)
+    monkeypatch.setattr("cli.list_review.LOCK_WAIT_SECONDS", 0.5)
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -145,7 +145,7 @@ def test_a_decision_is_refused_while_a_run_holds_the_writer_lock(review_home, cl
             textwrap.dedent(f"""
                 import sys, time
                 from pathlib import Path
-                from pipelines import locking
+                from warehouse import locking
                 locking.acquire(Path({str(review_home / "warehouse.duckdb")!r}), "run test-run", 5)
                 print("held", flush=True)
                 time.sleep(60)

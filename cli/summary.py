@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipelines.settings import reports_dir
-from pipelines.warehouse import WarehouseResource
+from warehouse.database import Warehouse
+from warehouse.home import reports_dir
 
 PUBLISHED = [
     "published.facility_risk",
@@ -19,7 +19,7 @@ FROM published.facility_risk ORDER BY risk_score DESC, facility_id LIMIT 10
 """
 
 
-def demo_summary(warehouse: WarehouseResource) -> str:
+def demo_summary(warehouse: Warehouse) -> str:
     """Rows per published table, the ten riskiest facilities with their main drivers, the report path."""
     lines = ["Published tables (rows):"]
     for table in PUBLISHED:
@@ -40,7 +40,7 @@ def demo_summary(warehouse: WarehouseResource) -> str:
     return "\n".join(lines)
 
 
-def load_report(warehouse: WarehouseResource, source_file: str) -> str:
+def load_report(warehouse: Warehouse, source_file: str) -> str:
     """Read / staged / quarantined for one loaded file, and its first quarantined rows."""
     summary = warehouse.query(
         "SELECT rows_read, rows_staged, rows_quarantined FROM quarantine.load_summary WHERE source_file = ?",

@@ -6,7 +6,7 @@ is refused before it reaches DuckDB, and the connection itself is opened `read_o
 access disabled and its configuration locked, so neither files outside the warehouse nor extensions
 can be reached from inside a SELECT either. Connections are short-lived: a reader holds the DuckDB file
 only while its query runs. Readers open the reader copy (the warehouse as of the last good run) when
-`pipelines.readers` provides one, else the warehouse itself.
+`warehouse.readers` provides one, else the warehouse itself.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.settings import warehouse_path
+from warehouse.home import warehouse_path
 
 READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 ALLOWED = {duckdb.StatementType.SELECT}
@@ -50,7 +50,7 @@ def reader_path(database: Path | None = None) -> Path:
     """The file readers open: the reader copy when the reader module provides one, else the warehouse."""
     live = database or warehouse_path()
     try:
-        from pipelines.readers import reader_database
+        from warehouse.readers import reader_database
     except ImportError:  # a checkout without the reader copy
         return live
     return reader_database(live)

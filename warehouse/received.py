@@ -17,7 +17,7 @@ import yaml
 
 from connectors.files import read_table_file
 from connectors.manifest import ManifestEntry, read_manifest
-from pipelines.settings import DEMO_MANIFEST, flrisk_home
+from warehouse.home import DEMO_MANIFEST, flrisk_home
 
 KINDS = {
     "supplier-list": "supplier_list",

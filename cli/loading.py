@@ -1,24 +1,23 @@
-"""The `flrisk` command line: run the demo, load and check files, query the warehouse, serve the UI."""
+"""Loading data, for data engineers and the sourcing team: `flrisk demo`, `refresh`, `load`,
+`check-list` and the standalone `resolve`.
+
+A file is checked and registered (`warehouse.received`) before any run starts, so a file that cannot be
+read is refused up front with its reason and nothing is copied; the run itself goes through
+`pipelines.runner`. Imports are lazy so `flrisk --help` stays fast.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import secrets
-import signal
-import sys
 import time
 from pathlib import Path
 
 import click
 
-from pipelines.received import KINDS
-from pipelines.settings import REPO_ROOT, flrisk_home, prepare_dagster_home, pseudonymisation_key_file
-
-
-@click.group()
-def main() -> None:
-    """flrisk: forced-labour risk data for supply chains (Dagster + DuckDB)."""
+from warehouse.home import flrisk_home, prepare_dagster_home, pseudonymisation_key_file
+from warehouse.received import KINDS
 
 
 def ensure_demo_key() -> None:
@@ -52,23 +51,23 @@ def _run(as_of: str = "", full_resolve: bool = False):
     return result
 
 
-@main.command()
+@click.command()
 @click.option("--as-of", default="", help="Score as of this date (YYYY-MM-DD); default today.")
 def demo(as_of: str) -> None:
     """Register the bundled demo data, materialize the whole asset graph and print a summary."""
-    from pipelines.received import register_demo_bundle
-    from pipelines.summary import demo_summary
-    from pipelines.warehouse import WarehouseResource
+    from cli.summary import demo_summary
+    from warehouse.database import Warehouse
+    from warehouse.received import register_demo_bundle
 
     prepare_dagster_home()
     ensure_demo_key()
     click.echo(f"flrisk home: {flrisk_home()}")
     register_demo_bundle()
     _run(as_of)
-    click.echo(demo_summary(WarehouseResource()))
+    click.echo(demo_summary(Warehouse()))
 
 
-@main.command()
+@click.command()
 @click.option("--as-of", default="", help="Score as of this date (YYYY-MM-DD); default today.")
 @click.option(
     "--full-resolve", is_flag=True, help="Re-resolve every facility record, not only new and removed ones."
@@ -84,16 +83,16 @@ def refresh(as_of: str, full_resolve: bool) -> None:
             click.echo(f"Entity resolution: {meta['mode']} ({meta['mode_reason']}).")
 
 
-@main.command()
+@click.command()
 @click.argument("kind", type=click.Choice(list(KINDS)))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--contributor", default="", help="Who sent the file (default: the file name).")
 def load(kind: str, file: Path, contributor: str) -> None:
     """Ingest FILE of KIND into the warehouse and re-run everything downstream."""
+    from cli.summary import load_report
     from connectors.files import MalformedFileError
-    from pipelines.received import register_file
-    from pipelines.summary import load_report
-    from pipelines.warehouse import WarehouseResource
+    from warehouse.database import Warehouse
+    from warehouse.received import register_file
 
     if KINDS[kind] == "worker_voice":
         _require_pseudonymisation_key()
@@ -104,28 +103,28 @@ def load(kind: str, file: Path, contributor: str) -> None:
         raise SystemExit(2) from error
     click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({entry.relative_path}).")
     _run()
-    click.echo(load_report(WarehouseResource(), entry.relative_path))
+    click.echo(load_report(Warehouse(), entry.relative_path))
 
 
 def _require_pseudonymisation_key() -> None:
     """Refuse worker-voice files before anything is copied or registered when no usable key is set."""
-    from pipelines.resources import MissingKeyError, PseudonymisationKeyResource
+    from warehouse.keys import MissingKeyError, pseudonymisation_key
 
     try:
-        PseudonymisationKeyResource().key_bytes()
+        pseudonymisation_key()
     except MissingKeyError as error:
         click.echo(str(error), err=True)
         raise SystemExit(2) from error
 
 
-@main.command(name="check-list")
+@click.command(name="check-list")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def check_list(file: Path, as_json: bool) -> None:
     """Check a supplier list before sharing it, writing nothing. Exit 1 if any row would be rejected,
     2 if the file cannot be read at all."""
+    from cli.list_check import check_supplier_list, format_check
     from connectors.files import MalformedFileError
-    from pipelines.list_check import check_supplier_list, format_check
 
     try:
         result = check_supplier_list(file)
@@ -137,7 +136,7 @@ def check_list(file: Path, as_json: bool) -> None:
     raise SystemExit(1 if result["rows_rejected"] else 0)
 
 
-@main.command()
+@click.command()
 @click.argument("input_file", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option(
     "--out",
@@ -171,36 +170,7 @@ def resolve(input_file: Path, output_file: Path) -> None:
     )
 
 
-@main.command()
-@click.option("--port", default=3000, show_default=True)
-def dev(port: int) -> None:
-    """Serve the Dagster UI on 127.0.0.1 with every asset, check, job, schedule and sensor."""
-    prepare_dagster_home()
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
-    os.chdir(REPO_ROOT)
-    os.execv(dagster, [dagster, "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)])
-
-
-@main.command()
-@click.argument("sql")
-def query(sql: str) -> None:
-    """Run one read-only SELECT against the warehouse and print the result; writes are refused (exit 2)."""
-    from pipelines.cli_sourcing import print_query
-
-    print_query(sql)
-
-
-def _register_command_modules() -> None:
-    """Commands grouped by audience live in their own modules (pipelines/cli_*.py)."""
-    from pipelines import cli_contracts, cli_operations, cli_sharing, cli_sourcing
-
-    for module in (cli_contracts, cli_sourcing, cli_sharing, cli_operations):
-        module.register(main)
-
-
-_register_command_modules()
-
-if __name__ == "__main__":
-    main()
+def register(group: click.Group) -> None:
+    """Add this module's commands to the `flrisk` group."""
+    for command in (demo, refresh, load, check_list, resolve):
+        group.add_command(command)

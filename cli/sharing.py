@@ -19,7 +19,7 @@ def _warehouse() -> Iterator:
     """A read-only connection to the warehouse, or exit 2 naming the missing file."""
     import duckdb
 
-    from pipelines.settings import warehouse_path
+    from warehouse.home import warehouse_path
 
     path = warehouse_path()
     if not path.is_file():
@@ -125,7 +125,7 @@ def share(output: Path | None, verify: Path | None, facility: str | None) -> Non
             click.echo(f"FAILED {problem}", err=True)
         click.echo(f"{verify}: {'bundle intact' if not problems else f'{len(problems)} problem(s)'}")
         raise SystemExit(1 if problems else 0)
-    from pipelines.settings import reports_dir
+    from warehouse.home import reports_dir
 
     with _warehouse() as con:
         try:

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from pipelines.cli import main
+from cli.main import main
 
 GOOD_LIST = (
     "country,name,address,sector,lat,lng\n"

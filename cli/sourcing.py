@@ -2,8 +2,8 @@
 
 `flrisk facility ID_OR_NAME`, `flrisk brand NAME`, `flrisk export TABLE --format F --out FILE`,
 `flrisk review-hit` (reviewers' decisions on list-screening hits), and the printing behind `flrisk query`
-(defined in pipelines/cli.py). Data access lives in pipelines.sourcing, pipelines.export,
-pipelines.list_review and pipelines.query; this module only formats. Imports are lazy so `flrisk --help`
+(`flrisk query`). Data access lives in cli.sourcing_queries, cli.export,
+cli.list_review and cli.query; this module only formats. Imports are lazy so `flrisk --help`
 stays fast. Exit codes: 0 done, 1 not found or ambiguous (candidates listed), 2 refused or unusable input.
 """
 
@@ -27,7 +27,7 @@ def print_query(sql: str) -> None:
     import duckdb
     import polars as pl
 
-    from pipelines.query import QueryRefusedError, run_query
+    from cli.query import QueryRefusedError, run_query
 
     try:
         frame = run_query(sql)
@@ -112,7 +112,7 @@ def facility(id_or_name: str, as_json: bool) -> None:
     """A facility's profile: names and addresses by source, OS ID, brands, score, band, drivers with
     evidence, open review items and the human decisions behind it. ID_OR_NAME is a facility id, an OS ID
     or a name (fuzzy)."""
-    from pipelines.sourcing import facility_profile, find_facility
+    from cli.sourcing_queries import facility_profile, find_facility
 
     try:
         found = find_facility(id_or_name)
@@ -161,7 +161,7 @@ def _format_brand(summary: dict) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def brand(name: str, as_json: bool) -> None:
     """A brand's (contributor's) exposure: facilities per band, riskiest and shared facilities."""
-    from pipelines.sourcing import brand_summary, find_brand
+    from cli.sourcing_queries import brand_summary, find_brand
 
     try:
         contributor, candidates = find_brand(name)
@@ -181,9 +181,9 @@ def brand(name: str, as_json: bool) -> None:
 def export(table: str, file_format: str, out: Path) -> None:
     """Export a published or resolved TABLE to a file that is safe to open in a spreadsheet (text cells
     starting with = + - @, tab or carriage return are prefixed with a single quote)."""
-    from pipelines.export import ExportError, resolve_table, write_export
-    from pipelines.query import fetch
-    from pipelines.warehouse import quoted
+    from cli.export import ExportError, resolve_table, write_export
+    from cli.query import fetch
+    from warehouse.sql import quoted
 
     try:
         table_key = resolve_table(table)
@@ -221,8 +221,8 @@ def review_hit(hit, list_entity, decision, decided_by, note, list_name, show, sh
     """Confirm or reject a list-screening hit. HIT is a hit id (as `--list` prints it) or a facility
     id; with a facility id, LIST_ENTITY is the listed entity's name (needed when the facility has
     several hits). The decision goes to resolved.list_hit_decisions and applies from the next run."""
-    from pipelines.list_review import HitNotFoundError, hits_for_review, record_decision
-    from pipelines.locking import WarehouseBusyError
+    from cli.list_review import HitNotFoundError, hits_for_review, record_decision
+    from warehouse.locking import WarehouseBusyError
 
     try:
         if show:
@@ -249,7 +249,14 @@ def review_hit(hit, list_entity, decision, decided_by, note, list_name, show, sh
     )
 
 
+@click.command()
+@click.argument("sql")
+def query(sql: str) -> None:
+    """Run one read-only SELECT against the warehouse and print the result; writes are refused (exit 2)."""
+    print_query(sql)
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to the `flrisk` group."""
-    for command in (facility, brand, export, review_hit):
+    for command in (facility, brand, export, query, review_hit):
         group.add_command(command)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import click
 
 from data_contracts import CheckResult, ContractError, all_contracts, load_contract
-from pipelines.warehouse import WarehouseResource
+from warehouse.database import Warehouse
 
 PRESENT_TABLES = "SELECT table_schema || '.' || table_name FROM information_schema.tables"
 SAMPLE_ROWS_SHOWN = 3
@@ -49,9 +49,9 @@ class ContractTestOutcome:
         return out
 
 
-def run_contract_tests(tables: tuple[str, ...] = (), warehouse: WarehouseResource | None = None):
+def run_contract_tests(tables: tuple[str, ...] = (), warehouse: Warehouse | None = None):
     """Run the rules of ``tables`` (default: every contract) on a read-only warehouse connection."""
-    warehouse = warehouse or WarehouseResource()
+    warehouse = warehouse or Warehouse()
     if not warehouse.path.is_file():
         raise click.ClickException(f"no warehouse at {warehouse.path}: run `flrisk demo` or a job first")
     try:

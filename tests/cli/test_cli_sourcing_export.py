@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from pipelines.cli import main
+from cli.main import main
 
 NASTY = ['=HYPERLINK("x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "Plain Mill", "a=b"]
 

@@ -1,7 +1,7 @@
 """What the sourcing team asks of the warehouse: find a facility, its profile, a brand's exposure.
 
-Everything here reads through `pipelines.query` (short-lived, read-only connections, bound values) and
-returns plain Python structures; the CLI in `pipelines.cli_sourcing` only formats them.
+Everything here reads through `cli.query` (short-lived, read-only connections, bound values) and
+returns plain Python structures; the CLI in `cli.sourcing` only formats them.
 
 Finding a facility: a facility id (FLR-...) or an OS ID is looked up exactly; anything else is a name,
 compared with rapidfuzz (token_sort_ratio of entity_resolution's normalised names) against every name
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.query import fetch
+from cli.query import fetch
 
 FACILITY_ID = re.compile(r"^FLR-[0-9A-F]{12}$")
 OS_ID = re.compile(r"^[A-Z]{2}[0-9]{7}[A-Z0-9]{6}$")

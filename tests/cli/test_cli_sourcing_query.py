@@ -7,8 +7,8 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from pipelines.cli import main
-from pipelines.query import QueryRefusedError, check_read_only
+from cli.main import main
+from cli.query import QueryRefusedError, check_read_only
 
 
 @pytest.fixture()

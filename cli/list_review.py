@@ -1,10 +1,10 @@
 """Reviewer decisions on list-screening hits: find a hit, list those awaiting review, record a decision.
 
-`flrisk review-hit` (pipelines/cli_sourcing.py) only formats; this module reads and writes. A hit is
+`flrisk review-hit` (cli/sourcing.py) only formats; this module reads and writes. A hit is
 named by its `hit_id` (as `--list` prints it) or by its facility id plus the listed entity's name. It
 must be in `published.list_screening_hits` (the last run's screening). A decision is appended to
 `resolved.list_hit_decisions` under the warehouse writer lock, taken the same way a run takes it
-(`pipelines.locking`), so it never interleaves with a run; when a run holds the lock the decision is
+(`warehouse.locking`), so it never interleaves with a run; when a run holds the lock the decision is
 refused quickly with the holder named. Decisions take effect on the next run (risk_model.list_decisions).
 """
 
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines import locking
-from pipelines.readers import read_connection
-from pipelines.warehouse import WarehouseResource
+from warehouse import locking
+from warehouse.database import Warehouse
+from warehouse.readers import read_connection
 
 DECISIONS = "resolved.list_hit_decisions"
 LOCK_WAIT_SECONDS = 5.0
@@ -48,8 +48,8 @@ class HitNotFoundError(LookupError):
         self.candidates = candidates or []
 
 
-def _warehouse(database: Path | None) -> WarehouseResource:
-    warehouse = WarehouseResource(database=str(database) if database else "")
+def _warehouse(database: Path | None) -> Warehouse:
+    warehouse = Warehouse(database=str(database) if database else "")
     if not warehouse.path.is_file():
         raise FileNotFoundError(f"no warehouse at {warehouse.path}: run `flrisk demo` or `flrisk load` first")
     return warehouse
@@ -68,9 +68,7 @@ def hits_for_review(include_decided: bool = False, database: Path | None = None)
         return con.sql(sql, params=[include_decided]).pl()
 
 
-def find_hit(
-    warehouse: WarehouseResource, hit: str, entity: str | None = None, list_name: str | None = None
-) -> dict:
+def find_hit(warehouse: Warehouse, hit: str, entity: str | None = None, list_name: str | None = None) -> dict:
     """The one published hit named by `hit` (a hit_id, or a facility id with `entity`, the listed
     name, case-insensitive), narrowed by `list_name`; `HitNotFoundError` otherwise."""
     found = warehouse.query(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from pipelines.cli import main
+from cli.main import main
 
 
 def test_help_lists_the_subcommands():

@@ -32,7 +32,7 @@ def lint() -> None:
 def test_contracts(tables: tuple[str, ...], fail_on_warning: bool) -> None:
     """Run every contract's rules against the warehouse, read-only. Exit 1 if a blocking rule fails
     or a contracted table is missing."""
-    from pipelines.contract_testing import run_contract_tests
+    from cli.contract_testing import run_contract_tests
 
     outcome = run_contract_tests(tables)
     for line in outcome.lines():
@@ -47,15 +47,9 @@ def test_contracts(tables: tuple[str, ...], fail_on_warning: bool) -> None:
 def report() -> None:
     """Rebuild the data-quality summary and Great Expectations Data Docs from the warehouse and print
     where they are."""
-    import dagster as dg
+    from pipelines.runner import build_quality_reports
 
-    from assets.quality import build_quality_reports
-    from pipelines.settings import prepare_dagster_home
-    from pipelines.warehouse import WarehouseResource
-
-    prepare_dagster_home()
-    with dg.DagsterInstance.get() as instance:  # last updates for the freshness section
-        reports = build_quality_reports(WarehouseResource(), instance)
+    reports = build_quality_reports()
     click.echo(f"Data-quality summary: {reports.index}")
     click.echo(f"Summary as JSON:      {reports.index.with_name('summary.json')}")
     click.echo(f"Great Expectations Data Docs: {reports.data_docs_index}")

@@ -1,4 +1,6 @@
-"""Resources besides the warehouse: where source files come from, and the pseudonymisation key."""
+"""The Dagster resources assets name in their signatures: the warehouse (with the run's writer lock),
+the received files, the pseudonymisation key and the Open Supply Hub API. Each is a thin shell over
+the warehouse or connectors package that does the work; `pipelines.definitions` wires the instances."""
 
 from __future__ import annotations
 
@@ -6,20 +8,51 @@ import os
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from connectors.manifest import ManifestEntry, read_manifest
 from connectors.oshub_http import OsHubClient, RetryPolicy
-from pipelines.settings import flrisk_home, pseudonymisation_key_file
+from warehouse import locking
+from warehouse.database import WarehouseTables
+from warehouse.home import flrisk_home, lock_wait_seconds
+from warehouse.keys import pseudonymisation_key
+from warehouse.readers import publish_snapshot
 
-KEY_ENV = "FLRISK_PSEUDONYMISATION_KEY"
 OSHUB_TOKEN_ENV = "FLRISK_OSHUB_TOKEN"
 
 
-MINIMUM_KEY_CHARACTERS = 16
+class WarehouseResource(dg.ConfigurableResource, WarehouseTables):
+    """DuckDB warehouse at `database` (default `$FLRISK_HOME/warehouse.duckdb`, resolved at run time);
+    `read_only` for readers outside runs (see `for_readers`). A writing run holds the writer lock from
+    its first step to its last and, when no step failed, refreshes the reader copy at the end."""
+
+    database: str = ""
+    read_only: bool = False
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """A run takes the writer lock before its first step (it waits, then fails clearly)."""
+        if not self.read_only:
+            purpose = f"run {context.run_id}" if context.run_id else "a run"
+            locking.acquire(self.path, purpose, lock_wait_seconds())
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        """After the last step: refresh the reader copy if no step failed, then release the lock."""
+        if self.read_only:
+            return
+        try:
+            if self.path.is_file() and not _failed_steps(context):
+                publish_snapshot(self.path)
+        except (duckdb.Error, OSError) as error:  # readers keep the previous copy; the run's data is safe
+            context.log.warning(f"could not refresh the reader copy of {self.path}: {error}")
+        finally:
+            locking.release(self.path)
 
 
-class MissingKeyError(RuntimeError):
-    """Worker-voice data cannot be ingested without a pseudonymisation key."""
+def _failed_steps(context: dg.InitResourceContext) -> int:
+    """How many steps of the current run have failed so far (0 outside a run)."""
+    if context.instance is None or not context.run_id:
+        return 0
+    return len(context.instance.all_logs(context.run_id, of_type=dg.DagsterEventType.STEP_FAILURE))
 
 
 class SourcesResource(dg.ConfigurableResource):
@@ -47,28 +80,13 @@ class SourcesResource(dg.ConfigurableResource):
 
 class PseudonymisationKeyResource(dg.ConfigurableResource):
     """HMAC key for worker and case identifiers: `FLRISK_PSEUDONYMISATION_KEY` or the key file in
-    `$FLRISK_HOME/secrets/`. The key itself is never logged or stored in a table."""
+    `$FLRISK_HOME/secrets/` (`warehouse.keys`). The key itself is never logged or stored in a table."""
 
     key_file: str = ""
 
     def key_bytes(self) -> bytes:
         """The key; `MissingKeyError` (never showing the key) when it is absent or too short."""
-        value = os.environ.get(KEY_ENV, "")
-        path = Path(self.key_file) if self.key_file else pseudonymisation_key_file()
-        if not value and path.is_file():
-            value = path.read_text(encoding="utf-8").strip()
-        if not value:
-            raise MissingKeyError(
-                f"refusing to ingest worker-voice data without a pseudonymisation key: set {KEY_ENV} "
-                f"or write a key to {path} (`flrisk demo` creates a local one)"
-            )
-        if len(value) < MINIMUM_KEY_CHARACTERS:
-            raise MissingKeyError(
-                f"refusing to ingest worker-voice data: the pseudonymisation key is shorter than "
-                f"{MINIMUM_KEY_CHARACTERS} characters, too weak to stop identifiers being guessed back; "
-                "generate one with `python -c 'import secrets; print(secrets.token_hex(32))'`"
-            )
-        return value.encode("utf-8")
+        return pseudonymisation_key(key_file=self.key_file)
 
 
 class OsHubResource(dg.ConfigurableResource):

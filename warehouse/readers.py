@@ -36,7 +36,7 @@ def reader_database(database: Path) -> Path:
 
 def publish_snapshot(database: Path) -> Path:
     """Checkpoint `database` and install a copy of it as the reader copy; the caller must hold the
-    writer lock (see `pipelines.locking`) so nothing writes during the copy."""
+    writer lock (see `warehouse.locking`) so nothing writes during the copy."""
     with duckdb.connect(str(database)) as con:
         con.execute("CHECKPOINT")
     target = snapshot_path(database)

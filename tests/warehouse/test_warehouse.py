@@ -5,8 +5,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from assets.resources import WarehouseResource
 from data_contracts import load_contract
-from pipelines.warehouse import PublishBlockedError, WarehouseResource, quoted
+from warehouse.database import PublishBlockedError
+from warehouse.sql import quoted
 
 
 def hits(score: float) -> pl.DataFrame:
