@@ -1,6 +1,7 @@
 # flrisk: two commands on a fresh machine with python3 and make: `make demo`, `make test`.
-# `make install` is the set-up both share: uv (installed with pip into .tools/ if missing), then
-# `uv sync --frozen` into .venv from the committed uv.lock.
+# uv (installed with pip into .tools/ if missing) syncs .venv from the committed uv.lock:
+# `make demo` and `make dev` install the runtime dependencies only; `make test` and `make lint` add the
+# dev, deploy and contracts groups (pyproject.toml). Syncs are additive, so the two never undo each other.
 
 PYTHON ?= python3
 FLRISK_HOME ?= $(CURDIR)/.flrisk
@@ -9,31 +10,43 @@ export DAGSTER_HOME := $(FLRISK_HOME)/dagster
 export UV_PYTHON_DOWNLOADS := never
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 VENV := .venv
-STAMP := $(VENV)/.flrisk-installed
+RUNTIME_STAMP := $(VENV)/.flrisk-runtime
+FULL_STAMP := $(VENV)/.flrisk-installed
+SYNC := $(UV) sync --frozen --compile-bytecode --inexact --python $(PYTHON)
 
-.PHONY: install demo test dev lint clean
+.PHONY: install install-runtime demo test dev lint wheel clean
 
-install: $(STAMP)
+install: $(FULL_STAMP)
+
+install-runtime: $(RUNTIME_STAMP)
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
 
-$(STAMP): pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
-	@touch $(STAMP)
+$(RUNTIME_STAMP): pyproject.toml uv.lock | $(UV)
+	$(SYNC) --no-default-groups
+	@touch $(RUNTIME_STAMP)
 
-demo: install
+$(FULL_STAMP): pyproject.toml uv.lock | $(UV)
+	$(SYNC)
+	@touch $(FULL_STAMP) $(RUNTIME_STAMP)
+
+demo: install-runtime
 	$(VENV)/bin/flrisk demo
+
+dev: install-runtime
+	$(VENV)/bin/flrisk dev
 
 test: install
 	$(VENV)/bin/python -m pytest
 
-dev: install
-	$(VENV)/bin/flrisk dev
-
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/deptry .
+
+wheel: | $(UV)
+	$(UV) build --wheel --out-dir dist
 
 clean:
-	rm -rf $(VENV) .tools .flrisk
+	rm -rf $(VENV) .tools .flrisk dist

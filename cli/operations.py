@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from warehouse.home import REPO_ROOT, prepare_dagster_home
+from warehouse.home import prepare_dagster_home, write_workspace
 
 
 @click.command()
@@ -33,12 +33,12 @@ def status(as_json: bool) -> None:
 @click.option("--port", default=3000, show_default=True)
 def dev(port: int) -> None:
     """Serve the Dagster UI on 127.0.0.1 with every asset, check, job, schedule and sensor."""
-    prepare_dagster_home()
+    dagster_home = prepare_dagster_home()
+    workspace = write_workspace(dagster_home)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
-    os.chdir(REPO_ROOT)
-    os.execv(dagster, [dagster, "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)])
+    os.execv(dagster, [dagster, "dev", "-w", str(workspace), "-h", "127.0.0.1", "-p", str(port)])
 
 
 def register(group: click.Group) -> None:

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from warehouse.home import WORKSPACE_YAML
+
 ROOT = Path(__file__).resolve().parents[1]
 PURE_PACKAGES = ["connectors", "entity_resolution", "data_contracts", "risk_model", "sharing", "demo"]
 LAYERED_PACKAGES = ["cli", "pipelines", "assets", "warehouse"]
@@ -177,6 +179,7 @@ def test_required_top_level_layout_exists():
 def test_workspace_and_pyproject_name_the_same_code_location():
     workspace = yaml.safe_load((ROOT / "workspace.yaml").read_text())
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert yaml.safe_load(WORKSPACE_YAML) == workspace  # what `flrisk dev` writes for an installed wheel
     target = workspace["load_from"][0]["python_module"]
     assert target["module_name"] == pyproject["tool"]["dagster"]["module_name"] == "pipelines.definitions"
     assert target["location_name"] == pyproject["tool"]["dagster"]["code_location_name"]

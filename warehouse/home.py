@@ -10,8 +10,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEMO_MANIFEST = REPO_ROOT / "demo" / "bundle" / "manifest.yaml"
+# The demo bundle travels with the code: beside this package in a checkout and in an installed wheel.
+DEMO_MANIFEST = Path(__file__).resolve().parents[1] / "demo" / "bundle" / "manifest.yaml"
+# The code location, as the checkout's workspace.yaml names it; `flrisk dev` writes the same file into
+# DAGSTER_HOME so the UI loads the installed package from any directory.
+WORKSPACE_YAML = """\
+# Written by flrisk dev: the flrisk code location from the installed package.
+load_from:
+  - python_module:
+      module_name: pipelines.definitions
+      location_name: flrisk
+"""
 DAGSTER_YAML = """\
 # Written by flrisk. Telemetry stays off; runs and event logs live beside the warehouse.
 telemetry:
@@ -63,3 +72,10 @@ def prepare_dagster_home(home: Path | None = None) -> Path:
         config.write_text(DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     return dagster_home
+
+
+def write_workspace(dagster_home: Path) -> Path:
+    """Write the code location's `workspace.yaml` into `dagster_home` and return its path."""
+    workspace = dagster_home / "workspace.yaml"
+    workspace.write_text(WORKSPACE_YAML, encoding="utf-8")
+    return workspace

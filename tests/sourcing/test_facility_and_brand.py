@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -10,8 +11,8 @@ import yaml
 from click.testing import CliRunner
 
 from cli.main import main
-from warehouse.home import REPO_ROOT
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 HIGH_RISK = yaml.safe_load((REPO_ROOT / "demo/bundle/truth/planted_cases.yaml").read_text())["HIGH_RISK"]
 
 
