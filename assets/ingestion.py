@@ -11,10 +11,10 @@ import dagster as dg
 import polars as pl
 
 from assets.metadata import timed
-from connectors.files import RawFile, raw_frame, read_table_file
+from connectors.layouts import reference_layouts
 from connectors.manifest import SOURCE_TYPES
-from connectors.reference_lists import reference_layouts
-from connectors.reference_workbooks import read_located_table
+from connectors.reading.files import RawFile, raw_frame, read_table_file
+from connectors.reading.workbooks import read_located_table
 from pipelines.resources import SourcesResource
 from pipelines.warehouse import WarehouseResource
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from assets.metadata import timed
-from connectors import oshub_api, oshub_merges
-from connectors.oshub_http import OsHubQuotaError
+from connectors.sources import oshub_api, oshub_merges
+from connectors.sources.oshub_api.client import OsHubQuotaError
 from pipelines.resources import OsHubResource
 from pipelines.warehouse import WarehouseResource
 

@@ -90,7 +90,7 @@ def refresh(as_of: str, full_resolve: bool) -> None:
 @click.option("--contributor", default="", help="Who sent the file (default: the file name).")
 def load(kind: str, file: Path, contributor: str) -> None:
     """Ingest FILE of KIND into the warehouse and re-run everything downstream."""
-    from connectors.files import MalformedFileError
+    from connectors.reading.errors import MalformedFileError
     from pipelines.received import register_file
     from pipelines.summary import load_report
     from pipelines.warehouse import WarehouseResource
@@ -124,7 +124,7 @@ def _require_pseudonymisation_key() -> None:
 def check_list(file: Path, as_json: bool) -> None:
     """Check a supplier list before sharing it, writing nothing. Exit 1 if any row would be rejected,
     2 if the file cannot be read at all."""
-    from connectors.files import MalformedFileError
+    from connectors.reading.errors import MalformedFileError
     from pipelines.list_check import check_supplier_list, format_check
 
     try:

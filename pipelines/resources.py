@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from connectors.manifest import ManifestEntry, read_manifest
-from connectors.oshub_http import OsHubClient, RetryPolicy
+from connectors.sources.oshub_api.client import OsHubClient, RetryPolicy
 from pipelines.settings import flrisk_home, pseudonymisation_key_file
 
 KEY_ENV = "FLRISK_PSEUDONYMISATION_KEY"
