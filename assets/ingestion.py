@@ -12,10 +12,10 @@ import polars as pl
 
 from assets.metadata import timed
 from assets.resources import SourcesResource, WarehouseResource
-from connectors.files import RawFile, raw_frame, read_table_file
+from connectors.layouts import reference_layouts
 from connectors.manifest import SOURCE_TYPES
-from connectors.reference_lists import reference_layouts
-from connectors.reference_workbooks import read_located_table
+from connectors.reading.files import RawFile, raw_frame, read_table_file
+from connectors.reading.workbooks import read_located_table
 
 
 def _file_sha256(path) -> str:

@@ -6,7 +6,7 @@ raw.oshub_api, the table staging already reads, with source_file
 the checkpoint after it, here under a checkpoint key of its own per country) and only a finished pull
 is registered in raw.loads, one load per partition run. Staging reads the latest load of each source
 file, so re-materialising a partition supersedes that country's earlier pull rather than adding to it,
-and the newer of a country pull and the full pull wins for that country (connectors.oshub_api_loads).
+and the newer of a country pull and the full pull wins for that country (connectors.sources.oshub_api.loads).
 """
 
 from datetime import UTC, datetime
@@ -17,8 +17,8 @@ import pycountry
 
 from assets.metadata import timed
 from assets.resources import OsHubResource, WarehouseResource
-from connectors import oshub_api
-from connectors.oshub_http import OsHubError, OsHubQuotaError
+from connectors.sources import oshub_api
+from connectors.sources.oshub_api.client import OsHubError, OsHubQuotaError
 
 COUNTRY_PARTITIONS = dg.StaticPartitionsDefinition(sorted(country.alpha_2 for country in pycountry.countries))
 

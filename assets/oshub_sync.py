@@ -11,8 +11,8 @@ import dagster as dg
 
 from assets.metadata import timed
 from assets.resources import OsHubResource, WarehouseResource
-from connectors import oshub_api, oshub_merges
-from connectors.oshub_http import OsHubQuotaError
+from connectors.sources import oshub_api, oshub_merges
+from connectors.sources.oshub_api.client import OsHubQuotaError
 
 LOCATIONS_KEY = "oshub_api:production_locations"
 

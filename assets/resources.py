@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 
 from connectors.manifest import ManifestEntry, read_manifest
-from connectors.oshub_http import OsHubClient, RetryPolicy
+from connectors.sources.oshub_api.client import OsHubClient, RetryPolicy
 from warehouse import locking
 from warehouse.database import WarehouseTables
 from warehouse.home import flrisk_home, lock_wait_seconds

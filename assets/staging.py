@@ -11,18 +11,19 @@ import polars as pl
 from assets.metadata import asset_spec_metadata, key_of, timed
 from assets.oshub_country import raw_oshub_by_country
 from assets.resources import PseudonymisationKeyResource, WarehouseResource
-from connectors import (
+from connectors.manifest import SOURCE_TYPES
+from connectors.sources import (
+    dol_goods,
+    entity_lists,
+    global_slavery_index,
     oshub_api,
-    oshub_api_loads,
     oshub_download,
     oshub_merges,
-    reference_country_risk,
-    reference_lists,
     social_audit,
     supplier_list,
-    worker_voice,
+    worker_voice_grievances,
+    worker_voice_surveys,
 )
-from connectors.manifest import SOURCE_TYPES
 from connectors.staging import standardise_reconciled
 from data_contracts import load_contract
 
@@ -57,22 +58,22 @@ def latest_raw(warehouse: WarehouseResource, source_type: str) -> pl.DataFrame:
     )
     rows = raw.join(latest.select("load_id"), on="load_id", how="semi")
     if source_type == oshub_api.SOURCE_TYPE:
-        rows = oshub_api_loads.current_rows(rows, latest)
+        rows = oshub_api.current_rows(rows, latest)
     return rows.sort("source_file", "source_row")
 
 
 def standardise_source(source_type: str, raw: pl.DataFrame, keys: PseudonymisationKeyResource):
     """Dispatch one source type's raw rows to its connector."""
     if source_type == "worker_voice_grievance":
-        return worker_voice.standardise_grievances(raw, keys.key_bytes())
+        return worker_voice_grievances.standardise_grievances(raw, keys.key_bytes())
     standardisers = {
         "oshub_download": oshub_download.standardise,
         "supplier_list": supplier_list.standardise,
         "social_audit": lambda frame: social_audit.standardise(frame, with_audits=True),
-        "worker_voice_survey": worker_voice.standardise_surveys,
-        "reference_dol_goods": reference_lists.standardise_dol_goods,
-        "reference_entity_list": reference_lists.standardise_entity_lists,
-        "reference_country_risk": reference_country_risk.standardise_country_risk,
+        "worker_voice_survey": worker_voice_surveys.standardise_surveys,
+        "reference_dol_goods": dol_goods.standardise_dol_goods,
+        "reference_entity_list": entity_lists.standardise_entity_lists,
+        "reference_country_risk": global_slavery_index.standardise_country_risk,
         oshub_api.SOURCE_TYPE: oshub_api.standardise,
         oshub_merges.SOURCE_TYPE: oshub_merges.standardise,
     }

@@ -67,7 +67,7 @@ def _row(seed: dict[str, str], number: int, rng: random.Random, make_os_id) -> l
 
 def generate(path: Path, rows: int, seed: int = 20261123) -> None:
     """Write ``rows`` OS Hub download rows to ``path`` (deterministic for a given seed)."""
-    from connectors.os_id import make_os_id
+    from connectors.ids import make_os_id
 
     with SEEDS.open(encoding="utf-8", newline="") as handle:
         seeds = list(csv.DictReader(handle))
@@ -92,8 +92,8 @@ def generate(path: Path, rows: int, seed: int = 20261123) -> None:
 
 def stage(path: str) -> dict[str, float]:
     """Child process: read -> raw_frame -> standardise, timing each step."""
-    from connectors import oshub_download
-    from connectors.files import raw_frame, read_table_file
+    from connectors.reading.files import raw_frame, read_table_file
+    from connectors.sources import oshub_download
 
     figures: dict[str, float] = {}
     started = time.perf_counter()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
-from connectors import supplier_list
-from connectors.files import raw_frame, read_table_file
+from connectors.reading.files import raw_frame, read_table_file
+from connectors.sources import supplier_list
 
 
 def check_supplier_list(path: Path) -> dict:

@@ -90,7 +90,7 @@ def refresh(as_of: str, full_resolve: bool) -> None:
 def load(kind: str, file: Path, contributor: str) -> None:
     """Ingest FILE of KIND into the warehouse and re-run everything downstream."""
     from cli.summary import load_report
-    from connectors.files import MalformedFileError
+    from connectors.reading.errors import MalformedFileError
     from warehouse.database import Warehouse
     from warehouse.received import register_file
 
@@ -124,7 +124,7 @@ def check_list(file: Path, as_json: bool) -> None:
     """Check a supplier list before sharing it, writing nothing. Exit 1 if any row would be rejected,
     2 if the file cannot be read at all."""
     from cli.list_check import check_supplier_list, format_check
-    from connectors.files import MalformedFileError
+    from connectors.reading.errors import MalformedFileError
 
     try:
         result = check_supplier_list(file)

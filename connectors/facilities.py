@@ -5,7 +5,7 @@ country that resolves to ISO alpha-2; an OS ID, when given, must validate; no fa
 look like a spreadsheet formula or exceed its length limit. Coordinates (OS Hub style lists) must
 come as a numeric, in-range pair: (0, 0) is kept as ``null_island`` with the coordinates nulled, a
 point outside the country's box is kept and flagged ``country_mismatch``. At most one problem is
-reported per column. This is the row-level reference path; ``connectors.facility_frames`` is the
+reported per column. This is the row-level reference path; ``connectors.frames`` is the
 vectorised path for whole facility lists and must give identical results.
 """
 
@@ -23,17 +23,16 @@ from connectors.cell_checks import (
     NAME_LIMIT,
     cell_problem,
     check_cells,
-    has_problem,
-)
-from connectors.countries import coordinates_plausible
-from connectors.facility_checks import (
     coordinate_check,
     country_check,
+    has_problem,
     name_problem,
     os_id_check,
     unpaired_coordinate,
 )
+from connectors.countries import coordinates_plausible
 from connectors.headers import SourceSpec
+from connectors.ids import facility_record_id
 from connectors.parsing import clean_text, parse_workers, split_multi
 from connectors.schemas import STAGED_SCHEMAS, frame
 from connectors.staging import (
@@ -43,7 +42,6 @@ from connectors.staging import (
     Rejections,
     Standardised,
     accept_or_reject,
-    facility_record_id,
     iter_raw_rows,
 )
 
@@ -167,7 +165,7 @@ def standardise_facility_list(
     raw: pl.DataFrame, spec: SourceSpec, fields: FacilityFields, extra_check: RowCheck | None = None
 ) -> Standardised:
     """Standardise an OS Hub style list row by row: every cell checked, one facility record per
-    row, duplicates rejected. The reference for ``facility_frames.standardise_facility_frame``."""
+    row, duplicates rejected. The reference for ``frames.facility_lists.standardise_facility_frame``."""
     rejections = Rejections(spec.source_type)
     seen = FirstSeen()
     records: list[dict[str, object]] = []

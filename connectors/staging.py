@@ -2,13 +2,13 @@
 and the per-file reconciliation "read = staged + quarantined".
 
 Every source module walks ``iter_raw_rows``; each row either yields staged rows or one or more
-rejections (one per failing column), never both. IDs hash raw source values, not cleaned ones.
+rejections (one per failing column), never both. Row keys come from ``connectors.ids`` (IDs hash raw
+source values, not cleaned ones).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,28 +18,8 @@ import polars as pl
 
 from connectors.headers import HeaderMap, SourceSpec, map_headers
 from connectors.parsing import parse_date
-from connectors.reason_catalogue import quarantine_codes
+from connectors.reason_codes import quarantine_codes
 from connectors.schemas import RAW_SCHEMA, REJECTED_SCHEMA
-
-KEY_LENGTH = 20
-
-
-def stable_hash(*values: str | None, length: int = KEY_LENGTH) -> str:
-    """sha256 hex (first ``length`` chars) of the values joined by "|" (None as "")."""
-    joined = "|".join("" if value is None else value for value in values)
-    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:length]
-
-
-def facility_record_id(
-    source_type: str,
-    contributor: str | None,
-    name_raw: str | None,
-    address_raw: str | None,
-    country_raw: str | None,
-    os_id_raw: str | None,
-) -> str:
-    """record_id per SPEC: hash of source_type|contributor|name|address|country|os_id (raw)."""
-    return stable_hash(source_type, contributor, name_raw, address_raw, country_raw, os_id_raw)
 
 
 class Problem(NamedTuple):

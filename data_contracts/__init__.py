@@ -16,7 +16,8 @@ from data_contracts.conditions import Condition
 from data_contracts.errors import ContractError, ContractViolation
 from data_contracts.ge_suite import great_expectations_suite, validate_with_great_expectations
 from data_contracts.loader import CONTRACTS_DIR, all_contracts, contract_path, load_contract
-from data_contracts.model import Column, Contract, QualityRule
+from data_contracts.model import Contract
+from data_contracts.parts import Column, QualityRule
 from data_contracts.quality_report import TableQuality, render_report
 
 __all__ = [

@@ -15,17 +15,16 @@ bound parameters. Where checks come from:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 
 from data_contracts.conditions import Condition
 from data_contracts.errors import ContractError
+from data_contracts.parts import Column, QualityRule, column_named, primary_key
 from data_contracts.physical_types import quote_identifier, quote_qualified
-
-if TYPE_CHECKING:
-    from data_contracts.model import Contract, QualityRule
 
 TABLE = "{table}"
 SAMPLE_LIMIT = 5
@@ -105,13 +104,16 @@ class CheckResult:
     error: str | None = None
 
 
-def build_checks(contract: Contract) -> list[Check]:
-    """All checks of ``contract``: derived ones first, then its quality rules in file order."""
-    checks = _derived_checks(contract) + [_rule_check(contract, r) for r in contract.rules]
+def build_checks(
+    table: str, qualified_name: str, columns: Sequence[Column], rules: Sequence[QualityRule]
+) -> list[Check]:
+    """All checks of a contract's table (``Contract.checks`` passes its own parts): derived ones
+    first, then its quality rules in file order."""
+    checks = _derived_checks(table, columns) + [_rule_check(table, qualified_name, columns, r) for r in rules]
     names = [check.name for check in checks]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ContractError(f"{contract.qualified_name}: duplicate check names {duplicates}")
+        raise ContractError(f"{qualified_name}: duplicate check names {duplicates}")
     return checks
 
 
@@ -125,9 +127,9 @@ def blocking_failures(results: list[CheckResult]) -> list[CheckResult]:
     return [result for result in results if result.blocking and not result.passed]
 
 
-def _derived_checks(contract: Contract) -> list[Check]:
-    table, checks = contract.table_name, []
-    for column in contract.columns:
+def _derived_checks(table: str, columns: Sequence[Column]) -> list[Check]:
+    checks = []
+    for column in columns:
         quoted = quote_identifier(column.name)
         if column.required:
             checks.append(
@@ -140,18 +142,18 @@ def _derived_checks(contract: Contract) -> list[Check]:
                     NOT_NULL_SQL.format(table=TABLE, column=quoted),
                 )
             )
-    key = contract.primary_key
+    key = primary_key(columns)
     unique_sets = [key] if key else []
-    unique_sets += [(c.name,) for c in contract.columns if c.unique and (c.name,) != key]
-    for columns in unique_sets:
-        label = "primary_key" if len(columns) > 1 else columns[0]
-        what = "primary key" if columns == key else "unique column"
+    unique_sets += [(c.name,) for c in columns if c.unique and (c.name,) != key]
+    for names in unique_sets:
+        label = "primary_key" if len(names) > 1 else names[0]
+        what = "primary key" if names == key else "unique column"
         checks.append(
             _unique_check(
-                f"{table}__{label}__unique", f"({', '.join(columns)}) is unique ({what}).", True, columns
+                f"{table}__{label}__unique", f"({', '.join(names)}) is unique ({what}).", True, names
             )
         )
-    for column in contract.columns:
+    for column in columns:
         if column.pattern:
             checks.append(
                 _rows_check(
@@ -168,8 +170,8 @@ def _derived_checks(contract: Contract) -> list[Check]:
     return checks
 
 
-def _rule_check(contract: Contract, rule: QualityRule) -> Check:
-    name = _rule_check_name(contract.table_name, rule)
+def _rule_check(table: str, qualified_name: str, columns: Sequence[Column], rule: QualityRule) -> Check:
+    name = _rule_check_name(table, rule)
     if rule.kind == "sql":
         return _sql_check(name, rule)
     if rule.kind == "rowCount":
@@ -187,7 +189,7 @@ def _rule_check(contract: Contract, rule: QualityRule) -> Check:
         return _unique_check(
             name, rule.description or f"({', '.join(rule.columns)}) is unique.", rule.blocking, rule.columns
         )
-    column = contract.column(rule.columns[0])
+    column = column_named(columns, rule.columns[0], qualified_name)
     quoted = quote_identifier(column.name)
     if rule.kind == "nullCheck":
         return _rows_check(

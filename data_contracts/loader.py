@@ -15,8 +15,9 @@ from pathlib import Path
 import yaml
 
 from data_contracts.errors import ContractError
-from data_contracts.model import Column, Contract, QualityRule
+from data_contracts.model import Contract
 from data_contracts.odcs import parse_contract
+from data_contracts.parts import Column, QualityRule
 
 __all__ = [
     "CONTRACTS_DIR",

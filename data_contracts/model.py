@@ -2,7 +2,9 @@
 
 A :class:`Contract` is built only by :mod:`data_contracts.loader` from an ODCS v3 file; the
 DDL, Polars schema, Dagster column metadata and checks below are all derived from its fields,
-so a table's columns and rules are declared exactly once (in the YAML).
+so a table's columns and rules are declared exactly once (in the YAML). Its parts (columns and
+quality rules) are declared in :mod:`data_contracts.parts`; :mod:`data_contracts.checks` compiles
+them into checks without knowing this class.
 """
 
 from __future__ import annotations
@@ -13,64 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from data_contracts.conditions import Condition
+from data_contracts.checks import Check, CheckResult, build_checks, run_checks
 from data_contracts.errors import ContractViolation
-from data_contracts.physical_types import (
-    PHYSICAL_TYPES,
-    castable,
-    quote_identifier,
-    quote_qualified,
-)
+from data_contracts.parts import Column, QualityRule, column_named, primary_key
+from data_contracts.physical_types import castable, quote_identifier, quote_qualified
 
 if TYPE_CHECKING:
     import duckdb
-
-    from data_contracts.checks import Check, CheckResult
-
-
-@dataclass(frozen=True)
-class Column:
-    """One contract property: a table column."""
-
-    name: str
-    physical_type: str
-    logical_type: str
-    required: bool
-    unique: bool
-    primary_key_position: int | None
-    classification: str
-    description: str
-    examples: tuple[Any, ...] = ()
-    pattern: str | None = None
-
-    @property
-    def polars_dtype(self) -> pl.DataType:
-        """The Polars dtype the column has in frames (see :mod:`data_contracts.physical_types`)."""
-        return PHYSICAL_TYPES[self.physical_type].polars
-
-    @property
-    def is_primary_key(self) -> bool:
-        return self.primary_key_position is not None
-
-
-@dataclass(frozen=True)
-class QualityRule:
-    """One executable ODCS quality rule, parsed (``text`` rules are documentation, not kept).
-
-    ``kind`` is the ODCS library rule name (``nullCheck``, ``duplicateCount``, ``validValues``,
-    ``valueRange``, ``rowCount``) or ``sql``. ``columns`` holds the rule's property, or for a
-    table-level rule the columns it names (``duplicateCount``) and otherwise nothing.
-    """
-
-    kind: str
-    columns: tuple[str, ...]
-    table_level: bool
-    name: str | None
-    description: str
-    blocking: bool
-    condition: Condition
-    valid_values: tuple[Any, ...] = ()
-    query: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,15 +51,11 @@ class Contract:
     @property
     def primary_key(self) -> tuple[str, ...]:
         """Primary-key columns in ``primaryKeyPosition`` order; empty when the table has none."""
-        keyed = [column for column in self.columns if column.is_primary_key]
-        return tuple(c.name for c in sorted(keyed, key=lambda c: c.primary_key_position))
+        return primary_key(self.columns)
 
     def column(self, name: str) -> Column:
         """The column called ``name``; KeyError when the contract has none."""
-        for column in self.columns:
-            if column.name == name:
-                return column
-        raise KeyError(f"{self.qualified_name} has no column {name!r}")
+        return column_named(self.columns, name, self.qualified_name)
 
     def ddl(
         self, qualified_name: str | None = None, *, or_replace: bool = False, not_null: bool = True
@@ -180,14 +127,10 @@ class Contract:
 
     def checks(self) -> list[Check]:
         """Every check the contract implies, blocking ones marked (see data_contracts.checks)."""
-        from data_contracts.checks import build_checks
-
-        return build_checks(self)
+        return build_checks(self.table_name, self.qualified_name, self.columns, self.rules)
 
     def run_checks(
         self, con: duckdb.DuckDBPyConnection, qualified_name: str | None = None
     ) -> list[CheckResult]:
         """Run :meth:`checks` against ``qualified_name`` (default: the contract's own table)."""
-        from data_contracts.checks import run_checks
-
         return run_checks(self.checks(), con, qualified_name or self.qualified_name)

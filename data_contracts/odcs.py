@@ -12,7 +12,8 @@ from typing import Any
 
 from data_contracts.conditions import Condition, condition_from_rule
 from data_contracts.errors import ContractError
-from data_contracts.model import Column, Contract, QualityRule
+from data_contracts.model import Contract
+from data_contracts.parts import Column, QualityRule
 from data_contracts.physical_types import LOGICAL_TYPES, PHYSICAL_TYPES, is_identifier
 
 API_VERSIONS = frozenset({"v3.0.0", "v3.0.1", "v3.0.2"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from connectors.os_id import CROCKFORD_BASE32, make_os_id
+from connectors.ids import CROCKFORD_BASE32, make_os_id
 from demo.facilities import Facility, country_name, rng_for
 from demo.output import Truth
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from connectors.files import MalformedFileError
 from connectors.manifest import read_manifest
+from connectors.reading.errors import MalformedFileError
 from warehouse.home import flrisk_home
 from warehouse.received import KINDS, received_manifest, register_file
 

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import yaml
 
-from connectors.os_id import is_valid_os_id
+from connectors.ids import is_valid_os_id
 from demo.generate_bundle import generate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from connectors.files import read_table_file
 from connectors.manifest import ManifestEntry, read_manifest
+from connectors.reading.files import read_table_file
 from warehouse.home import DEMO_MANIFEST, flrisk_home
 
 KINDS = {
@@ -64,7 +64,8 @@ def _registered_digests(manifest: Path) -> dict[str, ManifestEntry]:
 def register_file(path: Path, kind: str, contributor: str, received_at: date | None = None) -> ManifestEntry:
     """Check `path` is readable, copy it under `received/<kind>/` and list it; idempotent per content.
 
-    Raises `connectors.files.MalformedFileError` (naming file, row and column) for an unreadable file.
+    Raises `connectors.reading.errors.MalformedFileError` (naming file, row and column) for an
+    unreadable file.
     """
     raw_file = read_table_file(path)
     source_type = source_type_of(kind, raw_file.headers)

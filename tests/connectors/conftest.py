@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from connectors.files import raw_frame, read_table_file
+from connectors.reading.files import raw_frame, read_table_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

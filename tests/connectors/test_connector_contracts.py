@@ -5,9 +5,17 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from connectors import oshub_download, reference_lists, social_audit, supplier_list, worker_voice
-from connectors.reason_catalogue import quarantine_codes
+from connectors.reason_codes import quarantine_codes
 from connectors.schemas import REJECTED_SCHEMA
+from connectors.sources import (
+    dol_goods,
+    entity_lists,
+    oshub_download,
+    social_audit,
+    supplier_list,
+    worker_voice_grievances,
+    worker_voice_surveys,
+)
 from connectors.staging import Standardised, reconcile
 from connectors.vocabulary import ilo_indicators, lookup_category, map_severity, reason_codes
 
@@ -131,13 +139,16 @@ SOURCES = {
     "social_audit": ("social_audit/audit_findings_sample.csv", social_audit.standardise),
     "worker_voice_grievance": (
         "worker_voice/grievance_cases_sample.csv",
-        lambda raw: worker_voice.standardise_grievances(raw, b"key"),
+        lambda raw: worker_voice_grievances.standardise_grievances(raw, b"key"),
     ),
-    "worker_voice_survey": ("worker_voice/survey_aggregates_sample.csv", worker_voice.standardise_surveys),
-    "reference_dol_goods": ("reference/dol_tvpra_goods_2022.csv", reference_lists.standardise_dol_goods),
+    "worker_voice_survey": (
+        "worker_voice/survey_aggregates_sample.csv",
+        worker_voice_surveys.standardise_surveys,
+    ),
+    "reference_dol_goods": ("reference/dol_tvpra_goods_2022.csv", dol_goods.standardise_dol_goods),
     "reference_entity_list": (
         "reference/trade_restriction_entities_sample.csv",
-        reference_lists.standardise_entity_lists,
+        entity_lists.standardise_entity_lists,
     ),
 }
 

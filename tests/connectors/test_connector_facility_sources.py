@@ -8,9 +8,10 @@ import openpyxl
 import polars as pl
 import pytest
 
-from connectors import oshub_download, supplier_list
-from connectors.files import raw_frame, read_table_file
-from connectors.staging import facility_record_id, reconcile
+from connectors.ids import facility_record_id
+from connectors.reading.files import raw_frame, read_table_file
+from connectors.sources import oshub_download, supplier_list
+from connectors.staging import reconcile
 
 
 def by_row(frame: pl.DataFrame) -> dict[int, dict]:

@@ -1,7 +1,7 @@
 """The vectorised paths give exactly what the row-by-row reference paths give.
 
 CSV: Polars' split of regular files vs the csv module (rows, headers, encodings and errors).
-Payloads: the Polars encoder / decoder vs json.dumps / json.loads. Staging: facility_frames vs
+Payloads: the Polars encoder / decoder vs json.dumps / json.loads. Staging: frames.facility_lists vs
 facilities.standardise_facility_list on the fixtures, the demo bundle and generated nasty files.
 """
 
@@ -15,15 +15,16 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from connectors import files, oshub_download, supplier_list
-from connectors.csv_fast import read_regular_csv
-from connectors.csv_text import csv_records, decode
-from connectors.files import MalformedFileError, raw_frame, read_table_file
-from connectors.frame_values import BLANK, WHITESPACE_RUN, os_id_valid
+from connectors.frames.values import BLANK, WHITESPACE_RUN, os_id_valid
 from connectors.headers import HeaderConflictError
-from connectors.json_payload import decode_payloads, payload_expr
-from connectors.os_id import CROCKFORD_BASE32, is_valid_os_id, make_os_id
-from connectors.table_shape import records_to_rows
+from connectors.ids import CROCKFORD_BASE32, is_valid_os_id, make_os_id
+from connectors.reading import files
+from connectors.reading.csv_files import csv_records, decode, read_regular_csv
+from connectors.reading.errors import MalformedFileError
+from connectors.reading.files import raw_frame, read_table_file
+from connectors.reading.json_payload import decode_payloads, payload_expr
+from connectors.reading.table_shape import records_to_rows
+from connectors.sources import oshub_download, supplier_list
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "demo" / "bundle"

@@ -1,4 +1,4 @@
-"""connectors.files: encodings, line ends, XLSX rendering and malformed-file errors."""
+"""connectors.reading.files: encodings, line ends, XLSX rendering and malformed-file errors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import openpyxl
 import polars as pl
 import pytest
 
-from connectors.files import MalformedFileError, raw_frame, read_table_file
+from connectors.reading.errors import MalformedFileError
+from connectors.reading.files import raw_frame, read_table_file
 
 HEADER = ["country", "name", "address"]
 ROWS = [

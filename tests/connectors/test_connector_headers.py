@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from connectors import supplier_list
 from connectors.headers import HeaderConflictError, SourceSpec, map_headers, normalise_header
+from connectors.sources import supplier_list
 from connectors.staging import reconcile
 
 

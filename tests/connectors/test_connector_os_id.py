@@ -1,4 +1,4 @@
-"""connectors.os_id: pattern, check character and construction."""
+"""connectors.ids (OS IDs): pattern, check character and construction."""
 
 from __future__ import annotations
 
@@ -6,13 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from connectors.os_id import (
-    CROCKFORD_BASE32,
-    check_character,
-    is_valid_os_id,
-    make_os_id,
-    os_id_problem,
-)
+from connectors.ids import CROCKFORD_BASE32, check_character, is_valid_os_id, make_os_id, os_id_problem
 
 
 def reference_check(first14: str) -> str:

@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 
+from connectors.ids import facility_record_id, stable_hash
 from connectors.parsing import (
     clean_text,
     parse_coordinate,
@@ -16,7 +17,6 @@ from connectors.parsing import (
     parse_yes_no,
     split_multi,
 )
-from connectors.staging import facility_record_id, stable_hash
 
 
 @pytest.mark.parametrize(

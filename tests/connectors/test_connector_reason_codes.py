@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from connectors.files import MalformedFileError, read_table_file
 from connectors.headers import HeaderConflictError, SourceSpec, map_headers
-from connectors.reason_catalogue import DOC_PATH, catalogue, codes, quarantine_codes, render_markdown
+from connectors.reading.errors import MalformedFileError
+from connectors.reading.files import read_table_file
+from connectors.reason_codes import DOC_PATH, catalogue, codes, quarantine_codes, render_markdown
 from connectors.staging import Problem, RawRow, Rejections
 from connectors.vocabulary import reason_codes
 
@@ -53,7 +54,7 @@ def test_severity_and_level_split():
 
 def test_committed_doc_is_the_generated_text():
     assert DOC_PATH.read_text(encoding="utf-8") == render_markdown(), (
-        "docs/reason-codes.md is stale: run `uv run python -m connectors.reason_catalogue`"
+        "docs/reason-codes.md is stale: run `uv run python -m connectors.reason_codes`"
     )
     for entry in catalogue():
         assert f"`{entry.reason_code}`" in render_markdown()
@@ -101,7 +102,7 @@ def test_rejections_accept_only_row_level_reject_codes():
 
 
 def test_quarantine_contract_accepts_every_row_level_reason_code():
-    from connectors.reason_catalogue import quarantine_codes
+    from connectors.reason_codes import quarantine_codes
     from data_contracts import load_contract
 
     check = next(

@@ -7,13 +7,13 @@ import shutil
 
 import pytest
 
-from connectors import reference_lists
+from connectors.sources import dol_goods, entity_lists
 from connectors.staging import reconcile
 
 
 def test_real_dol_2022_list_stages_completely(fixtures, raw_of):
     raw = raw_of(fixtures / "reference" / "dol_tvpra_goods_2022.csv", contributor="US DOL")
-    result = reference_lists.standardise_dol_goods(raw)
+    result = dol_goods.standardise_dol_goods(raw)
     goods = result.tables["reference_dol_goods"]
     assert result.rejected.is_empty() and goods.height == raw.height == 467
     assert goods["country_code"].null_count() == 0 and goods["country_code"].n_unique() == 78
@@ -29,8 +29,8 @@ def test_dol_edition_is_read_from_the_file_name_or_given(tmp_path, fixtures, raw
     shutil.copy(fixtures / "reference" / "dol_tvpra_goods_2022.csv", unnamed)
     raw = raw_of(unnamed)
     with pytest.raises(ValueError, match="edition"):
-        reference_lists.standardise_dol_goods(raw)
-    goods = reference_lists.standardise_dol_goods(raw, edition=2024).tables["reference_dol_goods"]
+        dol_goods.standardise_dol_goods(raw)
+    goods = dol_goods.standardise_dol_goods(raw, edition=2024).tables["reference_dol_goods"]
     assert set(goods["edition"]) == {2024}
 
 
@@ -54,13 +54,13 @@ def test_dol_bad_flags_and_countries_are_quarantined(tmp_path, csv_writer, raw_o
             ["Bricks", "Manufacturing", "Nepal", "", "Yes", "Perhaps", "No", "No", "No"],
         ],
     )
-    result = reference_lists.standardise_dol_goods(raw_of(path))
+    result = dol_goods.standardise_dol_goods(raw_of(path))
     assert sorted(result.rejected["reason_code"]) == ["unknown_country", "unknown_value"]
 
 
 def test_entity_lists(fixtures, raw_of):
     raw = raw_of(fixtures / "reference" / "trade_restriction_entities_sample.csv")
-    result = reference_lists.standardise_entity_lists(raw)
+    result = entity_lists.standardise_entity_lists(raw)
     entities = result.tables["reference_entity_lists"]
     assert entities["list_name"].to_list() == [
         "uflpa_entity_list",
@@ -92,8 +92,8 @@ def test_two_entity_list_files_reconcile_per_file(fixtures, raw_of):
     uflpa = raw_of(fixtures / "reference" / "trade_restriction_entities_sample.csv")
     cbp = raw_of(fixtures / "reference" / "cbp_wro_findings_sample.csv")
     raw = pl.concat([uflpa, cbp], how="diagonal_relaxed")
-    result, figures = standardise_reconciled(reference_lists.standardise_entity_lists, raw)
-    alone = [reference_lists.standardise_entity_lists(frame) for frame in (uflpa, cbp)]
+    result, figures = standardise_reconciled(entity_lists.standardise_entity_lists, raw)
+    alone = [entity_lists.standardise_entity_lists(frame) for frame in (uflpa, cbp)]
     assert figures["balanced"]
     assert [entry["staged"] for entry in figures["by_file"].values()] == [
         part.tables["reference_entity_lists"].height for part in alone

@@ -10,11 +10,13 @@ import openpyxl
 import polars as pl
 import pytest
 
-from connectors import reference_country_risk, reference_lists
-from connectors.files import MalformedFileError, raw_frame
+from connectors import layouts
 from connectors.headers import HeaderConflictError
-from connectors.reference_entities import split_embedded_aliases
-from connectors.reference_workbooks import read_located_table
+from connectors.reading.errors import MalformedFileError
+from connectors.reading.files import raw_frame
+from connectors.reading.workbooks import read_located_table
+from connectors.sources import dol_goods, entity_lists, global_slavery_index
+from connectors.sources.entity_lists import split_embedded_aliases
 from connectors.staging import reconcile
 from data_contracts import load_contract
 
@@ -43,9 +45,7 @@ def workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
 
 
 def located_raw(path: Path, source_type: str) -> pl.DataFrame:
-    return raw_frame(
-        read_located_table(path, reference_lists.reference_layouts(source_type)), "load-1", "Test"
-    )
+    return raw_frame(read_located_table(path, layouts.reference_layouts(source_type)), "load-1", "Test")
 
 
 def rejected(result) -> list[tuple[int, str]]:
@@ -71,7 +71,7 @@ def test_dol_2024_workbook_with_flag_columns(tmp_path):
     )
     raw = located_raw(path, "reference_dol_goods")
     assert raw["source_row"].to_list() == [4, 5, 6, 7, 8]
-    result = reference_lists.standardise_dol_goods(raw)
+    result = dol_goods.standardise_dol_goods(raw)
     goods = result.tables["reference_dol_goods"]
     assert goods.select(
         "country_code", "good", "child_labor", "forced_labor", "forced_child_labor", "edition"
@@ -95,7 +95,7 @@ def test_dol_2024_workbook_with_an_exploitation_type_column(tmp_path):
             ]
         },
     )
-    result = reference_lists.standardise_dol_goods(located_raw(path, "reference_dol_goods"), edition=2024)
+    result = dol_goods.standardise_dol_goods(located_raw(path, "reference_dol_goods"), edition=2024)
     goods = result.tables["reference_dol_goods"]
     assert goods.select("child_labor", "forced_labor", "forced_child_labor").rows() == [
         (False, True, False),
@@ -105,9 +105,7 @@ def test_dol_2024_workbook_with_an_exploitation_type_column(tmp_path):
 
 
 def test_dol_2022_csv_keeps_its_layout_and_yes_no_flags(fixtures, raw_of):
-    result = reference_lists.standardise_dol_goods(
-        raw_of(fixtures / "reference" / "dol_tvpra_goods_2022.csv")
-    )
+    result = dol_goods.standardise_dol_goods(raw_of(fixtures / "reference" / "dol_tvpra_goods_2022.csv"))
     assert result.rejected.is_empty() and result.tables["reference_dol_goods"].height == 467
 
 
@@ -116,12 +114,12 @@ def test_a_workbook_without_a_known_header_is_refused(tmp_path):
         tmp_path / "goods_2024.xlsx", {"Sheet1": [DOL_TITLE, ["Item", "Place"], ["Cocoa", "Ghana"]]}
     )
     with pytest.raises(MalformedFileError, match="no sheet has a header row"):
-        read_located_table(path, reference_lists.reference_layouts("reference_dol_goods"))
+        read_located_table(path, layouts.reference_layouts("reference_dol_goods"))
 
 
 def test_dhs_uflpa_table(fixtures, raw_of):
     raw = raw_of(fixtures / "reference" / "dhs_uflpa_entity_list_sample.csv")
-    result = reference_lists.standardise_entity_lists(raw)
+    result = entity_lists.standardise_entity_lists(raw)
     entities = result.tables["reference_entity_lists"]
     assert set(entities["list_name"]) == {"uflpa_entity_list"}
     assert entities["entity_name"].to_list() == [
@@ -147,7 +145,7 @@ def test_dhs_uflpa_table(fixtures, raw_of):
 
 def test_cbp_wro_list(fixtures, raw_of):
     raw = raw_of(fixtures / "reference" / "cbp_wro_findings_sample.csv")
-    result = reference_lists.standardise_entity_lists(raw)
+    result = entity_lists.standardise_entity_lists(raw)
     entities = result.tables["reference_entity_lists"]
     assert entities.select(
         "entity_name", "country_code", "listed_date", "merchandise", "status", "list_section"
@@ -170,7 +168,7 @@ def test_cbp_wro_list(fixtures, raw_of):
 
 def test_the_flrisk_sample_layout_is_unchanged(fixtures, raw_of):
     raw = raw_of(fixtures / "reference" / "trade_restriction_entities_sample.csv")
-    entities = reference_lists.standardise_entity_lists(raw).tables["reference_entity_lists"]
+    entities = entity_lists.standardise_entity_lists(raw).tables["reference_entity_lists"]
     assert entities.select("list_section", "merchandise", "status", "notice").null_count().row(0) == (
         4,
         4,
@@ -185,7 +183,7 @@ def test_two_aliases_of_one_field_in_one_file_are_refused(tmp_path, csv_writer, 
         [["Entity Name", "Name of Entity", "Federal Register Notice"], ["A", "B", "87 FR 47777"]],
     )
     with pytest.raises(HeaderConflictError, match="entity_name"):
-        reference_lists.standardise_entity_lists(raw_of(path))
+        entity_lists.standardise_entity_lists(raw_of(path))
 
 
 @pytest.mark.parametrize(
@@ -214,7 +212,7 @@ def test_gsi_2023_workbook(tmp_path):
         },
     )
     raw = located_raw(path, "reference_country_risk")
-    result = reference_country_risk.standardise_country_risk(raw)
+    result = global_slavery_index.standardise_country_risk(raw)
     risk = result.tables["reference_country_risk"]
     assert risk.select(
         "country_code", "edition", "prevalence_per_1000", "population", "source_row"
@@ -225,7 +223,7 @@ def test_gsi_2023_workbook(tmp_path):
 
 def test_gsi_flrisk_layout(fixtures, raw_of):
     raw = raw_of(fixtures / "reference" / "gsi_country_risk_sample.csv")
-    result = reference_country_risk.standardise_country_risk(raw, edition=2023)
+    result = global_slavery_index.standardise_country_risk(raw, edition=2023)
     risk = result.tables["reference_country_risk"]
     assert risk.select(
         "country_code", "vulnerability_score", "government_response_score", "estimated_people"
@@ -242,12 +240,12 @@ def test_gsi_flrisk_layout(fixtures, raw_of):
     ]
     assert risk.schema == load_contract("staged.reference_country_risk").polars_schema()
     with pytest.raises(ValueError, match="edition"):
-        reference_country_risk.standardise_country_risk(raw)
+        global_slavery_index.standardise_country_risk(raw)
 
 
 def test_no_gsi_file_means_an_empty_table(fixtures, raw_of):
     raw = raw_of(fixtures / "reference" / "gsi_country_risk_sample.csv").clear()
-    result = reference_country_risk.standardise_country_risk(raw, edition=2023)
+    result = global_slavery_index.standardise_country_risk(raw, edition=2023)
     assert result.tables["reference_country_risk"].is_empty() and result.rejected.is_empty()
     assert (
         result.tables["reference_country_risk"].schema
@@ -259,10 +257,10 @@ def test_no_gsi_file_means_an_empty_table(fixtures, raw_of):
     ("text", "number"), [("6.2", "6.2"), ("1,234,000", "1234000"), ("56.4%", "56.4"), ("0", "0")]
 )
 def test_gsi_numbers(text, number):
-    assert reference_country_risk.parse_number(text) == Decimal(number)
+    assert global_slavery_index.parse_number(text) == Decimal(number)
 
 
 @pytest.mark.parametrize("text", ["6,2", "1,23,456", "eight", "Infinity", ""])
 def test_gsi_numbers_refused(text):
     with pytest.raises(ValueError):
-        reference_country_risk.parse_number(text)
+        global_slavery_index.parse_number(text)

@@ -7,10 +7,10 @@ import json
 import polars as pl
 import pytest
 
-from connectors import supplier_list
 from connectors.cell_checks import is_empty_name, is_placeholder, looks_like_formula, name_is_address
 from connectors.facilities import FacilityFields, facility_mention
 from connectors.headers import SourceSpec, map_headers
+from connectors.sources import supplier_list
 from connectors.staging import Problem, RawRow, reconcile
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3+cmd|' /C calc'!A0"]

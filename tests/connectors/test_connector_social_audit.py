@@ -7,8 +7,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from connectors import social_audit
-from connectors.staging import reconcile, stable_hash
+from connectors.ids import stable_hash
+from connectors.sources import social_audit
+from connectors.staging import reconcile
 
 
 @pytest.fixture

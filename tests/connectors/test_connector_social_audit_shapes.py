@@ -9,10 +9,11 @@ import openpyxl
 import polars as pl
 import pytest
 
-from connectors import social_audit
-from connectors.audit_shapes import audit_layouts, performance_areas
 from connectors.headers import normalise_header
-from connectors.staging import reconcile, stable_hash
+from connectors.ids import stable_hash
+from connectors.sources import social_audit
+from connectors.sources.social_audit.shapes import audit_layouts, performance_areas
+from connectors.staging import reconcile
 from connectors.vocabulary import category_entry, corrective_action_status, map_severity
 from data_contracts import load_contract
 

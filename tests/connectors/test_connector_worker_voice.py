@@ -10,7 +10,7 @@ import json
 import polars as pl
 import pytest
 
-from connectors import worker_voice
+from connectors.sources import worker_voice_grievances, worker_voice_surveys
 from connectors.staging import reconcile
 
 KEY = b"test-pseudonymisation-key-0123456789"
@@ -48,7 +48,7 @@ def assert_no_sensitive_value(result, secrets: set[str]) -> None:
 
 def test_grievances_are_pseudonymised(grievance_path, raw_of):
     raw = raw_of(grievance_path, contributor="Demo worker-voice programme")
-    result = worker_voice.standardise_grievances(raw, KEY)
+    result = worker_voice_grievances.standardise_grievances(raw, KEY)
     grievances = result.tables["worker_voice_grievances"]
     assert grievances["source_row"].to_list() == [2, 3, 4, 10]
     expected = hmac.new(KEY, b"CASE-0001", hashlib.sha256).hexdigest()
@@ -68,7 +68,7 @@ def test_grievances_are_pseudonymised(grievance_path, raw_of):
 
 
 def test_grievance_rejections_and_redacted_payloads(grievance_path, raw_of):
-    result = worker_voice.standardise_grievances(raw_of(grievance_path), KEY)
+    result = worker_voice_grievances.standardise_grievances(raw_of(grievance_path), KEY)
     got = sorted(zip(result.rejected["source_row"], result.rejected["reason_code"], strict=True))
     assert got == [
         (5, "unknown_value"),
@@ -100,7 +100,7 @@ def test_undeclared_grievance_columns_never_leak(tmp_path, grievance_path, raw_o
     path = tmp_path / "grievances_with_email.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(rows)
-    result = worker_voice.standardise_grievances(raw_of(path), KEY)
+    result = worker_voice_grievances.standardise_grievances(raw_of(path), KEY)
     assert result.unknown_columns == {str(path): ("reporter_email",)}
     assert_no_sensitive_value(result, sensitive_values(path))
 
@@ -108,19 +108,21 @@ def test_undeclared_grievance_columns_never_leak(tmp_path, grievance_path, raw_o
 @pytest.mark.parametrize("key", [b"", None, "text-key"])
 def test_grievances_need_a_key(grievance_path, raw_of, key):
     with pytest.raises(ValueError, match="pseudonymisation key"):
-        worker_voice.standardise_grievances(raw_of(grievance_path), key)
+        worker_voice_grievances.standardise_grievances(raw_of(grievance_path), key)
 
 
 def test_case_keys_depend_on_the_key(grievance_path, raw_of):
     raw = raw_of(grievance_path)
-    left = worker_voice.standardise_grievances(raw, KEY).tables["worker_voice_grievances"]
-    right = worker_voice.standardise_grievances(raw, b"another key").tables["worker_voice_grievances"]
+    left = worker_voice_grievances.standardise_grievances(raw, KEY).tables["worker_voice_grievances"]
+    right = worker_voice_grievances.standardise_grievances(raw, b"another key").tables[
+        "worker_voice_grievances"
+    ]
     assert set(left["case_key"]).isdisjoint(set(right["case_key"]))
 
 
 def test_surveys(fixtures, raw_of):
     raw = raw_of(fixtures / "worker_voice" / "survey_aggregates_sample.csv")
-    result = worker_voice.standardise_surveys(raw)
+    result = worker_voice_surveys.standardise_surveys(raw)
     surveys = result.tables["worker_voice_surveys"]
     assert surveys["source_row"].to_list() == [2, 3, 4]
     assert surveys["survey_period"].to_list() == ["2026-Q2", "2026-Q2", "2026-Q1"]

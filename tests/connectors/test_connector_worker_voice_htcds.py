@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from connectors import worker_voice
+from connectors.sources import worker_voice_grievances, worker_voice_surveys
+from connectors.sources.worker_voice_surveys import parse_share
 from connectors.staging import reconcile
 from connectors.vocabulary import category_entry, htcds_case_status, htcds_picklist, read_reference_csv
-from connectors.worker_voice_surveys import parse_share
 from data_contracts import load_contract
 
 KEY = b"test-pseudonymisation-key-0123456789"
@@ -17,7 +17,7 @@ KEY = b"test-pseudonymisation-key-0123456789"
 
 def grievances(fixtures, raw_of):
     raw = raw_of(fixtures / "worker_voice" / "grievance_cases_sample.csv")
-    return raw, worker_voice.standardise_grievances(raw, KEY)
+    return raw, worker_voice_grievances.standardise_grievances(raw, KEY)
 
 
 def valid_values(table: str, column: str) -> set[str]:
@@ -86,7 +86,7 @@ def test_grievance_facility_reference_may_include_address_and_os_id(tmp_path, cs
             ["C-2", "Example Mill", "", "not-an-id", "IN", "2026-07-01", "app", "Sexual abuse", "open"],
         ],
     )
-    result = worker_voice.standardise_grievances(raw_of(path), KEY)
+    result = worker_voice_grievances.standardise_grievances(raw_of(path), KEY)
     facility = result.tables["facility_records"].row(0, named=True)
     assert facility["address"] == "1 Mill Road"
     assert result.tables["worker_voice_grievances"]["htcds_method_of_control"].to_list() == [
@@ -99,7 +99,7 @@ def test_grievance_facility_reference_may_include_address_and_os_id(tmp_path, cs
 
 def test_survey_shares_become_counts(fixtures, raw_of):
     raw = raw_of(fixtures / "worker_voice" / "survey_shares_sample.csv")
-    result = worker_voice.standardise_surveys(raw)
+    result = worker_voice_surveys.standardise_surveys(raw)
     surveys = result.tables["worker_voice_surveys"]
     assert surveys.select(
         "respondents", "respondents_reporting", "share_raw", "reporting_derived"
@@ -120,7 +120,7 @@ def test_survey_shares_become_counts(fixtures, raw_of):
 
 def test_bare_percentages_are_recognised_per_file_and_checked_against_counts(fixtures, raw_of):
     raw = raw_of(fixtures / "worker_voice" / "survey_percentages_sample.csv")
-    result = worker_voice.standardise_surveys(raw)
+    result = worker_voice_surveys.standardise_surveys(raw)
     surveys = result.tables["worker_voice_surveys"]
     assert surveys.select("source_row", "respondents_reporting", "reporting_derived").rows() == [
         (2, 85, False),  # 52% of 164 = 85.28, the given 85 agrees within the share's rounding
@@ -135,7 +135,9 @@ def test_bare_percentages_are_recognised_per_file_and_checked_against_counts(fix
 
 def test_a_declared_share_scale_wins(fixtures, raw_of):
     raw = raw_of(fixtures / "worker_voice" / "survey_shares_sample.csv")
-    surveys = worker_voice.standardise_surveys(raw, share_scale="percent").tables["worker_voice_surveys"]
+    surveys = worker_voice_surveys.standardise_surveys(raw, share_scale="percent").tables[
+        "worker_voice_surveys"
+    ]
     assert surveys["respondents_reporting"].to_list()[:3] == [0, 63, 1]
 
 

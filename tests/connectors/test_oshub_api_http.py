@@ -1,4 +1,4 @@
-"""connectors.oshub_http against a local fake OS Hub over real HTTP: auth, 429, 5xx, timeouts,
+"""connectors.sources.oshub_api.client against a local fake OS Hub over real HTTP: auth, 429, 5xx, timeouts,
 truncated JSON, the rate limiter, and the token never leaking."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from connectors.oshub_api import PRODUCTION_LOCATIONS, pull_production_locations
-from connectors.oshub_http import (
+from connectors.sources.oshub_api import PRODUCTION_LOCATIONS, pull_production_locations
+from connectors.sources.oshub_api.client import (
     OsHubAuthError,
     OsHubClient,
     OsHubError,

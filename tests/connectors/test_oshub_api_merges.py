@@ -1,4 +1,4 @@
-"""connectors.oshub_merges: merge events over HTTP -> staged.oshub_id_aliases (chains, cycles)."""
+"""connectors.sources.oshub_merges: merge events over HTTP -> staged.oshub_id_aliases (chains, cycles)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ import duckdb
 import polars as pl
 import pytest
 
-from connectors import oshub_merges
-from connectors.oshub_http import OsHubClient, OsHubResponseError
-from connectors.oshub_merges import MERGES, apply_aliases, fetch_merge_events, raw_frame, resolve_chains
+from connectors.sources import oshub_merges
+from connectors.sources.oshub_api.client import OsHubClient, OsHubResponseError
+from connectors.sources.oshub_merges import (
+    MERGES,
+    apply_aliases,
+    fetch_merge_events,
+    raw_frame,
+    resolve_chains,
+)
 from connectors.staging import reconcile
 from data_contracts import load_contract
 from tests.fakes.oshub_server import FakeClock, FakeOsHub, recorded

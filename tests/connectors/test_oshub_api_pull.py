@@ -1,4 +1,4 @@
-"""connectors.oshub_api pulls over real HTTP: search_after paging, per-country GeoJSON paging with
+"""connectors.sources.oshub_api pulls over real HTTP: search_after paging, per-country GeoJSON paging with
 the page-100 cap, raw rows, and resuming from a stored checkpoint after a crash."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterator
 import polars as pl
 import pytest
 
-from connectors.os_id import make_os_id
-from connectors.oshub_api import (
+from connectors.ids import make_os_id
+from connectors.schemas import RAW_SCHEMA
+from connectors.sources.oshub_api import (
     FACILITIES,
     MAX_PAGE,
     PRODUCTION_LOCATIONS,
@@ -20,8 +21,7 @@ from connectors.oshub_api import (
     pull_facilities,
     pull_production_locations,
 )
-from connectors.oshub_http import OsHubClient, OsHubResponseError, RetryPolicy
-from connectors.schemas import RAW_SCHEMA
+from connectors.sources.oshub_api.client import OsHubClient, OsHubResponseError, RetryPolicy
 from tests.fakes.oshub_server import FakeClock, FakeOsHub, recorded
 
 TOKEN = "tok-pull-0c2f9d"

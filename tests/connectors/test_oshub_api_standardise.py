@@ -1,4 +1,4 @@
-"""connectors.oshub_api.standardise: raw.oshub_api records (both endpoints) -> facility_records."""
+"""connectors.sources.oshub_api.standardise: raw.oshub_api records (both endpoints) -> facility_records."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import json
 import polars as pl
 import pytest
 
-from connectors import oshub_api
-from connectors.oshub_api import FACILITIES, PRODUCTION_LOCATIONS, raw_frame
-from connectors.staging import facility_record_id, reconcile
+from connectors.ids import facility_record_id
+from connectors.sources import oshub_api
+from connectors.sources.oshub_api import FACILITIES, PRODUCTION_LOCATIONS, raw_frame
+from connectors.staging import reconcile
 from data_contracts import load_contract
 from tests.fakes.oshub_server import recorded
 

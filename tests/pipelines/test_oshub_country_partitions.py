@@ -9,7 +9,7 @@ import pytest
 from assets.oshub_country import COUNTRY_PARTITIONS, raw_oshub_by_country
 from assets.oshub_sync import raw_oshub_api
 from assets.staging import staged_tables
-from connectors.oshub_api import PRODUCTION_LOCATIONS
+from connectors.sources.oshub_api import PRODUCTION_LOCATIONS
 from pipelines.definitions import WRITER_TAGS, defs
 from tests.fakes.oshub_server import FakeOsHub, recorded
 from tests.pipelines.oshub_support import count, oshub_home, oshub_resources, rows

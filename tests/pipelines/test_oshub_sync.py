@@ -7,7 +7,7 @@ import pytest
 
 from assets.oshub_sync import raw_oshub_api, raw_oshub_merges
 from assets.staging import staged_tables
-from connectors.oshub_api import PRODUCTION_LOCATIONS
+from connectors.sources.oshub_api import PRODUCTION_LOCATIONS
 from tests.fakes.oshub_server import FakeOsHub, recorded
 from tests.pipelines.oshub_support import count, oshub_home, oshub_resources
 

@@ -1,0 +1,127 @@
+"""Read supplier-style table files (CSV or XLSX) into raw rows, exactly as received.
+
+A :class:`RawFile` keeps every data row as a JSON object ``original header -> original cell
+text`` with its spreadsheet row number (header = row 1, first data row = row 2; blank rows are
+skipped but still counted). CSV: UTF-8, UTF-8 with BOM, UTF-16 with BOM, else cp1252; CR, LF or
+CRLF line ends; RFC 4180 quoting. Regular CSV files (the usual case) are split by Polars
+(``connectors.reading.csv_files``), anything else by the csv module; both give identical rows. XLSX: first
+sheet, cells rendered as text (integral numbers without ".0", dates as ISO). Anything malformed
+raises MalformedFileError with a file-level reason code.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+
+from connectors.ids import sha256_hex
+from connectors.reading.csv_files import csv_records, decode, read_regular_csv
+from connectors.reading.errors import MalformedFileError
+from connectors.reading.table_shape import RAW_ROWS_SCHEMA, records_to_rows
+
+__all__ = [
+    "CSV_SUFFIXES",
+    "RAW_ROWS_SCHEMA",
+    "XLSX_SUFFIXES",
+    "MalformedFileError",
+    "RawFile",
+    "raw_frame",
+    "read_table_file",
+]
+
+CSV_SUFFIXES = frozenset({".csv", ".txt"})
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A table file as received: headers in file order and one payload per non-blank data row."""
+
+    source_file: str
+    headers: list[str]
+    rows: pl.DataFrame  # source_row Int64, payload String (JSON object header -> cell text)
+    encoding: str = ""  # utf-8 | utf-8-sig | utf-16 | cp1252 | xlsx
+
+
+def read_table_file(path: Path | str) -> RawFile:
+    """Read a CSV or XLSX (first sheet) file; raise MalformedFileError when it is not a table."""
+    source_file = str(path)
+    suffix = Path(path).suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        headers, rows = records_to_rows(_xlsx_records(Path(path), source_file), source_file)
+        encoding = "xlsx"
+    elif suffix in CSV_SUFFIXES:
+        headers, rows, encoding = _read_csv(Path(path).read_bytes(), source_file)
+    else:
+        raise MalformedFileError(
+            source_file,
+            1,
+            None,
+            f"unsupported file type {suffix!r} (expected CSV or XLSX)",
+            "unsupported_file_type",
+        )
+    return RawFile(source_file=source_file, headers=headers, rows=rows, encoding=encoding)
+
+
+def _read_csv(data: bytes, source_file: str) -> tuple[list[str], pl.DataFrame, str]:
+    """Split with Polars when the text is regular, else decode and split with the csv module."""
+    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        regular = read_regular_csv(data, source_file)  # None unless valid, regular UTF-8
+        if regular is not None:
+            return *regular, "utf-8"
+    text, encoding = decode(data, source_file)
+    if encoding != "utf-8":
+        regular = read_regular_csv(text.encode("utf-8"), source_file)
+        if regular is not None:
+            return *regular, encoding
+    return *records_to_rows(csv_records(text, source_file), source_file), encoding
+
+
+def raw_frame(raw_file: RawFile, load_id: str, contributor: str | None) -> pl.DataFrame:
+    """Shape a RawFile as a raw.<source_type> frame (content_hash = sha256 of the payload)."""
+    return raw_file.rows.select(
+        pl.lit(load_id, pl.String).alias("load_id"),
+        pl.lit(raw_file.source_file, pl.String).alias("source_file"),
+        pl.col("source_row").cast(pl.Int64),
+        pl.lit(contributor, pl.String).alias("contributor"),
+        pl.lit(sha256_hex(raw_file.rows["payload"])).alias("content_hash"),
+        pl.col("payload").cast(pl.String),
+    )
+
+
+def _xlsx_records(path: Path, source_file: str) -> Iterator[tuple[int, list[str]]]:
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for broken files
+        raise MalformedFileError(
+            source_file, 1, None, f"not a readable XLSX workbook ({exc})", "unreadable_workbook"
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows():
+            cells = [cell for cell in row if getattr(cell, "row", None) is not None]
+            if cells:
+                yield cells[0].row, [cell_text(cell.value) for cell in row]
+    finally:
+        workbook.close()
+
+
+def cell_text(value: object) -> str:
+    """Render a spreadsheet value as the text a user sees for a General-format cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
