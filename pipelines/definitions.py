@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.catalog import describe_assets
 from assets.checks import all_contract_checks
 from assets.freshness import freshness_checks, freshness_sensor
 from assets.ingestion import raw_assets
@@ -90,23 +91,26 @@ reference_refresh_weekly = dg.ScheduleDefinition(
 def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) -> dg.Definitions:
     """All of flrisk's Dagster definitions with their default resources. Jobs run on `executor`:
     in-process here (fast on 2 cores, no DuckDB lock contention), `k8s_job_executor` in
-    `pipelines.deployment`."""
+    `pipelines.deployment`. Every asset carries owners, table name, column schema, code references and
+    a freshness policy from its contract (`assets.catalog`)."""
     freshness = freshness_checks(CHECKED_TABLES)
     return dg.Definitions(
-        assets=[
-            *raw_assets,
-            raw_oshub_api,
-            raw_oshub_merges,
-            raw_oshub_by_country,
-            staged_tables,
-            match_decisions,
-            resolved_tables,
-            list_hit_decisions,
-            published_risk_tables,
-            worker_voice_summary,
-            data_quality_report,
-            brand_risk_reports,
-        ],
+        assets=describe_assets(
+            [
+                *raw_assets,
+                raw_oshub_api,
+                raw_oshub_merges,
+                raw_oshub_by_country,
+                staged_tables,
+                match_decisions,
+                resolved_tables,
+                list_hit_decisions,
+                published_risk_tables,
+                worker_voice_summary,
+                data_quality_report,
+                brand_risk_reports,
+            ]
+        ),
         asset_checks=[*all_contract_checks(CHECKED_TABLES), *freshness],
         jobs=[refresh_all, oshub_sync, oshub_country_backfill, reference_refresh],
         schedules=[rescore_nightly, oshub_sync_daily, reference_refresh_weekly],
