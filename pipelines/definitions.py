@@ -16,7 +16,7 @@ from assets.resolution import ASSET_TABLES, match_decisions, resolved_tables
 from assets.risk import PUBLISHED_TABLES, list_hit_decisions, published_risk_tables, worker_voice_summary
 from assets.staging import STAGED_TABLES, staged_tables
 from pipelines.alerts import build_failure_alert_sensor
-from pipelines.resources import OsHubResource, PseudonymisationKeyResource, SourcesResource
+from pipelines.resources import OSHUB_TOKEN_ENV, OsHubResource, PseudonymisationKeyResource, SourcesResource
 from pipelines.sensors import build_inbox_sensor, build_manifest_sensor
 from pipelines.warehouse import WarehouseResource
 
@@ -92,7 +92,8 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
     """All of flrisk's Dagster definitions with their default resources. Jobs run on `executor`:
     in-process here (fast on 2 cores, no DuckDB lock contention), `k8s_job_executor` in
     `pipelines.deployment`. Every asset carries owners, table name, column schema, code references and
-    a freshness policy from its contract (`assets.catalog`)."""
+    a freshness policy from its contract (`assets.catalog`). The OS Hub token is an `EnvVar`: resolved
+    when a run that needs it starts, so an unset variable never stops the code location loading."""
     freshness = freshness_checks(CHECKED_TABLES)
     return dg.Definitions(
         assets=describe_assets(
@@ -126,7 +127,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
             "warehouse": WarehouseResource(),
             "sources": SourcesResource(),
             "pseudonymisation": PseudonymisationKeyResource(),
-            "oshub": OsHubResource(),
+            "oshub": OsHubResource(token=dg.EnvVar(OSHUB_TOKEN_ENV)),
         },
     )
 

@@ -1,5 +1,6 @@
 """What the Dagster UI shows about every asset of the real Definitions agrees with the contracts: owners,
-table name, column schema, code references and freshness policy.
+table name, column schema, code references and freshness policy; and the Open Supply Hub token reaches
+its resource only through `dg.EnvVar`, never appearing in a repr, the run config or the event log.
 
 Expectations are read from the contract YAML files directly (not through `data_contracts`), so a wrong
 derivation in the code cannot make its own test pass.
@@ -16,8 +17,10 @@ import pytest
 import yaml
 
 from data_contracts.loader import CONTRACTS_DIR, SCHEMAS
-from pipelines.definitions import defs
+from pipelines.definitions import build_definitions, defs
+from pipelines.resources import OsHubResource
 from pipelines.warehouse import WarehouseResource
+from tests.fakes.oshub_server import FakeOsHub, recorded
 
 GRAPH = defs.resolve_asset_graph()
 KEYS = sorted(GRAPH.get_all_asset_keys(), key=lambda key: key.to_user_string())
@@ -161,3 +164,39 @@ def test_freshness_policies_and_freshness_checks_cover_the_same_tables():
     with_policy = {key for key in KEYS if GRAPH.get(key).freshness_policy is not None}
     with_check = {check.asset_key for check in GRAPH.asset_check_keys if check.name == "freshness_check"}
     assert with_policy == with_check and len(with_policy) >= 20
+
+
+def test_the_oshub_token_is_wired_as_an_env_var():
+    token = defs.resources["oshub"].token
+    assert isinstance(token, dg.EnvVar) and token.env_var_name == "FLRISK_OSHUB_TOKEN"
+
+
+def test_definitions_load_and_other_jobs_resolve_without_the_token(monkeypatch):
+    monkeypatch.delenv("FLRISK_OSHUB_TOKEN", raising=False)
+    loaded = build_definitions()
+    for name in ("refresh_all", "reference_refresh", "oshub_sync", "oshub_country_backfill"):
+        assert loaded.resolve_job_def(name) is not None
+
+
+def test_the_token_is_never_in_a_repr():
+    assert SECRET not in repr(OsHubResource(token=SECRET))
+    assert SECRET not in str(OsHubResource(token=SECRET))
+
+
+def test_a_run_gets_the_token_from_the_environment_and_never_records_it(tmp_path, monkeypatch):
+    """The defs' own resource (EnvVar) authenticates against a fake OS Hub that accepts only SECRET,
+    also when run config overrides other fields; the secret appears in no event and no run config."""
+    monkeypatch.setenv("FLRISK_HOME", str(tmp_path))
+    monkeypatch.setenv("FLRISK_OSHUB_TOKEN", SECRET)
+    job = defs.resolve_job_def("oshub_country_backfill")
+    with (
+        FakeOsHub(SECRET, recorded("production_locations.json")) as hub,
+        dg.DagsterInstance.ephemeral() as instance,
+    ):
+        config = {"resources": {"oshub": {"config": {"base_url": hub.base_url, "page_size": 2}}}}
+        result = job.execute_in_process(partition_key="VN", run_config=config, instance=instance)
+        assert result.success
+        logged = [entry.message or "" for entry in instance.all_logs(result.run_id)]
+        recorded_events = [str(entry.dagster_event) for entry in instance.all_logs(result.run_id)]
+        run_config = str(instance.get_run_by_id(result.run_id).run_config)
+    assert logged and all(SECRET not in text for text in [*logged, *recorded_events, run_config])
