@@ -99,7 +99,9 @@ def _describe(spec: dg.AssetSpec, owners: list[str], materialized: bool) -> dg.A
     return spec.replace_attributes(owners=owners, metadata=metadata, freshness_policy=policy)
 
 
-def _with_reference(existing: dg.CodeReferencesMetadataValue | None, contract_file: Path):
+def _with_reference(
+    existing: dg.CodeReferencesMetadataValue | None, contract_file: Path
+) -> dg.CodeReferencesMetadataValue:
     """The asset's code references plus one to its data contract (line 1: the whole file is the contract)."""
     contract = dg.LocalFileCodeReference(file_path=str(contract_file), line_number=1, label="data contract")
     return dg.CodeReferencesMetadataValue(
