@@ -35,6 +35,7 @@ class Contract:
     purpose: str
     contract_id: str
     domain: str
+    owners: tuple[str, ...]  # usernames (e-mail or team name) of the team's owners, see team.py
     columns: tuple[Column, ...]
     rules: tuple[QualityRule, ...]
     source_path: Path
