@@ -197,3 +197,10 @@ def test_each_rule_kind_fails_with_its_expected_message(
 ):
     make_table(RISK, {"facility_id": "FLR-000000000001"}, {"facility_id": "FLR-000000000002", **bad_row})
     assert _by_name(RISK.run_checks(con))[failing_check].message.startswith(expected_message)
+
+
+def test_checks_compile_parts_without_knowing_the_contract_class():
+    """checks.py compiles columns and rules (data_contracts.parts), never a Contract: no circle."""
+    from tests.test_architecture import ROOT, imports_of
+
+    assert "data_contracts.model" not in imports_of(ROOT / "data_contracts" / "checks.py")
