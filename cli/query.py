@@ -11,7 +11,6 @@ only while its query runs. Readers open the reader copy (the warehouse as of the
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +19,7 @@ import duckdb
 import polars as pl
 
 from warehouse.home import warehouse_path
+from warehouse.readers import read_connection, reader_database
 
 READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 ALLOWED = {duckdb.StatementType.SELECT}
@@ -47,13 +47,8 @@ def check_read_only(sql: str) -> None:
 
 
 def reader_path(database: Path | None = None) -> Path:
-    """The file readers open: the reader copy when the reader module provides one, else the warehouse."""
-    live = database or warehouse_path()
-    try:
-        from warehouse.readers import reader_database
-    except ImportError:  # a checkout without the reader copy
-        return live
-    return reader_database(live)
+    """The file readers open: the reader copy of the last good run, else the warehouse itself."""
+    return reader_database(database or warehouse_path())
 
 
 @contextmanager
@@ -63,19 +58,8 @@ def read_only_connection(database: Path | None = None) -> Iterator[duckdb.DuckDB
     path = reader_path(database)
     if not path.is_file():
         raise FileNotFoundError(f"no warehouse at {path}: run `flrisk demo` or load data first")
-    deadline = time.monotonic() + LOCK_RETRY_SECONDS
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=True, config=READ_ONLY_CONFIG)
-            break
-        except duckdb.IOException as error:
-            if "lock" not in str(error).lower() or time.monotonic() >= deadline:
-                raise
-            time.sleep(0.25)
-    try:
+    with read_connection(path, LOCK_RETRY_SECONDS, READ_ONLY_CONFIG) as con:
         yield con
-    finally:
-        con.close()
 
 
 def run_query(sql: str, database: Path | None = None) -> pl.DataFrame:

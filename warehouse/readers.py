@@ -51,13 +51,14 @@ def _is_lock_conflict(error: duckdb.Error) -> bool:
 
 
 @contextmanager
-def read_connection(path: Path, retry_seconds: float = RETRY_SECONDS) -> Iterator:
+def read_connection(path: Path, retry_seconds: float = RETRY_SECONDS, config: dict | None = None) -> Iterator:
     """A read-only connection to the database file `path` (pass `reader_database(...)` to read the
-    reader copy), retrying for up to `retry_seconds` while another process holds a write lock on it."""
+    reader copy), retrying for up to `retry_seconds` while another process holds a write lock on it.
+    `config` is DuckDB configuration for the connection (e.g. no external access)."""
     deadline = time.monotonic() + retry_seconds
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=True)
+            con = duckdb.connect(str(path), read_only=True, config=config or {})
             break
         except duckdb.IOException as error:
             if not _is_lock_conflict(error) or time.monotonic() >= deadline:
