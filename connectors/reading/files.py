@@ -5,25 +5,24 @@ text`` with its spreadsheet row number (header = row 1, first data row = row 2; 
 skipped but still counted). CSV: UTF-8, UTF-8 with BOM, UTF-16 with BOM, else cp1252; CR, LF or
 CRLF line ends; RFC 4180 quoting. Regular CSV files (the usual case) are split by Polars
 (``connectors.reading.csv_files``), anything else by the csv module; both give identical rows. XLSX: first
-sheet, cells rendered as text (integral numbers without ".0", dates as ISO). Anything malformed
+sheet, cells rendered as text (integral numbers without ".0", dates as ISO), read by
+``connectors.reading.xlsx`` (calamine when that is provably exact, else openpyxl). Anything malformed
 raises MalformedFileError with a file-level reason code.
 """
 
 from __future__ import annotations
 
 import codecs
-import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
 import polars as pl
 
 from connectors.ids import sha256_hex
 from connectors.reading.csv_files import csv_records, decode, read_regular_csv
 from connectors.reading.errors import MalformedFileError
 from connectors.reading.table_shape import RAW_ROWS_SCHEMA, records_to_rows
+from connectors.reading.xlsx import read_xlsx
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -54,7 +53,7 @@ def read_table_file(path: Path | str) -> RawFile:
     source_file = str(path)
     suffix = Path(path).suffix.lower()
     if suffix in XLSX_SUFFIXES:
-        headers, rows = records_to_rows(_xlsx_records(Path(path), source_file), source_file)
+        headers, rows = read_xlsx(Path(path), source_file)
         encoding = "xlsx"
     elif suffix in CSV_SUFFIXES:
         headers, rows, encoding = _read_csv(Path(path).read_bytes(), source_file)
@@ -93,35 +92,3 @@ def raw_frame(raw_file: RawFile, load_id: str, contributor: str | None) -> pl.Da
         pl.lit(sha256_hex(raw_file.rows["payload"])).alias("content_hash"),
         pl.col("payload").cast(pl.String),
     )
-
-
-def _xlsx_records(path: Path, source_file: str) -> Iterator[tuple[int, list[str]]]:
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for broken files
-        raise MalformedFileError(
-            source_file, 1, None, f"not a readable XLSX workbook ({exc})", "unreadable_workbook"
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows():
-            cells = [cell for cell in row if getattr(cell, "row", None) is not None]
-            if cells:
-                yield cells[0].row, [cell_text(cell.value) for cell in row]
-    finally:
-        workbook.close()
-
-
-def cell_text(value: object) -> str:
-    """Render a spreadsheet value as the text a user sees for a General-format cell."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)

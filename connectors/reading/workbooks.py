@@ -7,6 +7,9 @@ required columns cover, takes it as the header and returns the rows below it as 
 :class:`connectors.reading.files.RawFile`, exactly as received, with real spreadsheet row numbers (so a
 quarantined row points at the row a person sees in Excel). CSV files go through
 :func:`connectors.reading.files.read_table_file` unchanged (their header must be row 1).
+
+These workbooks stay on openpyxl, cells rendered by the same ``cell_text``: they are small, and the fast
+route of ``connectors.reading.xlsx_fast`` reads only sheets whose header is row 1.
 """
 
 from __future__ import annotations
@@ -26,9 +29,9 @@ from connectors.reading.files import (
     XLSX_SUFFIXES,
     MalformedFileError,
     RawFile,
-    cell_text,
     read_table_file,
 )
+from connectors.reading.xlsx import cell_text
 
 MAX_SCAN_ROWS = 30
 

@@ -1,0 +1,68 @@
+"""Read the first sheet of an XLSX (or XLSM) workbook as header and payload rows, exactly as a user sees it.
+
+Every cell is rendered as the text a General-format cell shows (:func:`cell_text`); data rows keep
+their sheet row numbers (header = row 1; blank rows skipped but counted) and the table rules are
+``connectors.reading.table_shape``'s. Two routes give identical results:
+
+* the reference route, openpyxl in read-only mode, row by row (:func:`openpyxl_records`);
+* the fast route, ``connectors.reading.xlsx_fast`` (fastexcel / calamine, columns rendered with Polars;
+  figures in the README's Measured section), taken whenever it can prove it reads the sheet exactly as
+  openpyxl does, and otherwise declining so the reference route reads it.
+
+A file openpyxl cannot open raises MalformedFileError (``unreadable_workbook``); table problems (empty
+sheet, bad header, a cell beyond the header) raise from the reference route only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+
+from connectors.reading.errors import MalformedFileError
+from connectors.reading.table_shape import records_to_rows
+from connectors.reading.xlsx_fast import read_xlsx_fast
+
+
+def read_xlsx(path: Path, source_file: str) -> tuple[list[str], pl.DataFrame]:
+    """(headers, rows) of the workbook's first sheet: the fast route when it is exact, else openpyxl."""
+    fast = read_xlsx_fast(path, source_file)
+    if fast is not None:
+        return fast
+    return records_to_rows(openpyxl_records(path, source_file), source_file)
+
+
+def openpyxl_records(path: Path, source_file: str) -> Iterator[tuple[int, list[str]]]:
+    """(sheet row number, cell texts) for each row of the first worksheet that has cells (openpyxl)."""
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for broken files
+        raise MalformedFileError(
+            source_file, 1, None, f"not a readable XLSX workbook ({exc})", "unreadable_workbook"
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows():
+            cells = [cell for cell in row if getattr(cell, "row", None) is not None]
+            if cells:
+                yield cells[0].row, [cell_text(cell.value) for cell in row]
+    finally:
+        workbook.close()
+
+
+def cell_text(value: object) -> str:
+    """Render a spreadsheet value as the text a user sees for a General-format cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
