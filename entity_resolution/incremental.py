@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from entity_resolution.blocking import PASSES, informative_tokens, name_grams
+from entity_resolution.block_keys import informative_tokens, name_grams
+from entity_resolution.blocking import PASSES
 from entity_resolution.facilities import PAIR_FEATURES
 from entity_resolution.resolve import NO_DECISIONS, prepare, resolve
 from entity_resolution.scoring import score_pairs
