@@ -30,6 +30,8 @@ from entity_resolution.settings import ResolutionSettings
 
 PASSES = ("os_id", "name_token", "address_token", "geo_cell", "name_gram", "name_pair", "same_spelling")
 WINDOWED_PASSES = ("name_token", "address_token", "geo_cell", "name_pair")
+IDENTITY_PASSES = ("os_id", "same_spelling")
+"""Passes whose keys say "the same facility" outright: never dropped however large the block."""
 """Passes whose blocks larger than `max_block_size` are read as sorted neighbourhoods, not dropped."""
 
 
@@ -74,15 +76,15 @@ def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.Dat
 
 
 def spellings(records: pl.DataFrame) -> pl.DataFrame:
-    """(idx, leader): records with the same country, normalised name and address, unit and other
-    numbers and OS ID are one spelling; `leader` is its first record."""
+    """(idx, spelling, leader): records with the same country, normalised name and address, unit and
+    other numbers and OS ID are one spelling (a 64-bit hash); `leader` is its first record."""
     spelling = pl.concat_str(
         [pl.col(c).fill_null("") for c in ("country_code", "name_norm", "address_norm", "units", "numbers")]
         + [pl.col("os_id").fill_null("")],
         separator="\x1f",
     ).hash()
-    return records.select(pl.col("idx").cast(pl.UInt32), spelling.alias("spelling")).select(
-        "idx", pl.col("idx").min().over("spelling").alias("leader")
+    return records.select(pl.col("idx").cast(pl.UInt32), spelling.alias("spelling")).with_columns(
+        leader=pl.col("idx").min().over("spelling")
     )
 
 
