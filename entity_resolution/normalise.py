@@ -9,8 +9,9 @@ Steps, in order (the same for the scalar functions and the Polars expressions):
    and letter-spaced words are rejoined ("S A I G O N" -> "saigon");
 4. expand common abbreviations (`reference/abbreviations.csv`: rd -> road, ind -> industrial) and read
    other Latin spellings of Chinese places as their pinyin (Hotan -> hetian, Kashgar -> kashi);
-5. names only: remove legal forms (`reference/legal_forms.csv`, longest phrase first, anywhere in
-   the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh").
+5. names only: read trade words in any language as one English word (`reference/industry_words.csv`:
+   garment, may mac, fuzhuang -> apparel), then remove legal forms (`reference/legal_forms.csv`,
+   longest phrase first, anywhere in the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh").
 Unit, plant and building numbers are extracted separately as a guard: "Jeans Knit Unit 3" and
 "Jeans Knit Unit 4" normalise to the same name but carry different units, and never auto-merge.
 """
@@ -80,9 +81,22 @@ def _expand(text: str) -> str:
 
 
 @cache
+def _industry_words() -> tuple[re.Pattern[str], dict[str, str]]:
+    words = {row["variant"]: row["canonical"] for row in _read_reference("industry_words.csv")}
+    phrases = sorted(words, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b"), words
+
+
+def _canonical_trades(text: str) -> str:
+    """Step 5a: trade words in any language as their one English word."""
+    pattern, words = _industry_words()
+    return pattern.sub(lambda match: words[match.group(0)], text)
+
+
+@cache
 def normalise_name(name: str | None) -> str:
     """Normalised facility name for comparison (legal forms removed); "" for a missing name."""
-    expanded = _expand(_basic(name))
+    expanded = _canonical_trades(_expand(_basic(name)))
     stripped = " ".join(_legal_form_pattern().sub(" ", expanded).split())
     return stripped or expanded
 
