@@ -29,7 +29,7 @@ from entity_resolution.block_keys import informative_tokens, name_grams, name_to
 from entity_resolution.settings import ResolutionSettings
 
 PASSES = ("os_id", "name_token", "address_token", "geo_cell", "name_gram", "name_pair", "same_spelling")
-WINDOWED_PASSES = ("name_token", "address_token", "geo_cell", "name_pair")
+WINDOWED_PASSES = ("name_token",)
 IDENTITY_PASSES = ("os_id", "same_spelling")
 """Passes whose keys say "the same facility" outright: never dropped however large the block."""
 """Passes whose blocks larger than `max_block_size` are read as sorted neighbourhoods, not dropped."""

@@ -87,6 +87,11 @@ def _industry_words() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b"), words
 
 
+def trade_words() -> frozenset[str]:
+    """Every word of the English trade words names are compared by (apparel, textile, knitting, ...)."""
+    return frozenset(word for canonical in _industry_words()[1].values() for word in canonical.split())
+
+
 def _canonical_trades(text: str) -> str:
     """Step 5a: trade words in any language as their one English word."""
     pattern, words = _industry_words()
