@@ -1,28 +1,59 @@
-"""Dagster metadata shared by every layer: column schemas from contracts, row counts, timings."""
+"""Dagster metadata shared by every layer: column schemas of warehouse tables, row counts, timings."""
 
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 import dagster as dg
+import duckdb
 
 from data_contracts import load_contract
+from warehouse.sql import SCHEMAS, create_statement
 
 
+@cache
 def column_schema(table_key: str) -> dg.TableSchema:
-    """The table's columns as declared in its contract (the single source of truth)."""
+    """The table's columns: for a contracted table as declared in its contract (the single source of
+    truth, with descriptions and the classification as a tag), for a raw table as the warehouse's raw
+    layout creates them."""
+    if table_key.startswith("raw."):
+        return _created_column_schema(table_key)
     return dg.TableSchema(
         columns=[
-            dg.TableColumn(name=col["name"], type=col["type"], description=col.get("description"))
-            for col in load_contract(table_key).column_metadata()
+            dg.TableColumn(
+                name=column["name"],
+                type=column["type"],
+                description=column["description"],
+                constraints=dg.TableColumnConstraints(nullable=column["nullable"], unique=column["unique"]),
+                tags={"classification": column["classification"]},
+            )
+            for column in load_contract(table_key).column_metadata()
         ]
     )
 
 
-def asset_spec_metadata(table_key: str) -> dict:
-    """Static metadata for an asset definition: column schema and the contract version."""
-    contract = load_contract(table_key)
-    return {"dagster/column_schema": column_schema(table_key), "contract_version": contract.version}
+def _created_column_schema(table_key: str) -> dg.TableSchema:
+    """Columns of the table the warehouse's own CREATE statement makes, read back from an in-memory
+    DuckDB (so a layout declared only as DDL is not declared a second time here)."""
+    with duckdb.connect(":memory:") as con:
+        for schema in SCHEMAS:
+            con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        con.execute(create_statement(table_key))
+        schema, table = table_key.split(".")
+        rows = con.execute(
+            "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [schema, table],
+        ).fetchall()
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name=name, type=kind, constraints=dg.TableColumnConstraints(nullable=nullable == "YES")
+            )
+            for name, kind, nullable in rows
+        ]
+    )
 
 
 def key_of(table_key: str) -> dg.AssetKey:

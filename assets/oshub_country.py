@@ -38,6 +38,7 @@ def country_load_id(country: str) -> str:
     partitions_def=COUNTRY_PARTITIONS,
     group_name="ingestion",
     kinds={"duckdb", "polars"},
+    metadata={"dagster/table_name": "raw.oshub_api"},  # its rows land in the full pull's table
 )
 def raw_oshub_by_country(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, oshub: OsHubResource

@@ -11,7 +11,7 @@ import dagster as dg
 from pydantic import Field
 
 from assets.match_index import INDEX_TABLES, index_lookup, last_run
-from assets.metadata import asset_spec_metadata, key_of, timed
+from assets.metadata import key_of, timed
 from assets.resources import WarehouseResource
 from entity_resolution.incremental import index_keys, index_records
 from entity_resolution.resolve import Resolution, resolve
@@ -53,7 +53,6 @@ match_decisions = dg.AssetSpec(
     description="resolved.match_decisions: one row per human confirm/reject decision on a record pair; "
     "written by reviewers, read (never overwritten) by the pipeline.",
     kinds={"duckdb"},
-    metadata=asset_spec_metadata("resolved.match_decisions"),
 )
 
 
@@ -75,7 +74,6 @@ class ResolveConfig(dg.Config):
             kinds={"duckdb", "polars"},
             description=f"{table}: {grain}.",
             deps=[key_of("staged.facility_records"), key_of("resolved.match_decisions")],
-            metadata=asset_spec_metadata(table),
         )
         for table, grain in ASSET_TABLES.items()
     ],

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import Field
 
 from connectors.manifest import ManifestEntry, read_manifest
 from connectors.sources.oshub_api.client import OsHubClient, RetryPolicy
@@ -90,9 +91,19 @@ class PseudonymisationKeyResource(dg.ConfigurableResource):
 
 
 class OsHubResource(dg.ConfigurableResource):
-    """Open Supply Hub API access. The token is read from `FLRISK_OSHUB_TOKEN` when a client is
-    built (never at import, never logged); `base_url` points at the API (a local fake in tests)."""
+    """Open Supply Hub API access; `base_url` points at the API (a local fake in tests).
 
+    `token` is a `dg.EnvVar` on `FLRISK_OSHUB_TOKEN` (wired in `pipelines.definitions`, and the
+    field's default, so run config that overrides only `base_url` or `page_size` keeps it): Dagster
+    resolves it when a run that uses this resource starts, never at import, and the UI and run
+    config show only the variable's name. It is left out of the resource's repr and never logged.
+    An empty token fails on first use with "token missing or rejected"; an unset variable fails
+    such a run at launch, naming the variable.
+    """
+
+    token: str = Field(
+        default=dg.EnvVar(OSHUB_TOKEN_ENV), repr=False, description="Open Supply Hub API token."
+    )
     base_url: str = "https://opensupplyhub.org"
     page_size: int = 250
     max_attempts: int = 5
@@ -106,4 +117,4 @@ class OsHubResource(dg.ConfigurableResource):
             timeout=self.timeout_seconds,
             backoff_base=self.backoff_base_seconds,
         )
-        return OsHubClient(os.environ.get(OSHUB_TOKEN_ENV, ""), self.base_url, retry=retry)
+        return OsHubClient(self.token, self.base_url, retry=retry)

@@ -4,7 +4,7 @@ from datetime import date
 
 import dagster as dg
 
-from assets.metadata import asset_spec_metadata, key_of, timed
+from assets.metadata import key_of, timed
 from assets.resources import WarehouseResource
 from data_contracts import load_contract
 from risk_model.aggregates import brand_exposure, country_commodity_risk
@@ -44,7 +44,6 @@ list_hit_decisions = dg.AssetSpec(
     description="resolved.list_hit_decisions: one row per human confirm/reject decision on a list "
     "screening hit; written by `flrisk review-hit`, read (never overwritten) by the pipeline.",
     kinds={"duckdb"},
-    metadata=asset_spec_metadata("resolved.list_hit_decisions"),
 )
 
 
@@ -86,7 +85,6 @@ def brands_of(inputs: RiskInputs) -> list[str]:
             kinds={"duckdb", "polars"},
             description=f"{table}: {grain}.",
             deps=[key_of(t) for t in EVIDENCE + REVIEW],
-            metadata=asset_spec_metadata(table),
         )
         for table, grain in PUBLISHED_TABLES.items()
     ],
@@ -133,7 +131,6 @@ def published_risk_tables(config: RiskConfig, warehouse: WarehouseResource):
         key_of(t)
         for t in ("resolved.record_links", "staged.worker_voice_grievances", "staged.worker_voice_surveys")
     ],
-    metadata=asset_spec_metadata("published.worker_voice_summary"),
 )
 def worker_voice_summary(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """published.worker_voice_summary: one row per facility x period x indicator, k-anonymous."""

@@ -8,7 +8,7 @@ never leaves staging half-written. Per source file: rows read = rows staged + ro
 import dagster as dg
 import polars as pl
 
-from assets.metadata import asset_spec_metadata, key_of, timed
+from assets.metadata import key_of, timed
 from assets.oshub_country import raw_oshub_by_country
 from assets.resources import PseudonymisationKeyResource, WarehouseResource
 from connectors.manifest import SOURCE_TYPES
@@ -88,7 +88,6 @@ def standardise_source(source_type: str, raw: pl.DataFrame, keys: Pseudonymisati
             kinds={"duckdb", "polars"},
             description=f"{table}: {grain}.",
             deps=[*(["raw", s] for s in STAGED_SOURCE_TYPES), raw_oshub_by_country.key],
-            metadata=asset_spec_metadata(table),
         )
         for table, grain in STAGED_TABLES.items()
     ],

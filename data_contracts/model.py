@@ -35,6 +35,7 @@ class Contract:
     purpose: str
     contract_id: str
     domain: str
+    owners: tuple[str, ...]  # usernames (e-mail or team name) of the team's owners, see team.py
     columns: tuple[Column, ...]
     rules: tuple[QualityRule, ...]
     source_path: Path
@@ -99,8 +100,8 @@ class Contract:
         wrong = [
             f"{c.name} is {frame.schema[c.name]}, contract says {c.physical_type}"
             for c in self.columns
-            if not castable(frame.schema[c.name], c.polars_dtype)
-        ]
+            if frame.height and not castable(frame.schema[c.name], c.polars_dtype)
+        ]  # an empty column casts to any type without loss (e.g. the first run on an empty home)
         if wrong:
             raise ContractViolation(self.qualified_name, detail="; ".join(wrong))
         try:

@@ -15,6 +15,7 @@ from data_contracts.errors import ContractError
 from data_contracts.model import Contract
 from data_contracts.parts import Column, QualityRule
 from data_contracts.physical_types import LOGICAL_TYPES, PHYSICAL_TYPES, is_identifier
+from data_contracts.team import parse_owners
 
 API_VERSIONS = frozenset({"v3.0.0", "v3.0.1", "v3.0.2"})
 CLASSIFICATIONS = frozenset({"public", "internal", "restricted", "personal"})
@@ -170,6 +171,7 @@ def parse_contract(document: Any, source_path: Path, table_key: str) -> Contract
         purpose=str(description.get("purpose", "")),
         contract_id=str(document["id"]),
         domain=str(document.get("domain", "")),
+        owners=parse_owners(document["team"], where),
         columns=columns,
         rules=tuple(rules),
         source_path=source_path,

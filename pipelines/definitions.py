@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.catalog import describe_assets
 from assets.checks import all_contract_checks
 from assets.freshness import freshness_checks, freshness_sensor
 from assets.ingestion import raw_assets
@@ -12,7 +13,13 @@ from assets.oshub_sync import raw_oshub_api, raw_oshub_merges
 from assets.quality import data_quality_report
 from assets.reports import brand_risk_reports
 from assets.resolution import ASSET_TABLES, match_decisions, resolved_tables
-from assets.resources import OsHubResource, PseudonymisationKeyResource, SourcesResource, WarehouseResource
+from assets.resources import (
+    OSHUB_TOKEN_ENV,
+    OsHubResource,
+    PseudonymisationKeyResource,
+    SourcesResource,
+    WarehouseResource,
+)
 from assets.risk import PUBLISHED_TABLES, list_hit_decisions, published_risk_tables, worker_voice_summary
 from assets.staging import STAGED_TABLES, staged_tables
 from pipelines.alerts import build_failure_alert_sensor
@@ -89,23 +96,27 @@ reference_refresh_weekly = dg.ScheduleDefinition(
 def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) -> dg.Definitions:
     """All of flrisk's Dagster definitions with their default resources. Jobs run on `executor`:
     in-process here (fast on 2 cores, no DuckDB lock contention), `k8s_job_executor` in
-    `pipelines.deployment`."""
+    `pipelines.deployment`. Every asset carries owners, table name, column schema, code references and
+    a freshness policy from its contract (`assets.catalog`). The OS Hub token is an `EnvVar`: resolved
+    when a run that needs it starts, so an unset variable never stops the code location loading."""
     freshness = freshness_checks(CHECKED_TABLES)
     return dg.Definitions(
-        assets=[
-            *raw_assets,
-            raw_oshub_api,
-            raw_oshub_merges,
-            raw_oshub_by_country,
-            staged_tables,
-            match_decisions,
-            resolved_tables,
-            list_hit_decisions,
-            published_risk_tables,
-            worker_voice_summary,
-            data_quality_report,
-            brand_risk_reports,
-        ],
+        assets=describe_assets(
+            [
+                *raw_assets,
+                raw_oshub_api,
+                raw_oshub_merges,
+                raw_oshub_by_country,
+                staged_tables,
+                match_decisions,
+                resolved_tables,
+                list_hit_decisions,
+                published_risk_tables,
+                worker_voice_summary,
+                data_quality_report,
+                brand_risk_reports,
+            ]
+        ),
         asset_checks=[*all_contract_checks(CHECKED_TABLES), *freshness],
         jobs=[refresh_all, oshub_sync, oshub_country_backfill, reference_refresh],
         schedules=[rescore_nightly, oshub_sync_daily, reference_refresh_weekly],
@@ -121,7 +132,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
             "warehouse": WarehouseResource(),
             "sources": SourcesResource(),
             "pseudonymisation": PseudonymisationKeyResource(),
-            "oshub": OsHubResource(),
+            "oshub": OsHubResource(token=dg.EnvVar(OSHUB_TOKEN_ENV)),
         },
     )
 
