@@ -142,6 +142,9 @@ def main() -> None:
     parser.add_argument("--no-python-check", action="store_true", help="skip the resolve_frame agreement run")
     parser.add_argument("--no-real-pairs", action="store_true", help="skip the AUC on the 112 real pairs")
     parser.add_argument("--no-reach", action="store_true", help="skip the engine's exact blocking reach")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="JSON path (default: results/er[-v2]-<scale>.json)"
+    )
     args = parser.parse_args()
     seed = GENERATORS[args.generator].DEFAULT_SEED if args.seed is None else args.seed
 
