@@ -205,9 +205,8 @@ def main() -> None:
         report.get("real_pairs"),
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / (
-        f"er-{args.scale}.json" if args.generator == "v1" else f"er-{args.generator}-{args.scale}.json"
-    )
+    default = f"er-{args.scale}.json" if args.generator == "v1" else f"er-{args.generator}-{args.scale}.json"
+    out = args.out or RESULTS / default
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(summary(report))
     print(f"wrote {out}")
