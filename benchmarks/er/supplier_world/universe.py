@@ -166,8 +166,9 @@ def country_facilities(k: firms.Kit, lexicon: Lexicon, n: int, rng: np.random.Ge
     parts = [frame, relatives.siblings(k, frame.filter(pl.Series(head)), rng)]
     others = relatives.namesakes(k, frame.filter(pl.Series(named)), rng)
     key = relatives.name_key(k)
-    others = others.unique(key, keep="first", maintain_order=True).join(both.select(key), on=key, how="anti")
-    parts.append(others)
+    if others.height:
+        others = others.unique(key, keep="first", maintain_order=True)
+        parts.append(others.join(both.select(key), on=key, how="anti"))
     return pl.concat([p for p in (*parts, park_frame) if p.height], how="diagonal_relaxed")
 
 
