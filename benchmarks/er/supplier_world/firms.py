@@ -100,30 +100,33 @@ def _join(*parts: np.ndarray, sep: str = "") -> np.ndarray:
     return out
 
 
-def brands(k: Kit, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def brands(k: Kit, n: int, rng: np.random.Generator, longer: bool = False) -> dict[str, np.ndarray]:
     """`brand` (as English-language lists write it), `brand_spaced` (syllables apart) and
-    `brand_native` (characters or diacritics) for `n` new firms."""
+    `brand_native` (characters or diacritics) for `n` new firms; `longer` adds a third syllable or
+    word (used when a country's two-part names run out: "Việt Thành Phát", "Huafengda")."""
     first, second = rng.integers(0, len(k.words), n), rng.integers(0, len(k.words), n)
-    if k.country in SYLLABLE_BRANDS:
-        a, b = _title(k.words[first]), _title(k.words[second])
-        if k.country in ("HK", "VN"):
-            brand = _join(a, b, sep=" ")
-            return {
-                "brand": brand,
-                "brand_spaced": brand,
-                "brand_native": _join(
-                    k.words_native[first], k.words_native[second], sep=" " if k.country == "VN" else ""
-                ),
-            }
-        joined = _join(a, k.words[second])
-        native = (
-            _join(k.words_native[first], k.words_native[second]) if k.country == "CN" else np.full(n, None)
-        )
-        return {"brand": joined, "brand_spaced": _join(a, b, sep=" "), "brand_native": native}
-    two = (rng.random(n) < 0.45) & (first != second)
-    brand = np.where(two, _join(k.words[first], k.words[second], sep=" "), k.words[first])
+    third = rng.integers(0, len(k.words), n)
     native_words = np.where(k.words_native == "", k.words, k.words_native)
+    if k.country in SYLLABLE_BRANDS:
+        a, b, c = _title(k.words[first]), _title(k.words[second]), _title(k.words[third])
+        if k.country in ("HK", "VN"):
+            sep = " " if k.country == "VN" else ""
+            brand = _join(a, b, c, sep=" ") if longer else _join(a, b, sep=" ")
+            parts = (native_words[first], native_words[second]) + ((native_words[third],) if longer else ())
+            return {"brand": brand, "brand_spaced": brand, "brand_native": _join(*parts, sep=sep)}
+        tail = (k.words[third],) if longer else ()
+        joined = _join(a, k.words[second], *tail)
+        spaced = _join(a, b, *((c,) if longer else ()), sep=" ")
+        native_parts = (native_words[first], native_words[second]) + (
+            (native_words[third],) if longer else ()
+        )
+        native = _join(*native_parts) if k.country == "CN" else np.full(n, None)
+        return {"brand": joined, "brand_spaced": spaced, "brand_native": native}
+    two = (longer | (rng.random(n) < 0.45)) & (first != second)
+    brand = np.where(two, _join(k.words[first], k.words[second], sep=" "), k.words[first])
     native = np.where(two, _join(native_words[first], native_words[second], sep=" "), native_words[first])
+    if longer:
+        brand, native = _join(brand, k.words[third], sep=" "), _join(native, native_words[third], sep=" ")
     if k.country == "TR":  # Turkish firms are registered with Turkish letters; lists may fold them
         brand = native
     return {

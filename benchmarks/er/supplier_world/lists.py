@@ -45,7 +45,7 @@ def habits(seed: int, countries: pl.DataFrame) -> pl.DataFrame:
             "list_id": [f"L{i:03d}" for i in range(n)],
             "kind": _pick(rng, n, {"brand": 0.65, "msi": 0.15, "auditor": 0.2}),
             "weight": 1.0 / (rng.permutation(n) + 8.0),
-            "focus": focus,
+            "focus": pl.Series(focus.tolist(), dtype=pl.String),
             "case": _pick(rng, n, {"keep": 0.5, "upper": 0.25, "title": 0.15, "lower": 0.1}),
             "legal": _pick(rng, n, {"keep": 0.45, "drop": 0.2, "short": 0.15, "long": 0.1, "other": 0.1}),
             "abbreviate": _pick(rng, n, {"none": 0.5, "abbreviate": 0.35, "expand": 0.15}),

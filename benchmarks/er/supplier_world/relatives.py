@@ -18,19 +18,25 @@ SITES = ((2, 0.45), (3, 0.25), (4, 0.12), (6, 0.13), (14, 0.05))
 UNIT_FORMATS = ("Unit {n}", "Unit-{n}", "Plant {n}", "Factory {n}", "No. {n} Factory")
 
 
+def name_key(k: firms.Kit) -> list[str]:
+    """What two unrelated firms never share: (registered city for China,) brand and trade."""
+    return ["addr_city", "brand", "industry_key"] if k.country == "CN" else ["brand", "industry_key"]
+
+
 def unique_names(k: firms.Kit, frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
-    """Redraw brands until no two firms share country, (Chinese) registered city, brand and trade."""
-    key = ["addr_city", "brand", "industry_key"] if k.country == "CN" else ["brand", "industry_key"]
-    for _ in range(12):
+    """Redraw the brands of later firms until no two share a `name_key`; after a few rounds with a
+    third syllable or word, as a country's two-part names run out at the 1M scale."""
+    key = name_key(k)
+    for attempt in range(24):
         clash = frame.select(~pl.struct(key).is_first_distinct()).to_series()
         if not clash.any():
             return frame
-        fresh = firms.brands(k, int(clash.sum()), rng)
+        fresh = firms.brands(k, int(clash.sum()), rng, longer=attempt >= 3)
         frame = frame.with_row_index("_i")
         rows = frame.filter(clash)["_i"]
         update = pl.DataFrame({"_i": rows, **{c: list(v) for c, v in fresh.items()}})
         frame = frame.update(update, on="_i").drop("_i")
-    return frame
+    raise RuntimeError(f"{k.country}: could not make firm names unique")
 
 
 def _copy(frame: pl.DataFrame, rows: np.ndarray) -> pl.DataFrame:

@@ -149,10 +149,13 @@ def seed_words(lexicon: Lexicon) -> dict[str, list[str]]:
 
 
 def country_facilities(k: firms.Kit, lexicon: Lexicon, n: int, rng: np.random.Generator) -> pl.DataFrame:
-    """About `n` facilities of one country: park tenants, then firms with their relatives."""
+    """About `n` facilities of one country: park tenants, then firms with their relatives. Firms and
+    tenants get distinct names; a namesake that would repeat another firm's name is left out."""
     park_frame = parks.tenants(k, lexicon, round(n * PARK_SHARE), rng)
     firm_n = max(1, round((n - park_frame.height) / 1.33))
-    frame = relatives.unique_names(k, firms.draw(k, firm_n, rng), rng)
+    both = pl.concat([firms.draw(k, firm_n, rng), park_frame], how="diagonal_relaxed")
+    both = relatives.unique_names(k, both, rng)
+    frame, park_frame = both.head(firm_n), both.slice(firm_n)
     head = rng.random(firm_n) < GROUP_SHARE
     named = rng.random(firm_n) < np.where(head, NAMESAKE_SHARE[0], NAMESAKE_SHARE[1])
     frame = frame.with_columns(
@@ -161,7 +164,11 @@ def country_facilities(k: firms.Kit, lexicon: Lexicon, n: int, rng: np.random.Ge
         family_id=pl.Series([f"{k.country}f{i}" for i in range(firm_n)], dtype=pl.String),
     )
     parts = [frame, relatives.siblings(k, frame.filter(pl.Series(head)), rng)]
-    parts.append(relatives.namesakes(k, frame.filter(pl.Series(named)), rng))
+    others = relatives.namesakes(k, frame.filter(pl.Series(named)), rng)
+    key = relatives.name_key(k)
+    if others.height:
+        others = others.unique(key, keep="first", maintain_order=True)
+        parts.append(others.join(both.select(key), on=key, how="anti"))
     return pl.concat([p for p in (*parts, park_frame) if p.height], how="diagonal_relaxed")
 
 
