@@ -13,13 +13,14 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from benchmarks.er.supplier_world import firms
+from benchmarks.er.supplier_world import firms, sites
+from benchmarks.er.supplier_world.kit import Kit
 from benchmarks.er.supplier_world.lexicon import Lexicon
 
 PARK_SIZE = (12, 60)
 
 
-def _park_names(k: firms.Kit, parks_table: pl.DataFrame, place: np.ndarray, rng: np.random.Generator):
+def _park_names(k: Kit, parks_table: pl.DataFrame, place: np.ndarray, rng: np.random.Generator):
     """A park name (and native name) per park: a real zone of its city half the time when one is
     listed, else the country's pattern filled with the city and a local word."""
     cities = k.places["city"].to_list()
@@ -47,7 +48,7 @@ def _park_names(k: firms.Kit, parks_table: pl.DataFrame, place: np.ndarray, rng:
     return names, native_names
 
 
-def tenants(k: firms.Kit, lexicon: Lexicon, count: int, rng: np.random.Generator) -> pl.DataFrame:
+def tenants(k: Kit, lexicon: Lexicon, count: int, rng: np.random.Generator) -> pl.DataFrame:
     """Tenants of industrial parks: distinct firms at their park's one street address, near its centre,
     most with a plot or building number (one way of writing it per park)."""
     if count < PARK_SIZE[0]:
@@ -56,10 +57,10 @@ def tenants(k: firms.Kit, lexicon: Lexicon, count: int, rng: np.random.Generator
     sizes = sizes[: int(np.searchsorted(np.cumsum(sizes), count)) + 1]
     place = rng.choice(k.places.height, len(sizes), p=k.place_weights)
     names, native_names = _park_names(k, lexicon.parks, place, rng)
-    site = firms.addresses(k, place, rng) | firms.city_columns(k, place, rng)
+    site = sites.addresses(k, place, rng) | sites.city_columns(k, place, rng)
     park = np.repeat(np.arange(len(sizes)), sizes)
     frame = firms.draw(k, len(park), rng)
-    lat, lng = firms.offset_points(
+    lat, lng = sites.offset_points(
         site["lat"][park], site["lng"][park], rng.uniform(0.05, 0.4, len(park)), rng
     )
     style = rng.integers(0, 4, len(sizes))[park]

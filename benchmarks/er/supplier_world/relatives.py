@@ -12,18 +12,19 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from benchmarks.er.supplier_world import firms
+from benchmarks.er.supplier_world import firms, sites
+from benchmarks.er.supplier_world.kit import Kit
 
 SITES = ((2, 0.45), (3, 0.25), (4, 0.12), (6, 0.13), (14, 0.05))
 UNIT_FORMATS = ("Unit {n}", "Unit-{n}", "Plant {n}", "Factory {n}", "No. {n} Factory")
 
 
-def name_key(k: firms.Kit) -> list[str]:
+def name_key(k: Kit) -> list[str]:
     """What two unrelated firms never share: (registered city for China,) brand and trade."""
     return ["addr_city", "brand", "industry_key"] if k.country == "CN" else ["brand", "industry_key"]
 
 
-def unique_names(k: firms.Kit, frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+def unique_names(k: Kit, frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """Redraw the brands of later firms until no two share a `name_key`; after a few rounds with a
     third syllable or word, as a country's two-part names run out at the 1M scale."""
     key = name_key(k)
@@ -43,15 +44,15 @@ def _copy(frame: pl.DataFrame, rows: np.ndarray) -> pl.DataFrame:
     return frame[rows.tolist()] if len(rows) else frame.clear()
 
 
-def _relocate(k: firms.Kit, frame: pl.DataFrame, rng: np.random.Generator, new_city: bool) -> pl.DataFrame:
+def _relocate(k: Kit, frame: pl.DataFrame, rng: np.random.Generator, new_city: bool) -> pl.DataFrame:
     """The same firms at new addresses (in a new city of the country when `new_city`)."""
     n = frame.height
     place = rng.choice(k.places.height, n, p=k.place_weights) if new_city else frame["place_id"].to_numpy()
-    columns = (firms.city_columns(k, place, rng) if new_city else {}) | firms.addresses(k, place, rng)
+    columns = (sites.city_columns(k, place, rng) if new_city else {}) | sites.addresses(k, place, rng)
     return frame.with_columns(pl.Series(c, list(v) if v.dtype == object else v) for c, v in columns.items())
 
 
-def siblings(k: firms.Kit, heads: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+def siblings(k: Kit, heads: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """Sibling sites of each head: another city, another product or a numbered unit (one way per group)."""
     sizes = np.array([s for s, _ in SITES])[rng.choice(len(SITES), heads.height, p=[p for _, p in SITES])]
     sizes = sizes + (rng.random(heads.height) < 0.5) * (sizes >= 6) * rng.integers(0, 4, heads.height)
@@ -69,7 +70,7 @@ def siblings(k: firms.Kit, heads: pl.DataFrame, rng: np.random.Generator) -> pl.
     unit = copy.filter(pl.Series(way[rows] == 2))
     fmt = np.array(UNIT_FORMATS, dtype=object)[rng.integers(0, len(UNIT_FORMATS), unit.height)]
     n = number[way[rows] == 2]
-    lat, lng = firms.offset_points(
+    lat, lng = sites.offset_points(
         unit["lat"].to_numpy(), unit["lng"].to_numpy(), rng.uniform(0.1, 1.5, unit.height), rng
     )
     renumber = rng.random(unit.height) < 0.5
@@ -86,7 +87,7 @@ def siblings(k: firms.Kit, heads: pl.DataFrame, rng: np.random.Generator) -> pl.
     return pl.concat(parts, how="diagonal_relaxed")
 
 
-def namesakes(k: firms.Kit, firms_frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+def namesakes(k: Kit, firms_frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """Other firms sharing each firm's brand word and city, making something else, at their own address."""
     counts = rng.integers(1, 4, firms_frame.height)
     rows = np.repeat(np.arange(firms_frame.height), counts)

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from benchmarks.er import noise, seeds
-from benchmarks.er.supplier_world import firms, parks, relatives
+from benchmarks.er.supplier_world import firms, kit, parks, relatives
 from benchmarks.er.supplier_world.lexicon import Lexicon, load
 
 MAX_MENTIONS = 80
@@ -148,7 +148,7 @@ def seed_words(lexicon: Lexicon) -> dict[str, list[str]]:
     return {country: sorted(words) for country, words in found.items()}
 
 
-def country_facilities(k: firms.Kit, lexicon: Lexicon, n: int, rng: np.random.Generator) -> pl.DataFrame:
+def country_facilities(k: kit.Kit, lexicon: Lexicon, n: int, rng: np.random.Generator) -> pl.DataFrame:
     """About `n` facilities of one country: park tenants, then firms with their relatives. Firms and
     tenants get distinct names; a namesake that would repeat another firm's name is left out."""
     park_frame = parks.tenants(k, lexicon, round(n * PARK_SHARE), rng)
@@ -201,7 +201,7 @@ def build(count: int, seed: int) -> pl.DataFrame:
     parts = [seed_facilities(lexicon)]
     synthetic, words = max(count - parts[0].height, 0), seed_words(lexicon)
     for spec in lexicon.countries.iter_rows(named=True):
-        k = firms.kit(lexicon, spec["country"], words.get(spec["country"], []))
+        k = kit.kit(lexicon, spec["country"], words.get(spec["country"], []))
         parts.append(
             country_facilities(k, lexicon, round(synthetic * spec["share"]), rng).with_columns(
                 pattern=pl.lit(spec["pattern"])

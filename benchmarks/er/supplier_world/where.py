@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 import pycountry
 
-from benchmarks.er.supplier_world.firms import KM_PER_DEGREE
+from benchmarks.er.supplier_world.kit import KM_PER_DEGREE
 from benchmarks.er.supplier_world.lexicon import Lexicon
 
 
