@@ -22,7 +22,7 @@ frequency AS (
 )
 SELECT k.record_id, k.blocking_pass, k.blocking_key, f.frequency
 FROM resolved.match_index_keys k JOIN frequency f USING (blocking_pass, blocking_key)
-WHERE f.frequency < ?
+WHERE f.frequency < ? OR k.blocking_pass IN ('os_id', 'same_spelling')
 """
 MEMBERS_SQL = """
 SELECT i.*, l.facility_id

@@ -9,116 +9,36 @@ become candidate pairs. The passes:
   needed: jittered points on a cell edge are caught by the token passes);
 - `name_gram`: country + each of the record's `rare_name_grams` rarest 4-letter grams of its core
   name with spaces removed (catches typos inside a rare token: "stromboli" / "sromboli").
-A token is "rare" when it is shared by at most `max_block_size` records of its country; more common
-keys are dropped, which bounds each block and therefore the work (pairs <= records x cap).
+- `name_pair`: country + two of the record's rarest name tokens together ("huafeng" + "home"), rare
+  where each token alone is common (big suppliers and their namesakes);
+- `same_spelling`: records with the same normalised name, address, country, OS ID and numbers are one
+  *spelling*; each is paired with its spelling's first record, and every other pass works on one
+  record per spelling, so a supplier named on eighty lists counts once, not eighty times.
+Block sizes count spellings, not mentions. A block of at most `max_block_size` spellings yields all its
+pairs; a larger block of a name, address or geo-cell key is not dropped but read as a sorted
+neighbourhood: its spellings sorted by name, each paired with the `window` next ones. So the work per
+record is bounded by a pairs budget (keys x window), not by a frequency cut-off that would make recall
+fall as the data grows. OS-ID blocks of any size are chained (an exact identifier needs no more).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from entity_resolution.block_keys import informative_tokens, name_grams, name_token_pairs, rarest
 from entity_resolution.settings import ResolutionSettings
 
-STOP_TOKENS = frozenset(
-    [
-        "and",
-        "the",
-        "of",
-        "for",
-        "garment",
-        "apparel",
-        "textile",
-        "factory",
-        "industrial",
-        "industry",
-        "manufacturing",
-        "group",
-        "international",
-        "road",
-        "street",
-        "district",
-        "province",
-        "city",
-        "village",
-        "zone",
-        "number",
-        "building",
-        "floor",
-        "town",
-        "county",
-        "area",
-        "park",
-        "development",
-        "economic",
-        "plant",
-        "power",
-        "station",
-        "company",
-        "products",
-    ]
-)
-PASSES = ("os_id", "name_token", "address_token", "geo_cell", "name_gram")
-GRAM = 4
-
-
-RECORD_CHUNK = 200_000
-
-
-def informative_tokens(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
-    """(idx, key) for each informative token of `column`: 3+ letters, not a stop word, not a number;
-    key = hash of country + token."""
-    return (
-        chunk.select("idx", "country_code", pl.col(column).fill_null("").str.split(" ").alias("token"))
-        .explode("token")
-        .filter(
-            (pl.col("token").str.len_chars() >= 3)
-            & ~pl.col("token").is_in(list(STOP_TOKENS))
-            & ~pl.col("token").str.contains(r"^[0-9]+$")
-        )
-        .select("idx", pl.concat_str("country_code", "token", separator="|").hash().alias("key"))
-        .unique()
-    )
-
-
-def name_grams(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
-    """(idx, key) for each 4-letter gram of `column` with spaces removed; key = hash of country + gram."""
-    compact = chunk.select(
-        "idx", "country_code", pl.col(column).fill_null("").str.replace_all(" ", "").alias("c")
-    )
-    return (
-        compact.with_columns(
-            start=pl.int_ranges(0, (pl.col("c").str.len_chars().cast(pl.Int64) - GRAM + 1).clip(0))
-        )
-        .explode("start")
-        .drop_nulls("start")
-        .select(
-            "idx",
-            pl.concat_str("country_code", pl.col("c").str.slice(pl.col("start"), GRAM)).hash().alias("key"),
-        )
-        .unique()
-    )
-
-
-def _rarest(base: pl.DataFrame, extract, column: str, per_record: int, cap: int) -> pl.DataFrame:
-    """(idx, key) for each record's `per_record` rarest keys shared by 2..cap records. Keys are
-    extracted a chunk of records at a time and kept as integers, which bounds memory."""
-    keys = pl.concat(
-        [extract(base.slice(start, RECORD_CHUNK), column) for start in range(0, base.height, RECORD_CHUNK)]
-        or [pl.DataFrame(schema={"idx": base["idx"].dtype, "key": pl.UInt64})]
-    )
-    frequency = keys.group_by("key").agg(pl.len().alias("frequency"))
-    return (
-        keys.join(frequency, on="key")
-        .filter(pl.col("frequency").is_between(2, cap))
-        .sort("idx", "frequency", "key")
-        .group_by("idx", maintain_order=True)
-        .head(per_record)
-        .select("idx", "key")
-    )
+PASSES = ("os_id", "name_token", "address_token", "geo_cell", "name_gram", "name_pair", "same_spelling")
+WINDOWED_PASSES = ("name_token",)
+IDENTITY_PASSES = ("os_id", "same_spelling")
+"""Passes whose keys say "the same facility" outright: never dropped however large the block."""
+"""Passes whose blocks larger than `max_block_size` are read as sorted neighbourhoods, not dropped."""
 
 
 def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
-    """One row per (record index, pass bit, key hash), blocks already capped at `max_block_size`."""
+    """One row per (record index, pass bit, key hash, block size) for blocks of 2+ records. Blocks of
+    the gram pass are capped at `max_block_size`; the others are kept whatever their size (large ones
+    become sorted neighbourhoods in `candidate_pairs`)."""
     base = records.select(
         "idx", "country_code", "os_id", "name_norm", "core_norm", "address_norm", "lat", "lng"
     )
@@ -127,8 +47,8 @@ def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.Dat
         "os_id": base.filter(pl.col("os_id").is_not_null()).select(
             "idx", pl.col("os_id").hash().alias("key")
         ),
-        "name_token": _rarest(base, informative_tokens, "name_norm", settings.rare_name_tokens, cap),
-        "address_token": _rarest(base, informative_tokens, "address_norm", settings.rare_address_tokens, cap),
+        "name_token": rarest(base, informative_tokens, "name_norm", settings.rare_name_tokens, None),
+        "address_token": rarest(base, informative_tokens, "address_norm", settings.rare_address_tokens, None),
         "geo_cell": base.filter(pl.col("lat").is_not_null() & pl.col("lng").is_not_null()).select(
             "idx",
             pl.concat_str(
@@ -140,7 +60,8 @@ def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.Dat
             .hash()
             .alias("key"),
         ),
-        "name_gram": _rarest(base, name_grams, "core_norm", settings.rare_name_grams, cap),
+        "name_gram": rarest(base, name_grams, "core_norm", settings.rare_name_grams, cap),
+        "name_pair": rarest(base, name_token_pairs, "name_norm", settings.rare_name_pairs, None),
     }
     keys = pl.concat(
         [
@@ -151,36 +72,102 @@ def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.Dat
         ]
     )
     sizes = keys.group_by("pass", "key").agg(pl.len().alias("block_size"))
-    return keys.join(sizes, on=["pass", "key"]).filter(pl.col("block_size").is_between(2, cap))
+    return keys.join(sizes, on=["pass", "key"]).filter(pl.col("block_size") >= 2)
+
+
+def spellings(records: pl.DataFrame) -> pl.DataFrame:
+    """(idx, spelling, leader): records with the same country, normalised name and address, unit and
+    other numbers and OS ID are one spelling (a 64-bit hash); `leader` is its first record."""
+    spelling = pl.concat_str(
+        [pl.col(c).fill_null("") for c in ("country_code", "name_norm", "address_norm", "units", "numbers")]
+        + [pl.col("os_id").fill_null("")],
+        separator="\x1f",
+    ).hash()
+    return records.select(pl.col("idx").cast(pl.UInt32), spelling.alias("spelling")).with_columns(
+        leader=pl.col("idx").min().over("spelling")
+    )
 
 
 KEY_SHARDS = 4
 
 
-def candidate_pairs(records: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
-    """Unique candidate pairs (`left` < `right` record indexes) and `pass_mask`, a bit per pass
-    (in `PASSES` order) that proposed the pair. Keys are hashed to integers and self-joined one pass
-    and one shard of keys at a time, so the intermediate join never holds every pass at once."""
-    keys = blocking_keys(records, settings).select("idx", "pass", "key")
+def _block_pairs(keys: pl.DataFrame, bit: int) -> list[pl.DataFrame]:
+    """Every pair inside each (small) block of one pass, self-joined one shard of keys at a time."""
     parts = []
-    for bit in range(len(PASSES)):
-        for shard in range(KEY_SHARDS):
-            chunk = keys.filter((pl.col("pass") == bit) & ((pl.col("key") % KEY_SHARDS) == shard))
-            if chunk.height < 2:
-                continue
-            parts.append(
-                chunk.join(chunk, on="key", suffix="_right")
-                .filter(pl.col("idx") < pl.col("idx_right"))
-                .select(pl.col("idx").alias("left"), pl.col("idx_right").alias("right"))
-                .unique()
-                .with_columns(bit=pl.lit(2**bit, pl.UInt8))
+    for shard in range(KEY_SHARDS):
+        chunk = keys.filter((pl.col("key") % KEY_SHARDS) == shard)
+        if chunk.height < 2:
+            continue
+        parts.append(
+            chunk.join(chunk, on="key", suffix="_right")
+            .filter(pl.col("idx") < pl.col("idx_right"))
+            .select(pl.col("idx").alias("left"), pl.col("idx_right").alias("right"))
+            .unique()
+            .with_columns(bit=pl.lit(2**bit, pl.UInt8))
+        )
+    return parts
+
+
+def _neighbourhood_pairs(
+    keys: pl.DataFrame, names: pl.DataFrame, window: int, bit: int
+) -> list[pl.DataFrame]:
+    """Sorted neighbourhood inside each (large) block of one pass: members sorted by name, each paired
+    with the `window` next members of the same block."""
+    ordered = keys.join(names, on="idx").sort("key", "sort_name", "idx")
+    parts = []
+    for offset in range(1, window + 1):
+        parts.append(
+            ordered.select(
+                "idx",
+                pl.col("idx").shift(-offset).alias("other"),
+                (pl.col("key").shift(-offset) == pl.col("key")).alias("same_block"),
             )
-    if not parts:
-        return pl.DataFrame(schema={"left": pl.UInt32, "right": pl.UInt32, "pass_mask": pl.UInt8})
-    pairs = (
-        pl.concat(parts).group_by("left", "right").agg(pl.col("bit").sum().cast(pl.UInt8).alias("pass_mask"))
+            .filter(pl.col("same_block"))
+            .select(
+                pl.min_horizontal("idx", "other").alias("left"),
+                pl.max_horizontal("idx", "other").alias("right"),
+                bit=pl.lit(2**bit, pl.UInt8),
+            )
+        )
+    return parts
+
+
+def candidate_pairs(records: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
+    """Unique candidate pairs (`left` < `right` record indexes) and `pass_mask`, a bit per pass (in
+    `PASSES` order) that proposed the pair: each record with its spelling's leader, and the leaders
+    paired by the blocking passes (small blocks whole, large ones as sorted neighbourhoods)."""
+    spelled = spellings(records)
+    leaders = records.join(spelled.filter(pl.col("idx") == pl.col("leader")).select("idx"), on="idx")
+    keys = blocking_keys(leaders, settings)
+    names = leaders.select(
+        pl.col("idx").cast(pl.UInt32), pl.col("core_norm").fill_null("").alias("sort_name")
     )
-    return pairs.sort("left", "right")
+    cap = settings.max_block_size
+    parts = [
+        spelled.filter(pl.col("idx") != pl.col("leader")).select(
+            pl.col("leader").alias("left"),
+            pl.col("idx").alias("right"),
+            bit=pl.lit(2 ** PASSES.index("same_spelling"), pl.UInt8),
+        )
+    ]
+    for bit, name in enumerate(PASSES):
+        passed = keys.filter(pl.col("pass") == bit)
+        if passed.is_empty():
+            continue
+        parts += _block_pairs(passed.filter(pl.col("block_size") <= cap).select("idx", "key"), bit)
+        large = passed.filter(pl.col("block_size") > cap).select("idx", "key")
+        if name == "os_id":  # an exact identifier: a chain links the whole block
+            parts += _neighbourhood_pairs(large, names.with_columns(sort_name=pl.lit("")), 1, bit)
+        elif name in WINDOWED_PASSES:
+            parts += _neighbourhood_pairs(large, names, settings.neighbourhood_window, bit)
+    pairs = pl.concat(parts).filter(pl.col("left") != pl.col("right"))
+    if pairs.is_empty():
+        return pl.DataFrame(schema={"left": pl.UInt32, "right": pl.UInt32, "pass_mask": pl.UInt8})
+    return (
+        pairs.group_by("left", "right")
+        .agg(pl.col("bit").unique().sum().cast(pl.UInt8).alias("pass_mask"))
+        .sort("left", "right")
+    )
 
 
 def passes_of(mask: int) -> list[str]:

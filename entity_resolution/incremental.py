@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from entity_resolution.blocking import PASSES, informative_tokens, name_grams
+from entity_resolution.block_keys import informative_tokens, name_grams, name_token_pairs
+from entity_resolution.blocking import IDENTITY_PASSES, PASSES, spellings
 from entity_resolution.facilities import PAIR_FEATURES
 from entity_resolution.resolve import NO_DECISIONS, prepare, resolve
 from entity_resolution.scoring import score_pairs
@@ -82,6 +83,10 @@ def index_keys(prepared: pl.DataFrame, settings: ResolutionSettings) -> pl.DataF
             .alias("key"),
         ),
         "name_gram": name_grams(base, "core_norm"),
+        "name_pair": name_token_pairs(base, "name_norm"),
+        "same_spelling": spellings(prepared.drop("idx", strict=False).with_row_index("idx")).select(
+            pl.col("idx").cast(pl.UInt32), pl.col("spelling").alias("key")
+        ),
     }
     ids = base.select("idx", "record_id")
     keys = pl.concat(
@@ -115,16 +120,37 @@ def _per_pass(settings: ResolutionSettings) -> dict[str, int]:
         "address_token": settings.rare_address_tokens,
         "geo_cell": 1,
         "name_gram": settings.rare_name_grams,
+        "name_pair": settings.rare_name_pairs,
+        "same_spelling": 1,
     }
+
+
+IDENTITY_PARTNERS = 3
+"""Index records a new record is paired with through one identity key (OS ID, same spelling): they are
+one facility already, so a few suffice however many mentions share the key."""
 
 
 def candidates(index: MatchIndex, new_keys: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
     """(record_id, existing, blocking_pass): new records paired with index records sharing one of the
-    new record's rarest keys per pass; keys held by `max_block_size` or more index records are dropped."""
+    new record's rarest keys per pass. Keys held by `max_block_size` or more index records are dropped,
+    except identity keys (OS ID, same spelling), which pair with up to `IDENTITY_PARTNERS` records."""
+    shareable = (pl.col("frequency") < settings.max_block_size) | pl.col("blocking_pass").is_in(
+        IDENTITY_PASSES
+    )
     shared = new_keys.join(
-        index.keys.filter(pl.col("frequency") < settings.max_block_size),
+        index.keys.filter(shareable),
         on=["blocking_pass", "blocking_key"],
         suffix="_existing",
+    )
+    identity = pl.col("blocking_pass").is_in(IDENTITY_PASSES)
+    shared = pl.concat(
+        [
+            shared.filter(~identity),
+            shared.filter(identity)
+            .sort("record_id", "blocking_pass", "blocking_key", "record_id_existing")
+            .group_by("record_id", "blocking_pass", "blocking_key", maintain_order=True)
+            .head(IDENTITY_PARTNERS),
+        ]
     )
     chosen = (
         shared.select("record_id", "blocking_pass", "blocking_key", "frequency")

@@ -1,13 +1,17 @@
 """Name and address normalisation: one documented pipeline with a fixed step order.
 
 Steps, in order (the same for the scalar functions and the Polars expressions):
+0. romanise Chinese characters the way Latin-script lists spell them (`native_scripts`:
+   "和田泰达服装有限公司" -> "hetian taida apparel");
 1. transliterate Unicode to ASCII (anyascii: "Công ty" -> "Cong ty", "Şti" -> "Sti");
 2. lower-case; "&" becomes " and ";
 3. punctuation becomes spaces, whitespace collapses;
    and letter-spaced words are rejoined ("S A I G O N" -> "saigon");
-4. expand common abbreviations (`reference/abbreviations.csv`: rd -> road, ind -> industrial);
-5. names only: remove legal forms (`reference/legal_forms.csv`, longest phrase first, anywhere in
-   the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh").
+4. expand common abbreviations (`reference/abbreviations.csv`: rd -> road, ind -> industrial) and read
+   other Latin spellings of Chinese places as their pinyin (Hotan -> hetian, Kashgar -> kashi);
+5. names only: read trade words in any language as one English word (`reference/industry_words.csv`:
+   garment, may mac, fuzhuang -> apparel), then remove legal forms (`reference/legal_forms.csv`,
+   longest phrase first, anywhere in the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh").
 Unit, plant and building numbers are extracted separately as a guard: "Jeans Knit Unit 3" and
 "Jeans Knit Unit 4" normalise to the same name but carry different units, and never auto-merge.
 """
@@ -21,6 +25,8 @@ from pathlib import Path
 
 import polars as pl
 from anyascii import anyascii
+
+from entity_resolution.native_scripts import latin_place_variants, romanise_chinese
 
 REFERENCE = Path(__file__).parent / "reference"
 _PUNCTUATION = re.compile(r"[^a-z0-9]+")
@@ -49,26 +55,53 @@ def _legal_form_pattern() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
 
 
-def _basic(text: str | None) -> str:
-    """Steps 1-3: ASCII, lower-case, punctuation to single spaces, letter-spaced words rejoined
-    ("S A I G O N" -> "saigon")."""
+def _basic(text: str | None, where: str = "name") -> str:
+    """Steps 0-3: Chinese romanised, ASCII, lower-case, punctuation to single spaces, letter-spaced
+    words rejoined ("S A I G O N" -> "saigon"). `where` is "name" or "address"."""
     if not text:
         return ""
-    ascii_text = anyascii(text).lower().replace("&", " and ")
+    ascii_text = anyascii(romanise_chinese(text, where)).lower().replace("&", " and ")
     spaced = _PUNCTUATION.sub(" ", ascii_text).strip()
     return _SPACED_LETTERS.sub(lambda match: match.group(0).replace(" ", "") + " ", spaced).strip()
 
 
+@cache
+def _place_variant_pattern() -> re.Pattern[str]:
+    variants = sorted(latin_place_variants(), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(v) for v in variants) + r")\b")
+
+
 def _expand(text: str) -> str:
-    """Step 4: expand abbreviations token by token."""
+    """Step 4: expand abbreviations token by token, then read Latin spellings of Chinese places as
+    their pinyin."""
     abbreviations = _abbreviations()
-    return " ".join(abbreviations.get(token, token) for token in text.split())
+    expanded = " ".join(abbreviations.get(token, token) for token in text.split())
+    places = latin_place_variants()
+    return _place_variant_pattern().sub(lambda match: places[match.group(0)], expanded)
+
+
+@cache
+def _industry_words() -> tuple[re.Pattern[str], dict[str, str]]:
+    words = {row["variant"]: row["canonical"] for row in _read_reference("industry_words.csv")}
+    phrases = sorted(words, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b"), words
+
+
+def trade_words() -> frozenset[str]:
+    """Every word of the English trade words names are compared by (apparel, textile, knitting, ...)."""
+    return frozenset(word for canonical in _industry_words()[1].values() for word in canonical.split())
+
+
+def _canonical_trades(text: str) -> str:
+    """Step 5a: trade words in any language as their one English word."""
+    pattern, words = _industry_words()
+    return pattern.sub(lambda match: words[match.group(0)], text)
 
 
 @cache
 def normalise_name(name: str | None) -> str:
     """Normalised facility name for comparison (legal forms removed); "" for a missing name."""
-    expanded = _expand(_basic(name))
+    expanded = _canonical_trades(_expand(_basic(name)))
     stripped = " ".join(_legal_form_pattern().sub(" ", expanded).split())
     return stripped or expanded
 
@@ -103,7 +136,7 @@ def core_name_expr(column: str | pl.Expr) -> pl.Expr:
 @cache
 def normalise_address(address: str | None) -> str:
     """Normalised address for comparison (abbreviations expanded, legal forms kept)."""
-    return _expand(_basic(address))
+    return _expand(_basic(address, "address"))
 
 
 _ROMAN = re.compile(r"(x{0,3})(ix|iv|v?i{0,3})")

@@ -22,7 +22,9 @@ class ResolutionSettings:
     max_block_size: int = 40
     rare_name_tokens: int = 3
     rare_address_tokens: int = 2
-    rare_name_grams: int = 5
+    rare_name_grams: int = 3
+    rare_name_pairs: int = 1
+    neighbourhood_window: int = 3
     geo_cell_degrees: float = 0.02
     near_km: float = 1.0
     far_km: float = 50.0

@@ -1,12 +1,16 @@
 """Entity-resolution benchmark runner: generate, resolve, score, compare with peers, report.
 
     uv run --frozen --group bench python -m benchmarks.er.run --scale 10k|100k|1m [--peers] [--split test]
+        [--generator v1|v2]
 
-Stages, each timed: generation of the labelled split (in process; `--reuse-data` reads an existing
-file instead), the engine through `flrisk resolve` (measured child: wall seconds and peak RSS) and
-through `resolve_frame` (measured child; outputs must agree), metrics, then with `--peers` the naive
-rapidfuzz baseline and Splink 5 (each a measured child; `--skip-splink` leaves Splink out), and the
-AUC on the 112 real OS Hub pairs. Prints a table and writes benchmarks/results/er-<scale>.json.
+`--generator v1` (default) is the seed-splicing generator (`generator.py`), `v2` the supplier world
+(`supplier_world/`); the JSON and the table name the generator. Stages, each timed: generation of the
+labelled split (in process; `--reuse-data` reads an existing file instead), the engine through
+`flrisk resolve` (measured child: wall seconds and peak RSS) and through `resolve_frame` (measured
+child; outputs must agree), metrics, then with `--peers` the naive rapidfuzz baseline and Splink 5
+(each a measured child; `--skip-splink` leaves Splink out), the AUC on the 112 real OS Hub pairs, and
+the engine's exact blocking reach and candidate pairs per record (`trace.py`; `--no-reach` skips it).
+Prints a table and writes benchmarks/results/er-<scale>.json (v1) or er-v2-<scale>.json (v2).
 """
 
 from __future__ import annotations
@@ -25,11 +29,13 @@ from pathlib import Path
 
 import polars as pl
 
-from benchmarks.er import engine, evaluate, generator, metrics, peers, real_pairs
+from benchmarks.er import engine, evaluate, generator, metrics, peers, real_pairs, trace
 from benchmarks.er.measure import Measured, run_measured
 from benchmarks.er.report import summary
+from benchmarks.er.supplier_world import generator as generator_v2
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
+GENERATORS = {"v1": generator, "v2": generator_v2}
 
 
 def engine_fingerprint() -> dict:
@@ -53,12 +59,17 @@ def _timed(function, *args):
     return value, time.perf_counter() - started
 
 
-def labelled_split(scale: str, split: str, seed: int, reuse: bool) -> tuple[pl.DataFrame, float | None]:
-    """The labelled split and the seconds spent generating it (None when an existing file was reused)."""
-    path = generator.data_path(scale, split)
+def labelled_split(
+    scale: str, split: str, seed: int | None, reuse: bool, which: str = "v1"
+) -> tuple[pl.DataFrame, float | None]:
+    """The labelled split of generator `which` and the seconds spent generating it (None when an
+    existing file was reused); `seed` None means the generator's default seed."""
+    module = GENERATORS[which]
+    path = module.data_path(scale, split)
     if reuse and path.exists():
         return pl.read_parquet(path), None
-    _, seconds = _timed(generator.write, scale, seed, (split,))
+    seed = module.DEFAULT_SEED if seed is None else seed
+    _, seconds = _timed(module.write, scale, seed, (split,))
     return pl.read_parquet(path), seconds
 
 
@@ -121,21 +132,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Entity-resolution benchmark runner")
     parser.add_argument("--scale", choices=generator.SCALES, default="10k")
     parser.add_argument("--split", choices=generator.SPLITS, default="test")
-    parser.add_argument("--seed", type=int, default=generator.DEFAULT_SEED)
+    parser.add_argument(
+        "--generator", choices=GENERATORS, default="v1", help="v1: seed splicing, v2: supplier world"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="generator seed (default: the generator's)")
     parser.add_argument("--peers", action="store_true", help="also run the naive baseline and Splink")
     parser.add_argument("--skip-splink", action="store_true", help="with --peers: the naive baseline only")
     parser.add_argument("--reuse-data", action="store_true", help="read an existing generated split")
     parser.add_argument("--no-python-check", action="store_true", help="skip the resolve_frame agreement run")
     parser.add_argument("--no-real-pairs", action="store_true", help="skip the AUC on the 112 real pairs")
+    parser.add_argument("--no-reach", action="store_true", help="skip the engine's exact blocking reach")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="JSON path (default: results/er[-v2]-<scale>.json)"
+    )
     args = parser.parse_args()
+    seed = GENERATORS[args.generator].DEFAULT_SEED if args.seed is None else args.seed
 
-    labelled, generation_seconds = labelled_split(args.scale, args.split, args.seed, args.reuse_data)
+    labelled, generation_seconds = labelled_split(
+        args.scale, args.split, seed, args.reuse_data, args.generator
+    )
     pairs = metrics.true_pairs(labelled)
     prepared = peers.prepare(labelled)
     report: dict = {
+        "generator": args.generator,
         "scale": args.scale,
         "split": args.split,
-        "seed": args.seed,
+        "seed": seed,
         "records": labelled.height,
         "true_facilities": labelled["true_facility"].n_unique(),
         "true_pairs": pairs.height,
@@ -158,6 +180,13 @@ def main() -> None:
         report["engine_version"]["changed_during_run"] = after != report["engine_version"]["sources_sha256"]
         report["stages_seconds"]["engine"] = report["tools"]["engine"]["seconds"]
         report["stages_seconds"]["metrics"] = report["tools"]["engine"]["metrics_seconds"]
+        if not args.no_reach:
+            blocking, seconds = _timed(lambda: trace.reach(trace.trace(labelled, score=False)))
+            report["tools"]["engine"]["blocking"] = blocking
+            report["tools"]["engine"]["blocking_reach_proxy"] = report["tools"]["engine"]["blocking_reach"]
+            report["tools"]["engine"]["blocking_reach"] = blocking["reach_direct"]
+            report["tools"]["engine"]["blocking_reach_kind"] = "exact: true pairs that are candidate pairs"
+            report["stages_seconds"]["reach"] = round(seconds, 1)
         if args.peers:
             for name in ("naive",) if args.skip_splink else ("naive", "splink"):
                 report["tools"][name] = run_peer(name, labelled, scratch_path, pairs, prepared)
@@ -176,7 +205,8 @@ def main() -> None:
         report.get("real_pairs"),
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"er-{args.scale}.json"
+    default = f"er-{args.scale}.json" if args.generator == "v1" else f"er-{args.generator}-{args.scale}.json"
+    out = args.out or RESULTS / default
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(summary(report))
     print(f"wrote {out}")

@@ -49,7 +49,8 @@ def test_facility_profile_shows_sources_brands_score_drivers_and_review_items(hi
     assert "band critical" in text
     assert "[supplier_list / Northwind Apparel] Hotan Taida Apparel Co Ltd" in text
     assert "[oshub_download / Open Supply Hub] Hetian Taida Apparel Company Limited" in text
-    assert "[list_exposure] Name 'Hetian Taida Apparel Co., Ltd.' matches uflpa entity list" in text
+    # the supplier list's "HOTAN TAIDA APPAREL" (Hotan is 和田, hetian) now matches the entry exactly
+    assert "matches uflpa entity list entry 'Hetian Taida Apparel Co., Ltd.' (score 1.0, confirmed)" in text
     assert "evidence: source uflpa_entity_list; list entry" in text
     assert "evidence: source social audit" in text and "finding" in text
     assert "list screening hit" in text  # hits stay open for review

@@ -1,0 +1,126 @@
+"""Facility names and addresses in Chinese characters, spelled the way Latin-script lists spell them.
+
+A supplier list may name "和田泰达服装有限公司" where another writes "Hetian Taida Apparel Co., Ltd.".
+Before the usual normalisation (normalise.py), a text with Han characters is romanised in four steps:
+1. known words are found longest first: place names (`reference/chinese_places.csv`) and company or
+   address words (`reference/chinese_words.csv`; single-character address words such as 路 or 东 only in
+   addresses, where they cannot be part of a firm's own name);
+2. legal forms (有限公司, 股份有限公司, ...) are dropped, words become their English
+   (服装 -> apparel, 路 -> road) and places their joined pinyin (和田 -> hetian);
+3. the characters between known words become ONE token of joined pinyin syllables (泰达 -> taida), as
+   English spellings join the syllables of a firm's own name (pypinyin reads them, phrases first);
+4. other text (digits, Latin letters) passes through.
+Latin spellings of the same places (Hotan, Kashgar, Urumqi, ...) are read as the pinyin in every name and
+address (`latin_place_variants`), so a place counts the same in either script.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+from pathlib import Path
+
+from pypinyin import lazy_pinyin
+
+REFERENCE = Path(__file__).parent / "reference"
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+ADMINISTRATIVE_SUFFIXES = frozenset("省市县縣区區镇鎮州")
+NAME_SEPARATORS = frozenset("省市县縣区區镇鎮")
+"""In a name these end an unknown place (柯桥区 -> keqiao) and are dropped, as English names drop them."""
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(REFERENCE / name, encoding="utf-8") as handle:
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
+
+
+@cache
+def _lexicon(where: str) -> dict[str, str]:
+    """Known words for names or addresses -> their replacement ("" drops a legal form)."""
+    words = {
+        row["chinese"]: row["english"]
+        for row in _rows("chinese_words.csv")
+        if row["where"] in {"both", where}
+    }
+    words |= {row["chinese"]: row["pinyin"] for row in _rows("chinese_places.csv")}
+    return words
+
+
+@cache
+def _places() -> frozenset[str]:
+    return frozenset(row["chinese"] for row in _rows("chinese_places.csv"))
+
+
+@cache
+def latin_place_variants() -> dict[str, str]:
+    """Latin spelling of a Chinese place (lower-case, single-spaced) -> its pinyin."""
+    return {
+        variant: row["pinyin"]
+        for row in _rows("chinese_places.csv")
+        for variant in (row["variants"] or "").split("|")
+        if variant
+    }
+
+
+def has_han(text: str | None) -> bool:
+    """Whether `text` contains any Han character."""
+    return bool(text) and HAN.search(text) is not None
+
+
+def _syllable_words(characters: str) -> list[str]:
+    """Unknown characters as romanised words: up to three characters make one word (most firms' own
+    names are two), longer runs are read as two-character words (华孚色纺 -> huafu sefang)."""
+    syllables = lazy_pinyin(characters)
+    if len(syllables) <= 3:
+        return ["".join(syllables)]
+    return ["".join(syllables[start : start + 2]) for start in range(0, len(syllables), 2)]
+
+
+def _romanise_run(run: str, lexicon: dict[str, str], longest: int, where: str) -> list[str]:
+    """Tokens for one run of Han characters: known words replaced, the rest as pinyin words. In a
+    name, the administrative suffix after a place (绍兴市 -> shaoxing) is dropped, as English names do."""
+    tokens: list[str] = []
+    pending = ""
+    position = 0
+    while position < len(run):
+        for size in range(min(longest, len(run) - position), 0, -1):
+            word = run[position : position + size]
+            if word in lexicon:
+                break
+        else:
+            if where == "name" and run[position] in NAME_SEPARATORS and pending:
+                tokens.extend(_syllable_words(pending))
+                pending = ""
+            else:
+                pending += run[position]
+            position += 1
+            continue
+        if pending:
+            tokens.extend(_syllable_words(pending))
+            pending = ""
+        if lexicon[word]:
+            tokens.append(lexicon[word])
+        position += size
+        if where == "name" and word in _places() and run[position : position + 1] in ADMINISTRATIVE_SUFFIXES:
+            position += 1
+    if pending:
+        tokens.extend(_syllable_words(pending))
+    return tokens
+
+
+def romanise_chinese(text: str, where: str = "name") -> str:
+    """`text` with every run of Han characters romanised (see the module docstring); `where` is
+    "name" or "address". Text without Han characters is returned unchanged."""
+    if not has_han(text):
+        return text
+    lexicon = _lexicon(where)
+    longest = max(map(len, lexicon))
+    parts = []
+    last = 0
+    for match in HAN.finditer(text):
+        parts.append(text[last : match.start()])
+        parts.append(" " + " ".join(_romanise_run(match.group(0), lexicon, longest, where)) + " ")
+        last = match.end()
+    parts.append(text[last:])
+    return " ".join("".join(parts).split())
