@@ -46,7 +46,7 @@ def test_normalisation_removes_legal_forms_transliterates_and_expands():
         "chen feng jiangsu apparel"
     )
     assert normalise_name("CÔNG TY TNHH May Việt Tiến") == "may viet tien"
-    assert normalise_name("Akcen Tekstil Konf. San. Tic. Ltd. Şti.") == "akcen textile konf"  # trade word in English
+    assert normalise_name("Akcen Tekstil Konf. San. Tic. Ltd. Şti.") == "akcen textile konf"
     assert normalise_address("12 Industrial Rd., Ind. Dist.") == normalise_address(
         "12 industrial road industrial district"
     )
