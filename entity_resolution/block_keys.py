@@ -55,9 +55,9 @@ PAIR_TOKENS = 5
 RECORD_CHUNK = 200_000
 
 
-def informative_tokens(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
-    """(idx, key) for each informative token of `column`: 3+ letters, not a stop word, not a number;
-    key = hash of country + token."""
+def _informative(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
+    """(idx, country_code, token) for each informative token of `column`: 3+ letters, not a stop word,
+    not a number."""
     return (
         chunk.select("idx", "country_code", pl.col(column).fill_null("").str.split(" ").alias("token"))
         .explode("token")
@@ -66,6 +66,13 @@ def informative_tokens(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
             & ~pl.col("token").is_in(list(STOP_TOKENS))
             & ~pl.col("token").str.contains(r"^[0-9]+$")
         )
+    )
+
+
+def informative_tokens(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
+    """(idx, key) for each informative token of `column`; key = hash of country + token."""
+    return (
+        _informative(chunk, column)
         .select("idx", pl.concat_str("country_code", "token", separator="|").hash().alias("key"))
         .unique()
     )
@@ -114,13 +121,7 @@ def name_token_pairs(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
     """(idx, key) for each pair of the record's informative name tokens; key = hash of country and
     both tokens in alphabetical order. Names with one informative token have none."""
     tokens = (
-        chunk.select("idx", "country_code", pl.col(column).fill_null("").str.split(" ").alias("token"))
-        .explode("token")
-        .filter(
-            (pl.col("token").str.len_chars() >= 3)
-            & ~pl.col("token").is_in(list(STOP_TOKENS))
-            & ~pl.col("token").str.contains(r"^[0-9]+$")
-        )
+        _informative(chunk, column)
         .unique(["idx", "token"])
         .group_by("idx", "country_code")
         .agg(pl.col("token").sort().head(PAIR_TOKENS))

@@ -145,29 +145,42 @@ def data_path(scale: str, split: str, directory: Path = DATA_DIR) -> Path:
 
 def write(scale: str, seed: int = DEFAULT_SEED, splits: tuple[str, ...] = SPLITS, directory: Path = DATA_DIR):
     """Generate and write the splits; returns {split: path}."""
-    directory.mkdir(parents=True, exist_ok=True)
-    ignore = directory / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# generated benchmark sets: rebuild with python -m benchmarks.er.generator\n*\n")
+    return write_splits(
+        generate(SCALES[scale], seed, splits), lambda split: data_path(scale, split, directory)
+    )
+
+
+def write_splits(frames: dict[str, pl.DataFrame], path_of) -> dict[str, Path]:
+    """Write each split's frame where `path_of(split)` says (its folder git-ignored); returns the paths.
+    Shared by both generators."""
     paths = {}
-    for split, frame in generate(SCALES[scale], seed, splits).items():
-        paths[split] = data_path(scale, split, directory)
+    for split, frame in frames.items():
+        paths[split] = path_of(split)
+        paths[split].parent.mkdir(parents=True, exist_ok=True)
+        ignore = paths[split].parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# generated benchmark sets: rebuild with the generators\n*\n")
         frame.write_parquet(paths[split])
     return paths
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def command_line(description: str, write_scale, default_seed: int) -> None:
+    """The command line both generators share: --scale, --split (dev|test|both), --seed."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--scale", choices=SCALES, default="10k")
     parser.add_argument("--split", choices=(*SPLITS, "both"), default="both")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--seed", type=int, default=default_seed)
     args = parser.parse_args()
     started = time.perf_counter()
     splits = SPLITS if args.split == "both" else (args.split,)
-    for split, path in write(args.scale, args.seed, splits).items():
+    for split, path in write_scale(args.scale, args.seed, splits).items():
         frame = pl.read_parquet(path)
         print(f"{split}: {frame.height} records, {frame['true_facility'].n_unique()} facilities -> {path}")
     print(f"generated in {time.perf_counter() - started:.1f} s")
+
+
+def main() -> None:
+    command_line(__doc__.splitlines()[0], write, DEFAULT_SEED)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,6 @@ whether generated alone or with the other. Tune only on dev; test is for the fig
 
 from __future__ import annotations
 
-import argparse
-import time
 from pathlib import Path
 
 import numpy as np
@@ -101,29 +99,13 @@ def data_path(scale: str, split: str, directory: Path = DATA_DIR) -> Path:
 
 def write(scale: str, seed: int = DEFAULT_SEED, splits: tuple[str, ...] = SPLITS, directory: Path = DATA_DIR):
     """Generate and write the splits; returns {split: path}."""
-    directory.mkdir(parents=True, exist_ok=True)
-    ignore = directory / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# generated benchmark sets: rebuild with the generators\n*\n")
-    paths = {}
-    for split, frame in generate(SCALES[scale], seed, splits).items():
-        paths[split] = data_path(scale, split, directory)
-        frame.write_parquet(paths[split])
-    return paths
+    return v1.write_splits(
+        generate(SCALES[scale], seed, splits), lambda split: data_path(scale, split, directory)
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=SCALES, default="10k")
-    parser.add_argument("--split", choices=(*SPLITS, "both"), default="both")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    args = parser.parse_args()
-    started = time.perf_counter()
-    splits = SPLITS if args.split == "both" else (args.split,)
-    for split, path in write(args.scale, args.seed, splits).items():
-        frame = pl.read_parquet(path)
-        print(f"{split}: {frame.height} records, {frame['true_facility'].n_unique()} facilities -> {path}")
-    print(f"generated in {time.perf_counter() - started:.1f} s")
+    v1.command_line(__doc__.splitlines()[0], write, DEFAULT_SEED)
 
 
 if __name__ == "__main__":
