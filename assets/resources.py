@@ -17,6 +17,7 @@ from warehouse.database import WarehouseTables
 from warehouse.home import flrisk_home, lock_wait_seconds
 from warehouse.keys import pseudonymisation_key
 from warehouse.readers import publish_snapshot
+from warehouse.received import record_outcomes
 
 OSHUB_TOKEN_ENV = "FLRISK_OSHUB_TOKEN"
 
@@ -70,12 +71,18 @@ class SourcesResource(dg.ConfigurableResource):
         return [path for path in candidates if path.is_file()]
 
     def entries(self) -> list[ManifestEntry]:
-        """Every received file listed in any manifest (a file listed twice counts once)."""
+        """Every received file listed in any manifest (a file listed twice counts once). A listed file
+        that has gone missing is returned too: ingestion sets it aside with its reason."""
         seen: dict[Path, ManifestEntry] = {}
         for manifest in self.manifest_paths():
-            for entry in read_manifest(manifest):
+            for entry in read_manifest(manifest, strict=False):
                 seen.setdefault(entry.path, entry)
         return list(seen.values())
+
+    def record_outcomes(self, failed: dict[str, str], usable: set[str]) -> None:
+        """Mark in the received register the files a run could not use as a whole (source file ->
+        reason) and clear the mark of those it used (`warehouse.received.record_outcomes`)."""
+        record_outcomes(failed, usable)
 
 
 class PseudonymisationKeyResource(dg.ConfigurableResource):

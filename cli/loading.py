@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import time
+from datetime import date
 from pathlib import Path
 
 import click
@@ -64,7 +65,7 @@ def demo(as_of: str) -> None:
     click.echo(f"flrisk home: {flrisk_home()}")
     register_demo_bundle()
     _run(as_of)
-    click.echo(demo_summary(Warehouse()))
+    click.echo(demo_summary(Warehouse.for_readers()))
 
 
 @click.command()
@@ -83,27 +84,52 @@ def refresh(as_of: str, full_resolve: bool) -> None:
             click.echo(f"Entity resolution: {meta['mode']} ({meta['mode_reason']}).")
 
 
+EDITIONED_KINDS = ("reference-dol-goods", "reference-country-risk")
+FIRST_EDITION = 1990
+
+
+def _check_edition(kind: str, edition: int | None) -> None:
+    """`--edition` only for reference lists that have editions, and only a plausible year."""
+    if edition is None:
+        return
+    if kind not in EDITIONED_KINDS:
+        raise click.UsageError(f"--edition applies to {' and '.join(EDITIONED_KINDS)} only")
+    latest = date.today().year + 1
+    if not FIRST_EDITION <= edition <= latest:
+        raise click.UsageError(f"--edition {edition}: give the list's year, {FIRST_EDITION} to {latest}")
+
+
 @click.command()
 @click.argument("kind", type=click.Choice(list(KINDS)))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--contributor", default="", help="Who sent the file (default: the file name).")
-def load(kind: str, file: Path, contributor: str) -> None:
-    """Ingest FILE of KIND into the warehouse and re-run everything downstream."""
+@click.option(
+    "--edition",
+    type=int,
+    default=None,
+    help="The edition (year) of a DOL or country-risk list whose content and name do not say it.",
+)
+def load(kind: str, file: Path, contributor: str, edition: int | None) -> None:
+    """Ingest FILE of KIND into the warehouse and re-run everything downstream. Exit 1 when the file
+    was received but could not be used as a whole (the reason is printed; other files are unaffected)."""
     from cli.summary import load_report
     from connectors.reading.errors import MalformedFileError
     from warehouse.database import Warehouse
     from warehouse.received import register_file
 
+    _check_edition(kind, edition)
     if KINDS[kind] == "worker_voice":
         _require_pseudonymisation_key()
     try:
-        entry = register_file(file, kind, contributor or file.stem)
+        entry = register_file(file, kind, contributor or None, edition=edition)
     except MalformedFileError as error:
         click.echo(f"cannot read {file}: [{error.reason_code}] {error}", err=True)
         raise SystemExit(2) from error
     click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({entry.relative_path}).")
     _run()
-    click.echo(load_report(Warehouse(), entry.relative_path))
+    report, usable = load_report(Warehouse.for_readers(), entry.relative_path)
+    click.echo(report)
+    raise SystemExit(0 if usable else 1)
 
 
 def _require_pseudonymisation_key() -> None:
@@ -124,13 +150,13 @@ def check_list(file: Path, as_json: bool) -> None:
     """Check a supplier list before sharing it, writing nothing. Exit 1 if any row would be rejected,
     2 if the file cannot be read at all."""
     from cli.list_check import check_supplier_list, format_check
-    from connectors.reading.errors import MalformedFileError
+    from connectors.reading.whole_file import describe_failure
 
     try:
         result = check_supplier_list(file)
-    except (MalformedFileError, OSError) as error:
-        code = getattr(error, "reason_code", "unreadable_file")
-        click.echo(f"cannot read {file}: [{code}] {error}", err=True)
+    except Exception as error:  # noqa: BLE001 - whatever the file does, say why in one line
+        failure = describe_failure(error, "supplier_list", str(file))
+        click.echo(f"cannot check {file}: {failure.reason}", err=True)
         raise SystemExit(2) from error
     click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_check(result))
     raise SystemExit(1 if result["rows_rejected"] else 0)
