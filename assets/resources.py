@@ -16,6 +16,7 @@ from warehouse import locking
 from warehouse.database import WarehouseTables
 from warehouse.home import flrisk_home, lock_wait_seconds
 from warehouse.keys import pseudonymisation_key
+from warehouse.migrations import migrate
 from warehouse.readers import publish_snapshot
 from warehouse.received import record_outcomes
 
@@ -31,10 +32,20 @@ class WarehouseResource(dg.ConfigurableResource, WarehouseTables):
     read_only: bool = False
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        """A run takes the writer lock before its first step (it waits, then fails clearly)."""
-        if not self.read_only:
-            purpose = f"run {context.run_id}" if context.run_id else "a run"
-            locking.acquire(self.path, purpose, lock_wait_seconds())
+        """A run takes the writer lock before its first step (it waits, then fails clearly), then
+        brings an older warehouse forward to this flrisk's schema (`warehouse.migrations`)."""
+        if self.read_only:
+            return
+        purpose = f"run {context.run_id}" if context.run_id else "a run"
+        locking.acquire(self.path, purpose, lock_wait_seconds())
+        try:
+            with self.connect() as con:
+                migration = migrate(con)
+        except BaseException:
+            locking.release(self.path)
+            raise
+        for change in migration.changes:
+            context.log.info(f"warehouse migrated to schema version {migration.to_version}: {change}")
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         """After the last step: refresh the reader copy if no step failed, then release the lock."""

@@ -65,6 +65,25 @@ def holder(database: Path) -> dict:
         return {}
 
 
+def writer_active(database: Path) -> bool:
+    """True while another process holds the writer lock of `database` (a run is writing it)."""
+    path = lock_path(database)
+    with _guard:
+        if path in _held:
+            return False
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False  # no lock file (never written) or unreadable: nobody can hold it
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)  # closing drops the probe's lock
+    return False
+
+
 def _busy_message(database: Path, waited: float) -> str:
     info = holder(database)
     return (

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -41,6 +42,7 @@ KINDS = {
     "reference-country-risk": "reference_country_risk",
 }
 REGISTER_LOCK_WAIT_SECONDS = 120.0
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def received_manifest(home: Path | None = None) -> Path:
@@ -111,8 +113,10 @@ def _digest_of(item: dict, base: Path) -> str | None:
 
 
 def _stored_name(kind: str, digest: str, name: str, contributor: str, taken: set[str]) -> str:
-    """Where a copy goes: `<kind>/<hash8>-<name>`, with a contributor tag when another contributor
-    already sent the same bytes under that name."""
+    """Where a copy goes: `<kind>/<hash8>-<name>` (control characters in the name become `_`, so a
+    name can never drive a terminal), with a contributor tag when another contributor already sent
+    the same bytes under that name."""
+    name = _CONTROL.sub("_", name)
     relative = f"{kind}/{digest[:8]}-{name}"
     if relative not in taken:
         return relative

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,9 +51,21 @@ class RawFile:
     encoding: str = ""  # utf-8 | utf-8-sig | utf-16 | cp1252 | xlsx
 
 
+def require_regular_file(path: Path | str) -> None:
+    """Refuse anything but a regular file (after following symlinks) before opening it: a device such
+    as /dev/zero would be read forever and a FIFO would block."""
+    mode = os.stat(path).st_mode  # FileNotFoundError for a missing file, as opening would raise
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a device, pipe or socket"
+        raise MalformedFileError(
+            str(path), 1, None, f"not a regular file ({kind}); refusing to read it", "not_a_regular_file"
+        )
+
+
 def read_table_file(path: Path | str) -> RawFile:
     """Read a CSV or XLSX (first sheet) file; raise MalformedFileError when it is not a table."""
     source_file = str(path)
+    require_regular_file(path)
     suffix = Path(path).suffix.lower()
     if suffix in XLSX_SUFFIXES:
         headers, rows = records_to_rows(_xlsx_records(Path(path), source_file), source_file)

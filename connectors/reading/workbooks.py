@@ -28,6 +28,7 @@ from connectors.reading.files import (
     RawFile,
     cell_text,
     read_table_file,
+    require_regular_file,
 )
 
 MAX_SCAN_ROWS = 30
@@ -48,6 +49,7 @@ def read_located_table(
     source_file = str(path)
     if Path(path).suffix.lower() not in XLSX_SUFFIXES:
         return read_table_file(path)
+    require_regular_file(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for broken files
