@@ -43,6 +43,7 @@ def needs_attention() -> list[dict]:
     received register and the reader copy: never from the live warehouse, so it works during a run)."""
     from warehouse.api_pulls import held_pulls
     from warehouse.database import Warehouse
+    from warehouse.locking import WarehouseBusyError
     from warehouse.received import failed_files
 
     items = [
@@ -54,8 +55,12 @@ def needs_attention() -> list[dict]:
         for entry in failed_files()
     ]
     readers = Warehouse.for_readers()
-    if readers.path.is_file():
-        for row in held_pulls(readers).iter_rows(named=True):
+    try:
+        held = held_pulls(readers) if readers.path.is_file() else None
+    except WarehouseBusyError:  # the very first run is writing: nothing was held before it
+        held = None
+    if held is not None:
+        for row in held.iter_rows(named=True):
             items.append(
                 {
                     "what": f"Open Supply Hub pull held for review: {row['load_id']}",
@@ -120,7 +125,7 @@ def accept_pull(load_id: str | None, no_refresh: bool, as_of: str) -> None:
         except LookupError as error:
             click.echo(str(error), err=True)
             raise SystemExit(1) from error
-        amend_snapshot(warehouse.path, lambda con: con.execute(f"DELETE FROM {api_pulls.HELD}"))
+        amend_snapshot(warehouse.path, lambda con: api_pulls.forget_held(con, row["source_file"]))
     click.echo(f"Accepted Open Supply Hub pull {row['load_id']} ({row['row_count']} records).")
     if not no_refresh:
         run_pipeline(as_of)

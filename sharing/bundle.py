@@ -132,14 +132,16 @@ def verify_bundle(folder: Path) -> list[str]:
         return [f"{MANIFEST}: missing or unreadable ({error})"]
     if not isinstance(listed, dict) or not isinstance(tables, dict):
         return [f"{MANIFEST}: `files` and `tables` must be mappings"]
-    problems = []
+    problems, reported = [], set()
     for path, entry in sorted(listed.items()):
-        problems += _file_problems(folder, str(path), entry)
+        found = _file_problems(folder, str(path), entry)
+        problems += found
+        reported |= {str(path)} if found else set()
     problems += [
         f"{path}: not listed in the manifest (unexpected)" for path in _files(folder) if path not in listed
     ]
     for name, table in sorted(tables.items()):
-        problems += _table_problems(folder, str(name), table, listed)
+        problems += _table_problems(folder, str(name), table, listed, reported)
     return problems
 
 
@@ -165,14 +167,17 @@ def _file_problems(folder: Path, path: str, entry: object) -> list[str]:
     return []
 
 
-def _table_problems(folder: Path, name: str, table: object, listed: dict) -> list[str]:
+def _table_problems(folder: Path, name: str, table: object, listed: dict, reported: set[str]) -> list[str]:
     """A listed table: its Parquet file reads, has the manifest's row count, and its CSV copy holds
-    exactly the same rows (so a row added to the CSV, checksum recomputed, is caught)."""
+    exactly the same rows (so a row added to the CSV, checksum recomputed, is caught). Files already
+    reported (missing, altered, outside) are not checked again."""
     parquet_name, csv_name = f"tables/{name}.parquet", f"tables/{name}.csv"
     if not isinstance(table, dict):
         return [f"{MANIFEST}: tables.{name} is not a mapping"]
     if parquet_name not in listed or csv_name not in listed:
         return [f"{MANIFEST}: tables.{name} lacks {parquet_name} or {csv_name} in `files`"]
+    if {parquet_name, csv_name} & reported:
+        return []
     parquet, csv = _inside(folder, parquet_name), _inside(folder, csv_name)
     if parquet is None or csv is None or not parquet.is_file() or not csv.is_file():
         return []  # reported as missing or outside above

@@ -125,3 +125,10 @@ def accept(warehouse: WarehouseTables, load_id: str | None = None) -> dict:
         con.execute(f"DELETE FROM {HELD} WHERE load_id = ?", [row["load_id"]])
     drop_superseded(warehouse, row["source_file"])
     return row
+
+
+def forget_held(con, source_file: str) -> None:
+    """Drop the held pulls of `source_file` from the database on `con` (the reader copy after an
+    accept); nothing when it has no such table."""
+    con.execute(create_statement(HELD))
+    con.execute(f"DELETE FROM {HELD} WHERE source_file = ?", [source_file])

@@ -65,14 +65,8 @@ def require_regular_file(path: Path | str) -> None:
 def read_table_file(path: Path | str) -> RawFile:
     """Read a CSV or XLSX (first sheet) file; raise MalformedFileError when it is not a table."""
     source_file = str(path)
-    require_regular_file(path)
     suffix = Path(path).suffix.lower()
-    if suffix in XLSX_SUFFIXES:
-        headers, rows = records_to_rows(_xlsx_records(Path(path), source_file), source_file)
-        encoding = "xlsx"
-    elif suffix in CSV_SUFFIXES:
-        headers, rows, encoding = _read_csv(Path(path).read_bytes(), source_file)
-    else:
+    if suffix not in XLSX_SUFFIXES and suffix not in CSV_SUFFIXES:
         raise MalformedFileError(
             source_file,
             1,
@@ -80,6 +74,12 @@ def read_table_file(path: Path | str) -> RawFile:
             f"unsupported file type {suffix!r} (expected CSV or XLSX)",
             "unsupported_file_type",
         )
+    require_regular_file(path)
+    if suffix in XLSX_SUFFIXES:
+        headers, rows = records_to_rows(_xlsx_records(Path(path), source_file), source_file)
+        encoding = "xlsx"
+    else:
+        headers, rows, encoding = _read_csv(Path(path).read_bytes(), source_file)
     return RawFile(source_file=source_file, headers=headers, rows=rows, encoding=encoding)
 
 
