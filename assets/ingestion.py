@@ -1,7 +1,10 @@
 """Ingestion: copy each received file into raw.<source_type> exactly as received, once per file version.
 
 A file's load_id is derived from its bytes, so re-running on the same files loads nothing new
-(idempotent) and a changed file becomes a new load beside the old one.
+(idempotent) and a changed file becomes a new load beside the old one. The same bytes received again
+from another contributor (a second manifest entry) get a load_id of their own, so the file counts for
+both. A file that cannot be read any more (deleted from the received folder, unreadable) is set aside
+with its reason in the received register; the other files load as usual.
 """
 
 import hashlib
@@ -12,10 +15,10 @@ import polars as pl
 
 from assets.metadata import timed
 from assets.resources import SourcesResource, WarehouseResource
-from connectors.layouts import reference_layouts
-from connectors.manifest import SOURCE_TYPES
-from connectors.reading.files import RawFile, raw_frame, read_table_file
-from connectors.reading.workbooks import read_located_table
+from connectors.manifest import SOURCE_TYPES, ManifestEntry
+from connectors.reading.files import RawFile, raw_frame
+from connectors.reading.whole_file import describe_failure
+from connectors.reading.workbooks import read_source_file
 
 
 def _file_sha256(path) -> str:
@@ -24,26 +27,38 @@ def _file_sha256(path) -> str:
 
 def read_received_file(path: Path, source_type: str) -> RawFile:
     """Read one received file; reference workbooks may carry title rows above their header."""
-    if source_type.startswith("reference_"):
-        return read_located_table(path, reference_layouts(source_type))
-    return read_table_file(path)
+    return read_source_file(path, source_type)
+
+
+def load_id_of(source_type: str, digest: str, entry: ManifestEntry, first_of_digest: bool) -> str:
+    """`<source_type>-<sha256[:16]>` for the first entry with these bytes; later entries with the same
+    bytes (another contributor) add a tag of their source file."""
+    load_id = f"{source_type}-{digest[:16]}"
+    if first_of_digest:
+        return load_id
+    return f"{load_id}-{hashlib.sha256(entry.relative_path.encode()).hexdigest()[:6]}"
 
 
 def load_source_files(warehouse: WarehouseResource, sources: SourcesResource, source_type: str) -> dict:
-    """Append every not-yet-loaded file of `source_type`; returns figures for metadata."""
+    """Append every not-yet-loaded file of `source_type`; returns figures for metadata, with the files
+    that could not be read (source file -> reason) under `failed`."""
     loaded = set(warehouse.read("raw.loads")["load_id"].to_list())
-    figures = {"files_seen": 0, "files_loaded": 0, "rows_loaded": 0}
+    figures: dict = {"files_seen": 0, "files_loaded": 0, "rows_loaded": 0, "failed": {}}
+    digests_seen: set[str] = set()
     for entry in sources.entries():
         if entry.source_type != source_type:
             continue
         figures["files_seen"] += 1
-        digest = _file_sha256(entry.path)
-        load_id = f"{source_type}-{digest[:16]}"
-        if load_id in loaded:
+        try:
+            digest = _file_sha256(entry.path)
+            load_id = load_id_of(source_type, digest, entry, digest not in digests_seen)
+            digests_seen.add(digest)
+            if load_id in loaded:
+                continue
+            rows = _raw_rows(entry, source_type, load_id)
+        except Exception as error:  # noqa: BLE001 - one unreadable file never stops the others
+            figures["failed"][entry.relative_path] = describe_failure(error, source_type, entry.relative_path)
             continue
-        rows = raw_frame(
-            read_received_file(entry.path, source_type), load_id, entry.contributor
-        ).with_columns(source_file=pl.lit(entry.relative_path))
         load = {
             "load_id": load_id,
             "source_type": source_type,
@@ -57,6 +72,13 @@ def load_source_files(warehouse: WarehouseResource, sources: SourcesResource, so
     return figures
 
 
+def _raw_rows(entry: ManifestEntry, source_type: str, load_id: str) -> pl.DataFrame:
+    raw_file = read_received_file(entry.path, source_type)
+    return raw_frame(raw_file, load_id, entry.contributor).with_columns(
+        source_file=pl.lit(entry.relative_path)
+    )
+
+
 def _raw_asset(source_type: str) -> dg.AssetsDefinition:
     @dg.asset(
         key=["raw", source_type],
@@ -65,13 +87,20 @@ def _raw_asset(source_type: str) -> dg.AssetsDefinition:
         description=f"One row per received row of every {source_type} file, exactly as received, "
         "with load_id, source file, row number and content hash.",
     )
-    def raw_source(warehouse: WarehouseResource, sources: SourcesResource) -> dg.MaterializeResult:
+    def raw_source(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, sources: SourcesResource
+    ) -> dg.MaterializeResult:
         with timed() as clock:
             figures = load_source_files(warehouse, sources, source_type)
+        failed = figures.pop("failed")
+        for failure in failed.values():
+            context.log.warning(f"set aside, the other files load as usual: {failure.reason}")
+        sources.record_outcomes({name: failure.reason for name, failure in failed.items()}, set())
         total = warehouse.row_count(f"raw.{source_type}")
         return dg.MaterializeResult(
             metadata={
                 **figures,
+                "files_failed": len(failed),
                 "dagster/row_count": int(total),
                 "seconds": clock["seconds"],
                 "manifests": [str(path) for path in sources.manifest_paths()],

@@ -19,6 +19,7 @@ from assets.metadata import timed
 from assets.resources import OsHubResource, WarehouseResource
 from connectors.sources import oshub_api
 from connectors.sources.oshub_api.client import OsHubError, OsHubQuotaError
+from warehouse import api_pulls
 
 COUNTRY_PARTITIONS = dg.StaticPartitionsDefinition(sorted(country.alpha_2 for country in pycountry.countries))
 
@@ -106,6 +107,13 @@ def _pull_country(
                     "raw.oshub_api", page.raw_frame(load_id), key, load_id, page.checkpoint.to_json()
                 )
                 checkpoint, server_count = page.checkpoint, page.count
+    except oshub_api.IncompletePullError as error:
+        api_pulls.discard(warehouse, key, load_id)
+        raise dg.Failure(
+            description=f"Open Supply Hub pull of country {country} discarded; its previous pull stays "
+            f"in use: {error}",
+            metadata={"country": country, "load_id": load_id},
+        ) from error
     except OsHubError as error:
         records = checkpoint.records if checkpoint else 0
         outcome = "stopped at the daily quota" if isinstance(error, OsHubQuotaError) else "failed"

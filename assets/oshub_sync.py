@@ -2,19 +2,42 @@
 
 A pull is resumable: each page lands together with the checkpoint after it, so a crash (or the
 daily quota) stops it cleanly and the next run continues where it stopped, under the same load_id.
-Only a finished pull is registered in raw.loads, so staging never reads half a pull.
+Only a finished pull is registered in raw.loads, so staging never reads half a pull. A pull that cannot
+be shown complete (records received differ from the server's count, or the cursor did not advance) is
+discarded and the step fails saying so; the previous pull stays in use. A complete pull that removes
+more than `max_removed_share` (default 5%) of the previous pull's facilities is held for review
+(`warehouse.api_pulls`): staging keeps the previous pull until `flrisk accept-pull` or a run with
+`accept_removals: true` accepts it, and `flrisk status` says so.
 """
 
 from datetime import UTC, datetime
 
 import dagster as dg
+from pydantic import Field
 
 from assets.metadata import timed
 from assets.resources import OsHubResource, WarehouseResource
 from connectors.sources import oshub_api, oshub_merges
 from connectors.sources.oshub_api.client import OsHubQuotaError
+from warehouse import api_pulls
 
 LOCATIONS_KEY = "oshub_api:production_locations"
+DEFAULT_MAX_REMOVED_SHARE = 0.05
+
+
+class OsHubSyncConfig(dg.Config):
+    """How much a new pull may shrink before a person must accept it."""
+
+    max_removed_share: float = Field(
+        default=DEFAULT_MAX_REMOVED_SHARE,
+        ge=0.0,
+        le=1.0,
+        description="A complete pull that removes more than this share of the previous pull's "
+        "facilities is held for review instead of replacing it.",
+    )
+    accept_removals: bool = Field(
+        default=False, description="Accept this run's pull even if it removes more than the share."
+    )
 
 
 def _new_load_id(source_type: str) -> str:
@@ -23,7 +46,10 @@ def _new_load_id(source_type: str) -> str:
 
 @dg.asset(key=["raw", "oshub_api"], group_name="ingestion", kinds={"duckdb", "polars"})
 def raw_oshub_api(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, oshub: OsHubResource
+    context: dg.AssetExecutionContext,
+    config: OsHubSyncConfig,
+    warehouse: WarehouseResource,
+    oshub: OsHubResource,
 ) -> dg.MaterializeResult:
     """raw.oshub_api: one row per production location pulled from the Open Supply Hub API, as received."""
     stored = warehouse.read_checkpoint(LOCATIONS_KEY)
@@ -49,29 +75,57 @@ def raw_oshub_api(
         except OsHubQuotaError as error:
             context.log.warning(f"stopping for today, will resume from the checkpoint: {error}")
             return dg.MaterializeResult(metadata={"load_id": load_id, "pages": pages, "finished": False})
+        except oshub_api.IncompletePullError as error:
+            api_pulls.discard(warehouse, LOCATIONS_KEY, load_id)
+            raise dg.Failure(
+                description=f"Open Supply Hub pull {load_id} discarded; the previous pull stays in use: "
+                f"{error}",
+                metadata={"load_id": load_id, "pages": pages},
+            ) from error
     records = checkpoint.records if checkpoint else 0
-    warehouse.complete_api_load(
-        LOCATIONS_KEY,
-        {
-            "load_id": load_id,
-            "source_type": oshub_api.SOURCE_TYPE,
-            "source_file": oshub_api.source_file(oshub_api.PRODUCTION_LOCATIONS),
-            "contributor": oshub_api.CONTRIBUTOR,
-            "file_sha256": "",
-            "row_count": records,
-            "received_at": datetime.now(UTC).date(),
-        },
-    )
+    load = {
+        "load_id": load_id,
+        "source_type": oshub_api.SOURCE_TYPE,
+        "source_file": oshub_api.source_file(oshub_api.PRODUCTION_LOCATIONS),
+        "contributor": oshub_api.CONTRIBUTOR,
+        "file_sha256": "",
+        "row_count": records,
+        "received_at": datetime.now(UTC).date(),
+    }
+    held = _hold_if_shrinking(context, config, warehouse, load)
+    if not held:
+        warehouse.complete_api_load(LOCATIONS_KEY, load)
+        api_pulls.drop_superseded(warehouse, load["source_file"])
     return dg.MaterializeResult(
         metadata={
             "load_id": load_id,
             "pages": pages,
             "records": records,
             "finished": True,
+            "held_for_review": held,
             "seconds": clock["seconds"],
             "dagster/row_count": warehouse.row_count("raw.oshub_api"),
         }
     )
+
+
+def _hold_if_shrinking(
+    context: dg.AssetExecutionContext, config: OsHubSyncConfig, warehouse: WarehouseResource, load: dict
+) -> bool:
+    """Hold the finished pull `load` when it removes too much of the previous one; True if held."""
+    found = api_pulls.removal(warehouse, load)
+    if found.share <= config.max_removed_share or config.accept_removals:
+        return False
+    reason = (
+        f"removes {found.removed} of the previous pull's {found.previous} facilities "
+        f"({found.share:.1%}, more than {config.max_removed_share:.0%})"
+    )
+    api_pulls.hold(warehouse, LOCATIONS_KEY, load, found, reason)
+    context.log.warning(
+        f"Open Supply Hub pull {load['load_id']} held for review: it {reason}. Staging keeps the "
+        f"previous pull; accept it with `flrisk accept-pull {load['load_id']}`."
+    )
+    return True
 
 
 @dg.asset(key=["raw", "oshub_merges"], group_name="ingestion", kinds={"duckdb", "polars"})

@@ -24,10 +24,13 @@ from data_contracts.ge_docs import DocsTableResult, build_data_docs
 from data_contracts.quality_report import TableQuality, render_report
 from data_contracts.report_sections import quarantine_section, reconciliation_section
 from warehouse.home import reports_dir
+from warehouse.locking import file_lock
 from warehouse.sql import quoted
 
 GE_TABLES = [*PUBLISHED_TABLES, "published.worker_voice_summary"]
 DATA_DOCS_DIR = "data_docs"
+REPORTS_LOCK_WAIT = 600.0
+DATA_DOCS_LINK = "Great Expectations Data Docs (validation results per table)"
 REPORT_LAYERS = ("published", "resolved", "staged", "quarantine")
 PRESENT_TABLES = "SELECT table_schema, table_name FROM information_schema.tables"
 QUARANTINE_COUNTS = (
@@ -84,11 +87,13 @@ def build_quality_reports(
         updates = last_updates(instance, [table.table for table in tables])
         sections.append(freshness_section(freshness_rows(updates, datetime.now(UTC))))
     out_dir = reports_dir()
-    shutil.rmtree(out_dir / DATA_DOCS_DIR, ignore_errors=True)  # only this run's validations
-    docs_index, docs_results = build_data_docs(frames, out_dir / DATA_DOCS_DIR)
-    generated_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    links = [(f"{DATA_DOCS_DIR}/index.html", "Great Expectations Data Docs (validation results per table)")]
-    index = render_report(tables, out_dir, generated_at, links=links, sections=sections)
+    # a run and `flrisk report` may rebuild the reports at once: one writer of the folder at a time
+    with file_lock(out_dir.parent / ".reports.lock", "the data-quality reports folder", REPORTS_LOCK_WAIT):
+        shutil.rmtree(out_dir / DATA_DOCS_DIR, ignore_errors=True)  # only this run's validations
+        docs_index, docs_results = build_data_docs(frames, out_dir / DATA_DOCS_DIR)
+        generated_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        links = [(f"{DATA_DOCS_DIR}/index.html", DATA_DOCS_LINK)]
+        index = render_report(tables, out_dir, generated_at, links=links, sections=sections)
     return QualityReports(index, docs_index, tables, docs_results)
 
 

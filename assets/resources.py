@@ -17,7 +17,9 @@ from warehouse import locking
 from warehouse.database import WarehouseTables
 from warehouse.home import flrisk_home, lock_wait_seconds
 from warehouse.keys import pseudonymisation_key
+from warehouse.migrations import migrate
 from warehouse.readers import publish_snapshot
+from warehouse.received import record_outcomes
 
 OSHUB_TOKEN_ENV = "FLRISK_OSHUB_TOKEN"
 
@@ -31,10 +33,20 @@ class WarehouseResource(dg.ConfigurableResource, WarehouseTables):
     read_only: bool = False
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        """A run takes the writer lock before its first step (it waits, then fails clearly)."""
-        if not self.read_only:
-            purpose = f"run {context.run_id}" if context.run_id else "a run"
-            locking.acquire(self.path, purpose, lock_wait_seconds())
+        """A run takes the writer lock before its first step (it waits, then fails clearly), then
+        brings an older warehouse forward to this flrisk's schema (`warehouse.migrations`)."""
+        if self.read_only:
+            return
+        purpose = f"run {context.run_id}" if context.run_id else "a run"
+        locking.acquire(self.path, purpose, lock_wait_seconds())
+        try:
+            with self.connect() as con:
+                migration = migrate(con)
+        except BaseException:
+            locking.release(self.path)
+            raise
+        for change in migration.changes:
+            context.log.info(f"warehouse migrated to schema version {migration.to_version}: {change}")
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         """After the last step: refresh the reader copy if no step failed, then release the lock."""
@@ -71,12 +83,18 @@ class SourcesResource(dg.ConfigurableResource):
         return [path for path in candidates if path.is_file()]
 
     def entries(self) -> list[ManifestEntry]:
-        """Every received file listed in any manifest (a file listed twice counts once)."""
+        """Every received file listed in any manifest (a file listed twice counts once). A listed file
+        that has gone missing is returned too: ingestion sets it aside with its reason."""
         seen: dict[Path, ManifestEntry] = {}
         for manifest in self.manifest_paths():
-            for entry in read_manifest(manifest):
+            for entry in read_manifest(manifest, strict=False):
                 seen.setdefault(entry.path, entry)
         return list(seen.values())
+
+    def record_outcomes(self, failed: dict[str, str], usable: set[str]) -> None:
+        """Mark in the received register the files a run could not use as a whole (source file ->
+        reason) and clear the mark of those it used (`warehouse.received.record_outcomes`)."""
+        record_outcomes(failed, usable)
 
 
 class PseudonymisationKeyResource(dg.ConfigurableResource):

@@ -8,7 +8,7 @@ from assets.metadata import key_of, timed
 from assets.resources import WarehouseResource
 from data_contracts import load_contract
 from risk_model.aggregates import brand_exposure, country_commodity_risk
-from risk_model.inputs import RiskInputs
+from risk_model.inputs import RiskInputs, scoring_date
 from risk_model.parameters import load_parameters
 from risk_model.score import score_facilities
 from risk_model.worker_voice_summary import summarise
@@ -93,7 +93,10 @@ def brands_of(inputs: RiskInputs) -> list[str]:
 def published_risk_tables(config: RiskConfig, warehouse: WarehouseResource):
     """Score facilities and publish each risk table atomically (blocking contract rules first)."""
     params = load_parameters()
-    as_of = date.fromisoformat(config.as_of) if config.as_of else date.today()
+    try:
+        as_of = scoring_date(config.as_of)
+    except ValueError as error:
+        raise dg.Failure(description=str(error)) from error
     with timed() as clock:
         inputs = read_inputs(warehouse, as_of)
         scored = score_facilities(inputs, params)

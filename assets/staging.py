@@ -3,15 +3,25 @@
 Each source's connector decides, row by row, between a staged row and a quarantine row with a
 reason; all staged tables and the quarantine are replaced together in one transaction, so a run
 never leaves staging half-written. Per source file: rows read = rows staged + rows quarantined.
+A file that cannot be standardised as a whole (two headers meaning one field, a reference list of
+unknown edition, anything a connector raises on it) is set aside: it lands in quarantine.load_summary
+as rejected with its reason, is marked failed in the received register, and every other file stages
+as if it were not there (`connectors.reading.whole_file`). A reference list's edition comes from its
+content, else from the edition its sender declared (`flrisk load --edition`), else from the name it
+was sent under.
 """
+
+import hashlib
 
 import dagster as dg
 import polars as pl
 
 from assets.metadata import key_of, timed
 from assets.oshub_country import raw_oshub_by_country
-from assets.resources import PseudonymisationKeyResource, WarehouseResource
-from connectors.manifest import SOURCE_TYPES
+from assets.resources import PseudonymisationKeyResource, SourcesResource, WarehouseResource
+from connectors.layouts import UnknownEditionError, edition_from_file_name
+from connectors.manifest import SOURCE_TYPES, ManifestEntry
+from connectors.reading.whole_file import FileFailure, standardise_isolated
 from connectors.sources import (
     dol_goods,
     entity_lists,
@@ -24,7 +34,6 @@ from connectors.sources import (
     worker_voice_grievances,
     worker_voice_surveys,
 )
-from connectors.staging import standardise_reconciled
 from data_contracts import load_contract
 
 STAGED_TABLES = {
@@ -62,22 +71,46 @@ def latest_raw(warehouse: WarehouseResource, source_type: str) -> pl.DataFrame:
     return rows.sort("source_file", "source_row")
 
 
-def standardise_source(source_type: str, raw: pl.DataFrame, keys: PseudonymisationKeyResource):
-    """Dispatch one source type's raw rows to its connector."""
+def declared_editions(entries: list[ManifestEntry]) -> dict[str, int]:
+    """Source file -> edition for received reference lists: the edition their sender declared, else
+    the year in the name the file was sent under (lists without either fall back to their content)."""
+    editions = {}
+    for entry in entries:
+        if entry.edition is not None:
+            editions[entry.relative_path] = entry.edition
+            continue
+        try:
+            editions[entry.relative_path] = edition_from_file_name(entry.name_as_sent)
+        except UnknownEditionError:
+            continue
+    return editions
+
+
+def standardiser_for(source_type: str, keys: PseudonymisationKeyResource, editions: dict[str, int]):
+    """The connector function that standardises one source type's raw rows. The pseudonymisation key
+    is read here, up front: a missing key fails the run, it is no fault of any one file."""
     if source_type == "worker_voice_grievance":
-        return worker_voice_grievances.standardise_grievances(raw, keys.key_bytes())
+        key = keys.key_bytes()
+        return lambda raw: worker_voice_grievances.standardise_grievances(raw, key)
+    if source_type == "reference_dol_goods":
+        return lambda raw: dol_goods.standardise_dol_goods(raw, editions=editions)
+    if source_type == "reference_country_risk":
+        return lambda raw: global_slavery_index.standardise_country_risk(raw, editions=editions)
     standardisers = {
         "oshub_download": oshub_download.standardise,
         "supplier_list": supplier_list.standardise,
         "social_audit": lambda frame: social_audit.standardise(frame, with_audits=True),
         "worker_voice_survey": worker_voice_surveys.standardise_surveys,
-        "reference_dol_goods": dol_goods.standardise_dol_goods,
         "reference_entity_list": entity_lists.standardise_entity_lists,
-        "reference_country_risk": global_slavery_index.standardise_country_risk,
         oshub_api.SOURCE_TYPE: oshub_api.standardise,
         oshub_merges.SOURCE_TYPE: oshub_merges.standardise,
     }
-    return standardisers[source_type](raw)
+    return standardisers[source_type]
+
+
+def standardise_source(source_type: str, raw: pl.DataFrame, keys: PseudonymisationKeyResource):
+    """Dispatch one source type's raw rows to its connector."""
+    return standardiser_for(source_type, keys, {})(raw)
 
 
 @dg.multi_asset(
@@ -93,18 +126,30 @@ def standardise_source(source_type: str, raw: pl.DataFrame, keys: Pseudonymisati
     ],
     can_subset=False,
 )
-def staged_tables(warehouse: WarehouseResource, pseudonymisation: PseudonymisationKeyResource):
-    """Standardise every source into the staged tables and the quarantine, atomically."""
+def staged_tables(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    pseudonymisation: PseudonymisationKeyResource,
+    sources: SourcesResource,
+):
+    """Standardise every source into the staged tables and the quarantine, atomically; files that
+    cannot be standardised as a whole are set aside with their reason."""
     with timed() as clock:
+        entries = sources.entries()
+        editions = declared_editions(entries)
         collected: dict[str, list[pl.DataFrame]] = {table: [] for table in STAGED_TABLES}
-        reconciliation = {}
+        reconciliation, failures, usable = {}, [], set()
         for source_type in STAGED_SOURCE_TYPES:
             raw = latest_raw(warehouse, source_type)
             if raw.is_empty():
                 continue
-            result, figures = standardise_reconciled(
-                lambda frame, kind=source_type: standardise_source(kind, frame, pseudonymisation), raw
-            )
+            standardise = standardiser_for(source_type, pseudonymisation, editions)
+            result, figures, failed = standardise_isolated(standardise, raw, source_type)
+            collected["quarantine.load_summary"].append(rejected_summary(raw, source_type, failed))
+            failures += failed
+            if result is None:
+                continue
+            usable |= set(figures["by_file"])
             for name, frame in result.tables.items():
                 collected[f"staged.{name}"].append(frame)
             collected["quarantine.rejected_rows"].append(result.rejected)
@@ -112,20 +157,29 @@ def staged_tables(warehouse: WarehouseResource, pseudonymisation: Pseudonymisati
             reconciliation[source_type] = {key: figures[key] for key in ("read", "staged", "quarantined")} | {
                 "unknown_columns": {f: list(c) for f, c in result.unknown_columns.items()}
             }
+        collected["quarantine.load_summary"].append(unread_summary(entries, usable, failures))
         frames = {table: _concat(table, parts) for table, parts in collected.items()}
         counts = warehouse.replace_many(frames)
+    for failure in failures:
+        context.log.warning(f"file set aside, the other files staged as usual: {failure.reason}")
+    sources.record_outcomes({f.source_file: f.reason for f in failures}, usable)
     for table, count in counts.items():
         extra = {"quarantined_rows": counts["quarantine.rejected_rows"], "seconds": clock["seconds"]}
         if table == "quarantine.rejected_rows":
             extra["by_source"] = reconciliation
+        if table == "quarantine.load_summary":
+            extra["files_rejected"] = {f.source_file: f.reason for f in failures}
         yield dg.MaterializeResult(asset_key=key_of(table), metadata={"dagster/row_count": count, **extra})
 
 
 def load_summary(raw: pl.DataFrame, source_type: str, figures: dict) -> pl.DataFrame:
-    """One row per load of `raw` with its read / staged / quarantined counts (checked by the contract)."""
+    """One row per staged load of `raw` with its read / staged / quarantined counts (checked by the
+    contract); files set aside as a whole are in `rejected_summary`."""
     loads = raw.group_by("source_file").agg(pl.col("load_id").first()).sort("source_file")
     rows = []
     for source_file, load_id in loads.iter_rows():
+        if source_file not in figures["by_file"]:
+            continue
         entry = figures["by_file"][source_file]
         rows.append(
             {
@@ -135,9 +189,64 @@ def load_summary(raw: pl.DataFrame, source_type: str, figures: dict) -> pl.DataF
                 "rows_read": entry["read"],
                 "rows_staged": entry.get("staged", 0),
                 "rows_quarantined": entry["quarantined"],
+                "file_status": "staged",
+                "reason_code": None,
+                "reason": None,
             }
         )
     return pl.DataFrame(rows)
+
+
+def rejected_summary(raw: pl.DataFrame, source_type: str, failures: list[FileFailure]) -> pl.DataFrame:
+    """One load_summary row per file of `raw` set aside as a whole: every row it has counts as
+    quarantined, and the reason is on the row (not in rejected_rows)."""
+    reasons = {failure.source_file: failure for failure in failures}
+    loads = (
+        raw.filter(pl.col("source_file").is_in(list(reasons)))
+        .group_by("source_file")
+        .agg(pl.col("load_id").first(), pl.len().alias("rows"))
+        .sort("source_file")
+    )
+    return pl.DataFrame(
+        [
+            _rejected_row(load_id, source_type, source_file, rows, reasons[source_file])
+            for source_file, load_id, rows in loads.iter_rows()
+        ]
+    )
+
+
+def unread_summary(
+    entries: list[ManifestEntry], staged: set[str], failures: list[FileFailure]
+) -> pl.DataFrame:
+    """load_summary rows for received files that never reached raw (ingestion set them aside)."""
+    seen = staged | {failure.source_file for failure in failures}
+    rows = []
+    for entry in entries:
+        if entry.status != "failed" or entry.relative_path in seen:
+            continue
+        code, _, message = entry.failure.partition("] ")
+        failure = FileFailure(
+            entry.relative_path, code.lstrip("[") or "file_failed", message or entry.failure
+        )
+        load_id = (
+            f"{entry.source_type}-unread-{hashlib.sha256(entry.relative_path.encode()).hexdigest()[:16]}"
+        )
+        rows.append(_rejected_row(load_id, entry.source_type, entry.relative_path, 0, failure))
+    return pl.DataFrame(rows)
+
+
+def _rejected_row(load_id: str, source_type: str, source_file: str, rows: int, failure: FileFailure) -> dict:
+    return {
+        "load_id": load_id,
+        "source_type": source_type,
+        "source_file": source_file,
+        "rows_read": rows,
+        "rows_staged": 0,
+        "rows_quarantined": rows,
+        "file_status": "rejected",
+        "reason_code": failure.reason_code,
+        "reason": failure.message,
+    }
 
 
 def _concat(table: str, parts: list[pl.DataFrame]) -> pl.DataFrame:

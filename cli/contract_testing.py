@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 import click
 
 from data_contracts import CheckResult, ContractError, all_contracts, load_contract
+from warehouse import locking
 from warehouse.database import Warehouse
+from warehouse.migrations import column_differences
 
 PRESENT_TABLES = "SELECT table_schema || '.' || table_name FROM information_schema.tables"
 SAMPLE_ROWS_SHOWN = 3
@@ -49,9 +51,19 @@ class ContractTestOutcome:
         return out
 
 
+def audited_warehouse() -> Warehouse:
+    """The warehouse itself, read-only under the writer lock, when no run is writing it; else the
+    reader copy (the last good run), so testing never blocks or breaks a run."""
+    live = Warehouse()
+    if locking.writer_active(live.path):
+        return Warehouse.for_readers()
+    return Warehouse(database=str(live.path), read_only=True)
+
+
 def run_contract_tests(tables: tuple[str, ...] = (), warehouse: Warehouse | None = None):
-    """Run the rules of ``tables`` (default: every contract) on a read-only warehouse connection."""
-    warehouse = warehouse or Warehouse()
+    """Check the columns and run the rules of ``tables`` (default: every contract) on a read-only
+    connection (`audited_warehouse`)."""
+    warehouse = warehouse or audited_warehouse()
     if not warehouse.path.is_file():
         raise click.ClickException(f"no warehouse at {warehouse.path}: run `flrisk demo` or a job first")
     try:
@@ -63,11 +75,34 @@ def run_contract_tests(tables: tuple[str, ...] = (), warehouse: Warehouse | None
         present = {row[0] for row in con.sql(PRESENT_TABLES).fetchall()}
         for contract in contracts:
             key = contract.qualified_name
-            if key in present:
-                outcome.results[key] = contract.run_checks(con, key)
-            else:
+            if key not in present:
                 outcome.missing.append(key)
+                continue
+            columns = column_checks(con, key, contract)
+            rules = contract.run_checks(con, key) if all(result.passed for result in columns) else []
+            outcome.results[key] = columns + rules
     return outcome
+
+
+def column_checks(con, table_key: str, contract) -> list[CheckResult]:
+    """One blocking result per contract column: present in the table with the contract's type. When
+    one fails the table's rules are not run (they would fail on the missing column, not on data)."""
+    missing, mismatched = column_differences(con, table_key, contract)
+    wrong = {column.name: f"is {actual}, contract says {wanted}" for column, actual, wanted in mismatched}
+    wrong |= {column.name: "is missing from the table" for column in missing}
+    fix = "the warehouse predates this contract: run `flrisk migrate`"
+    return [
+        CheckResult(
+            name=f"{contract.table_name}__{column.name}__column",
+            description=f"column {column.name} exists with type {column.physical_type}",
+            blocking=True,
+            passed=column.name not in wrong,
+            offending_count=None,
+            observed_value=None,
+            message=f"column {column.name} {wrong[column.name]} ({fix})" if column.name in wrong else "ok",
+        )
+        for column in contract.columns
+    ]
 
 
 def _failure_lines(result: CheckResult) -> str:

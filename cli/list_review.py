@@ -5,7 +5,9 @@ named by its `hit_id` (as `--list` prints it) or by its facility id plus the lis
 must be in `published.list_screening_hits` (the last run's screening). A decision is appended to
 `resolved.list_hit_decisions` under the warehouse writer lock, taken the same way a run takes it
 (`warehouse.locking`), so it never interleaves with a run; when a run holds the lock the decision is
-refused quickly with the holder named. Decisions take effect on the next run (risk_model.list_decisions).
+refused quickly with the holder named. The same row goes into the reader copy at once
+(`warehouse.readers.amend_snapshot`), so `--list` and `flrisk facility` show it; decisions take effect
+on the published tables on the next run (risk_model.list_decisions).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import polars as pl
 
 from warehouse import locking
 from warehouse.database import Warehouse
-from warehouse.readers import read_connection
+from warehouse.migrations import migrate_home, require_current
+from warehouse.readers import amend_snapshot, read_connection, reader_database
+from warehouse.sql import create_statement
 
 DECISIONS = "resolved.list_hit_decisions"
 LOCK_WAIT_SECONDS = 5.0
@@ -59,7 +63,8 @@ def hits_for_review(include_decided: bool = False, database: Path | None = None)
     """Published hits awaiting review (every hit with `include_decided`), each with the latest decision
     recorded for it, if any (a decision recorded since the last run shows here before it applies)."""
     warehouse = _warehouse(database)
-    with read_connection(warehouse.path) as con:
+    with read_connection(reader_database(warehouse.path)) as con:
+        require_current(con, reader_database(warehouse.path))
         has_decisions = con.execute(
             "SELECT count(*) FROM information_schema.tables "
             "WHERE table_schema = 'resolved' AND table_name = 'list_hit_decisions'"
@@ -89,6 +94,22 @@ def find_hit(warehouse: Warehouse, hit: str, entity: str | None = None, list_nam
     return found.row(0, named=True)
 
 
+def _insert_decision(con, row: list, create: bool = False) -> None:
+    """Append one decision row; with `create`, first create the table if the database lacks it."""
+    if create:
+        present = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'resolved' AND table_name = 'list_hit_decisions'"
+        ).fetchall()[0][0]
+        if not present:
+            con.execute(create_statement(DECISIONS))
+    con.execute(
+        f"INSERT INTO {DECISIONS} (facility_id, list_name, list_entity_name, decision, decided_by, "
+        "decided_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        row,
+    )
+
+
 def record_decision(
     hit: str,
     decision: str,
@@ -108,21 +129,20 @@ def record_decision(
         raise ValueError("say who decides (--by NAME)")
     warehouse = _warehouse(database)
     with locking.writer_lock(warehouse.path, "flrisk review-hit", LOCK_WAIT_SECONDS):
+        migrate_home(warehouse.path)  # an older warehouse is brought forward before anything is written
         found = find_hit(warehouse, hit, entity, list_name)
         decided_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        row = [
+            found["facility_id"],
+            found["list_name"],
+            found["list_entity_name"],
+            decision,
+            decided_by.strip(),
+            decided_at,
+            note or None,
+        ]
         warehouse.ensure(DECISIONS)
         with warehouse.transaction() as con:
-            con.execute(
-                f"INSERT INTO {DECISIONS} (facility_id, list_name, list_entity_name, decision, decided_by, "
-                "decided_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    found["facility_id"],
-                    found["list_name"],
-                    found["list_entity_name"],
-                    decision,
-                    decided_by.strip(),
-                    decided_at,
-                    note or None,
-                ],
-            )
+            _insert_decision(con, row)
+        amend_snapshot(warehouse.path, lambda con: _insert_decision(con, row, create=True))
     return found | {"decision": decision, "decided_by": decided_by.strip(), "decided_at": decided_at}

@@ -12,10 +12,13 @@ import json
 import os
 import secrets
 import time
+from datetime import date
 from pathlib import Path
 
 import click
 
+from cli.errors import as_of_option
+from cli.terminal import error as print_error
 from warehouse.home import flrisk_home, prepare_dagster_home, pseudonymisation_key_file
 from warehouse.received import KINDS
 
@@ -36,15 +39,18 @@ def ensure_demo_key() -> None:
     )
 
 
-def _run(as_of: str = "", full_resolve: bool = False):
+def run_pipeline(as_of: str = "", full_resolve: bool = False):
+    """Run refresh_all and say how long it took; exit 1 naming each failed step."""
+    from cli.errors import explain, explain_text
     from pipelines.runner import RunFailedError, run_refresh_all
 
     started = time.perf_counter()
     try:
         result = run_refresh_all(as_of, full_resolve=full_resolve)
-    except RunFailedError as error:
-        click.echo(str(error), err=True)
-        raise SystemExit(1) from error
+    except RunFailedError as failure:
+        known = explain(failure) or explain_text(str(failure), from_duckdb=True)
+        print_error(f"error: {known}" if known else str(failure))
+        raise SystemExit(2 if known else 1) from failure
     click.echo(
         f"Materialized the asset graph in {time.perf_counter() - started:.1f} s (run {result.run_id}).\n"
     )
@@ -52,7 +58,7 @@ def _run(as_of: str = "", full_resolve: bool = False):
 
 
 @click.command()
-@click.option("--as-of", default="", help="Score as of this date (YYYY-MM-DD); default today.")
+@as_of_option
 def demo(as_of: str) -> None:
     """Register the bundled demo data, materialize the whole asset graph and print a summary."""
     from cli.summary import demo_summary
@@ -63,12 +69,12 @@ def demo(as_of: str) -> None:
     ensure_demo_key()
     click.echo(f"flrisk home: {flrisk_home()}")
     register_demo_bundle()
-    _run(as_of)
-    click.echo(demo_summary(Warehouse()))
+    run_pipeline(as_of)
+    click.echo(demo_summary(Warehouse.for_readers()))
 
 
 @click.command()
-@click.option("--as-of", default="", help="Score as of this date (YYYY-MM-DD); default today.")
+@as_of_option
 @click.option(
     "--full-resolve", is_flag=True, help="Re-resolve every facility record, not only new and removed ones."
 )
@@ -76,34 +82,75 @@ def refresh(as_of: str, full_resolve: bool) -> None:
     """Re-run the whole asset graph on everything received (what the nightly schedule runs, with
     --full-resolve) and say how entity resolution ran."""
     prepare_dagster_home()
-    result = _run(as_of, full_resolve)
+    result = run_pipeline(as_of, full_resolve)
     for event in result.asset_materializations_for_node("resolved_tables"):
         if event.asset_key.path == ["resolved", "facilities"]:
             meta = {key: value.value for key, value in event.metadata.items()}
             click.echo(f"Entity resolution: {meta['mode']} ({meta['mode_reason']}).")
 
 
+EDITIONED_KINDS = ("reference-dol-goods", "reference-country-risk")
+FIRST_EDITION = 1990
+
+
+def _check_edition(kind: str, edition: int | None) -> None:
+    """`--edition` only for reference lists that have editions, and only a plausible year."""
+    if edition is None:
+        return
+    if kind not in EDITIONED_KINDS:
+        raise click.UsageError(f"--edition applies to {' and '.join(EDITIONED_KINDS)} only")
+    latest = date.today().year + 1
+    if not FIRST_EDITION <= edition <= latest:
+        raise click.UsageError(f"--edition {edition}: give the list's year, {FIRST_EDITION} to {latest}")
+
+
 @click.command()
 @click.argument("kind", type=click.Choice(list(KINDS)))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--contributor", default="", help="Who sent the file (default: the file name).")
-def load(kind: str, file: Path, contributor: str) -> None:
-    """Ingest FILE of KIND into the warehouse and re-run everything downstream."""
+@click.option(
+    "--edition",
+    type=int,
+    default=None,
+    help="The edition (year) of a DOL or country-risk list whose content and name do not say it.",
+)
+def load(kind: str, file: Path, contributor: str, edition: int | None) -> None:
+    """Ingest FILE of KIND into the warehouse and re-run everything downstream. Exit 1 when the file
+    was received but could not be used as a whole (the reason is printed; other files are unaffected)."""
     from cli.summary import load_report
     from connectors.reading.errors import MalformedFileError
     from warehouse.database import Warehouse
     from warehouse.received import register_file
 
+    _check_edition(kind, edition)
     if KINDS[kind] == "worker_voice":
         _require_pseudonymisation_key()
     try:
-        entry = register_file(file, kind, contributor or file.stem)
+        entry = register_file(file, kind, contributor or None, edition=edition)
     except MalformedFileError as error:
         click.echo(f"cannot read {file}: [{error.reason_code}] {error}", err=True)
         raise SystemExit(2) from error
     click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({entry.relative_path}).")
-    _run()
-    click.echo(load_report(Warehouse(), entry.relative_path))
+    run_unless_done_since(time.time())
+    report, usable = load_report(Warehouse.for_readers(), entry.relative_path)
+    click.echo(report)
+    raise SystemExit(0 if usable else 1)
+
+
+def run_unless_done_since(registered_at: float) -> None:
+    """Run the pipeline for a file registered at `registered_at`, under the writer lock: when several
+    loads arrive at once, the first run reads every file registered before it started, so a load whose
+    file such a run has already read (it finished while this one waited) needs no run of its own."""
+    from pipelines.runner import last_success_started
+    from warehouse import locking
+    from warehouse.home import lock_wait_seconds, warehouse_path
+
+    with locking.writer_lock(warehouse_path(), "flrisk load", lock_wait_seconds()):
+        started = last_success_started()
+        if started is not None and started > registered_at:
+            click.echo("Already loaded by a run that started after it was registered.\n")
+            return
+        run_pipeline()
 
 
 def _require_pseudonymisation_key() -> None:
@@ -124,13 +171,13 @@ def check_list(file: Path, as_json: bool) -> None:
     """Check a supplier list before sharing it, writing nothing. Exit 1 if any row would be rejected,
     2 if the file cannot be read at all."""
     from cli.list_check import check_supplier_list, format_check
-    from connectors.reading.errors import MalformedFileError
+    from connectors.reading.whole_file import describe_failure
 
     try:
         result = check_supplier_list(file)
-    except (MalformedFileError, OSError) as error:
-        code = getattr(error, "reason_code", "unreadable_file")
-        click.echo(f"cannot read {file}: [{code}] {error}", err=True)
+    except Exception as error:  # noqa: BLE001 - whatever the file does, say why in one line
+        failure = describe_failure(error, "supplier_list", str(file))
+        click.echo(f"cannot check {file}: {failure.reason}", err=True)
         raise SystemExit(2) from error
     click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_check(result))
     raise SystemExit(1 if result["rows_rejected"] else 0)
@@ -148,11 +195,16 @@ def check_list(file: Path, as_json: bool) -> None:
 def resolve(input_file: Path, output_file: Path) -> None:
     """Resolve a CSV/Parquet file of facility records (record_id, name, address, country, lat, lng)
     into facilities, standalone, without the warehouse."""
+    from connectors.reading.files import require_regular_file
     from entity_resolution.standalone import InputError, read_input, resolve_frame, write_output
 
     try:
-        if not input_file.is_file():
+        if not input_file.exists():
             raise InputError(f"{input_file}: no such file")
+        try:
+            require_regular_file(input_file)
+        except ValueError as refused:
+            raise InputError(str(refused)) from refused
         if output_file.suffix.lower() not in {".csv", ".parquet"}:
             raise InputError(f"{output_file}: the output must end in .csv or .parquet")
         frame = read_input(input_file)

@@ -1,5 +1,6 @@
-"""Operations, for data engineers: `flrisk status` (run history, stale assets, failed checks) and
-`flrisk dev` (the Dagster UI)."""
+"""Operations, for data engineers: `flrisk status` (run history, stale assets, failed checks, and what
+needs a person: files set aside, pulls held for review), `flrisk sync-oshub` (the Open Supply Hub
+pull), `flrisk accept-pull` and `flrisk dev` (the Dagster UI)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 
 import click
 
+from cli.errors import as_of_option
 from warehouse.home import prepare_dagster_home, write_workspace
 
 
@@ -22,11 +24,111 @@ def status(as_json: bool) -> None:
     from warehouse.home import flrisk_home
 
     result = read_status()
+    attention = needs_attention()
     if as_json:
-        click.echo(json.dumps(result.as_dict(), indent=2))
+        click.echo(json.dumps(result.as_dict() | {"needs_attention": attention}, indent=2, default=str))
         return
     click.echo(f"flrisk home: {flrisk_home()}\n")
     click.echo(format_status(result))
+    click.echo(f"\nNeeds attention ({len(attention)}):")
+    for item in attention:
+        click.echo(f"  {item['what']}: {item['detail']}")
+        click.echo(f"      fix: {item['fix']}")
+    if not attention:
+        click.echo("  none")
+
+
+def needs_attention() -> list[dict]:
+    """Received files the last run set aside, and Open Supply Hub pulls held for review (read from the
+    received register and the reader copy: never from the live warehouse, so it works during a run)."""
+    from warehouse.api_pulls import held_pulls
+    from warehouse.database import Warehouse
+    from warehouse.locking import WarehouseBusyError
+    from warehouse.received import failed_files
+
+    items = [
+        {
+            "what": f"file set aside: {entry.relative_path}",
+            "detail": entry.failure,
+            "fix": "send a corrected file (`flrisk load`); the others load as usual",
+        }
+        for entry in failed_files()
+    ]
+    readers = Warehouse.for_readers()
+    try:
+        held = held_pulls(readers) if readers.path.is_file() else None
+    except WarehouseBusyError:  # the very first run is writing: nothing was held before it
+        held = None
+    if held is not None:
+        for row in held.iter_rows(named=True):
+            items.append(
+                {
+                    "what": f"Open Supply Hub pull held for review: {row['load_id']}",
+                    "detail": f"{row['row_count']} records; it {row['reason']}; staging keeps the "
+                    "previous pull",
+                    "fix": f"`flrisk accept-pull {row['load_id']}` if the removals are real",
+                }
+            )
+    return items
+
+
+@click.command(name="sync-oshub")
+@as_of_option
+@click.option(
+    "--base-url", default="", help="The Open Supply Hub API to pull from (default: opensupplyhub.org)."
+)
+@click.option("--accept-removals", is_flag=True, help="Accept this pull even if it removes many facilities.")
+@click.option(
+    "--max-removed-share",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Hold a pull that removes more than this share of the previous pull's facilities (default 0.05).",
+)
+def sync_oshub(as_of: str, base_url: str, accept_removals: bool, max_removed_share: float | None) -> None:
+    """Pull Open Supply Hub production locations over the API (FLRISK_OSHUB_TOKEN), then re-stage,
+    re-resolve and re-score. An incomplete pull is discarded (exit 1); one that removes too many
+    facilities is held for review (`flrisk status` lists it, `flrisk accept-pull` accepts it)."""
+    from pipelines.runner import RunFailedError, run_oshub_sync
+
+    prepare_dagster_home()
+    try:
+        result = run_oshub_sync(as_of, base_url, accept_removals, max_removed_share)
+    except RunFailedError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from error
+    for event in result.asset_materializations_for_node("raw__oshub_api"):
+        meta = {key: value.value for key, value in event.metadata.items()}
+        state = (
+            "HELD for review (staging keeps the previous pull)" if meta.get("held_for_review") else "in use"
+        )
+        click.echo(f"Open Supply Hub pull {meta.get('load_id')}: {meta.get('records')} records, {state}.")
+
+
+@click.command(name="accept-pull")
+@click.argument("load_id", required=False)
+@click.option("--no-refresh", is_flag=True, help="Only accept; stage it on the next run.")
+@as_of_option
+def accept_pull(load_id: str | None, no_refresh: bool, as_of: str) -> None:
+    """Accept an Open Supply Hub pull held for review (default: the newest), so it replaces the previous
+    pull, then re-run the pipeline."""
+    from cli.loading import run_pipeline
+    from warehouse import api_pulls, locking
+    from warehouse.database import Warehouse
+    from warehouse.migrations import migrate_home
+    from warehouse.readers import amend_snapshot
+
+    warehouse = Warehouse()
+    with locking.writer_lock(warehouse.path, "flrisk accept-pull", 60.0):
+        migrate_home(warehouse.path)
+        try:
+            row = api_pulls.accept(warehouse, load_id)
+        except LookupError as error:
+            click.echo(str(error), err=True)
+            raise SystemExit(1) from error
+        amend_snapshot(warehouse.path, lambda con: api_pulls.forget_held(con, row["source_file"]))
+    click.echo(f"Accepted Open Supply Hub pull {row['load_id']} ({row['row_count']} records).")
+    if not no_refresh:
+        run_pipeline(as_of)
 
 
 @click.command()
@@ -41,7 +143,27 @@ def dev(port: int) -> None:
     os.execv(dagster, [dagster, "dev", "-w", str(workspace), "-h", "127.0.0.1", "-p", str(port)])
 
 
+@click.command()
+def migrate() -> None:
+    """Bring an older warehouse (and its reader copy) forward to this flrisk's schema: missing columns
+    are added from the data contracts, nothing is dropped. Every run does this first anyway."""
+    from warehouse.home import warehouse_path
+    from warehouse.migrations import migrate_home
+
+    database = warehouse_path()
+    if not database.is_file():
+        click.echo(f"no warehouse at {database}: nothing to migrate")
+        return
+    migration = migrate_home(database)
+    for change in migration.changes:
+        click.echo(f"  {change}")
+    click.echo(
+        f"Warehouse at schema version {migration.to_version} (was {migration.from_version}); "
+        f"{len(migration.changes)} change(s)."
+    )
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to the `flrisk` group."""
-    group.add_command(status)
-    group.add_command(dev)
+    for command in (status, sync_oshub, accept_pull, migrate, dev):
+        group.add_command(command)

@@ -16,16 +16,18 @@ import click
 
 @contextmanager
 def _warehouse() -> Iterator:
-    """A read-only connection to the warehouse, or exit 2 naming the missing file."""
-    import duckdb
-
+    """A read-only connection to the reader copy (the last good run; never blocks a run), or exit 2
+    naming the missing warehouse."""
     from warehouse.home import warehouse_path
+    from warehouse.migrations import require_current
+    from warehouse.readers import read_connection, reader_database
 
     path = warehouse_path()
     if not path.is_file():
         click.echo(f"no warehouse at {path}: run `flrisk demo` or load data first", err=True)
         raise SystemExit(2)
-    with duckdb.connect(str(path), read_only=True) as con:
+    with read_connection(reader_database(path)) as con:
+        require_current(con, reader_database(path))
         yield con
 
 
@@ -35,10 +37,31 @@ def _default_k(k: int | None) -> int:
     return k if k is not None else int(load_parameters()["worker_voice"]["k_anonymity"])
 
 
-def _check_suffix(path: Path) -> None:
+def _check_output(path: Path, force: bool) -> None:
+    """Refuse, before any work, an output that is not CSV/Parquet, is flrisk state, or exists."""
+    from cli.outputs import OutputRefusedError, check_target
+
     if path.suffix.lower() not in {".csv", ".parquet"}:
         click.echo(f"{path}: the output must end in .csv or .parquet", err=True)
         raise SystemExit(2)
+    try:
+        check_target(path, force)
+    except OutputRefusedError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from error
+
+
+@contextmanager
+def _output(path: Path, force: bool) -> Iterator[Path]:
+    """A temporary path for `path` and its side files, renamed into place at the end (`cli.outputs`)."""
+    from cli.outputs import OutputRefusedError, output_files
+
+    try:
+        with output_files(path, force) as temporary:
+            yield temporary
+    except OutputRefusedError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from error
 
 
 @click.command()
@@ -47,13 +70,14 @@ def _check_suffix(path: Path) -> None:
 @click.option("--rows", type=int, default=None, help="Synthetic rows (default: as many as real).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--k", type=int, default=None, help="Rare-combination threshold (default: the model's k).")
-def synthesize(table: str, output: Path, rows: int | None, seed: int, k: int | None) -> None:
+@click.option("--force", is_flag=True, help="Replace the output files if they exist.")
+def synthesize(table: str, output: Path, rows: int | None, seed: int, k: int | None, force: bool) -> None:
     """Write a synthetic version of a sensitive TABLE (worker_voice_grievances, audit_findings) and
     its fidelity and disclosure report beside it (<stem>.fidelity.json and .md)."""
     from sharing.fidelity import fidelity_report, write_report
     from sharing.tables import spec_for
 
-    _check_suffix(output)
+    _check_output(output, force)
     try:
         spec = spec_for(table)
     except KeyError as error:
@@ -63,9 +87,10 @@ def synthesize(table: str, output: Path, rows: int | None, seed: int, k: int | N
         real = con.sql(spec.sql()).pl()
     k = _default_k(k)
     frame = _synthesise(real, spec, rows, k, seed)
-    frame.write_parquet(output) if output.suffix.lower() == ".parquet" else frame.write_csv(output)
     report = fidelity_report(real, frame, spec, k)
-    json_path, markdown_path = write_report(report, output)
+    with _output(output, force) as temporary:
+        frame.write_parquet(temporary) if output.suffix.lower() == ".parquet" else frame.write_csv(temporary)
+        json_path, markdown_path = (output.with_name(path.name) for path in write_report(report, temporary))
     click.echo(
         f"{frame.height} synthetic rows -> {output}; mean TVD {report['mean_total_variation_distance']}, "
         f"copies on quasi-identifiers {report['exact_copies_on_quasi_identifiers']}, rare combinations "
@@ -86,18 +111,20 @@ def _synthesise(real, spec, rows: int | None, k: int, seed: int):
 @click.command(name="export-htcds")
 @click.option("--out", "output", required=True, type=click.Path(path_type=Path), help="CSV or Parquet.")
 @click.option("--k", type=int, default=None, help="Cases a facility needs to be named (default: model k).")
-def export_htcds(output: Path, k: int | None) -> None:
+@click.option("--force", is_flag=True, help="Replace the output files if they exist.")
+def export_htcds(output: Path, k: int | None, force: bool) -> None:
     """Export worker-voice grievance cases with HTCDS v2 field names and picklist values; the report
     (<stem>.htcds-report.json) lists the mapping and every unmapped HTCDS field."""
     from sharing import htcds
 
-    _check_suffix(output)
+    _check_output(output, force)
     k = _default_k(k)
     with _warehouse() as con:
         cases = con.sql(htcds.source_sql()).pl()
     exported = htcds.to_htcds(cases, k)
     report = htcds.export_report(exported, k)
-    report_path = htcds.write_export(exported, report, output)
+    with _output(output, force) as temporary:
+        report_path = output.with_name(htcds.write_export(exported, report, temporary).name)
     click.echo(
         f"{exported.height} cases -> {output}; {len(report['mapped_fields'])} HTCDS fields mapped, "
         f"{len(report['unmapped_htcds_fields'])} unmapped (listed in {report_path})"
@@ -125,12 +152,14 @@ def share(output: Path | None, verify: Path | None, facility: str | None) -> Non
             click.echo(f"FAILED {problem}", err=True)
         click.echo(f"{verify}: {'bundle intact' if not problems else f'{len(problems)} problem(s)'}")
         raise SystemExit(1 if problems else 0)
+    from cli.outputs import OutputRefusedError, output_folder
     from warehouse.home import reports_dir
 
     with _warehouse() as con:
         try:
-            manifest = write_bundle(con, output, facility, reports_dir())
-        except BundleError as error:
+            with output_folder(output) as folder:
+                manifest = write_bundle(con, folder, facility, reports_dir())
+        except (BundleError, OutputRefusedError) as error:
             click.echo(str(error), err=True)
             raise SystemExit(2) from error
     counts = ", ".join(f"{name} {table['rows']}" for name, table in manifest["tables"].items())

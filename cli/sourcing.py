@@ -14,41 +14,54 @@ from pathlib import Path
 
 import click
 
+from cli.terminal import error as print_error
+
 TABLE_OPTIONS = dict(tbl_rows=50, tbl_cols=20, fmt_str_lengths=60, tbl_width_chars=200)
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(message, err=True)
+    print_error(message)
     raise SystemExit(code)
 
 
-def print_query(sql: str) -> None:
-    """Run one read-only SELECT and print it; refused statements exit 2, SQL errors exit 1."""
+def print_query(sql: str, row_limit: int | None = None, memory_limit: str | None = None) -> None:
+    """Run one read-only SELECT and print it; refused statements exit 2, SQL errors exit 1, a query
+    that needs more memory than allowed exits 2 saying so."""
     import duckdb
     import polars as pl
 
-    from cli.query import QueryRefusedError, run_query
+    from cli.query import QueryRefusedError, query_limits, run_query
 
     try:
-        frame = run_query(sql)
-    except QueryRefusedError as error:
-        _fail(f"refused: {error}", 2)
-    except (duckdb.Error, FileNotFoundError) as error:
-        _fail(f"query failed: {error}", 1)
+        limit, memory = query_limits(row_limit, memory_limit)
+        frame = run_query(sql, row_limit=limit, memory_limit=memory)
+    except QueryRefusedError as problem:
+        _fail(f"refused: {problem}", 2)
+    except duckdb.OutOfMemoryException as problem:
+        first = str(problem).splitlines()[0]
+        _fail(
+            f"refused: the query needs more than its memory limit of {memory} ({first}); narrow it "
+            "(WHERE, LIMIT) or raise --memory-limit",
+            2,
+        )
+    except (duckdb.Error, FileNotFoundError) as problem:
+        _fail(f"query failed: {problem}", 1)
     with pl.Config(**TABLE_OPTIONS):
-        click.echo(frame)
+        click.echo(frame.head(limit))
+    if frame.height > limit:
+        click.echo(f"(showing the first {limit} rows; add LIMIT to the query or raise --limit)")
 
 
 def _print_candidates(query: str, candidates: list[dict]) -> None:
     if not candidates:
         _fail(f"no facility matches {query!r}", 1)
-    click.echo(f"{query!r} is ambiguous; candidates (use the facility id):", err=True)
+    print_error(f"{query!r} is ambiguous; candidates (use the facility id):")
     for row in candidates:
         detail = f"  {row['facility_id']}"
         if "facility_name" in row:
             detail += f"  {row['facility_name']} ({row['country_code']})  seen as {row['name']!r}"
             detail += f", score {row['score']:.0f}"
-        click.echo(detail, err=True)
+        print_error(detail)
     raise SystemExit(1)
 
 
@@ -178,19 +191,24 @@ def brand(name: str, as_json: bool) -> None:
 @click.argument("table")
 @click.option("--format", "file_format", type=click.Choice(["csv", "parquet", "xlsx"]), required=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def export(table: str, file_format: str, out: Path) -> None:
+@click.option("--force", is_flag=True, help="Replace OUT if it exists (never flrisk's own state).")
+def export(table: str, file_format: str, out: Path, force: bool) -> None:
     """Export a published or resolved TABLE to a file that is safe to open in a spreadsheet (text cells
-    starting with = + - @, tab or carriage return are prefixed with a single quote)."""
+    starting with = + - @, tab or carriage return are prefixed with a single quote). OUT is written
+    through a temporary file; it may not be inside flrisk's state, nor exist unless --force."""
     from cli.export import ExportError, resolve_table, write_export
+    from cli.outputs import OutputRefusedError, check_target, output_files
     from cli.query import fetch
     from warehouse.sql import quoted
 
     try:
+        check_target(out, force)
         table_key = resolve_table(table)
         frame = fetch(f"SELECT * FROM {quoted(table_key)}")
-    except (ExportError, FileNotFoundError) as error:
+        with output_files(out, force) as temporary:
+            rows = write_export(frame, temporary, file_format)
+    except (ExportError, FileNotFoundError, OutputRefusedError) as error:
         _fail(f"error: {error}", 2)
-    rows = write_export(frame, out, file_format)
     click.echo(f"Wrote {rows} rows of {table_key} to {out} ({file_format}).")
 
 
@@ -251,9 +269,13 @@ def review_hit(hit, list_entity, decision, decided_by, note, list_name, show, sh
 
 @click.command()
 @click.argument("sql")
-def query(sql: str) -> None:
-    """Run one read-only SELECT against the warehouse and print the result; writes are refused (exit 2)."""
-    print_query(sql)
+@click.option("--limit", "row_limit", type=click.IntRange(min=1), default=None, help="Rows at most (10000).")
+@click.option("--memory-limit", default=None, help="DuckDB memory limit for the query (default 1GB).")
+def query(sql: str, row_limit: int | None, memory_limit: str | None) -> None:
+    """Run one read-only SELECT against the warehouse and print the result; writes are refused (exit 2).
+    At most --limit rows are fetched and the query runs within --memory-limit (also settable with
+    FLRISK_QUERY_ROW_LIMIT and FLRISK_QUERY_MEMORY_LIMIT)."""
+    print_query(sql, row_limit, memory_limit)
 
 
 def register(group: click.Group) -> None:

@@ -40,15 +40,24 @@ def demo_summary(warehouse: Warehouse) -> str:
     return "\n".join(lines)
 
 
-def load_report(warehouse: Warehouse, source_file: str) -> str:
-    """Read / staged / quarantined for one loaded file, and its first quarantined rows."""
+def load_report(warehouse: Warehouse, source_file: str) -> tuple[str, bool]:
+    """Read / staged / quarantined for one loaded file and its first quarantined rows, or why it was
+    rejected as a whole; and whether the file was usable."""
+    if not warehouse.exists("quarantine.load_summary"):
+        return f"{source_file}: not staged (see the run's failed steps).", False
     summary = warehouse.query(
-        "SELECT rows_read, rows_staged, rows_quarantined FROM quarantine.load_summary WHERE source_file = ?",
+        "SELECT rows_read, rows_staged, rows_quarantined, file_status, reason FROM quarantine.load_summary "
+        "WHERE source_file = ?",
         [source_file],
     )
     if summary.is_empty():
-        return f"{source_file}: not staged (see the run's failed steps)."
-    read, staged, quarantined = summary.row(0)
+        return f"{source_file}: not staged (see the run's failed steps).", False
+    read, staged, quarantined, status, reason = summary.row(0)
+    if status == "rejected":
+        return (
+            f"{source_file}: rejected as a whole, nothing of it was staged (every other file was): {reason}",
+            False,
+        )
     lines = [f"{source_file}: {read} rows read, {staged} staged, {quarantined} quarantined."]
     problems = warehouse.query(
         "SELECT source_row, column_name, reason_code, message FROM quarantine.rejected_rows "
@@ -57,4 +66,4 @@ def load_report(warehouse: Warehouse, source_file: str) -> str:
     )
     for row, column, reason, message in problems.iter_rows():
         lines.append(f"  row {row}, column {column or '-'}: {reason}: {message}")
-    return "\n".join(lines)
+    return "\n".join(lines), True

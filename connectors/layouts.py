@@ -15,8 +15,11 @@ export shapes are declared in ``connectors.sources.social_audit.shapes``.
 
 The reference-list sources (``connectors.sources.dol_goods``, ``entity_lists``,
 ``global_slavery_index``) also share :func:`reference_layouts` (their layouts, from
-``reference_list_layouts.csv`` / ``reference_list_columns.csv``), :func:`edition_from_file_name` and
-:func:`country_code` (a list's country cell as ISO alpha-2, else ``unknown_country``).
+``reference_list_layouts.csv`` / ``reference_list_columns.csv``), :func:`list_edition` (a list's
+edition: from the file's own ``edition`` column, else as declared by its sender, else the year in the
+name the file was SENT under, never the stored name with its hash prefix; else the whole file is
+refused with ``unknown_edition``) and :func:`country_code` (a list's country cell as ISO alpha-2, else
+``unknown_country``).
 """
 
 from __future__ import annotations
@@ -39,6 +42,15 @@ from connectors.vocabulary import read_reference_csv
 from data_contracts import load_contract
 
 _EDITION = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+_YEAR = re.compile(r"^\s*((?:19|20)\d{2})(?:\.0+)?\s*$")
+_STORED_PREFIX = re.compile(r"^[0-9a-f]{8}-(?:[0-9a-f]{6}-)?")  # warehouse.received's `<hash8>-[<tag6>-]`
+RECEIVED_FOLDERS = ("reference-dol-goods", "reference-country-risk", "reference-entity-list")
+
+
+class UnknownEditionError(ValueError):
+    """A reference list's edition cannot be told: the whole file is refused (``unknown_edition``)."""
+
+    reason_code = "unknown_edition"
 
 
 @dataclass(frozen=True)
@@ -161,13 +173,36 @@ def reference_layouts(source_type: str) -> dict[str, Layout]:
 
 
 def edition_from_file_name(source_file: str) -> int:
-    """The 4-digit year in a file name; ValueError when there is none."""
-    match = _EDITION.search(PurePath(source_file).name)
+    """The 4-digit year (20xx) in a file's name as sent; `UnknownEditionError` when there is none. A
+    copy stored by `flrisk load` (`reference-dol-goods/<hash8>-<name>`) is read without its prefix."""
+    path = PurePath(source_file)
+    name = path.name
+    if path.parent.name in RECEIVED_FOLDERS:
+        name = _STORED_PREFIX.sub("", name, count=1)
+    match = _EDITION.search(name)
     if match is None:
-        raise ValueError(
-            f"cannot tell the list edition of {source_file!r}: no year in its name; pass edition= explicitly"
+        raise UnknownEditionError(
+            f"{source_file}: cannot tell the list edition: the file has no edition column, none was "
+            f"given, and its name {name!r} holds no year; load it again with "
+            "`flrisk load <kind> FILE --edition YEAR`"
         )
     return int(match[1])
+
+
+def list_edition(row: RawRow, edition: int | None = None, editions: Mapping[str, int] | None = None) -> int:
+    """A reference row's edition: its own ``edition`` cell (a year), else `editions[source file]` or
+    `edition` (declared by the sender or read from the name the file was sent under), else the year in
+    its source file's name."""
+    cell = row.raw("edition")
+    if cell is not None:
+        match = _YEAR.match(cell)
+        if match is None:
+            raise UnknownEditionError(
+                f"{row.source_file}: row {row.source_row}, column edition: not a year (19xx or 20xx)"
+            )
+        return int(match[1])
+    declared = (editions or {}).get(row.source_file, edition)
+    return declared if declared is not None else edition_from_file_name(row.source_file)
 
 
 def country_code(country_raw: str | None, problems: list[Problem]) -> str | None:

@@ -252,16 +252,23 @@ def standardise_reconciled(
     files = raw.partition_by("source_file", maintain_order=True) if raw.height else [raw]
     if len(files) < 2 or all("source_row" in t.columns for t in result.tables.values()):
         return result, reconcile(raw, result)
-    parts = [(part, standardise(part)) for part in files]
+    return merge_parts([(p, reconcile(part, p)) for part, p in ((part, standardise(part)) for part in files)])
+
+
+def merge_parts(
+    parts: list[tuple[Standardised, dict[str, object]]],
+) -> tuple[Standardised, dict[str, object]]:
+    """One result and its figures from the results of several files standardised one by one."""
+    names = {name for result, _ in parts for name in result.tables}
     merged = Standardised(
         tables={
-            name: pl.concat([p.tables[name] for _, p in parts], how="diagonal_relaxed")
-            for name in result.tables
+            name: pl.concat([r.tables[name] for r, _ in parts if name in r.tables], how="diagonal_relaxed")
+            for name in names
         },
-        rejected=pl.concat([p.rejected for _, p in parts], how="diagonal_relaxed"),
-        unknown_columns={k: v for _, p in parts for k, v in p.unknown_columns.items()},
+        rejected=pl.concat([r.rejected for r, _ in parts], how="diagonal_relaxed"),
+        unknown_columns={k: v for r, _ in parts for k, v in r.unknown_columns.items()},
     )
-    figures = [reconcile(part, p) for part, p in parts]
+    figures = [f for _, f in parts]
     totals = {key: sum(f[key] for f in figures) for key in ("read", "staged", "quarantined", "overlap")}
     by_file = {name: entry for f in figures for name, entry in f["by_file"].items()}
     return merged, {**totals, "balanced": all(f["balanced"] for f in figures), "by_file": by_file}

@@ -25,7 +25,15 @@ from typing import Any
 from data_contracts.loader import all_contracts
 from data_contracts.model import Contract
 
-__all__ = ["SNAPSHOTS_DIR", "breaking_changes", "major", "snapshot", "snapshot_path", "write_snapshots"]
+__all__ = [
+    "SNAPSHOTS_DIR",
+    "breaking_changes",
+    "is_widening",
+    "major",
+    "snapshot",
+    "snapshot_path",
+    "write_snapshots",
+]
 
 SNAPSHOTS_DIR = Path(__file__).resolve().parent / "snapshots"
 
@@ -36,6 +44,11 @@ _WIDENINGS: dict[str, set[str]] = {
     "FLOAT": {"DOUBLE"},
     "DATE": {"TIMESTAMP"},
 }
+
+
+def is_widening(old_type: str, new_type: str) -> bool:
+    """True when a column of `old_type` can become `new_type` without losing information."""
+    return new_type in _WIDENINGS.get(old_type.upper(), set())
 
 
 def snapshot(contract: Contract) -> dict[str, Any]:

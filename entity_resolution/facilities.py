@@ -48,11 +48,19 @@ def _union(column: str) -> pl.Expr:
     return pl.col(column).list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique().sort()
 
 
+def facility_ids(ids: dict[int, str]) -> pl.Expr:
+    """Each record's facility_id from its cluster. With no clusters at all (every record removed)
+    Polars' `replace_strict` would keep the Int64 input type, so an empty map yields String nulls."""
+    if not ids:
+        return pl.lit(None, pl.String)
+    return pl.col("cluster").replace_strict(ids, return_dtype=pl.String)
+
+
 def build_facilities(labelled: pl.DataFrame, ids: dict[int, str]) -> pl.DataFrame:
     """`resolved.facilities` from records labelled with their cluster and the cluster -> ID map."""
     ranked = labelled.with_columns(
         priority=pl.col("source_type").replace_strict(SOURCE_PRIORITY, default=9, return_dtype=pl.Int32),
-        facility_id=pl.col("cluster").replace_strict(ids, return_dtype=pl.String),
+        facility_id=facility_ids(ids),
     ).sort("facility_id", "priority", "record_id")
     return (
         ranked.group_by("facility_id", maintain_order=True)
@@ -118,9 +126,7 @@ def build_record_links(
         .join(confirmed_frame.unique("idx"), on="idx", how="left", suffix="_confirmed")
         .join(record_ids.rename({"idx": "other", "record_id": "matched_record_id"}), on="other", how="left")
     )
-    return link_rows(
-        links.with_columns(facility_id=pl.col("cluster").replace_strict(ids, return_dtype=pl.String))
-    )
+    return link_rows(links.with_columns(facility_id=facility_ids(ids)))
 
 
 def link_rows(links: pl.DataFrame) -> pl.DataFrame:

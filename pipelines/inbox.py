@@ -2,8 +2,10 @@
 
 A readable file is registered (see `warehouse.received`) and moved to `inbox/<kind>/processed/`;
 an unreadable one is moved to `inbox/<kind>/failed/` with `<name>.error.txt` saying why. Either
-way the file is never lost. An optional sidecar `<name>.meta.yaml` gives `contributor` and
-`received_at`; otherwise the contributor is the file name without its extension.
+way the file is never lost, and one bad file never stops the sensor from handling the others. An
+optional sidecar `<name>.meta.yaml` gives `contributor`, `received_at` and `edition`; otherwise the
+contributor is the file name without its extension. A sidecar that is not a YAML mapping of those
+keys (or names an impossible date) sends its file to failed/ with the reason, like an unreadable file.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from pathlib import Path
 import yaml
 
 from connectors.manifest import read_manifest
-from connectors.reading.errors import MalformedFileError
 from warehouse.home import flrisk_home
 from warehouse.received import KINDS, received_manifest, register_file
 
@@ -69,24 +70,60 @@ def _move(path: Path, folder: Path) -> Path:
 
 def _received_files() -> set[str]:
     manifest = received_manifest()
-    return {entry.relative_path for entry in read_manifest(manifest)} if manifest.exists() else set()
+    if not manifest.exists():
+        return set()
+    return {entry.relative_path for entry in read_manifest(manifest, strict=False)}
+
+
+class SidecarError(ValueError):
+    """A `<name>.meta.yaml` sidecar that cannot be used."""
+
+    reason_code = "bad_sidecar"
+
+
+def read_sidecar(path: Path) -> dict:
+    """contributor, received_at and edition from the sidecar of `path` ({} when there is none);
+    `SidecarError` naming the sidecar and the problem when it is not usable."""
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not sidecar.exists():
+        return {}
+    try:
+        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise SidecarError(f"{sidecar.name}: not readable YAML ({type(error).__name__})") from error
+    meta = {} if meta is None else meta
+    if not isinstance(meta, dict):
+        raise SidecarError(f"{sidecar.name}: expected a mapping of contributor, received_at, edition")
+    unknown = sorted(str(key) for key in meta if key not in ("contributor", "received_at", "edition"))
+    if unknown:
+        raise SidecarError(f"{sidecar.name}: unknown key(s) {', '.join(unknown)}")
+    try:
+        received = meta.get("received_at")
+        edition = meta.get("edition")
+        return {
+            "contributor": str(meta["contributor"]).strip() if meta.get("contributor") else "",
+            "received_at": date.fromisoformat(str(received)) if received else None,
+            "edition": int(edition) if edition not in (None, "") else None,
+        }
+    except ValueError as error:
+        raise SidecarError(f"{sidecar.name}: {error}") from error
 
 
 def accept(kind: str, path: Path) -> InboxOutcome:
     """Register one inbox file and move it to processed/ or failed/. A file whose bytes were already
-    received is moved to processed/ without a run key: the same content never triggers a second load."""
+    received from the same contributor is moved to processed/ without a run key: the same content never
+    triggers a second load. Whatever is wrong with the file or its sidecar, the outcome says so."""
     known = _received_files()
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
-    received = meta.get("received_at")
     try:
+        meta = read_sidecar(path)
         entry = register_file(
             path,
             kind,
-            str(meta.get("contributor") or path.stem),
-            date.fromisoformat(str(received)) if received else None,
+            meta.get("contributor") or None,
+            meta.get("received_at"),
+            edition=meta.get("edition"),
         )
-    except (MalformedFileError, ValueError, OSError) as error:
+    except Exception as error:  # noqa: BLE001 - whatever is wrong, the file goes to failed/ with why
         failed = _move(path, path.parent / "failed")
         code = getattr(error, "reason_code", "unreadable_file")
         failed.with_name(failed.name + ".error.txt").write_text(f"[{code}] {error}\n", encoding="utf-8")

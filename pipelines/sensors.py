@@ -15,7 +15,8 @@ def manifest_fingerprint(sources: SourcesResource) -> str:
     digest = hashlib.sha256()
     for entry in sorted(sources.entries(), key=lambda e: e.relative_path):
         digest.update(f"{entry.relative_path}|{entry.source_type}|".encode())
-        digest.update(hashlib.sha256(entry.path.read_bytes()).digest())
+        content = entry.path.read_bytes() if entry.path.is_file() else b"<missing>"
+        digest.update(hashlib.sha256(content).digest())
     return digest.hexdigest()
 
 

@@ -1,11 +1,15 @@
-"""The evidence the risk model reads, as one frozen bundle of Polars frames, and the driver layout."""
+"""The evidence the risk model reads, as one frozen bundle of Polars frames, the driver layout, and the
+date scores are computed as of (`scoring_date`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
+
+EARLIEST_AS_OF = date(2000, 1, 1)  # before any evidence the model knows (the DOL list began in 2009)
+FUTURE_TOLERANCE = timedelta(days=1)  # a day ahead: "today" somewhere on Earth
 
 DRIVER_SCHEMA = {
     "facility_id": pl.String,
@@ -18,6 +22,24 @@ DRIVER_SCHEMA = {
     "evidence_list_entry": pl.String,
     "evidence_finding_id": pl.String,
 }
+
+
+def scoring_date(text: str, today: date | None = None) -> date:
+    """The as-of date `text` (YYYY-MM-DD; empty = today) as a date; `ValueError` saying what is wrong
+    for a date that does not exist, lies before EARLIEST_AS_OF (every piece of evidence would look
+    fresh, e.g. confidence 1.00 as of 1900) or more than a day in the future."""
+    today = today or date.today()
+    if not text.strip():
+        return today
+    try:
+        value = date.fromisoformat(text.strip())
+    except ValueError as error:
+        raise ValueError(f"--as-of {text!r} is not a real date in YYYY-MM-DD form ({error})") from error
+    if value < EARLIEST_AS_OF:
+        raise ValueError(f"--as-of {value} is before {EARLIEST_AS_OF}: all evidence would look new")
+    if value > today + FUTURE_TOLERANCE:
+        raise ValueError(f"--as-of {value} is in the future (today is {today})")
+    return value
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ A bundle directory holds every published table as Parquet and CSV (``tables/``),
 (``contracts/``), a data-quality summary restricted to the published tables without sample rows
 (``data_quality/summary.json``), a README and ``manifest.json`` with row counts and the SHA-256 and
 size of every file. :func:`verify_bundle` recomputes them and names every missing, altered or
-unexpected file.
+unexpected file, cross-checks each CSV copy against its Parquet twin, refuses any listed path that
+leaves the bundle, and reports a malformed manifest or file as a problem, never as a crash.
 
 Columns classified ``personal`` in a contract are never written. With a facility, every table is cut
 to that facility: tables with ``facility_id`` keep its rows; ``country_commodity_risk`` keeps its
@@ -14,6 +15,7 @@ country; brand-level tables (``brand_exposure``, which names other suppliers) ar
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 from datetime import UTC, datetime
@@ -119,27 +121,83 @@ def _write_tables(
 
 
 def verify_bundle(folder: Path) -> list[str]:
-    """Every problem with the bundle at ``folder`` (empty when it is intact)."""
+    """Every problem with the bundle at ``folder`` (empty when it is intact). Nothing outside the folder
+    is ever read (a listed path that leaves it is a problem in itself); a malformed manifest, an
+    unreadable Parquet file or a CSV copy that differs from its Parquet twin is a problem, never a crash."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        listed: dict = manifest["files"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        listed = manifest["files"]
+        tables = manifest.get("tables", {})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         return [f"{MANIFEST}: missing or unreadable ({error})"]
-    problems = []
+    if not isinstance(listed, dict) or not isinstance(tables, dict):
+        return [f"{MANIFEST}: `files` and `tables` must be mappings"]
+    problems, reported = [], set()
     for path, entry in sorted(listed.items()):
-        if not (folder / path).is_file():
-            problems.append(f"{path}: missing")
-        elif _file_entry(folder / path) != entry:
-            problems.append(f"{path}: checksum or size differs from the manifest (altered)")
+        found = _file_problems(folder, str(path), entry)
+        problems += found
+        reported |= {str(path)} if found else set()
     problems += [
         f"{path}: not listed in the manifest (unexpected)" for path in _files(folder) if path not in listed
     ]
-    for name, table in manifest.get("tables", {}).items():
-        parquet = folder / "tables" / f"{name}.parquet"
-        if parquet.is_file() and f"{name}.parquet: missing" not in problems:
-            rows = pl.scan_parquet(parquet).select(pl.len()).collect().item()
-            if rows != table.get("rows"):
-                problems.append(f"tables/{name}.parquet: {rows} rows, manifest says {table.get('rows')}")
+    for name, table in sorted(tables.items()):
+        problems += _table_problems(folder, str(name), table, listed, reported)
+    return problems
+
+
+def _inside(folder: Path, path: str) -> Path | None:
+    """`folder / path` when it stays inside `folder` (no absolute path, `..` or symlink out), else None."""
+    if not path or Path(path).is_absolute():
+        return None
+    root = folder.resolve()
+    target = (folder / path).resolve()
+    return target if root in target.parents else None
+
+
+def _file_problems(folder: Path, path: str, entry: object) -> list[str]:
+    target = _inside(folder, path)
+    if target is None:
+        return [f"{path}: points outside the bundle (refused, not read)"]
+    if not isinstance(entry, dict):
+        return [f"{path}: manifest entry is not a mapping of sha256 and bytes"]
+    if not target.is_file():
+        return [f"{path}: missing"]
+    if _file_entry(target) != entry:
+        return [f"{path}: checksum or size differs from the manifest (altered)"]
+    return []
+
+
+def _table_problems(folder: Path, name: str, table: object, listed: dict, reported: set[str]) -> list[str]:
+    """A listed table: its Parquet file reads, has the manifest's row count, and its CSV copy holds
+    exactly the same rows (so a row added to the CSV, checksum recomputed, is caught). Files already
+    reported (missing, altered, outside) are not checked again."""
+    parquet_name, csv_name = f"tables/{name}.parquet", f"tables/{name}.csv"
+    if not isinstance(table, dict):
+        return [f"{MANIFEST}: tables.{name} is not a mapping"]
+    if parquet_name not in listed or csv_name not in listed:
+        return [f"{MANIFEST}: tables.{name} lacks {parquet_name} or {csv_name} in `files`"]
+    if {parquet_name, csv_name} & reported:
+        return []
+    parquet, csv = _inside(folder, parquet_name), _inside(folder, csv_name)
+    if parquet is None or csv is None or not parquet.is_file() or not csv.is_file():
+        return []  # reported as missing or outside above
+    try:
+        frame = pl.read_parquet(parquet)
+    except Exception as error:  # noqa: BLE001 - any reader error means a damaged file
+        return [f"{parquet_name}: not a readable Parquet file ({type(error).__name__})"]
+    problems = []
+    if frame.height != table.get("rows"):
+        problems.append(f"{parquet_name}: {frame.height} rows, manifest says {table.get('rows')}")
+    expected = pl.read_csv(io.StringIO(_csv_ready(frame).write_csv()), infer_schema=False)
+    try:
+        actual = pl.read_csv(csv, infer_schema=False)
+    except Exception as error:  # noqa: BLE001 - any reader error means a damaged file
+        return [*problems, f"{csv_name}: not a readable CSV file ({type(error).__name__})"]
+    if actual.columns != expected.columns or not actual.equals(expected):
+        problems.append(
+            f"{csv_name}: differs from {parquet_name} ({actual.height} rows vs {expected.height}); "
+            "one of the two copies was altered"
+        )
     return problems
 
 

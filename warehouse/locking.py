@@ -29,6 +29,29 @@ class WarehouseBusyError(RuntimeError):
     """Another process held the warehouse writer lock for longer than we were willing to wait."""
 
 
+class FileBusyError(RuntimeError):
+    """Another process held a file lock (`file_lock`) for longer than we were willing to wait."""
+
+
+@contextmanager
+def file_lock(path: Path, what: str, wait_seconds: float = 60.0) -> Iterator[None]:
+    """Hold an exclusive `flock` on `path` for the block: one process (and one thread) at a time
+    changes `what` (the received register, the reports folder). Not re-entrant: never nest it on one
+    path. The kernel drops the lock when the holder dies, so a crash never blocks the next process."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = _try_lock(path, wait_seconds)
+    if descriptor is None:
+        raise FileBusyError(
+            f"{what} stayed locked by another flrisk process for {wait_seconds:.0f} s ({path}); "
+            "wait for it to finish, then try again"
+        )
+    try:
+        yield
+    finally:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        os.close(descriptor)
+
+
 def lock_path(database: Path) -> Path:
     """The lock file beside a warehouse database file."""
     return database.with_name(database.name + ".lock")
@@ -40,6 +63,25 @@ def holder(database: Path) -> dict:
         return json.loads(lock_path(database).read_text(encoding="utf-8") or "{}")
     except (OSError, ValueError):
         return {}
+
+
+def writer_active(database: Path) -> bool:
+    """True while another process holds the writer lock of `database` (a run is writing it)."""
+    path = lock_path(database)
+    with _guard:
+        if path in _held:
+            return False
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False  # no lock file (never written) or unreadable: nobody can hold it
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)  # closing drops the probe's lock
+    return False
 
 
 def _busy_message(database: Path, waited: float) -> str:

@@ -2,22 +2,35 @@
 
 Every way a file reaches flrisk (the demo, `flrisk load`, the inbox sensor) ends here: the file is
 checked readable, copied under `received/<kind>/` (the demo bundle is registered in place), and
-listed in the received manifest, which the raw assets read. Registering the same bytes twice is a
-no-op, so nothing is loaded twice and nothing received is ever lost.
+listed in the received manifest, which the raw assets read. Registering the same bytes from the same
+contributor (or from an unnamed one) twice is a no-op, so nothing is loaded twice and nothing received
+is ever lost; the same bytes from another named contributor are a second entry (the file counts for
+both brands).
+
+Many processes register at once (several `flrisk load`, the inbox sensor): every change to the register
+is made under one file lock (`received/.manifest.lock`), reads the register afresh, and replaces it
+through a uniquely named temporary file and an atomic rename, so no registration is ever lost and a
+reader never sees half a register. Runs record here which files they could not use (`record_outcomes`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import shutil
-from datetime import date
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
 
 from connectors.manifest import ManifestEntry, read_manifest
-from connectors.reading.files import read_table_file
+from connectors.reading.workbooks import read_source_file
 from warehouse.home import DEMO_MANIFEST, flrisk_home
+from warehouse.locking import file_lock
 
 KINDS = {
     "supplier-list": "supplier_list",
@@ -28,9 +41,12 @@ KINDS = {
     "reference-entity-list": "reference_entity_list",
     "reference-country-risk": "reference_country_risk",
 }
+REGISTER_LOCK_WAIT_SECONDS = 120.0
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def received_manifest(home: Path | None = None) -> Path:
+    """The received-files register."""
     return (home or flrisk_home()) / "received" / "manifest.yaml"
 
 
@@ -44,69 +60,162 @@ def source_type_of(kind: str, headers: list[str]) -> str:
     return "worker_voice_grievance" if "case_id" in normalised else "worker_voice_survey"
 
 
-def _append(manifest: Path, item: dict) -> None:
-    """Add one entry to the received manifest (written whole to a temp file, then renamed)."""
-    manifest.parent.mkdir(parents=True, exist_ok=True)
-    data = yaml.safe_load(manifest.read_text(encoding="utf-8")) if manifest.exists() else None
-    data = data or {"files": []}
-    data["files"].append(item)
-    temporary = manifest.with_suffix(".yaml.tmp")
-    temporary.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    temporary.replace(manifest)
+@contextmanager
+def _locked_register(manifest: Path) -> Iterator[dict]:
+    """The register's contents, read under the register lock; what the block leaves in the dict is
+    written back atomically when the block ends without an error."""
+    lock = manifest.with_name(".manifest.lock")
+    with file_lock(lock, "the received-files register", REGISTER_LOCK_WAIT_SECONDS):
+        data = yaml.safe_load(manifest.read_text(encoding="utf-8")) if manifest.exists() else None
+        data = data if isinstance(data, dict) else {}
+        data["files"] = list(data.get("files") or [])
+        before = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        yield data
+        after = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        if after != before:
+            _replace_atomically(manifest, after.encode("utf-8"))
 
 
-def _registered_digests(manifest: Path) -> dict[str, ManifestEntry]:
-    if not manifest.exists():
-        return {}
-    return {hashlib.sha256(e.path.read_bytes()).hexdigest(): e for e in read_manifest(manifest)}
+def _replace_atomically(target: Path, content: bytes) -> None:
+    """Write `content` to a uniquely named temporary file beside `target`, then rename it over it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
-def register_file(path: Path, kind: str, contributor: str, received_at: date | None = None) -> ManifestEntry:
-    """Check `path` is readable, copy it under `received/<kind>/` and list it; idempotent per content.
+def _copy_atomically(source: Path, target: Path) -> None:
+    """Copy `source` to `target` through a uniquely named temporary file and a rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(descriptor)
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _digest_of(item: dict, base: Path) -> str | None:
+    """The SHA-256 of a registered file: recorded at registration, else computed (older registers)."""
+    if item.get("sha256"):
+        return str(item["sha256"])
+    path = base / str(item.get("path", ""))
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+def _stored_name(kind: str, digest: str, name: str, contributor: str, taken: set[str]) -> str:
+    """Where a copy goes: `<kind>/<hash8>-<name>` (control characters in the name become `_`, so a
+    name can never drive a terminal), with a contributor tag when another contributor already sent
+    the same bytes under that name."""
+    name = _CONTROL.sub("_", name)
+    relative = f"{kind}/{digest[:8]}-{name}"
+    if relative not in taken:
+        return relative
+    tag = hashlib.sha256(contributor.encode("utf-8")).hexdigest()[:6]
+    return f"{kind}/{digest[:8]}-{tag}-{name}"
+
+
+def register_file(
+    path: Path,
+    kind: str,
+    contributor: str | None,
+    received_at: date | None = None,
+    edition: int | None = None,
+) -> ManifestEntry:
+    """Check `path` is readable, copy it under `received/<kind>/` and list it; idempotent per content
+    and contributor (a new `edition` updates the existing entry). `contributor` None means the sender
+    did not say: the same bytes received from anyone count as received, and a new file is listed
+    under its name without extension.
 
     Raises `connectors.reading.errors.MalformedFileError` (naming file, row and column) for an
-    unreadable file.
+    unreadable file, before anything is copied.
     """
-    raw_file = read_table_file(path)
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
+    raw_file = read_source_file(path, KINDS[kind])
     source_type = source_type_of(kind, raw_file.headers)
     manifest = received_manifest()
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    existing = _registered_digests(manifest)
-    if digest in existing:
-        return existing[digest]
-    relative = f"{kind}/{digest[:8]}-{path.name}"
-    destination = manifest.parent / relative
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, destination)
-    _append(
-        manifest,
-        {
-            "path": relative,
-            "source_type": source_type,
-            "contributor": contributor,
-            "received_at": (received_at or date.today()).isoformat(),
-        },
-    )
-    return next(e for e in read_manifest(manifest) if e.relative_path == relative)
+    with _locked_register(manifest) as data:
+        for item in data["files"]:
+            same_sender = contributor in (None, str(item.get("contributor")))
+            same_kind = item.get("source_type") == source_type
+            if same_sender and same_kind and _digest_of(item, manifest.parent) == digest:
+                if edition is not None:
+                    item["edition"] = edition
+                relative = str(item["path"])
+                break
+        else:
+            contributor = contributor or path.stem
+            taken = {str(item.get("path")) for item in data["files"]}
+            relative = _stored_name(kind, digest, path.name, contributor, taken)
+            _copy_atomically(path, manifest.parent / relative)
+            item = {
+                "path": relative,
+                "source_type": source_type,
+                "contributor": contributor,
+                "received_at": (received_at or date.today()).isoformat(),
+                "original_name": path.name,
+                "sha256": digest,
+            }
+            if edition is not None:
+                item["edition"] = edition
+            data["files"].append(item)
+    return next(e for e in read_manifest(manifest, strict=False) if e.relative_path == relative)
 
 
 def register_demo_bundle() -> int:
     """List the bundled demo files in the received manifest, in place; returns how many were new."""
     manifest = received_manifest()
-    known = {e.path for e in read_manifest(manifest)} if manifest.exists() else set()
     added = 0
-    for entry in read_manifest(DEMO_MANIFEST):
-        if entry.path in known:
-            continue
-        _append(
-            manifest,
-            {
-                "path": str(entry.path),
-                "source_file": entry.relative_path,
-                "source_type": entry.source_type,
-                "contributor": entry.contributor,
-                "received_at": entry.received_at.isoformat() if entry.received_at else None,
-            },
-        )
-        added += 1
+    with _locked_register(manifest) as data:
+        known = {str((manifest.parent / str(item.get("path", ""))).resolve()) for item in data["files"]}
+        for entry in read_manifest(DEMO_MANIFEST):
+            if str(entry.path) in known:
+                continue
+            data["files"].append(
+                {
+                    "path": str(entry.path),
+                    "source_file": entry.relative_path,
+                    "source_type": entry.source_type,
+                    "contributor": entry.contributor,
+                    "received_at": entry.received_at.isoformat() if entry.received_at else None,
+                }
+            )
+            added += 1
     return added
+
+
+def record_outcomes(failed: dict[str, str], usable: set[str], home: Path | None = None) -> None:
+    """After a run: mark the files it could not use as a whole (`failed`: source file -> reason) and
+    clear the mark of those it used (`usable`). Files of other manifests are left alone."""
+    manifest = received_manifest(home)
+    if not manifest.exists() or not (failed or usable):
+        return
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with _locked_register(manifest) as data:
+        for item in data["files"]:
+            name = str(item.get("source_file") or item.get("path"))
+            if name in failed:
+                if item.get("failure") != failed[name]:
+                    item.update(status="failed", failure=failed[name], failed_at=now)
+            elif name in usable:
+                for key in ("status", "failure", "failed_at"):
+                    item.pop(key, None)
+
+
+def failed_files(home: Path | None = None) -> list[ManifestEntry]:
+    """Received files the last run could not use, with the reason (for `flrisk status`)."""
+    manifest = received_manifest(home)
+    if not manifest.exists():
+        return []
+    return [entry for entry in read_manifest(manifest, strict=False) if entry.status == "failed"]

@@ -29,7 +29,18 @@ LOADS_TABLE_DDL = """(
 CHECKPOINTS_TABLE_DDL = """(
     checkpoint_key VARCHAR NOT NULL, load_id VARCHAR NOT NULL, checkpoint VARCHAR NOT NULL,
     updated_at TIMESTAMP NOT NULL)"""
-RAW_BOOKKEEPING = {"raw.loads": LOADS_TABLE_DDL, "raw.api_checkpoints": CHECKPOINTS_TABLE_DDL}
+HELD_PULLS_TABLE_DDL = """(
+    load_id VARCHAR NOT NULL, source_type VARCHAR NOT NULL, source_file VARCHAR NOT NULL,
+    contributor VARCHAR, row_count BIGINT NOT NULL, received_at DATE, previous_count BIGINT NOT NULL,
+    removed_count BIGINT NOT NULL, removed_share DOUBLE NOT NULL, reason VARCHAR NOT NULL,
+    held_at TIMESTAMP NOT NULL)"""
+VERSIONS_TABLE_DDL = "(version INTEGER NOT NULL, migrated_at TIMESTAMP NOT NULL, changes VARCHAR)"
+RAW_BOOKKEEPING = {
+    "raw.schema_versions": VERSIONS_TABLE_DDL,
+    "raw.loads": LOADS_TABLE_DDL,
+    "raw.api_checkpoints": CHECKPOINTS_TABLE_DDL,
+    "raw.api_pulls_held": HELD_PULLS_TABLE_DDL,
+}
 FAULT_PAUSE_ENV = "FLRISK_FAULT_PAUSE_AFTER_WRITE"
 
 

@@ -13,6 +13,8 @@ raises MalformedFileError with a file-level reason code.
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,16 +50,22 @@ class RawFile:
     encoding: str = ""  # utf-8 | utf-8-sig | utf-16 | cp1252 | xlsx
 
 
+def require_regular_file(path: Path | str) -> None:
+    """Refuse anything but a regular file (after following symlinks) before opening it: a device such
+    as /dev/zero would be read forever and a FIFO would block."""
+    mode = os.stat(path).st_mode  # FileNotFoundError for a missing file, as opening would raise
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a device, pipe or socket"
+        raise MalformedFileError(
+            str(path), 1, None, f"not a regular file ({kind}); refusing to read it", "not_a_regular_file"
+        )
+
+
 def read_table_file(path: Path | str) -> RawFile:
     """Read a CSV or XLSX (first sheet) file; raise MalformedFileError when it is not a table."""
     source_file = str(path)
     suffix = Path(path).suffix.lower()
-    if suffix in XLSX_SUFFIXES:
-        headers, rows = read_xlsx(Path(path), source_file)
-        encoding = "xlsx"
-    elif suffix in CSV_SUFFIXES:
-        headers, rows, encoding = _read_csv(Path(path).read_bytes(), source_file)
-    else:
+    if suffix not in XLSX_SUFFIXES and suffix not in CSV_SUFFIXES:
         raise MalformedFileError(
             source_file,
             1,
@@ -65,6 +73,12 @@ def read_table_file(path: Path | str) -> RawFile:
             f"unsupported file type {suffix!r} (expected CSV or XLSX)",
             "unsupported_file_type",
         )
+    require_regular_file(path)
+    if suffix in XLSX_SUFFIXES:
+        headers, rows = read_xlsx(Path(path), source_file)
+        encoding = "xlsx"
+    else:
+        headers, rows, encoding = _read_csv(Path(path).read_bytes(), source_file)
     return RawFile(source_file=source_file, headers=headers, rows=rows, encoding=encoding)
 
 

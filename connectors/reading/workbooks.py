@@ -23,17 +23,26 @@ import openpyxl
 import polars as pl
 
 from connectors.headers import normalise_header
-from connectors.layouts import Layout
+from connectors.layouts import Layout, reference_layouts
 from connectors.reading.files import (
     RAW_ROWS_SCHEMA,
     XLSX_SUFFIXES,
     MalformedFileError,
     RawFile,
     read_table_file,
+    require_regular_file,
 )
 from connectors.reading.xlsx import cell_text
 
 MAX_SCAN_ROWS = 30
+
+
+def read_source_file(path: Path | str, source_type: str) -> RawFile:
+    """Read one received file as its source type reads it: reference workbooks may carry title rows
+    above their header (located by the layouts), every other file has its header on row 1."""
+    if source_type.startswith("reference_"):
+        return read_located_table(path, reference_layouts(source_type))
+    return read_table_file(path)
 
 
 def read_located_table(
@@ -43,6 +52,7 @@ def read_located_table(
     source_file = str(path)
     if Path(path).suffix.lower() not in XLSX_SUFFIXES:
         return read_table_file(path)
+    require_regular_file(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for broken files

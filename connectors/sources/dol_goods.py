@@ -7,14 +7,16 @@ the 2024 edition's Excel file (204 goods, 82 countries and areas; we have not se
 "Country/Area" (or "Country"), "Good" and "Sector" column, and either flag columns "Child Labor" /
 "Forced Labor" / "Forced Child Labor" marked X, Yes or left blank, or one "Exploitation Type" column
 naming them (comma, semicolon, "|" or "and" separated). Title rows above the header are skipped by
-:func:`connectors.reading.workbooks.read_located_table`. The edition is passed in or read from the
-file name ("dol_tvpra_goods_2022.csv" -> 2022). Countries must resolve to ISO alpha-2; every row is
-staged or quarantined, never guessed.
+:func:`connectors.reading.workbooks.read_located_table`. The edition comes from the file's own
+``edition`` column, else is passed in (per file with ``editions``), else is read from the file name
+("dol_tvpra_goods_2022.csv" -> 2022); see :func:`connectors.layouts.list_edition`. Countries must
+resolve to ISO alpha-2; every row is staged or quarantined, never guessed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import polars as pl
 
@@ -22,8 +24,8 @@ from connectors.ids import stable_hash
 from connectors.layouts import (
     Layout,
     country_code,
-    edition_from_file_name,
     iter_layout_rows,
+    list_edition,
     reference_layouts,
 )
 from connectors.parsing import clean_text, parse_yes_no
@@ -38,14 +40,17 @@ _TYPE_SEPARATORS = re.compile(r"\s*(?:,|;|\||\band\b)\s*", re.IGNORECASE)
 
 
 def standardise_dol_goods(
-    raw: pl.DataFrame, edition: int | None = None, layout: str | None = None
+    raw: pl.DataFrame,
+    edition: int | None = None,
+    layout: str | None = None,
+    editions: Mapping[str, int] | None = None,
 ) -> Standardised:
     """Standardise raw.reference_dol_goods rows (one per country x good), any known layout."""
     rejections, seen, entries = Rejections(DOL_SOURCE_TYPE), FirstSeen(), []
     unknown: dict[str, tuple[str, ...]] = {}
     for file_layout, row in iter_layout_rows(raw, reference_layouts(DOL_SOURCE_TYPE), unknown, layout):
         problems: list[Problem] = []
-        row_edition = edition if edition is not None else edition_from_file_name(row.source_file)
+        row_edition = list_edition(row, edition, editions)
         good, sector = row.require("good", problems), row.require("sector", problems)
         country_raw = row.require("country", problems)
         entry: dict[str, object] = {

@@ -11,14 +11,16 @@ above the header are skipped by :func:`connectors.reading.workbooks.read_located
 
 FALLBACK: without a GSI file the table is empty and country risk stays derived from the US DOL List
 of Goods (staged.reference_dol_goods), as before; consumers must treat an empty table as "no GSI
-input", not as zero risk. The edition is passed in or read from the file name ("...2023..." -> 2023).
-Values are numbers with optional thousands commas and "%"; out-of-range or unreadable values and
-unknown countries are quarantined.
+input", not as zero risk. The edition comes from an ``edition`` column, else is passed in (per file
+with ``editions``), else is read from the file name ("...2023..." -> 2023); see
+:func:`connectors.layouts.list_edition`. Values are numbers with optional thousands commas and "%";
+out-of-range or unreadable values and unknown countries are quarantined.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 import polars as pl
@@ -27,8 +29,8 @@ from connectors.ids import stable_hash
 from connectors.layouts import (
     contract_frame,
     country_code,
-    edition_from_file_name,
     iter_layout_rows,
+    list_edition,
     reference_layouts,
 )
 from connectors.parsing import clean_text
@@ -45,14 +47,17 @@ RANGES = {
 
 
 def standardise_country_risk(
-    raw: pl.DataFrame, edition: int | None = None, layout: str | None = None
+    raw: pl.DataFrame,
+    edition: int | None = None,
+    layout: str | None = None,
+    editions: Mapping[str, int] | None = None,
 ) -> Standardised:
     """Standardise raw.reference_country_risk rows (one per country) into reference_country_risk."""
     rejections, seen, entries = Rejections(SOURCE_TYPE), FirstSeen(), []
     unknown: dict[str, tuple[str, ...]] = {}
     for _, row in iter_layout_rows(raw, reference_layouts(SOURCE_TYPE), unknown, layout):
         problems: list[Problem] = []
-        row_edition = edition if edition is not None else edition_from_file_name(row.source_file)
+        row_edition = list_edition(row, edition, editions)
         country_raw = row.require("country", problems)
         entry: dict[str, object] = {
             "entry_id": stable_hash(SOURCE, str(row_edition), country_raw),

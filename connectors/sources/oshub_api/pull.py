@@ -11,6 +11,13 @@ record number, first record = 1) continues where it stopped.
 * ``/api/facilities/``: GeoJSON ``{type, count, next, previous, features}``, ``page``/``pageSize``,
   at most 100 pages per query, so one query per country (``countries=XX``); a country with
   more left after page 100 is listed in ``Checkpoint.capped_countries`` (never silently cut).
+
+A pull is complete only when it can prove it: every page after the first must move past the previous
+one (a server that ignores the cursor and serves the same page again is stopped at once, not after a
+hundred identical pages), and at the end the records received must equal the server's ``count``. An
+empty first page with a non-zero count, or 6 records of a declared 12, raise
+:class:`IncompletePullError`, so the caller discards the pull instead of letting it replace the last
+good one.
 """
 
 from __future__ import annotations
@@ -30,6 +37,11 @@ from connectors.sources.oshub_api.records import FACILITIES, PRODUCTION_LOCATION
 
 CONTRIBUTOR = "Open Supply Hub"
 MAX_PAGE = 100  # /api/facilities/ refuses page numbers above 100
+
+
+class IncompletePullError(OsHubResponseError):
+    """The pull cannot be shown complete (count mismatch, no count, or the cursor did not advance):
+    it must not replace the previous pull. Never retried: asking again gives the same answer."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,7 @@ def pull_production_locations(
     )
     if state.country != code:
         raise ValueError(f"checkpoint is for country {state.country}, not {code}")
+    previous_ids: set[str] = set()
     while not state.done:
         params: dict[str, str | int] = {"size": page_size, "sort_by": "name", "order_by": "asc"}
         where = (f"country={code}, " if code else "") + f"page {state.pages + 1}"
@@ -131,6 +144,8 @@ def pull_production_locations(
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
             raise OsHubResponseError(f"GET {PRODUCTION_LOCATIONS} ({where}): no 'data' list of objects")
+        _check_moved_on(data, state, previous_ids, where)
+        previous_ids = {str(item.get("os_id")) for item in data}
         cursor = {}
         if len(data) >= page_size:  # a full page: more may follow, after its last record
             last = data[-1]
@@ -140,6 +155,8 @@ def pull_production_locations(
                 )
             cursor = {"search_after_value": last["name"], "search_after_id": last["os_id"]}
         state = _advance(client, state, len(data), done=len(data) < page_size, **cursor)
+        if state.done:
+            _check_count(PRODUCTION_LOCATIONS, where, state.records, body.get("count"))
         first_row = state.records - len(data) + 1
         yield ApiPage(PRODUCTION_LOCATIONS, tuple(data), first_row, state, body.get("count"), code)
 
@@ -158,6 +175,8 @@ def pull_facilities(
         codes = tuple(code.strip().upper() for code in countries)
         checkpoint = Checkpoint(FACILITIES, country=codes[0], pending_countries=codes[1:])
     state = _resume(client, checkpoint, FACILITIES)
+    previous_ids: set[str] = set()
+    country_start = state.records if state.page == 1 else None  # a resumed country: count unknown
     while not state.done:
         where = f"countries={state.country}, page {state.page}"
         params = {"countries": str(state.country), "page": state.page, "pageSize": page_size}
@@ -165,8 +184,17 @@ def pull_facilities(
         features = body.get("features") if isinstance(body, dict) else None
         if not isinstance(features, list) or not all(isinstance(item, dict) for item in features):
             raise OsHubResponseError(f"GET {FACILITIES} ({where}): no GeoJSON 'features' list")
+        ids = {str(item.get("id") or (item.get("properties") or {}).get("os_id")) for item in features}
+        if features and state.page > 1 and ids == previous_ids:
+            raise IncompletePullError(f"GET {FACILITIES} ({where}): the server sent the previous page again")
+        previous_ids = ids
         more = bool(body.get("next")) and bool(features)
+        country, capped = state.country, bool(more and state.page >= MAX_PAGE)
         state = _advance(client, state, len(features), **_next_facility_page(state, more))
+        if (state.done or state.country != country) and country_start is not None and not capped:
+            _check_count(FACILITIES, where, state.records - country_start, body.get("count"))
+        if state.country != country:
+            country_start = state.records
         first_row = state.records - len(features) + 1
         yield ApiPage(FACILITIES, tuple(features), first_row, state, body.get("count"))
 
@@ -184,6 +212,35 @@ def _next_facility_page(state: Checkpoint, more: bool) -> dict[str, Any]:
         "page": 1,
         "capped_countries": capped,
     }
+
+
+def _check_moved_on(
+    data: list[dict[str, Any]], state: Checkpoint, previous_ids: set[str], where: str
+) -> None:
+    """A page after a cursor must hold records the previous page did not: a server that ignores the
+    cursor (and would serve the same page forever) is stopped here."""
+    if state.search_after_id is None or not data:
+        return
+    ids = {str(item.get("os_id")) for item in data}
+    if ids & previous_ids or state.search_after_id in ids:
+        raise IncompletePullError(
+            f"GET {PRODUCTION_LOCATIONS} ({where}): the server did not move past the paging cursor "
+            "(records of the previous page came back); the pull is discarded"
+        )
+
+
+def _check_count(endpoint: str, where: str, received: int, declared: Any) -> None:
+    """The pull is complete only when the records received equal the server's count."""
+    if not isinstance(declared, int) or isinstance(declared, bool):
+        raise IncompletePullError(
+            f"GET {endpoint} ({where}): the server declared no record count, so the pull cannot be "
+            f"shown complete ({received} records received); it is discarded"
+        )
+    if received != declared:
+        raise IncompletePullError(
+            f"GET {endpoint} ({where}): received {received} of the {declared} records the server "
+            "declared; the pull is incomplete and is discarded"
+        )
 
 
 def _resume(client: OsHubClient, checkpoint: Checkpoint | None, endpoint: str) -> Checkpoint:
