@@ -1,7 +1,12 @@
 """Asset checks built by one factory from each table's contract (no hand-written second rule set).
 
-Every rule of a contract becomes an asset check on that table's asset; rules the contract marks
-blocking are blocking checks, so downstream assets do not run on a table that broke its contract.
+Each contracted table gets one asset check, `contract_rules`, that runs every rule of its contract
+and reports each rule's outcome in its metadata (rules, failed rules with offending rows and a sample).
+It is blocking when any rule is: a failed blocking rule fails the check with severity ERROR, so
+downstream assets do not run on a table that broke its contract; failed warning rules fail it with
+severity WARN. One evaluation per table, not one per rule, keeps the event log small: Dagster writes
+two events per check evaluation, and per-rule checks (390 rules) were most of a small load's time
+(see benchmarks/small_load/). The rules of one layer run as one step with one read-only connection.
 """
 
 import dagster as dg
@@ -10,38 +15,81 @@ from assets.metadata import key_of
 from assets.resources import WarehouseResource
 from data_contracts import all_contracts
 
+CHECK_NAME = "contract_rules"
+# Tables checked in the same step: the layer a table belongs to, by its schema.
+LAYER_OF_SCHEMA = {
+    "staged": "staged",
+    "quarantine": "staged",
+    "resolved": "resolved",
+    "published": "published",
+}
+FAILURES_HEADER = "| rule | level | offending rows | message |\n|---|---|---|---|\n"
 
-def contract_checks(table_key: str) -> dg.AssetChecksDefinition:
-    """One multi-check running every rule of `table_key`'s contract against the warehouse table."""
-    contract = next(c for c in all_contracts() if c.qualified_name == table_key)
-    checks = contract.checks()
-    specs = [
-        dg.AssetCheckSpec(
-            name=check.name, asset=key_of(table_key), blocking=check.blocking, description=check.description
-        )
-        for check in checks
-    ]
 
-    @dg.multi_asset_check(specs=specs, name=f"{table_key.replace('.', '__')}__contract_checks")
-    def run_contract_checks(warehouse: WarehouseResource):
+def _spec(contract, table_key: str) -> dg.AssetCheckSpec:
+    rules = contract.checks()
+    return dg.AssetCheckSpec(
+        name=CHECK_NAME,
+        asset=key_of(table_key),
+        blocking=any(rule.blocking for rule in rules),
+        description=f"The {len(rules)} rules of data contract {contract.qualified_name} "
+        f"v{contract.version}: " + "; ".join(rule.name for rule in rules),
+    )
+
+
+def _result(table_key: str, contract, results) -> dg.AssetCheckResult:
+    failed = [result for result in results if not result.passed]
+    blocking_failed = [result for result in failed if result.blocking]
+    table = "\n".join(
+        f"| {r.name} | {'blocking' if r.blocking else 'warning'} | "
+        f"{r.offending_count if r.offending_count is not None else ''} | {r.message} |"
+        for r in failed
+    )
+    return dg.AssetCheckResult(
+        asset_key=key_of(table_key),
+        check_name=CHECK_NAME,
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.ERROR if blocking_failed else dg.AssetCheckSeverity.WARN,
+        description=(
+            f"{len(results) - len(failed)} of {len(results)} rules passed"
+            + (f"; failed: {', '.join(r.name for r in failed)}" if failed else "")
+        ),
+        metadata={
+            "contract_version": contract.version,
+            "rules": len(results),
+            "failed_rules": len(failed),
+            "failed_blocking_rules": len(blocking_failed),
+            "failures": dg.MetadataValue.md(
+                FAILURES_HEADER + table if failed else "none"
+            ),
+            "sample": str([row for r in failed for row in r.sample_rows[:3]][:5]),
+        },
+    )
+
+
+def layer_contract_checks(layer: str, table_keys: list[str]) -> dg.AssetChecksDefinition:
+    """One step checking every table of a layer, one `contract_rules` check per table."""
+    contracts = {c.qualified_name: c for c in all_contracts() if c.qualified_name in set(table_keys)}
+
+    @dg.multi_asset_check(
+        specs=[_spec(contracts[table_key], table_key) for table_key in table_keys],
+        name=f"{layer}__contract_checks",
+        can_subset=True,
+    )
+    def run_contract_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+        selected = context.selected_asset_check_keys
         with warehouse.connect(read_only=True) as con:
-            results = contract.run_checks(con, table_key)
-        for result in results:
-            yield dg.AssetCheckResult(
-                asset_key=key_of(table_key),
-                check_name=result.name,
-                passed=result.passed,
-                severity=dg.AssetCheckSeverity.ERROR if result.blocking else dg.AssetCheckSeverity.WARN,
-                metadata={
-                    "offending_rows": result.offending_count if result.offending_count is not None else -1,
-                    "message": result.message,
-                    "sample": str(list(result.sample_rows[:3])),
-                },
-            )
+            for table_key in table_keys:
+                if dg.AssetCheckKey(key_of(table_key), CHECK_NAME) in selected:
+                    contract = contracts[table_key]
+                    yield _result(table_key, contract, contract.run_checks(con, table_key))
 
     return run_contract_checks
 
 
 def all_contract_checks(table_keys: list[str]) -> list[dg.AssetChecksDefinition]:
-    """Checks for every table that has both an asset and a contract."""
-    return [contract_checks(table_key) for table_key in table_keys]
+    """Checks for every table that has both an asset and a contract, one step per layer."""
+    layers: dict[str, list[str]] = {}
+    for table_key in table_keys:
+        layers.setdefault(LAYER_OF_SCHEMA[table_key.split(".")[0]], []).append(table_key)
+    return [layer_contract_checks(layer, keys) for layer, keys in layers.items()]

@@ -39,14 +39,18 @@ def ensure_demo_key() -> None:
     )
 
 
-def run_pipeline(as_of: str = "", full_resolve: bool = False):
-    """Run refresh_all and say how long it took; exit 1 naming each failed step."""
+def run_pipeline(as_of: str = "", full_resolve: bool = False, source_type: str = ""):
+    """Run refresh_all (only what a new file of `source_type` changes, when given) and say how long it
+    took; exit 1 naming each failed step."""
     from cli.errors import explain, explain_text
-    from pipelines.runner import RunFailedError, run_refresh_all
+    from pipelines.runner import RunFailedError, run_load, run_refresh_all
 
     started = time.perf_counter()
     try:
-        result = run_refresh_all(as_of, full_resolve=full_resolve)
+        if source_type:
+            result = run_load(source_type, as_of)
+        else:
+            result = run_refresh_all(as_of, full_resolve=full_resolve)
     except RunFailedError as failure:
         known = explain(failure) or explain_text(str(failure), from_duckdb=True)
         print_error(f"error: {known}" if known else str(failure))
@@ -131,26 +135,28 @@ def load(kind: str, file: Path, contributor: str, edition: int | None) -> None:
         click.echo(f"cannot read {file}: [{error.reason_code}] {error}", err=True)
         raise SystemExit(2) from error
     click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({entry.relative_path}).")
-    run_unless_done_since(time.time())
+    run_unless_done_since(time.time(), entry.source_type)
     report, usable = load_report(Warehouse.for_readers(), entry.relative_path)
     click.echo(report)
     raise SystemExit(0 if usable else 1)
 
 
-def run_unless_done_since(registered_at: float) -> None:
-    """Run the pipeline for a file registered at `registered_at`, under the writer lock: when several
-    loads arrive at once, the first run reads every file registered before it started, so a load whose
-    file such a run has already read (it finished while this one waited) needs no run of its own."""
+def run_unless_done_since(registered_at: float, source_type: str) -> None:
+    """Run what a `source_type` file registered at `registered_at` changes, under the writer lock: when
+    several loads arrive at once, the first run reads every file of its kind registered before it
+    started, so a load whose file such a run has already read (it finished while this one waited)
+    needs no run of its own. The data-quality report waits for the next full run (`flrisk report`
+    rebuilds it at once)."""
     from pipelines.runner import last_success_started
     from warehouse import locking
     from warehouse.home import lock_wait_seconds, warehouse_path
 
     with locking.writer_lock(warehouse_path(), "flrisk load", lock_wait_seconds()):
-        started = last_success_started()
+        started = last_success_started(source_type)
         if started is not None and started > registered_at:
             click.echo("Already loaded by a run that started after it was registered.\n")
             return
-        run_pipeline()
+        run_pipeline(source_type=source_type)
 
 
 def _require_pseudonymisation_key() -> None:

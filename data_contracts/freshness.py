@@ -15,9 +15,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-import yaml
-
-from data_contracts.loader import load_contract
+from data_contracts.loader import contract_document, load_contract
 from data_contracts.report_sections import ReportSection
 
 UNITS = {
@@ -67,7 +65,7 @@ def _duration(entry: Mapping[str, Any], table: str) -> timedelta:
 @cache
 def sla_of(table_key: str) -> FreshnessSla:
     """The freshness SLA declared in `table_key`'s contract (`frequency` and `latency` entries)."""
-    document = yaml.safe_load(load_contract(table_key).source_path.read_text(encoding="utf-8"))
+    document = contract_document(load_contract(table_key).source_path)
     entries = {str(e.get("property")).lower(): e for e in document.get("slaProperties") or []}
     frequency = _duration(entries["frequency"], table_key) if "frequency" in entries else None
     latency = _duration(entries["latency"], table_key) if "latency" in entries else timedelta(0)

@@ -46,6 +46,18 @@ def contract_path(table_key: str) -> Path:
     return CONTRACTS_DIR / match["schema"] / f"{match['table']}{_SUFFIX}"
 
 
+# libyaml's parser where PyYAML was built with it (the wheels are): contracts are parsed when the
+# code location loads, and the pure-Python parser made that seconds of every `flrisk` run.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@cache
+def contract_document(path: Path) -> dict:
+    """The parsed YAML of a contract file, read once per process."""
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=YAML_LOADER)  # noqa: S506 - a safe loader
+
+
 @cache
 def load_contract(table_key: str) -> Contract:
     """Load and validate the contract for ``table_key``, e.g. ``"published.facility_risk"``.
@@ -55,9 +67,7 @@ def load_contract(table_key: str) -> Contract:
     path = contract_path(table_key)
     if not path.is_file():
         raise ContractError(f"no contract for {table_key} (expected {path})")
-    with path.open(encoding="utf-8") as handle:
-        document = yaml.safe_load(handle)
-    contract = parse_contract(document, path, table_key)
+    contract = parse_contract(contract_document(path), path, table_key)
     contract.checks()  # compiles every rule once, so a bad rule fails at load time
     return contract
 

@@ -21,8 +21,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-from pypinyin import lazy_pinyin
-
 REFERENCE = Path(__file__).parent / "reference"
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 ADMINISTRATIVE_SUFFIXES = frozenset("省市县縣区區镇鎮州")
@@ -71,6 +69,8 @@ def has_han(text: str | None) -> bool:
 def _syllable_words(characters: str) -> list[str]:
     """Unknown characters as romanised words: up to three characters make one word (most firms' own
     names are two), longer runs are read as two-character words (华孚色纺 -> huafu sefang)."""
+    from pypinyin import lazy_pinyin  # its dictionaries take a second to load: only for Han text
+
     syllables = lazy_pinyin(characters)
     if len(syllables) <= 3:
         return ["".join(syllables)]

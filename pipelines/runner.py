@@ -19,8 +19,14 @@ __all__ = [
     "last_success_started",
     "read_status",
     "run_oshub_sync",
+    "run_load",
     "run_refresh_all",
 ]
+
+# What a load of one file leaves to the next full refresh (or `flrisk report`): the data-quality
+# report validates every table with Great Expectations, most of a small load's time otherwise.
+LOAD_LEAVES_OUT = (("quality", "data_quality_report"),)
+FRESHNESS_CHECK = "freshness_check"  # the name Dagster's build_last_update_freshness_checks gives
 
 
 class RunFailedError(RuntimeError):
@@ -39,6 +45,28 @@ def run_refresh_all(
         "resolved_tables": {"config": {"full": full_resolve}},
     }
     return _run_job("refresh_all", {"ops": ops}, log_level)
+
+
+def run_load(source_type: str, as_of: str = "", log_level: str = "WARNING") -> dg.ExecuteInProcessResult:
+    """Materialize what a newly received file of `source_type` changes: its raw table and everything
+    downstream (staging, resolution, which is incremental, scoring, publishing, brand reports) with the
+    contract checks of those tables, as a run of `refresh_all` restricted to that selection. Other
+    kinds' raw tables and the data-quality report wait for the next full refresh."""
+    from pipelines.definitions import defs
+
+    job = defs.resolve_job_def("refresh_all")
+    raw_key = dg.AssetKey(["raw", source_type])
+    downstream = dg.AssetSelection.assets(raw_key).downstream()
+    left_out = dg.AssetSelection.assets(*[dg.AssetKey(list(key)) for key in LOAD_LEAVES_OUT])
+    graph = job.asset_layer.asset_graph
+    selection = (downstream - left_out).resolve(graph)
+    # contract rules and cross-table checks guard what this run publishes; freshness is for the
+    # freshness sensor to judge
+    checks = {
+        key for key in graph.asset_check_keys if key.asset_key in selection and key.name != FRESHNESS_CHECK
+    }
+    ops = {"published_risk_tables": {"config": {"as_of": as_of}}}
+    return _run_job("refresh_all", {"ops": ops}, log_level, subset=(selection, checks))
 
 
 def run_oshub_sync(
@@ -62,18 +90,24 @@ def run_oshub_sync(
     return _run_job("oshub_sync", run_config, log_level)
 
 
-def _run_job(job_name: str, run_config: dict, log_level: str) -> dg.ExecuteInProcessResult:
-    """Execute one job of the code location in-process on the persistent instance; `RunFailedError`
-    lists every failed step."""
+def _run_job(
+    job_name: str,
+    run_config: dict,
+    log_level: str,
+    subset: tuple[set[dg.AssetKey], set[dg.AssetCheckKey]] | None = None,
+) -> dg.ExecuteInProcessResult:
+    """Execute one job of the code location (only the assets and checks of `subset`, when given)
+    in-process on the persistent instance; `RunFailedError` lists every failed step."""
     from pipelines.definitions import defs
 
     prepare_dagster_home()
     logger = "json" if log_format() == "json" else "console"
     run_config = {**run_config, "loggers": {logger: {"config": {"log_level": log_level}}}}
+    job = defs.resolve_job_def(job_name)
+    if subset is not None:
+        job = job.get_subset(asset_selection=subset[0], asset_check_selection=subset[1])
     with dg.DagsterInstance.get() as instance:
-        result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False
-        )
+        result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
     if not result.success:
         failures = [
             f"step {event.step_key} failed: {event.step_failure_data.error.message.strip()}"
@@ -84,15 +118,21 @@ def _run_job(job_name: str, run_config: dict, log_level: str) -> dg.ExecuteInPro
     return result
 
 
-def last_success_started(job_name: str = "refresh_all") -> float | None:
-    """When (Unix time) the last successful run of `job_name` started, or None. A run that started
-    after a file was registered has read it: `flrisk load` then needs no run of its own."""
+def last_success_started(source_type: str, job_name: str = "refresh_all") -> float | None:
+    """When (Unix time) the last successful run of `job_name` that ingested `source_type` files (a
+    full run, or a load of that kind) started, or None. A run that started after a file was
+    registered has read it: `flrisk load` then needs no run of its own."""
+    raw_key = dg.AssetKey(["raw", source_type])
     prepare_dagster_home()
     with dg.DagsterInstance.get() as instance:
         records = instance.get_run_records(
-            dg.RunsFilter(job_name=job_name, statuses=[dg.DagsterRunStatus.SUCCESS]), limit=1
+            dg.RunsFilter(job_name=job_name, statuses=[dg.DagsterRunStatus.SUCCESS]), limit=20
         )
-    return records[0].start_time if records else None
+    for record in records:
+        selection = record.dagster_run.asset_selection
+        if selection is None or raw_key in selection:
+            return record.start_time
+    return None
 
 
 def read_status() -> Status:

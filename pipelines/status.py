@@ -113,6 +113,7 @@ def failed_checks(instance: dg.DagsterInstance, graph) -> list[dict]:
             {
                 "asset": check_key.asset_key.to_user_string(),
                 "check": check_key.name,
+                "detail": evaluation.description or "",
                 "severity": evaluation.severity.value,
                 "run_id": record.run_id,
                 "evaluated": _utc(record.create_timestamp),
@@ -144,6 +145,7 @@ def format_status(status: Status) -> str:
     lines.append(f"\nFailed checks ({len(status.failed_checks)}):")
     lines += [
         f"  {row['severity']:<5} {row['asset']:<36} {row['check']} (run {row['run_id'][:8]})"
+        + (f": {row['detail']}" if row.get("detail") else "")
         for row in status.failed_checks
     ] or ["  none"]
     return "\n".join(lines)
