@@ -33,12 +33,20 @@ def column_schema(table_key: str) -> dg.TableSchema:
     )
 
 
+@cache
+def _layouts_database() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB with the warehouse's schemas, where raw layouts are created to be read
+    back (one database for all of them: starting a database is the slow part)."""
+    con = duckdb.connect(":memory:")
+    for schema in SCHEMAS:
+        con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    return con
+
+
 def _created_column_schema(table_key: str) -> dg.TableSchema:
     """Columns of the table the warehouse's own CREATE statement makes, read back from an in-memory
     DuckDB (so a layout declared only as DDL is not declared a second time here)."""
-    with duckdb.connect(":memory:") as con:
-        for schema in SCHEMAS:
-            con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    with _layouts_database().cursor() as con:
         con.execute(create_statement(table_key))
         schema, table = table_key.split(".")
         rows = con.execute(

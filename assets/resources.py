@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from connectors.manifest import ManifestEntry, read_manifest
 from connectors.sources.oshub_api.client import OsHubClient, RetryPolicy
@@ -31,10 +31,15 @@ class WarehouseResource(dg.ConfigurableResource, WarehouseTables):
 
     database: str = ""
     read_only: bool = False
+    _run_connection: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+
+    def run_connection(self) -> duckdb.DuckDBPyConnection | None:
+        return self._run_connection
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        """A run takes the writer lock before its first step (it waits, then fails clearly), then
-        brings an older warehouse forward to this flrisk's schema (`warehouse.migrations`)."""
+        """A run takes the writer lock before its first step (it waits, then fails clearly), brings
+        an older warehouse forward to this flrisk's schema (`warehouse.migrations`), then keeps one
+        connection open until its last step (every `connect` of the run is a cursor on it)."""
         if self.read_only:
             return
         purpose = f"run {context.run_id}" if context.run_id else "a run"
@@ -42,6 +47,7 @@ class WarehouseResource(dg.ConfigurableResource, WarehouseTables):
         try:
             with self.connect() as con:
                 migration = migrate(con)
+            self._run_connection = self.open_writer()
         except BaseException:
             locking.release(self.path)
             raise
@@ -53,6 +59,9 @@ class WarehouseResource(dg.ConfigurableResource, WarehouseTables):
         if self.read_only:
             return
         try:
+            if self._run_connection is not None:
+                self._run_connection.close()  # checkpoints the run's writes into the file
+                self._run_connection = None
             if self.path.is_file() and not _failed_steps(context):
                 publish_snapshot(self.path)
         except (duckdb.Error, OSError) as error:  # readers keep the previous copy; the run's data is safe

@@ -138,6 +138,7 @@ def load(kind: str, file: Path, contributor: str, edition: int | None) -> None:
     run_unless_done_since(time.time(), entry.source_type)
     report, usable = load_report(Warehouse.for_readers(), entry.relative_path)
     click.echo(report)
+    click.echo("(The data-quality report is rebuilt by the next full run; `flrisk report` rebuilds it now.)")
     raise SystemExit(0 if usable else 1)
 
 

@@ -27,6 +27,7 @@ __all__ = [
 # report validates every table with Great Expectations, most of a small load's time otherwise.
 LOAD_LEAVES_OUT = (("quality", "data_quality_report"),)
 FRESHNESS_CHECK = "freshness_check"  # the name Dagster's build_last_update_freshness_checks gives
+LOAD_KIND_TAG = "flrisk/load_kind"  # on a run that ingested one kind of file only
 
 
 class RunFailedError(RuntimeError):
@@ -66,7 +67,8 @@ def run_load(source_type: str, as_of: str = "", log_level: str = "WARNING") -> d
         key for key in graph.asset_check_keys if key.asset_key in selection and key.name != FRESHNESS_CHECK
     }
     ops = {"published_risk_tables": {"config": {"as_of": as_of}}}
-    return _run_job("refresh_all", {"ops": ops}, log_level, subset=(selection, checks))
+    tags = {LOAD_KIND_TAG: source_type}
+    return _run_job("refresh_all", {"ops": ops}, log_level, subset=(selection, checks), tags=tags)
 
 
 def run_oshub_sync(
@@ -95,6 +97,7 @@ def _run_job(
     run_config: dict,
     log_level: str,
     subset: tuple[set[dg.AssetKey], set[dg.AssetCheckKey]] | None = None,
+    tags: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Execute one job of the code location (only the assets and checks of `subset`, when given)
     in-process on the persistent instance; `RunFailedError` lists every failed step."""
@@ -107,7 +110,9 @@ def _run_job(
     if subset is not None:
         job = job.get_subset(asset_selection=subset[0], asset_check_selection=subset[1])
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance, run_config=run_config, raise_on_error=False, tags=tags
+        )
     if not result.success:
         failures = [
             f"step {event.step_key} failed: {event.step_failure_data.error.message.strip()}"
@@ -122,15 +127,13 @@ def last_success_started(source_type: str, job_name: str = "refresh_all") -> flo
     """When (Unix time) the last successful run of `job_name` that ingested `source_type` files (a
     full run, or a load of that kind) started, or None. A run that started after a file was
     registered has read it: `flrisk load` then needs no run of its own."""
-    raw_key = dg.AssetKey(["raw", source_type])
     prepare_dagster_home()
     with dg.DagsterInstance.get() as instance:
         records = instance.get_run_records(
             dg.RunsFilter(job_name=job_name, statuses=[dg.DagsterRunStatus.SUCCESS]), limit=20
         )
     for record in records:
-        selection = record.dagster_run.asset_selection
-        if selection is None or raw_key in selection:
+        if record.dagster_run.tags.get(LOAD_KIND_TAG, source_type) == source_type:
             return record.start_time
     return None
 

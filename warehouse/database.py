@@ -56,22 +56,48 @@ class WarehouseTables:
         """The DuckDB file."""
         return Path(self.database) if self.database else warehouse_path()
 
+    def run_connection(self) -> duckdb.DuckDBPyConnection | None:
+        """The connection a writing run keeps open from its first step to its last, if any (see
+        `assets.resources.WarehouseResource`): opening the file is the costly part of a connection
+        (catalog load, and a checkpoint when the last connection closes), so inside a run every
+        `connect` is a cursor on it instead."""
+        return None
+
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived connection; schemas exist once a writer has connected. Read-only
-        connections retry briefly while another process writes."""
+        connections retry briefly while another process writes. Inside a writing run: a cursor on
+        the run's open connection (its own transaction; the run's code never writes through a
+        connection it asked for read-only)."""
+        anchor = self.run_connection()
+        if anchor is not None:
+            cursor = anchor.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+            return
         if read_only or self.read_only:
             with read_connection(self.path) as con:
                 yield con
             return
+        con = self.open_writer()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def open_writer(self) -> duckdb.DuckDBPyConnection:
+        """A new read-write connection to the file, with every schema created."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(self.path))
         try:
             for schema in SCHEMAS:
                 con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-            yield con
-        finally:
+        except BaseException:
             con.close()
+            raise
+        return con
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
