@@ -157,7 +157,7 @@ def test_uflpa_name_or_parent_match_is_critical_with_the_list_entry_as_evidence(
 def test_a_fuzzy_list_match_is_a_pending_lead_not_a_confirmed_hit():
     result = rows(world([facility("F-NEAR", "Xinjiang Luky Textiles Co Ltd")]))
     hit = result["_hits"].row(0, named=True)
-    assert hit["status"] == "pending_review" and 0.88 <= hit["match_score"] < 1
+    assert hit["status"] == "candidate" and 0.88 <= hit["match_score"] < 1
     assert 0 < result["F-NEAR"]["list_exposure_score"] < 100
 
 
