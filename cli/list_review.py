@@ -25,7 +25,9 @@ from warehouse.sql import create_statement
 
 DECISIONS = "resolved.list_hit_decisions"
 LOCK_WAIT_SECONDS = 5.0
-HIT_COLUMNS = "hit_id, facility_id, screened_name, list_name, list_entity_name, match_score, status, status_reason"
+HIT_COLUMNS = (
+    "hit_id, facility_id, screened_name, list_name, list_entity_name, match_score, status, status_reason"
+)
 LATEST_DECISIONS = f"""
 SELECT facility_id, list_name, list_entity_name, decision, decided_by, decided_at FROM {DECISIONS}
 QUALIFY row_number() OVER (PARTITION BY facility_id, list_name, list_entity_name ORDER BY decided_at DESC) = 1

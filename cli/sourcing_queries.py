@@ -24,9 +24,10 @@ OS_ID = re.compile(r"^[A-Z]{2}[0-9]{7}[A-Z0-9]{6}$")
 CLEAR_MATCH = 90.0
 CLEAR_MARGIN = 5.0
 CANDIDATE_FLOOR = 60.0
+# risk_model.bands.BAND_ORDER: every list sorts by band severity, then score
 BAND_SEVERITY_SQL = (
     "CASE risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END"
-)  # risk_model.bands.BAND_ORDER: every list sorts by band severity, then score
+)
 MAX_CANDIDATES = 10
 
 

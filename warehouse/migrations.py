@@ -12,7 +12,8 @@ refuses an outdated copy with a message saying to run `flrisk migrate`.
 
 SCHEMA_VERSION history: 1 = first recorded version (issue 16: load_summary file status and reasons,
 raw.api_pulls_held); 2 = issue 18 (facility_risk band_reason, location_check; drivers driver_kind,
-driver_rank; list_screening_hits status_reason); bump it whenever a contract gains a column or a raw bookkeeping table changes.
+driver_rank; list_screening_hits status_reason); bump it whenever a contract gains a column or a raw
+bookkeeping table changes.
 """
 
 from __future__ import annotations

@@ -75,7 +75,9 @@ def facility_records(
     per_facility = (
         drivers.filter(pl.col("facility_id").is_in(listed["facility_id"].implode()))
         .sort("facility_id", *(["driver_rank"] if "driver_rank" in drivers.columns else []), "driver_id")
-        .with_columns(evidence=evidence, description=pl.col("description").map_elements(visible, return_dtype=pl.String))
+        .with_columns(
+            evidence=evidence, description=pl.col("description").map_elements(visible, return_dtype=pl.String)
+        )
         .group_by("facility_id", maintain_order=True)
         .agg(pl.struct("component", "points", "description", "evidence").alias("drivers"))
     )

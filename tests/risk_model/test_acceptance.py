@@ -288,7 +288,12 @@ BRAND_ROWS = {  # key -> (name, address, lat, lng)
     "hidden_space": ("Hoshine\u200bSilicon Industry Co., Ltd.", "Shanshan County, Turpan, Xinjiang", "", ""),
     "kashgar_mill": ("Kashgar Tianshan Cotton Spinning Co Ltd", "Industrial Park, Kashgar, Xinjiang", "", ""),
     "urumqi_chinese": ("乌鲁木齐新丝路纺织有限公司", "乌鲁木齐市经济技术开发区", "", ""),
-    "guangdong_in_xj": ("Guangzhou Sunrise Garment Co", "Tianhe District, Guangzhou, Guangdong", "43.80", "87.60"),
+    "guangdong_in_xj": (
+        "Guangzhou Sunrise Garment Co",
+        "Tianhe District, Guangzhou, Guangdong",
+        "43.80",
+        "87.60",
+    ),
     "xj_in_guangdong": ("Hotan Jade Weaving Co", "Jiefang Road, Hotan, Xinjiang", "23.13", "113.26"),
     "urumqi_road": ("Shanghai Bright Knit Co", "No 8 Urumqi Road, Xuhui District, Shanghai", "", ""),
     "tomato": ("Ningbo Redsun Tomato Products Co", "Yinzhou District, Ningbo, Zhejiang", "", ""),
@@ -311,7 +316,9 @@ def brand_run(tmp_path_factory):
     brand_file = tmp_path_factory.mktemp("brand") / "sinotex_2026.csv"
     with open(brand_file, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["country", "name", "address", "sector", "product_type", "lat", "lng", "supplier_code"])
+        writer.writerow(
+            ["country", "name", "address", "sector", "product_type", "lat", "lng", "supplier_code"]
+        )
         for key, (name, address, lat, lng) in BRAND_ROWS.items():
             writer.writerow(["China", name, address, "", "", lat, lng, f"SX-{key}"])
     with demo_environment(home):
@@ -334,7 +341,9 @@ def brand_run(tmp_path_factory):
                 params=[BRAND],
             ).pl()
     names = {name: key for key, (name, *_) in BRAND_ROWS.items()}
-    ids = {names[row["name"]]: row["facility_id"] for row in links.iter_rows(named=True) if row["name"] in names}
+    ids = {
+        names[row["name"]]: row["facility_id"] for row in links.iter_rows(named=True) if row["name"] in names
+    }
     assert set(ids) == set(BRAND_ROWS), ids
     return home, tables, ids
 
@@ -421,13 +430,19 @@ def test_drivers_are_ranked_once_without_duplicates_or_empty_rows(brand_run):
     _, tables, _ = brand_run
     drivers = tables["facility_risk_drivers"]
     assert drivers.filter((pl.col("points") == 0) & (pl.col("driver_kind") != "expiry")).is_empty()
-    assert not drivers.select("facility_id", "component", "description", "evidence_record_id").is_duplicated().any()
+    assert (
+        not drivers.select("facility_id", "component", "description", "evidence_record_id")
+        .is_duplicated()
+        .any()
+    )
     per_facility = drivers.group_by("facility_id").agg(pl.col("driver_rank").sort(), pl.len())
     for row in per_facility.iter_rows(named=True):
         assert row["driver_rank"] == list(range(1, row["len"] + 1))
     for facility in per_facility.filter(pl.col("len") > 1)["facility_id"].to_list()[:200]:
         ranked = _drivers(tables, facility)
-        kinds = ranked["driver_kind"].replace_strict({"forcing": 0, "evidence": 1, "inferred": 1, "expiry": 2})
+        kinds = ranked["driver_kind"].replace_strict(
+            {"forcing": 0, "evidence": 1, "inferred": 1, "expiry": 2}
+        )
         assert kinds.to_list() == sorted(kinds.to_list())
 
 
