@@ -26,7 +26,8 @@ CLEAR_MARGIN = 5.0
 CANDIDATE_FLOOR = 60.0
 # risk_model.bands.BAND_ORDER: every list sorts by band severity, then score
 BAND_SEVERITY_SQL = (
-    "CASE risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END"
+    "CASE risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
+    "WHEN 'low' THEN 3 ELSE 4 END"
 )
 MAX_CANDIDATES = 10
 
