@@ -43,7 +43,12 @@ def locations(inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:
     facilities = inputs.facilities
     if "lng" not in facilities.columns:
         facilities = facilities.with_columns(lng=pl.lit(None, pl.Float64))
-    return locate(facilities, addresses)
+    minimum = params["risk_regions"].get("minimum_band") or {}
+    return locate(facilities, addresses).with_columns(
+        minimum_band=pl.col("region_id").replace_strict(
+            minimum, default=pl.col("minimum_band"), return_dtype=pl.String
+        )
+    )
 
 
 def score_facilities(inputs: RiskInputs, params: RiskParameters) -> dict[str, pl.DataFrame]:
