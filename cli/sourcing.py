@@ -201,7 +201,7 @@ def export(table: str, file_format: str, out: Path, force: bool) -> None:
     """Export a published or resolved TABLE to a file that is safe to open in a spreadsheet (text cells
     starting with = + - @, tab or carriage return are prefixed with a single quote). OUT is written
     through a temporary file; it may not be inside flrisk's state, nor exist unless --force."""
-    from cli.export import ExportError, resolve_table, write_export
+    from cli.export import ExportError, export_query, resolve_table, write_export
     from cli.outputs import OutputRefusedError, check_target, output_files
     from cli.query import fetch
     from warehouse.sql import quoted
@@ -209,7 +209,7 @@ def export(table: str, file_format: str, out: Path, force: bool) -> None:
     try:
         check_target(out, force)
         table_key = resolve_table(table)
-        frame = fetch(f"SELECT * FROM {quoted(table_key)}")
+        frame = fetch(export_query(table_key, quoted(table_key)))
         with output_files(out, force) as temporary:
             rows = write_export(frame, temporary, file_format)
     except (ExportError, FileNotFoundError, OutputRefusedError) as error:

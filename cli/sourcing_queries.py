@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from cli.export import BAND_SEVERITY
 from cli.query import fetch
 
 FACILITY_ID = re.compile(r"^FLR-[0-9A-F]{12}$")
@@ -24,11 +25,7 @@ OS_ID = re.compile(r"^[A-Z]{2}[0-9]{7}[A-Z0-9]{6}$")
 CLEAR_MATCH = 90.0
 CLEAR_MARGIN = 5.0
 CANDIDATE_FLOOR = 60.0
-# risk_model.bands.BAND_ORDER: every list sorts by band severity, then score
-BAND_SEVERITY_SQL = (
-    "CASE risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
-    "WHEN 'low' THEN 3 ELSE 4 END"
-)
+BAND_SEVERITY_SQL = BAND_SEVERITY  # risk_model.bands.BAND_ORDER: lists sort by band severity, then score
 MAX_CANDIDATES = 10
 
 

@@ -4,7 +4,7 @@ States:
 - `candidate`: a fuzzy resemblance between a facility name and a listed entity; a lead for a person to
   review, scoring `match score x pending_hit_points` on list exposure.
 - `confirmed`: the facility is the listed entity. Set by a person (`flrisk review-hit --confirm`) or,
-  automatically, only when all three hold (`auto_confirm_reason` says which failed):
+  automatically, only when all of these hold (`status_reason` says which failed):
     1. the normalised names are identical (entity_resolution's normalisation after invisible and
        confusable characters are stripped; a name that held such characters is never auto-confirmed);
     2. the listed entry names a country and it is the facility's country;
