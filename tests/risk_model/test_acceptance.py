@@ -464,6 +464,21 @@ def test_every_surface_shows_the_same_state_and_order(brand_run):
     assert order == sorted(order)
     page = next(r for r in data if r["id"] == facility)
     assert [d["description"] for d in page["drivers"]] == expected
+    out = home / "drivers_export.csv"
+    assert (
+        _flrisk(home, "export", "facility_risk_drivers", "--format", "csv", "--out", str(out)).returncode == 0
+    )
+    exported = pl.read_csv(out).filter(pl.col("facility_id") == facility)
+    assert exported["description"].to_list() == expected
+    out = home / "hits_export.csv"
+    assert (
+        _flrisk(home, "export", "list_screening_hits", "--format", "csv", "--out", str(out)).returncode == 0
+    )
+    exported_hits = pl.read_csv(out).select("hit_id", "status").sort("hit_id")
+    assert exported_hits.equals(tables["list_screening_hits"].select("hit_id", "status").sort("hit_id"))
+    worst = json.loads(_flrisk(home, "brand", BRAND, "--json").stdout)["worst"]
+    ranks = [(BAND_ORDER[r["risk_band"]], -r["risk_score"]) for r in worst]
+    assert ranks == sorted(ranks)
 
 
 def test_conflicting_review_flags_exit_2(brand_run):
