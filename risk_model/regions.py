@@ -142,7 +142,7 @@ def _row(region: dict, located_by: str | None, check: str | None) -> dict:
     return {
         "region_id": region["region_id"] if located else None,
         "region_driver": region["driver"] if located else None,
-        "region_source": region["source"] if located else None,
+        "region_source": region["citation"] if located else None,
         "minimum_band": region["minimum_band"] if located else None,
         "located_by": located_by,
         "location_check": check,
