@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -99,12 +99,14 @@ def coordinate_zone(region_id: str, lat: float | None, lng: float | None) -> str
     return "near" if inside(lng, lat, outline["outer"]) else "outside"
 
 
+@lru_cache(maxsize=65536)
 def address_region(address: str | None) -> str | None:
     """The risk region a (raw) address names, or None."""
     text = normalise_address(comparable(address))
     return next((region for region, pattern in place_patterns().items() if pattern.search(text)), None)
 
 
+@lru_cache(maxsize=65536)
 def names_other_province(address: str | None) -> str | None:
     """The other Chinese province an address names (pinyin), or None."""
     found = _other_provinces().search(normalise_address(comparable(address)))
@@ -161,9 +163,12 @@ def locate(facilities: pl.DataFrame, record_addresses: pl.DataFrame | None = Non
         .group_by("facility_id", maintain_order=True)
         .agg(pl.col("address").alias("addresses"))
     )
-    frame = facilities.select("facility_id", "country_code", "lat", "lng").join(
-        per_facility, on="facility_id", how="left"
-    )
+    countries = sorted({region["country_code"] for region in regions().values()})
+    frame = (
+        facilities.select("facility_id", "country_code", "lat", "lng")
+        .filter(pl.col("country_code").is_null() | pl.col("country_code").is_in(countries))
+        .join(per_facility, on="facility_id", how="left")
+    )  # only facilities in (or of unknown) region countries can be located: the rest cost nothing
     found = []
     for row in frame.iter_rows(named=True):
         located = _locate_one(row["country_code"], row["addresses"] or [], row["lat"], row["lng"])
