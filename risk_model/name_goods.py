@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -23,30 +23,34 @@ VOCABULARY = Path(__file__).parent / "name_goods.csv"
 
 
 @cache
-def vocabulary() -> tuple[tuple[re.Pattern[str], str, str], ...]:
-    """(pattern, keyword, good) per row of name_goods.csv."""
+def vocabulary() -> tuple[re.Pattern[str], dict[str, list[str]]]:
+    """One pattern finding every keyword of name_goods.csv (Latin ones at a word start, Chinese ones
+    anywhere), and keyword -> its goods in file order."""
     with open(VOCABULARY, encoding="utf-8") as handle:
         rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
-    return tuple(
-        (
-            re.compile(
-                re.escape(row["keyword"]) if row["language"] == "zh" else r"\b" + re.escape(row["keyword"])
-            ),
-            row["keyword"],
-            row["good"],
-        )
-        for row in rows
-    )
+    goods: dict[str, list[str]] = {}
+    for row in rows:
+        goods.setdefault(row["keyword"], []).append(row["good"])
+    language = {row["keyword"]: row["language"] for row in rows}
+    ordered = sorted(goods, key=len, reverse=True)
+    latin = "|".join(re.escape(k) for k in ordered if language[k] != "zh")
+    chinese = "|".join(re.escape(k) for k in ordered if language[k] == "zh")
+    return re.compile(rf"\b(?:{latin})|(?:{chinese})"), goods
+
+
+@lru_cache(maxsize=65536)
+def _goods_in(text: str) -> tuple[tuple[str, str], ...]:
+    pattern, goods = vocabulary()
+    found: dict[str, str] = {}
+    for match in pattern.finditer(comparable(text).casefold()):
+        for good in goods[match.group(0)]:
+            found.setdefault(good, match.group(0))
+    return tuple((keyword, good) for good, keyword in found.items())
 
 
 def goods_in(text: str | None) -> list[tuple[str, str]]:
-    """(keyword, good) pairs whose keyword appears in `text` (first keyword per good)."""
-    folded = comparable(text).casefold()
-    found: dict[str, str] = {}
-    for pattern, keyword, good in vocabulary():
-        if good not in found and pattern.search(folded):
-            found[good] = keyword
-    return [(keyword, good) for good, keyword in found.items()]
+    """(keyword, good) pairs whose keyword appears in `text` (the first keyword found per good)."""
+    return list(_goods_in(text)) if text else []
 
 
 def inferred_goods(named: pl.DataFrame) -> pl.DataFrame:

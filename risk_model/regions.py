@@ -71,6 +71,19 @@ def place_patterns() -> dict[str, re.Pattern[str]]:
 
 
 @cache
+def _may_name_a_place() -> re.Pattern[str]:
+    """A cheap first look at a raw address: does any spelling of any region place occur in it at all?
+    Only such addresses go through the (costlier) normalisation and the whole-word match."""
+    spellings = {
+        spelling.casefold()
+        for row in _rows("places.csv")
+        for spelling in "|".join([row["english"], row["pinyin"], row["chinese"]]).split("|")
+        if spelling
+    }
+    return re.compile("|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True)))
+
+
+@cache
 def _other_provinces() -> re.Pattern[str]:
     return _phrase_pattern({row["province"] for row in _rows("other_provinces.csv")}, street_guard=True)
 
@@ -102,7 +115,10 @@ def coordinate_zone(region_id: str, lat: float | None, lng: float | None) -> str
 @lru_cache(maxsize=65536)
 def address_region(address: str | None) -> str | None:
     """The risk region a (raw) address names, or None."""
-    text = normalise_address(comparable(address))
+    folded = comparable(address)
+    if not _may_name_a_place().search(folded.casefold()):
+        return None
+    text = normalise_address(folded)
     return next((region for region, pattern in place_patterns().items() if pattern.search(text)), None)
 
 
@@ -115,11 +131,13 @@ def names_other_province(address: str | None) -> str | None:
 
 def _locate_one(country: str | None, addresses: list[str], lat, lng) -> dict | None:
     by_address = next((r for a in addresses if (r := address_region(a))), None)
-    elsewhere = next((p for a in addresses if (p := names_other_province(a))), None)
     for region_id, region in regions().items():
         if country not in (None, region["country_code"]):
             continue
         zone = coordinate_zone(region_id, lat, lng)
+        elsewhere = None
+        if zone == "inside" and by_address != region_id:  # only then can another province contradict
+            elsewhere = next((p for a in addresses if (p := names_other_province(a))), None)
         name = region["region_name"]
         where = f"({lat:.4f}, {lng:.4f})" if zone else ""
         if by_address == region_id:
