@@ -60,7 +60,8 @@ def _print_candidates(query: str, candidates: list[dict]) -> None:
     for row in candidates:
         detail = f"  {row['facility_id']}"
         if "facility_name" in row:
-            detail += f"  {row['facility_name']} ({row['country_code']})  seen as {row['name']!r}"
+            detail += f"  {visible(row['facility_name'])} ({row['country_code']})"
+            detail += f"  seen as '{visible(row['name'])}'"
             detail += f", score {row['score']:.0f}"
         print_error(detail)
     raise SystemExit(1)
@@ -153,14 +154,14 @@ def _format_brand(summary: dict) -> str:
     lines.append(f"  confirmed list hits: {len(summary['confirmed_hits'])}")
     for hit in summary["confirmed_hits"]:
         lines.append(
-            f"    {hit['facility_name']} ({hit['facility_id']}): "
+            f"    {visible(hit['facility_name'])} ({hit['facility_id']}): "
             f"{hit['list_name']} '{hit['list_entity_name']}'"
         )
     lines.append("Riskiest facilities:")
     for row in summary["worst"]:
         lines.append(
-            f"  {row['risk_score']:5.1f} {row['risk_band']:<8} {row['facility_name']} "
-            f"({row['country_code']}) {row['facility_id']}  {row['driver_1'] or ''}"
+            f"  {row['risk_score']:5.1f} {row['risk_band']:<8} {visible(row['facility_name'])} "
+            f"({row['country_code']}) {row['facility_id']}  {visible(row['driver_1']) or ''}"
         )
     shared_with = exposure.get("shared_with") or []
     lines.append(
@@ -169,7 +170,8 @@ def _format_brand(summary: dict) -> str:
     )
     for row in summary["shared"]:
         lines.append(
-            f"  {row['risk_score']:5.1f} {row['risk_band']:<8} {row['facility_name']} {row['facility_id']}"
+            f"  {row['risk_score']:5.1f} {row['risk_band']:<8} {visible(row['facility_name'])} "
+            f"{row['facility_id']}"
         )
     return "\n".join(lines)
 
