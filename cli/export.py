@@ -27,17 +27,28 @@ BAND_SEVERITY = (
     "CASE risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
     "WHEN 'low' THEN 3 ELSE 4 END"
 )
-EXPORT_ORDER = {
-    "published.facility_risk": f"{BAND_SEVERITY}, risk_score DESC, facility_id",
-    "published.facility_risk_drivers": "facility_id, driver_rank, driver_id",
-    "published.list_screening_hits": "facility_id, list_name, list_entity_name, hit_id",
+EXPORT_ORDER = {  # table -> (columns the order needs, ORDER BY clause)
+    "published.facility_risk": (
+        {"risk_band", "risk_score", "facility_id"},
+        f"{BAND_SEVERITY}, risk_score DESC, facility_id",
+    ),
+    "published.facility_risk_drivers": (
+        {"facility_id", "driver_rank", "driver_id"},
+        "facility_id, driver_rank, driver_id",
+    ),
+    "published.list_screening_hits": (
+        {"facility_id", "list_name", "list_entity_name", "hit_id"},
+        "facility_id, list_name, list_entity_name, hit_id",
+    ),
 }
 
 
-def export_query(table_key: str, quoted_name: str) -> str:
-    """SELECT * of an exportable table, ordered as the other surfaces show it (when it has an order)."""
-    order = EXPORT_ORDER.get(table_key)
-    return f"SELECT * FROM {quoted_name}" + (f" ORDER BY {order}" if order else "")
+def export_query(table_key: str, quoted_name: str, columns: list[str]) -> str:
+    """SELECT * of an exportable table, ordered as the other surfaces show it when the table has an
+    order and the columns it needs (`columns`: the table's columns)."""
+    needed, order = EXPORT_ORDER.get(table_key, (None, None))
+    ordered = order is not None and needed <= set(columns)
+    return f"SELECT * FROM {quoted_name}" + (f" ORDER BY {order}" if ordered else "")
 
 
 class ExportError(ValueError):

@@ -211,7 +211,8 @@ def export(table: str, file_format: str, out: Path, force: bool) -> None:
     try:
         check_target(out, force)
         table_key = resolve_table(table)
-        frame = fetch(export_query(table_key, quoted(table_key)))
+        columns = fetch(f"SELECT * FROM {quoted(table_key)} LIMIT 0").columns
+        frame = fetch(export_query(table_key, quoted(table_key), columns))
         with output_files(out, force) as temporary:
             rows = write_export(frame, temporary, file_format)
     except (ExportError, FileNotFoundError, OutputRefusedError) as error:
