@@ -95,7 +95,7 @@ def _format_profile(profile: dict) -> str:
             f"{visible(row['address']) or '-'}"
         )
     lines.append("")
-    lines.append("Drivers (points, evidence):")
+    lines.append("Drivers (component points, evidence; forcing evidence first, then by weight in the score):")
     for row in profile["drivers"]:
         evidence = [
             f"{label} {row[key]}"

@@ -3,7 +3,9 @@
 Every surface (flrisk facility, the HTML report, exports, driver_1..3 of published.facility_risk)
 shows drivers in `driver_rank` order, computed here once:
 1. forcing evidence first (`driver_kind` = forcing): a confirmed list hit, a risk-region presumption;
-2. then by points, highest first (ties: component, description);
+2. then by what they add to the score, highest first: points x the component's weight (a 60-point
+   audit finding, weight 0.30, adds 18 and comes before the 100-point country baseline, weight 0.15,
+   which adds 15); ties: component, description;
 3. stated expiries ("Latest audit expired on ...: re-audit due", 0 points) last.
 A driver is published once per facility, component, text and evidence record (the same finding sent
 twice under two finding ids is one driver), and a driver worth 0 points is dropped unless it is an
@@ -51,18 +53,21 @@ def kind_of(drivers: pl.DataFrame) -> pl.Expr:
     )
 
 
-def ranked(drivers: pl.DataFrame) -> pl.DataFrame:
+def ranked(drivers: pl.DataFrame, weights: dict[str, float]) -> pl.DataFrame:
     """Drivers deduplicated, stripped of 0-point rows (expiries excepted), with `driver_kind`,
-    `driver_rank` (1 = headline) and a stable `driver_id`, sorted by facility and rank."""
+    `driver_rank` (1 = headline) and a stable `driver_id`, sorted by facility and rank. `weights`:
+    component -> weight in the score (components without one, such as location, weigh 1)."""
     frame = drivers.with_columns(driver_kind=kind_of(drivers)).filter(
         (pl.col("points") > 0) | (pl.col("driver_kind") == EXPIRY)
     )
     frame = frame.with_columns(
-        kind_order=pl.col("driver_kind").replace_strict(KIND_ORDER, return_dtype=pl.Int8)
+        kind_order=pl.col("driver_kind").replace_strict(KIND_ORDER, return_dtype=pl.Int8),
+        weighted=pl.col("points")
+        * pl.col("component").replace_strict(weights, default=1.0, return_dtype=pl.Float64),
     ).sort(
         "facility_id",
         "kind_order",
-        "points",
+        "weighted",
         "component",
         "description",
         descending=[False, False, True, False, False],

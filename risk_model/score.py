@@ -63,8 +63,8 @@ def score_facilities(inputs: RiskInputs, params: RiskParameters) -> dict[str, pl
         audit_component(inputs, params),
         worker_voice_component(inputs, params),
     ]
-    drivers = ranked(pl.concat([location_drivers(located), *[d for d, _ in parts]]))
     weights = params["component_weights"]
+    drivers = ranked(pl.concat([location_drivers(located), *[d for d, _ in parts]]), weights)
     risk = inputs.facilities.select("facility_id", "name", "country_code", "os_id", "contributors", "lat")
     for _, scores in parts:
         risk = risk.join(scores, on="facility_id", how="left")
