@@ -2,7 +2,7 @@
 
 Every surface (flrisk facility, the HTML report, exports, driver_1..3 of published.facility_risk)
 shows drivers in `driver_rank` order, computed here once:
-1. forcing evidence first (`driver_kind` = forcing): a confirmed list hit, a risk-region presumption;
+1. forcing evidence first (`driver_kind` = forcing): confirmed list hits, then a risk-region presumption;
 2. then by what they add to the score, highest first: points x the component's weight (a 60-point
    audit finding, weight 0.30, adds 18 and comes before the 100-point country baseline, weight 0.15,
    which adds 15); ties: component, description;
@@ -21,7 +21,7 @@ import polars as pl
 from risk_model.inputs import DRIVER_SCHEMA, drivers_frame
 
 FORCING, EVIDENCE, INFERRED, EXPIRY = "forcing", "evidence", "inferred", "expiry"
-KIND_ORDER = {FORCING: 0, EVIDENCE: 1, INFERRED: 1, EXPIRY: 2}
+KIND_ORDER = {FORCING: 0, EVIDENCE: 2, INFERRED: 2, EXPIRY: 3}  # a region presumption ranks 1
 EXPIRY_PREFIX = "Latest audit expired on"
 
 
@@ -61,7 +61,9 @@ def ranked(drivers: pl.DataFrame, weights: dict[str, float]) -> pl.DataFrame:
         (pl.col("points") > 0) | (pl.col("driver_kind") == EXPIRY)
     )
     frame = frame.with_columns(
-        kind_order=pl.col("driver_kind").replace_strict(KIND_ORDER, return_dtype=pl.Int8),
+        kind_order=pl.when(pl.col("component") == "location")
+        .then(pl.lit(1, pl.Int8))
+        .otherwise(pl.col("driver_kind").replace_strict(KIND_ORDER, return_dtype=pl.Int8)),
         weighted=pl.col("points")
         * pl.col("component").replace_strict(weights, default=1.0, return_dtype=pl.Float64),
     ).sort(
