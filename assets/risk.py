@@ -27,7 +27,8 @@ EVIDENCE = [
 ]
 REVIEW = ["resolved.list_hit_decisions", "resolved.facility_id_aliases"]  # read beside the evidence
 RECORD_COLUMNS = (
-    "SELECT record_id, source_type, contributor, name, parent_company FROM staged.facility_records"
+    "SELECT record_id, source_type, contributor, name, parent_company, address, processing_types "
+    "FROM staged.facility_records"
 )
 PUBLISHED_TABLES = {
     "published.facility_risk": "one row per resolved facility with score, band, confidence, top drivers",

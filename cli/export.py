@@ -5,7 +5,9 @@ data, even pseudonymised, stays in the warehouse). Every text cell that a spread
 formula — one starting with `=`, `+`, `-` or `@`, or with a tab or carriage return (OWASP's CSV
 injection list) — is prefixed with a single quote, so it shows as text and never runs. Numbers, dates
 and booleans keep their types, so a negative number stays a number. Lists become `; `-joined text in
-CSV and XLSX, and stay lists (each item neutralised) in Parquet.
+CSV and XLSX, and stay lists (each item neutralised) in Parquet. Risk tables are exported in the order
+every other surface shows them (`EXPORT_ORDER`): facilities by band severity then score, drivers by
+facility and `driver_rank`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,34 @@ FORMATS = ("csv", "parquet", "xlsx")
 EXPORTABLE_SCHEMAS = ("published", "resolved")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+BAND_SEVERITY = (
+    "CASE risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
+    "WHEN 'low' THEN 3 ELSE 4 END"
+)
+EXPORT_ORDER = {  # table -> (columns the order needs, ORDER BY clause)
+    "published.facility_risk": (
+        {"risk_band", "risk_score", "facility_id"},
+        f"{BAND_SEVERITY}, risk_score DESC, facility_id",
+    ),
+    "published.facility_risk_drivers": (
+        {"facility_id", "driver_rank", "driver_id"},
+        "facility_id, driver_rank, driver_id",
+    ),
+    "published.list_screening_hits": (
+        {"facility_id", "list_name", "list_entity_name", "hit_id"},
+        "facility_id, list_name, list_entity_name, hit_id",
+    ),
+}
+
+
+def export_query(table_key: str, quoted_name: str, columns: list[str]) -> str:
+    """SELECT * of an exportable table, ordered as the other surfaces show it when the table has an
+    order and the columns it needs (`columns`: the table's columns)."""
+    needed, order = EXPORT_ORDER.get(table_key, (None, None))
+    ordered = order is not None and needed <= set(columns)
+    return f"SELECT * FROM {quoted_name}" + (f" ORDER BY {order}" if ordered else "")
 
 
 class ExportError(ValueError):

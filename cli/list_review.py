@@ -25,7 +25,9 @@ from warehouse.sql import create_statement
 
 DECISIONS = "resolved.list_hit_decisions"
 LOCK_WAIT_SECONDS = 5.0
-HIT_COLUMNS = "hit_id, facility_id, screened_name, list_name, list_entity_name, match_score, status"
+HIT_COLUMNS = (
+    "hit_id, facility_id, screened_name, list_name, list_entity_name, match_score, status, status_reason"
+)
 LATEST_DECISIONS = f"""
 SELECT facility_id, list_name, list_entity_name, decision, decided_by, decided_at FROM {DECISIONS}
 QUALIFY row_number() OVER (PARTITION BY facility_id, list_name, list_entity_name ORDER BY decided_at DESC) = 1
@@ -36,10 +38,10 @@ NO_DECISIONS = (
 )
 HITS_WITH_DECISIONS = """
 SELECT h.hit_id, h.facility_id, h.screened_name, h.list_name, h.list_entity_name, h.match_score, h.status,
-       d.decision AS recorded_decision, d.decided_by, d.decided_at
+       h.status_reason, d.decision AS recorded_decision, d.decided_by, d.decided_at
 FROM published.list_screening_hits h
 LEFT JOIN ({decisions}) d USING (facility_id, list_name, list_entity_name)
-WHERE h.status = 'pending_review' OR ?
+WHERE h.status = 'candidate' OR ?
 ORDER BY h.status DESC, h.match_score DESC, h.hit_id
 """
 

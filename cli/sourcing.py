@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from cli.terminal import error as print_error
+from risk_model.text_safety import visible
 
 TABLE_OPTIONS = dict(tbl_rows=50, tbl_cols=20, fmt_str_lengths=60, tbl_width_chars=200)
 
@@ -59,7 +60,8 @@ def _print_candidates(query: str, candidates: list[dict]) -> None:
     for row in candidates:
         detail = f"  {row['facility_id']}"
         if "facility_name" in row:
-            detail += f"  {row['facility_name']} ({row['country_code']})  seen as {row['name']!r}"
+            detail += f"  {visible(row['facility_name'])} ({row['country_code']})"
+            detail += f"  seen as '{visible(row['name'])}'"
             detail += f", score {row['score']:.0f}"
         print_error(detail)
     raise SystemExit(1)
@@ -67,12 +69,12 @@ def _print_candidates(query: str, candidates: list[dict]) -> None:
 
 def _format_profile(profile: dict) -> str:
     facility, risk = profile["facility"], profile["risk"]
-    lines = [f"{facility['name']} ({facility['country_code']})  {facility['facility_id']}"]
+    lines = [f"{visible(facility['name'])} ({facility['country_code']})  {facility['facility_id']}"]
     os_ids = sorted(set(facility.get("os_ids") or []) | ({facility["os_id"]} if facility["os_id"] else set()))
     lines.append(
         f"OS ID: {facility['os_id'] or '-'}" + (f" (also {', '.join(os_ids)})" if len(os_ids) > 1 else "")
     )
-    lines.append(f"Address: {facility['address'] or '-'}")
+    lines.append(f"Address: {visible(facility['address']) or '-'}")
     lines.append(f"Brands listing it: {', '.join(profile['brands']) or '-'}")
     if risk:
         lines.append(
@@ -80,16 +82,20 @@ def _format_profile(profile: dict) -> str:
             f"confidence {risk['confidence']:.2f} "
             f"(as of {risk['as_of_date']}, methodology {risk['methodology_version']})"
         )
+        lines.append(f"  why this band: {risk.get('band_reason') or '-'}")
+        if risk.get("location_check"):
+            lines.append(f"  location check: {risk['location_check']}")
         parts = ("country", "sector", "list_exposure", "audit", "worker_voice")
         lines.append("  components: " + ", ".join(f"{p} {risk[f'{p}_score']:.0f}" for p in parts))
     lines.append("")
     lines.append("Names and addresses seen, by source:")
     for row in profile["seen"]:
         lines.append(
-            f"  [{row['source_type']} / {row['contributor']}] {row['name']} | {row['address'] or '-'}"
+            f"  [{row['source_type']} / {row['contributor']}] {visible(row['name'])} | "
+            f"{visible(row['address']) or '-'}"
         )
     lines.append("")
-    lines.append("Drivers (points, evidence):")
+    lines.append("Drivers (component points, evidence; forcing evidence first, then by weight in the score):")
     for row in profile["drivers"]:
         evidence = [
             f"{label} {row[key]}"
@@ -102,12 +108,12 @@ def _format_profile(profile: dict) -> str:
             )
             if row[key] is not None
         ]
-        lines.append(f"  {row['points']:6.1f}  [{row['component']}] {row['description']}")
+        lines.append(f"  {row['points']:6.1f}  [{row['component']}] {visible(row['description'])}")
         lines.append(f"          evidence: {'; '.join(evidence)}")
     lines.append("")
     lines.append(f"Open review items: {len(profile['review_items']) or 'none'}")
     for item in profile["review_items"]:
-        lines.append(f"  {item['kind']} {item['item_id']}: {item['detail']}")
+        lines.append(f"  {item['kind']} {item['item_id']}: {visible(item['detail'])}")
     lines.append(f"Human decisions: {len(profile['decisions']) or 'none'}")
     for row in profile["decisions"]:
         note = f" - {row['note']}" if row["note"] else ""
@@ -148,14 +154,14 @@ def _format_brand(summary: dict) -> str:
     lines.append(f"  confirmed list hits: {len(summary['confirmed_hits'])}")
     for hit in summary["confirmed_hits"]:
         lines.append(
-            f"    {hit['facility_name']} ({hit['facility_id']}): "
+            f"    {visible(hit['facility_name'])} ({hit['facility_id']}): "
             f"{hit['list_name']} '{hit['list_entity_name']}'"
         )
     lines.append("Riskiest facilities:")
     for row in summary["worst"]:
         lines.append(
-            f"  {row['risk_score']:5.1f} {row['risk_band']:<8} {row['facility_name']} "
-            f"({row['country_code']}) {row['facility_id']}  {row['driver_1'] or ''}"
+            f"  {row['risk_score']:5.1f} {row['risk_band']:<8} {visible(row['facility_name'])} "
+            f"({row['country_code']}) {row['facility_id']}  {visible(row['driver_1']) or ''}"
         )
     shared_with = exposure.get("shared_with") or []
     lines.append(
@@ -164,7 +170,8 @@ def _format_brand(summary: dict) -> str:
     )
     for row in summary["shared"]:
         lines.append(
-            f"  {row['risk_score']:5.1f} {row['risk_band']:<8} {row['facility_name']} {row['facility_id']}"
+            f"  {row['risk_score']:5.1f} {row['risk_band']:<8} {visible(row['facility_name'])} "
+            f"{row['facility_id']}"
         )
     return "\n".join(lines)
 
@@ -196,7 +203,7 @@ def export(table: str, file_format: str, out: Path, force: bool) -> None:
     """Export a published or resolved TABLE to a file that is safe to open in a spreadsheet (text cells
     starting with = + - @, tab or carriage return are prefixed with a single quote). OUT is written
     through a temporary file; it may not be inside flrisk's state, nor exist unless --force."""
-    from cli.export import ExportError, resolve_table, write_export
+    from cli.export import ExportError, export_query, resolve_table, write_export
     from cli.outputs import OutputRefusedError, check_target, output_files
     from cli.query import fetch
     from warehouse.sql import quoted
@@ -204,7 +211,8 @@ def export(table: str, file_format: str, out: Path, force: bool) -> None:
     try:
         check_target(out, force)
         table_key = resolve_table(table)
-        frame = fetch(f"SELECT * FROM {quoted(table_key)}")
+        columns = fetch(f"SELECT * FROM {quoted(table_key)} LIMIT 0").columns
+        frame = fetch(export_query(table_key, quoted(table_key), columns))
         with output_files(out, force) as temporary:
             rows = write_export(frame, temporary, file_format)
     except (ExportError, FileNotFoundError, OutputRefusedError) as error:
@@ -219,8 +227,9 @@ def _print_hits(hits) -> None:
     for row in hits.iter_rows(named=True):
         recorded = row["recorded_decision"]
         click.echo(
-            f"{row['hit_id']}  {row['facility_id']}  {row['screened_name']!r} ~ {row['list_name']} "
-            f"{row['list_entity_name']!r} (score {row['match_score']:.2f}, {row['status']})"
+            f"{row['hit_id']}  {row['facility_id']}  '{visible(row['screened_name'])}' ~ {row['list_name']} "
+            f"{row['list_entity_name']!r} (score {row['match_score']:.2f}, {row['status']}: "
+            f"{row.get('status_reason') or '-'})"
             + (f"  [{recorded} by {row['decided_by']} on {row['decided_at']:%Y-%m-%d}]" if recorded else "")
         )
 
@@ -228,20 +237,23 @@ def _print_hits(hits) -> None:
 @click.command(name="review-hit")
 @click.argument("hit", required=False)
 @click.argument("list_entity", required=False)
-@click.option("--confirm", "decision", flag_value="confirmed", help="The facility is the listed entity.")
-@click.option("--reject", "decision", flag_value="rejected", help="It is not: dismiss the hit.")
+@click.option("--confirm", "confirm", is_flag=True, help="The facility is the listed entity.")
+@click.option("--reject", "reject", is_flag=True, help="It is not: dismiss the hit.")
 @click.option("--by", "decided_by", default="", help="Who decides (recorded with the decision).")
 @click.option("--note", default="", help="Why (recorded with the decision).")
 @click.option("--list-name", default=None, help="uflpa_entity_list or cbp_wro_findings, if both match.")
 @click.option("--list", "show", is_flag=True, help="Print the hits awaiting review and exit.")
 @click.option("--all", "show_all", is_flag=True, help="With --list: every hit, whatever its status.")
-def review_hit(hit, list_entity, decision, decided_by, note, list_name, show, show_all) -> None:
+def review_hit(hit, list_entity, confirm, reject, decided_by, note, list_name, show, show_all) -> None:
     """Confirm or reject a list-screening hit. HIT is a hit id (as `--list` prints it) or a facility
     id; with a facility id, LIST_ENTITY is the listed entity's name (needed when the facility has
     several hits). The decision goes to resolved.list_hit_decisions and applies from the next run."""
     from cli.list_review import HitNotFoundError, hits_for_review, record_decision
     from warehouse.locking import WarehouseBusyError
 
+    if confirm and reject:
+        _fail("refused: --confirm and --reject contradict each other; give one", 2)
+    decision = "confirmed" if confirm else "rejected" if reject else None
     try:
         if show:
             _print_hits(hits_for_review(show_all))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from cli.export import BAND_SEVERITY
 from cli.query import fetch
 
 FACILITY_ID = re.compile(r"^FLR-[0-9A-F]{12}$")
@@ -24,6 +25,7 @@ OS_ID = re.compile(r"^[A-Z]{2}[0-9]{7}[A-Z0-9]{6}$")
 CLEAR_MATCH = 90.0
 CLEAR_MARGIN = 5.0
 CANDIDATE_FLOOR = 60.0
+BAND_SEVERITY_SQL = BAND_SEVERITY  # risk_model.bands.BAND_ORDER: lists sort by band severity, then score
 MAX_CANDIDATES = 10
 
 
@@ -102,7 +104,7 @@ def facility_profile(facility_id: str, database: Path | None = None) -> dict:
     drivers = fetch(
         "SELECT component, points, description, evidence_source, evidence_record_id, evidence_date, "
         "evidence_list_entry, evidence_finding_id FROM published.facility_risk_drivers "
-        "WHERE facility_id = ? ORDER BY points DESC, component, description",
+        "WHERE facility_id = ? ORDER BY driver_rank, driver_id",
         [facility_id],
         database,
     )
@@ -135,7 +137,7 @@ def _review_items(facility_id: str, database: Path | None) -> list[dict]:
         "SELECT 'list screening hit' AS kind, hit_id AS item_id, "
         "list_name || ' entry ' || list_entity_name || ' (score ' || round(match_score, 2) || ', ' || "
         "status || ')' AS detail FROM published.list_screening_hits "
-        "WHERE facility_id = ? AND status <> 'dismissed' ORDER BY hit_id",
+        "WHERE facility_id = ? AND status = 'candidate' ORDER BY hit_id",
         [facility_id],
         database,
     )
@@ -190,7 +192,7 @@ def brand_summary(contributor: str, database: Path | None = None) -> dict:
     facilities = fetch(
         "SELECT facility_id, facility_name, country_code, risk_score, risk_band, confidence, driver_1 "
         "FROM published.facility_risk WHERE list_contains(contributors, ?) "
-        "ORDER BY risk_score DESC, facility_id",
+        f"ORDER BY {BAND_SEVERITY_SQL}, risk_score DESC, facility_id",
         [contributor],
         database,
     )

@@ -15,8 +15,11 @@ PUBLISHED = [
 ]
 TOP_QUERY = """
 SELECT facility_name, country_code, risk_score, risk_band, confidence, driver_1, driver_2, driver_3
-FROM published.facility_risk ORDER BY risk_score DESC, facility_id LIMIT 10
-"""
+FROM published.facility_risk
+ORDER BY CASE risk_band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3
+         ELSE 4 END, risk_score DESC, facility_id
+LIMIT 10
+"""  # band severity, then score: the order of every flrisk list (risk_model.bands)
 
 
 def demo_summary(warehouse: Warehouse) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from risk_model.inputs import RiskInputs, drivers_frame, label
+from risk_model.name_goods import inferred_goods
 from risk_model.parameters import RiskParameters, sector_goods
 
 
@@ -134,8 +135,60 @@ def sector_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.Dat
         evidence_source=pl.lit("US DOL List of Goods"),
         evidence_list_entry=pl.col("entry_id"),
     ).filter(pl.col("points") > 0)
-    drivers = drivers_frame(drivers)
+    declared = matched.select("facility_id", "good")
+    drivers = pl.concat([drivers_frame(drivers), _inferred_sector(inputs, rule, declared)])
     return drivers, _scores(drivers, "sector")
+
+
+def _named_texts(inputs: RiskInputs) -> pl.DataFrame:
+    """(facility_id, text, origin): every name of a facility and the processing types sources gave."""
+    frames = [
+        inputs.facilities.select("facility_id", pl.col("name").alias("text"), pl.lit("name").alias("origin"))
+    ]
+    records = inputs.facility_records
+    if records is not None and records.height:
+        linked = records.join(inputs.record_links.select("record_id", "facility_id"), on="record_id")
+        frames.append(
+            linked.select("facility_id", pl.col("name").alias("text"), pl.lit("name").alias("origin"))
+        )
+        if "processing_types" in linked.columns:
+            frames.append(
+                linked.select(
+                    "facility_id",
+                    pl.col("processing_types").alias("text"),
+                    pl.lit("processing type").alias("origin"),
+                ).explode("text")
+            )
+    return pl.concat(frames, how="vertical_relaxed")
+
+
+def _inferred_sector(inputs: RiskInputs, rule: dict, declared: pl.DataFrame) -> pl.DataFrame:
+    """Goods read from names and processing types (risk_model/name_goods.py), not also declared:
+    `name_inferred_share` x the DOL points, labelled as inferred."""
+    inferred = (
+        inferred_goods(_named_texts(inputs))
+        .join(declared, on=["facility_id", "good"], how="anti")
+        .join(inputs.facilities.select("facility_id", "country_code"), on="facility_id")
+        .join(inputs.dol_goods, on=["country_code", "good"], how="inner")
+    )
+    drivers = inferred.with_columns(
+        component=pl.lit("sector"),
+        points=(dol_points(rule) * rule["name_inferred_share"]).round(2),
+        description=pl.format(
+            "{} from {}: on the US DOL list for {} (inferred from {} '{}': \"{}\")",
+            "good",
+            "country_code",
+            pl.when(pl.col("forced_labor") | pl.col("forced_child_labor"))
+            .then(pl.lit("forced labour"))
+            .otherwise(pl.lit("child labour")),
+            "origin",
+            "text",
+            "keyword",
+        ),
+        evidence_source=pl.format("US DOL List of Goods (inferred from {})", "origin"),
+        evidence_list_entry=pl.col("entry_id"),
+    ).filter(pl.col("points") > 0)
+    return drivers_frame(drivers)
 
 
 def audit_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -169,7 +222,12 @@ def audit_component(inputs: RiskInputs, params: RiskParameters) -> tuple[pl.Data
         evidence_date=pl.col("audit_date"),
         evidence_finding_id=pl.col("finding_id"),
     )
-    drivers = pl.concat([drivers_frame(drivers), _expired_audit_notes(inputs)])
+    # the same finding sent twice (same record, same text, another finding id) counts once
+    drivers = drivers_frame(drivers).sort("points", "evidence_finding_id", descending=[True, False])
+    drivers = drivers.unique(
+        ["facility_id", "description", "evidence_record_id"], keep="first", maintain_order=True
+    )
+    drivers = pl.concat([drivers, _expired_audit_notes(inputs)])
     return drivers, _scores(drivers, "audit", how="sum")
 
 

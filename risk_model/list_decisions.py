@@ -9,6 +9,8 @@ the latest one per hit is in force. A decision whose facility_id was retired by 
 - `confirmed` -> status `confirmed` (scores 100, forces the band to critical), whatever the score;
 - `rejected` -> status `dismissed`: still published with the hits, but adds nothing to the score
   (this also overrides an automatic confirmation on identical names).
+The states and their meaning live in `risk_model.screening_states`; `status_reason` then names the
+reviewer's decision and its date.
 
 A decision for a hit the current run no longer finds changes nothing (and is kept).
 """
@@ -17,8 +19,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from risk_model.screening_states import STATUS_OF_DECISION
+
 HIT_KEY = ["facility_id", "list_name", "list_entity_name"]
-STATUS_OF_DECISION = {"confirmed": "confirmed", "rejected": "dismissed"}
 DECISION_SCHEMA = {
     "facility_id": pl.String,
     "list_name": pl.String,
@@ -55,13 +58,16 @@ def apply_decisions(
 ) -> pl.DataFrame:
     """`hits` with the status reviewers gave them and `decided_by`, `decided_at` (null: no decision)."""
     in_force = decisions_in_force(decisions, aliases).select(*HIT_KEY, "decision", "decided_by", "decided_at")
+    decided = pl.col("decision").replace_strict(STATUS_OF_DECISION, default=None, return_dtype=pl.String)
+    if "status_reason" not in hits.columns:
+        hits = hits.with_columns(status_reason=pl.lit(None, pl.String))
     return (
         hits.join(in_force, on=HIT_KEY, how="left", maintain_order="left")
         .with_columns(
-            status=pl.coalesce(
-                pl.col("decision").replace_strict(STATUS_OF_DECISION, default=None, return_dtype=pl.String),
-                pl.col("status"),
-            )
+            status=pl.coalesce(decided, pl.col("status")),
+            status_reason=pl.when(decided.is_not_null())
+            .then(pl.format("{} by a reviewer on {}", decided, pl.col("decided_at").dt.date()))
+            .otherwise(pl.col("status_reason")),
         )
         .drop("decision")
     )

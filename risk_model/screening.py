@@ -5,11 +5,14 @@ linked source record gives it) goes through entity_resolution's name normalisati
 removed), then rapidfuzz's token_sort_ratio against every list name and alias in the same country (or
 any country when the entry has none). Names are compared once per distinct normalised name and
 country, so the cost grows with the number of distinct names in listed countries, not with pairs of
-records. Each hit keeps the matched entry and score as evidence and is published to
-`published.list_screening_hits` for review. A hit at or above `auto_confirm_match_score` (the names are
-identical once legal forms and punctuation are removed, in the entry's country) is `confirmed` and forces
-the band to critical; weaker hits stay `pending_review` until a person looks at them. Reviewers'
-decisions (`risk_model.list_decisions`) then confirm or dismiss hits on every run.
+records. Before normalisation, invisible and confusable characters are stripped
+(`risk_model.text_safety.comparable`); Chinese-script names are romanised by the same normalisation
+entity resolution uses, so 和田泰达服装有限公司 meets "Hetian Taida Apparel Co., Ltd.". A pair scores the
+better of token_sort_ratio and the plain ratio of the names with their spaces removed (so a name split or
+joined by a hidden character still meets its entry). Each hit keeps the matched entry and score as
+evidence and is published to `published.list_screening_hits`. Its state (candidate, confirmed,
+dismissed) comes from the one state machine in `risk_model.screening_states`; reviewers' decisions
+(`risk_model.list_decisions`) then confirm or dismiss hits on every run.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from rapidfuzz import fuzz, process
 from entity_resolution.normalise import normalise_name_expr
 from risk_model.inputs import RiskInputs, drivers_frame
 from risk_model.parameters import RiskParameters
+from risk_model.screening_states import CONFIRMED, DISMISSED, auto_status
+from risk_model.text_safety import comparable, suspicious
 
 HIT_SCHEMA = {
     "hit_id": pl.String,
@@ -33,6 +38,7 @@ HIT_SCHEMA = {
     "list_entity_name": pl.String,
     "match_score": pl.Float64,
     "status": pl.String,
+    "status_reason": pl.String,
 }
 CHUNK = 20_000  # distinct names per rapidfuzz call: bounds the score matrix's memory
 
@@ -58,9 +64,14 @@ def screened_names(inputs: RiskInputs) -> pl.DataFrame:
         .drop_nulls("screened_name")
         .unique(["facility_id", "screened_name"], keep="first", maintain_order=True)
     )
-    return names.with_columns(normalised=normalise_name_expr("screened_name")).filter(
-        pl.col("normalised") != ""
-    )
+    return names.with_columns(
+        normalised=normalise_name_expr(_comparable("screened_name")),
+        suspicious=pl.col("screened_name").map_elements(suspicious, return_dtype=pl.Boolean),
+    ).filter(pl.col("normalised") != "")
+
+
+def _comparable(column: str) -> pl.Expr:
+    return pl.col(column).map_elements(comparable, return_dtype=pl.String)
 
 
 def _list_names(inputs: RiskInputs) -> pl.DataFrame:
@@ -74,7 +85,7 @@ def _list_names(inputs: RiskInputs) -> pl.DataFrame:
         )
         .explode("list_alias")
         .drop_nulls("list_alias")
-        .with_columns(list_normalised=normalise_name_expr("list_alias"))
+        .with_columns(list_normalised=normalise_name_expr(_comparable("list_alias")))
         .filter(pl.col("list_normalised") != "")
     )
 
@@ -86,17 +97,26 @@ def _sorted_tokens(names: list[str]) -> list[str]:
 
 
 def _matches(names: list[str], choices: list[str], threshold: float) -> list[tuple[int, int, float]]:
-    """(name index, choice index, score 0-1) of every pair whose token_sort_ratio is at least `threshold`."""
+    """(name index, choice index, score 0-1) of every pair whose token_sort_ratio, or whose ratio with
+    spaces removed, is at least `threshold` (the better of the two is the score)."""
     found = []
-    names, choices = _sorted_tokens(names), _sorted_tokens(choices)
+    forms = [
+        (_sorted_tokens(names), _sorted_tokens(choices)),
+        ([n.replace(" ", "") for n in names], [c.replace(" ", "") for c in choices]),
+    ]
     for start in range(0, len(names), CHUNK):
-        scores = process.cdist(
-            names[start : start + CHUNK],
-            choices,
-            scorer=fuzz.ratio,
-            score_cutoff=threshold * 100,
-            workers=-1,
-            dtype=np.float32,
+        scores = np.maximum(
+            *[
+                process.cdist(
+                    queries[start : start + CHUNK],
+                    targets,
+                    scorer=fuzz.ratio,
+                    score_cutoff=threshold * 100,
+                    workers=-1,
+                    dtype=np.float32,
+                )
+                for queries, targets in forms
+            ]
         )
         rows, cols = np.nonzero(scores >= threshold * 100)
         found += [
@@ -133,7 +153,11 @@ def screen(inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:
         if candidates.is_empty():
             continue
         pairs = _block_pairs(candidates, block, rule["min_match_score"])
-        hits.append(candidates.join(pairs, on="normalised").join(block, on="list_normalised"))
+        hits.append(
+            candidates.rename({"country_code": "facility_country"})
+            .join(pairs, on="normalised")
+            .join(block.rename({"country_code": "entry_country"}), on="list_normalised")
+        )
     hits = [frame for frame in hits if frame.height]
     if not hits:
         return pl.DataFrame(schema=HIT_SCHEMA)
@@ -144,13 +168,11 @@ def screen(inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:
         .unique(["facility_id", "list_entry_id"], keep="first", maintain_order=True)
     )
     return (
-        frame.with_columns(
+        auto_status(frame)
+        .with_columns(
             hit_id=pl.concat_str("facility_id", "list_entry_id", separator=":").map_elements(
                 lambda key: hashlib.sha256(key.encode()).hexdigest()[:16], return_dtype=pl.String
             ),
-            status=pl.when(pl.col("match_score") >= rule["auto_confirm_match_score"])
-            .then(pl.lit("confirmed"))
-            .otherwise(pl.lit("pending_review")),
         )
         .select(HIT_SCHEMA.keys())
         .sort("hit_id")
@@ -166,9 +188,9 @@ def list_component(hits: pl.DataFrame, params: RiskParameters) -> tuple[pl.DataF
         hits = hits.with_columns(decided_at=pl.lit(None, pl.Datetime("us")))
     reviewed = pl.col("decided_at").is_not_null()
     drivers = drivers_frame(
-        hits.filter(pl.col("status") != "dismissed").with_columns(
+        hits.filter(pl.col("status") != DISMISSED).with_columns(
             component=pl.lit("list_exposure"),
-            points=pl.when(pl.col("status") == "confirmed")
+            points=pl.when(pl.col("status") == CONFIRMED)
             .then(100.0)
             .otherwise(pl.col("match_score") * points),
             description=pl.format(
@@ -179,7 +201,7 @@ def list_component(hits: pl.DataFrame, params: RiskParameters) -> tuple[pl.DataF
                 pl.col("match_score").round(2),
                 pl.when(reviewed)
                 .then(pl.format("{} by a reviewer on {}", "status", pl.col("decided_at").dt.date()))
-                .otherwise(pl.col("status").str.replace_all("_", " ")),
+                .otherwise(pl.col("status")),
             ),
             evidence_source=pl.col("list_name"),
             evidence_date=pl.col("decided_at").dt.date(),

@@ -4,7 +4,8 @@
   "use strict";
   var data = JSON.parse(document.getElementById("facility-data").textContent);
   var BAND_ORDER = { critical: 0, high: 1, medium: 2, low: 3, unknown: 4 };
-  var state = { key: "score", descending: true, text: "", band: "" };
+  /* default: band severity, then score (highest first), as every flrisk list */
+  var state = { key: "band", descending: false, text: "", band: "" };
   var tbody = document.getElementById("facility-rows");
   var markers = document.getElementById("markers");
   var SVG = markers.namespaceURI; /* the inline SVG's namespace, without spelling out a URL */
@@ -33,8 +34,10 @@
     if (x === null || x === undefined) x = "";
     if (y === null || y === undefined) y = "";
     var order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+    if (state.descending) order = -order;
+    if (order === 0 && state.key !== "score") order = Number(b.score) - Number(a.score);
     if (order === 0) order = a.id < b.id ? -1 : 1;
-    return state.descending ? -order : order;
+    return order;
   }
 
   function driverDetails(row) {
@@ -62,6 +65,8 @@
     tr.appendChild(cell("td", Number(row.score).toFixed(1), "num"));
     var band = cell("td");
     band.appendChild(cell("span", row.band, "pill band-" + row.band));
+    if (row.band_reason) band.appendChild(cell("span", row.band_reason, "evidence band-reason"));
+    if (row.location_check) band.appendChild(cell("span", "location check: " + row.location_check, "evidence"));
     tr.appendChild(band);
     tr.appendChild(cell("td", Number(row.confidence).toFixed(2), "num"));
     var drivers = cell("td");

@@ -18,6 +18,9 @@ from pathlib import Path
 
 import polars as pl
 
+from risk_model.bands import severity_order
+from risk_model.text_safety import visible
+
 HERE = Path(__file__).parent
 BANDS = ("critical", "high", "medium", "low", "unknown")
 EVIDENCE_FIELDS = (
@@ -53,7 +56,9 @@ def script_json(value: object) -> str:
 def facility_records(
     brand: str, facility_risk: pl.DataFrame, drivers: pl.DataFrame, facilities: pl.DataFrame
 ) -> list[dict]:
-    """The brand's facilities, riskiest first, each with location and drivers (evidence as text)."""
+    """The brand's facilities by band severity then score, each with location, the reason for its band
+    and its drivers in their one published order (`driver_rank`), evidence as text; names and texts with
+    invisible or confusable characters show them (risk_model.text_safety.visible)."""
     listed = facility_risk.filter(pl.col("contributors").list.contains(brand)).join(
         facilities.select("facility_id", "lat", "lng"), on="facility_id", how="left"
     )
@@ -69,21 +74,26 @@ def facility_records(
     )
     per_facility = (
         drivers.filter(pl.col("facility_id").is_in(listed["facility_id"].implode()))
-        .sort("facility_id", "points", "description", descending=[False, True, False])
-        .with_columns(evidence=evidence)
+        .sort("facility_id", *(["driver_rank"] if "driver_rank" in drivers.columns else []), "driver_id")
+        .with_columns(
+            evidence=evidence, description=pl.col("description").map_elements(visible, return_dtype=pl.String)
+        )
         .group_by("facility_id", maintain_order=True)
         .agg(pl.struct("component", "points", "description", "evidence").alias("drivers"))
     )
-    rows = listed.join(per_facility, on="facility_id", how="left").sort(
-        "risk_score", "facility_id", descending=[True, False]
-    )
+    rows = severity_order(listed.join(per_facility, on="facility_id", how="left"))
+    for column in ("band_reason", "location_check"):
+        if column not in rows.columns:
+            rows = rows.with_columns(pl.lit(None, pl.String).alias(column))
     return rows.select(
         pl.col("facility_id").alias("id"),
-        pl.col("facility_name").alias("name"),
+        pl.col("facility_name").map_elements(visible, return_dtype=pl.String).alias("name"),
         pl.col("country_code").alias("country"),
         pl.col("os_id"),
         pl.col("risk_score").alias("score"),
         pl.col("risk_band").alias("band"),
+        pl.col("band_reason"),
+        pl.col("location_check"),
         pl.col("confidence"),
         pl.col("lat"),
         pl.col("lng"),

@@ -47,7 +47,7 @@ def scored_world(name: str, reviewed: pl.DataFrame | None = None, **overrides) -
 
 def test_a_pending_fuzzy_hit_confirmed_by_a_reviewer_forces_critical():
     before = scored_world("Xinjiang Luky Textiles Co Ltd")
-    assert before["_hits"]["status"].to_list() == ["pending_review"]
+    assert before["_hits"]["status"].to_list() == ["candidate"]
     assert before["F-LISTED"]["risk_band"] != "critical"
     after = scored_world(
         "Xinjiang Luky Textiles Co Ltd",
@@ -94,5 +94,5 @@ def test_decisions_on_other_hits_or_none_change_nothing():
     elsewhere = decisions(("F-OTHER", "confirmed", "a", datetime(2026, 11, 1)))
     for reviewed in (None, elsewhere.head(0), elsewhere):
         applied = apply_decisions(hits, reviewed)
-        assert applied["status"].to_list() == ["pending_review"]
+        assert applied["status"].to_list() == ["candidate"]
         assert applied["decided_by"].to_list() == [None]

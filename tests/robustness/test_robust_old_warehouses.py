@@ -8,6 +8,7 @@ from __future__ import annotations
 import duckdb
 
 from tests.pipelines.operations_support import AS_OF, copy_home, run_flrisk
+from warehouse.migrations import SCHEMA_VERSION
 
 DECISIONS = "resolved.list_hit_decisions"
 
@@ -57,7 +58,7 @@ def test_an_old_warehouse_is_refused_clearly_then_migrated_by_the_next_run(tmp_p
         kept = con.sql(f"SELECT decided_by, note FROM {DECISIONS} ORDER BY decided_at").fetchall()
         versions = con.sql("SELECT version FROM raw.schema_versions").fetchall()
     assert kept[0] == ("old reviewer", None) and kept[-1] == ("QA", "after")
-    assert versions == [(1,)]
+    assert versions == [(SCHEMA_VERSION,)]
 
 
 def test_flrisk_migrate_brings_both_copies_forward(tmp_path):

@@ -53,7 +53,8 @@ def test_facility_profile_shows_sources_brands_score_drivers_and_review_items(hi
     assert "matches uflpa entity list entry 'Hetian Taida Apparel Co., Ltd.' (score 1.0, confirmed)" in text
     assert "evidence: source uflpa_entity_list; list entry" in text
     assert "evidence: source social audit" in text and "finding" in text
-    assert "list screening hit" in text  # hits stay open for review
+    # confirmed hits are not open review items (issue 18): only candidates await a person
+    assert "confirmed)" not in text.split("Open review items")[1]
 
 
 def test_facility_profile_as_json(high_risk_id):

@@ -78,7 +78,7 @@ def cli(review_home, monkeypatch):
 
 def test_reviewer_decisions_apply_on_the_next_run_and_survive_it(review_home, cli):
     before = state(review_home)
-    assert before[FUZZY]["status"] == "pending_review" and before[FUZZY]["risk_band"] != "critical"
+    assert before[FUZZY]["status"] == "candidate" and before[FUZZY]["risk_band"] != "critical"
     assert before[EXACT]["status"] == "confirmed" and before[EXACT]["risk_band"] == "critical"
     pending = cli("review-hit", "--list")
     assert pending.exit_code == 0 and FUZZY in pending.output and EXACT not in pending.output

@@ -21,7 +21,7 @@ def hits(score: float) -> pl.DataFrame:
             "list_entry_id": ["e1"],
             "list_entity_name": ["Acme Knitting"],
             "match_score": [score],
-            "status": ["pending_review"],
+            "status": ["candidate"],
         }
     )
 
