@@ -9,5 +9,7 @@ from cli.search import search
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the `flrisk` group."""
-    for command in (search,):
+    from cli.match_review_command import review_match
+
+    for command in (search, review_match):
         group.add_command(command)
