@@ -7,6 +7,7 @@ import dagster as dg
 from assets.catalog import describe_assets
 from assets.checks import all_contract_checks
 from assets.freshness import freshness_checks, freshness_sensor
+from assets.history import HISTORY, facility_risk_history
 from assets.ingestion import raw_assets
 from assets.oshub_country import raw_oshub_by_country
 from assets.oshub_sync import raw_oshub_api, raw_oshub_merges
@@ -25,7 +26,7 @@ from assets.staging import STAGED_TABLES, staged_tables
 from pipelines.alerts import build_failure_alert_sensor
 from pipelines.sensors import build_inbox_sensor, build_manifest_sensor
 
-CHECKED_TABLES = [*STAGED_TABLES, *ASSET_TABLES, *PUBLISHED_TABLES, "published.worker_voice_summary"]
+CHECKED_TABLES = [*STAGED_TABLES, *ASSET_TABLES, *PUBLISHED_TABLES, "published.worker_voice_summary", HISTORY]
 
 OSHUB_API_ASSETS = dg.AssetSelection.assets(raw_oshub_api, raw_oshub_merges)
 OSHUB_COUNTRY_ASSETS = dg.AssetSelection.assets(raw_oshub_by_country)
@@ -113,6 +114,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
                 list_hit_decisions,
                 published_risk_tables,
                 worker_voice_summary,
+                facility_risk_history,
                 data_quality_report,
                 brand_risk_reports,
             ]
