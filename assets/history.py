@@ -7,6 +7,7 @@ import polars as pl
 
 from assets.metadata import key_of
 from assets.resources import WarehouseResource
+from data_contracts import load_contract
 from risk_model.history import changes, current_state
 
 HISTORY = "published.facility_risk_history"
@@ -32,7 +33,8 @@ def facility_risk_history(context: dg.AssetExecutionContext, warehouse: Warehous
     recorded_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     added = changes(history, current_state(facility_risk, hits, links), aliases, context.run_id, recorded_at)
     if added.height:
-        warehouse.publish(HISTORY, pl.concat([history, added.select(history.columns)], how="vector_relaxed"))
+        contract = load_contract(HISTORY)
+        warehouse.publish(HISTORY, pl.concat([contract.conform(history), contract.conform(added)]))
     counts = added["change_kinds"].explode().value_counts().to_dicts() if added.height else []
     return dg.MaterializeResult(
         metadata={

@@ -9,7 +9,8 @@ from cli.search import search
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the `flrisk` group."""
+    from cli.changes import changes
     from cli.match_review_command import review_match
 
-    for command in (search, review_match):
+    for command in (search, changes, review_match):
         group.add_command(command)

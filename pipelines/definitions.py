@@ -24,6 +24,8 @@ from assets.resources import (
 from assets.risk import PUBLISHED_TABLES, list_hit_decisions, published_risk_tables, worker_voice_summary
 from assets.staging import STAGED_TABLES, staged_tables
 from pipelines.alerts import build_failure_alert_sensor
+from pipelines.change_alerts import build_change_alert_sensor
+from pipelines.progress import progress_logger
 from pipelines.sensors import build_inbox_sensor, build_manifest_sensor
 
 CHECKED_TABLES = [*STAGED_TABLES, *ASSET_TABLES, *PUBLISHED_TABLES, "published.worker_voice_summary", HISTORY]
@@ -33,7 +35,7 @@ OSHUB_COUNTRY_ASSETS = dg.AssetSelection.assets(raw_oshub_by_country)
 REFERENCE_SOURCES = ("reference_dol_goods", "reference_entity_list", "reference_country_risk")
 REFERENCE_ASSETS = dg.AssetSelection.assets(*[["raw", source] for source in REFERENCE_SOURCES])
 # Console logs as text (default) or one JSON object per line (`FLRISK_LOG_FORMAT=json`, see runner.py).
-LOGGERS = {"console": dg.colored_console_logger, "json": dg.json_console_logger}
+LOGGERS = {"console": dg.colored_console_logger, "json": dg.json_console_logger, "progress": progress_logger}
 # Every job writes the warehouse: the run queue (deploy/dagster.yaml) allows one run with this tag at a
 # time, and the writer lock (warehouse.locking) serialises runs started outside the queue.
 WRITER_TAGS = {"flrisk/warehouse": "writer"}
@@ -126,6 +128,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
             build_manifest_sensor(refresh_all),
             build_inbox_sensor(refresh_all),
             build_failure_alert_sensor(),
+            build_change_alert_sensor([refresh_all, oshub_sync, reference_refresh]),
             freshness_sensor(freshness),
         ],
         executor=executor,

@@ -28,17 +28,17 @@ class RunFailedError(RuntimeError):
 
 
 def run_refresh_all(
-    as_of: str = "", log_level: str = "WARNING", full_resolve: bool = False
+    as_of: str = "", log_level: str = "WARNING", full_resolve: bool = False, progress: bool = False
 ) -> dg.ExecuteInProcessResult:
     """Materialize `refresh_all` in-process (fast on 2 cores, no DuckDB lock contention); the console
     shows warnings and errors only (as JSON lines with `FLRISK_LOG_FORMAT=json`), the full event log
     is in the Dagster instance. Resolution is incremental unless `full_resolve` (or its own rules say
-    full; see entity_resolution/update.py)."""
+    full; see entity_resolution/update.py). `progress` adds step lines on stderr (pipelines.progress)."""
     ops = {
         "published_risk_tables": {"config": {"as_of": as_of}},
         "resolved_tables": {"config": {"full": full_resolve}},
     }
-    return _run_job("refresh_all", {"ops": ops}, log_level)
+    return _run_job("refresh_all", {"ops": ops}, log_level, progress)
 
 
 def run_oshub_sync(
@@ -62,14 +62,19 @@ def run_oshub_sync(
     return _run_job("oshub_sync", run_config, log_level)
 
 
-def _run_job(job_name: str, run_config: dict, log_level: str) -> dg.ExecuteInProcessResult:
+def _run_job(
+    job_name: str, run_config: dict, log_level: str, progress: bool = False
+) -> dg.ExecuteInProcessResult:
     """Execute one job of the code location in-process on the persistent instance; `RunFailedError`
     lists every failed step."""
     from pipelines.definitions import defs
 
     prepare_dagster_home()
     logger = "json" if log_format() == "json" else "console"
-    run_config = {**run_config, "loggers": {logger: {"config": {"log_level": log_level}}}}
+    loggers: dict = {logger: {"config": {"log_level": log_level}}}
+    if progress:
+        loggers["progress"] = {}
+    run_config = {**run_config, "loggers": loggers}
     with dg.DagsterInstance.get() as instance:
         result = defs.resolve_job_def(job_name).execute_in_process(
             instance=instance, run_config=run_config, raise_on_error=False
