@@ -1,5 +1,6 @@
-"""A Dagster logger that shows a run's progress on a terminal: one line per step started and finished,
-with the rows each asset wrote and the seconds since the run began.
+"""A Dagster logger that shows a run's progress on a terminal: one line per asset step started and
+finished, with the rows each asset wrote and the seconds since the run began (check steps only when
+they fail).
 
 It reads the structured Dagster events behind each log record (never the messages), writes plain
 lines to stderr, and is only added to a run's loggers when the caller asks (`pipelines.runner`:
@@ -20,6 +21,11 @@ SHOWN = {
     dg.DagsterEventType.STEP_SUCCESS: "done",
     dg.DagsterEventType.STEP_FAILURE: "FAILED",
 }
+
+
+def is_check_step(step: str) -> bool:
+    """Contract and freshness check steps: shown only when they fail (there are dozens of them)."""
+    return step.endswith("__contract_checks") or step.startswith("freshness_check")
 
 
 class ProgressHandler(logging.Handler):
@@ -45,6 +51,8 @@ class ProgressHandler(logging.Handler):
                 self.rows.setdefault(step, []).append(f"{table} {rows.value:,}")
             return
         if event.event_type not in SHOWN:
+            return
+        if is_check_step(step) and event.event_type != dg.DagsterEventType.STEP_FAILURE:
             return
         detail = ""
         if event.event_type == dg.DagsterEventType.STEP_SUCCESS and self.rows.get(step):
