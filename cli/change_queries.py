@@ -72,16 +72,28 @@ def format_summary(rows: pl.DataFrame, detail_limit: int = 10) -> str:
     if counts.get("new_list_hits"):
         parts.append(f"{counts['new_list_hits']} with new list hits")
     lines = ["What changed: " + ", ".join(parts) + "."]
-    shown = 0
-    for row in rows.iter_rows(named=True):
-        line = describe(row, skip_new=True)
-        if line and shown < detail_limit:
-            lines.append(f"  {line}")
-            shown += 1
-    hidden = sum(1 for row in rows.iter_rows(named=True) if describe(row, skip_new=True)) - shown
-    if hidden > 0:
-        lines.append(f"  ... and {hidden} more (`flrisk changes`)")
+    described = [(row, describe(row, skip_new=True)) for row in rows.iter_rows(named=True)]
+    described = sorted(((row, line) for row, line in described if line), key=lambda item: _priority(item[0]))
+    lines.extend(f"  {line}" for _, line in described[:detail_limit])
+    if len(described) > detail_limit:
+        lines.append(f"  ... and {len(described) - detail_limit} more (`flrisk changes`)")
     return "\n".join(lines)
+
+
+def _priority(row: dict) -> tuple:
+    """Most important first: new list hits and band moves up, then merges and splits, band moves
+    down, the rest; within each, the highest new score first."""
+    kinds = set(row["change_kinds"])
+    rank = (
+        0
+        if new_list_hits(row) or "band_up" in kinds
+        else 1
+        if kinds & {"merged", "split", "removed"}
+        else 2
+        if "band_down" in kinds
+        else 3
+    )
+    return rank, -(row.get("new_risk_score") or 0.0), row["facility_id"]
 
 
 def describe(row: dict, skip_new: bool = False) -> str:
@@ -104,8 +116,10 @@ def describe(row: dict, skip_new: bool = False) -> str:
         parts.append(f"new list hit {hit}")
     if "drivers" in kinds:
         added = sorted(set(row["new_drivers"] or []) - set(row["old_drivers"] or []))
+        removed = sorted(set(row["old_drivers"] or []) - set(row["new_drivers"] or []))
         parts.extend(f"new driver: {driver}" for driver in added[:2])
+        parts.extend(f"driver gone: {driver}" for driver in removed[:2] if not added)
     for kind in ("merged", "split"):
         if kind in kinds:
             parts.append(f"{kind} with {', '.join(row['related_facility_ids'] or [])}")
-    return f"{who}: " + "; ".join(parts)
+    return f"{who}: " + ("; ".join(parts) or ", ".join(kinds))

@@ -7,7 +7,8 @@ latest rows tells, per facility, what is new. A row is written when a facility
 - is new (never recorded) or gone (recorded, no longer resolved);
 - changes band (`band_up` / `band_down`, in the order low < medium < high < critical; unknown counts
   as below low), or moves its score by more than `SCORE_TOLERANCE` points;
-- changes its top drivers or its list-screening hits (as 'list: entity [status]');
+- changes its top drivers (as a set: a reordering is not a change) or its list-screening hits
+  (as 'list: entity [status]');
 - absorbs another facility (`merged`: an id retired into it via resolved.facility_id_aliases, or
   records that belonged to a facility now gone) or gives records to a new facility (`split`).
 
@@ -137,7 +138,7 @@ def _kinds() -> pl.Expr:
         when(
             known & ((pl.col("new_risk_score") - pl.col("old_risk_score")).abs() > SCORE_TOLERANCE), "score"
         ),
-        when(known & (pl.col("old_drivers") != pl.col("new_drivers")), "drivers"),
+        when(known & (pl.col("old_drivers").list.sort() != pl.col("new_drivers").list.sort()), "drivers"),
         when(known & (pl.col("old_list_hits") != pl.col("new_list_hits")), "list_hits"),
         when(pl.col("merged").list.len() > 0, "merged"),
         when(pl.col("split").list.len() > 0, "split"),
