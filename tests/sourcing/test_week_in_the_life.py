@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from socketserver import StreamRequestHandler, ThreadingTCPServer
@@ -190,7 +190,7 @@ def test_alerts_reach_the_webhook_and_the_mailbox_once(week_home, servers, monke
             "Universal Athletics Inc. [confirmed]" in h for h in athletics["evidence_diff"]["list_hits_added"]
         )
         recipients, raw = Smtp.messages[0]
-        mail = message_from_bytes(raw)
+        mail = message_from_bytes(raw, policy=policy.default)
         assert recipients == ["sourcing@example.org"] and BRAND in mail["Subject"]
         body = next(part for part in mail.walk() if part.get_content_type() == "text/plain").get_content()
         assert "Universal Athletics" in body and "list hit added" in body
