@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from cli.errors import as_of_option
+from cli.progress import quiet_option, stage
 from cli.terminal import error as print_error
 from warehouse.home import flrisk_home, prepare_dagster_home, pseudonymisation_key_file
 from warehouse.received import KINDS
@@ -43,14 +44,15 @@ def run_pipeline(as_of: str = "", full_resolve: bool = False, source_type: str =
     """Run refresh_all (only what a new file of `source_type` changes, when given) and say how long it
     took; exit 1 naming each failed step."""
     from cli.errors import explain, explain_text
+    from cli.progress import shown
     from pipelines.runner import RunFailedError, run_load, run_refresh_all
 
     started = time.perf_counter()
     try:
         if source_type:
-            result = run_load(source_type, as_of)
+            result = run_load(source_type, as_of, progress=shown())
         else:
-            result = run_refresh_all(as_of, full_resolve=full_resolve)
+            result = run_refresh_all(as_of, full_resolve=full_resolve, progress=shown())
     except RunFailedError as failure:
         known = explain(failure) or explain_text(str(failure), from_duckdb=True)
         print_error(f"error: {known}" if known else str(failure))
@@ -58,11 +60,21 @@ def run_pipeline(as_of: str = "", full_resolve: bool = False, source_type: str =
     click.echo(
         f"Materialized the asset graph in {time.perf_counter() - started:.1f} s (run {result.run_id}).\n"
     )
+    print_change_summary(result.run_id)
     return result
+
+
+def print_change_summary(run_id: str) -> None:
+    """What the run changed (published.facility_risk_history): new facilities, band moves, new list
+    hits, merges and splits."""
+    from cli.change_queries import format_summary, history_rows
+
+    click.echo(format_summary(history_rows(run_id=run_id)) + "\n")
 
 
 @click.command()
 @as_of_option
+@quiet_option
 def demo(as_of: str) -> None:
     """Register the bundled demo data, materialize the whole asset graph and print a summary."""
     from cli.summary import demo_summary
@@ -72,7 +84,8 @@ def demo(as_of: str) -> None:
     prepare_dagster_home()
     ensure_demo_key()
     click.echo(f"flrisk home: {flrisk_home()}")
-    register_demo_bundle()
+    with stage("register the demo bundle"):
+        register_demo_bundle()
     run_pipeline(as_of)
     click.echo(demo_summary(Warehouse.for_readers()))
 
@@ -82,6 +95,7 @@ def demo(as_of: str) -> None:
 @click.option(
     "--full-resolve", is_flag=True, help="Re-resolve every facility record, not only new and removed ones."
 )
+@quiet_option
 def refresh(as_of: str, full_resolve: bool) -> None:
     """Re-run the whole asset graph on everything received (what the nightly schedule runs, with
     --full-resolve) and say how entity resolution ran."""
@@ -118,6 +132,7 @@ def _check_edition(kind: str, edition: int | None) -> None:
     default=None,
     help="The edition (year) of a DOL or country-risk list whose content and name do not say it.",
 )
+@quiet_option
 def load(kind: str, file: Path, contributor: str, edition: int | None) -> None:
     """Ingest FILE of KIND into the warehouse and re-run everything downstream. Exit 1 when the file
     was received but could not be used as a whole (the reason is printed; other files are unaffected)."""
@@ -199,6 +214,7 @@ def check_list(file: Path, as_json: bool) -> None:
     type=click.Path(path_type=Path),
     help="CSV or Parquet output (by extension): record_id, facility_id, match_score, decision.",
 )
+@quiet_option
 def resolve(input_file: Path, output_file: Path) -> None:
     """Resolve a CSV/Parquet file of facility records (record_id, name, address, country, lat, lng)
     into facilities, standalone, without the warehouse."""
@@ -214,10 +230,15 @@ def resolve(input_file: Path, output_file: Path) -> None:
             raise InputError(str(refused)) from refused
         if output_file.suffix.lower() not in {".csv", ".parquet"}:
             raise InputError(f"{output_file}: the output must end in .csv or .parquet")
-        frame = read_input(input_file)
+        with stage("read input") as counted:
+            frame = read_input(input_file)
+            counted["count"] = f"{frame.height:,} records"
         started = time.perf_counter()
-        result = resolve_frame(frame)
-        write_output(result, output_file)
+        with stage("resolve") as counted:
+            result = resolve_frame(frame)
+            counted["count"] = f"{result['facility_id'].n_unique():,} facilities"
+        with stage(f"write {output_file}"):
+            write_output(result, output_file)
     except InputError as error:
         click.echo(f"error: {error}", err=True)
         raise SystemExit(2) from error

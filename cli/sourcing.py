@@ -54,16 +54,17 @@ def print_query(sql: str, row_limit: int | None = None, memory_limit: str | None
 
 
 def _print_candidates(query: str, candidates: list[dict]) -> None:
+    from cli.search import format_results
+
     if not candidates:
         _fail(f"no facility matches {query!r}", 1)
-    print_error(f"{query!r} is ambiguous; candidates (use the facility id):")
-    for row in candidates:
-        detail = f"  {row['facility_id']}"
-        if "facility_name" in row:
-            detail += f"  {visible(row['facility_name'])} ({row['country_code']})"
-            detail += f"  seen as '{visible(row['name'])}'"
-            detail += f", score {row['score']:.0f}"
-        print_error(detail)
+    if "facility_name" not in candidates[0]:
+        print_error(f"{query!r} names several facilities: " + ", ".join(c["facility_id"] for c in candidates))
+        raise SystemExit(1)
+    print_error(
+        f"{query!r} is ambiguous: {len(candidates)} facilities match, best first (use the facility id):"
+    )
+    print_error(format_results(candidates))
     raise SystemExit(1)
 
 

@@ -3,10 +3,10 @@
 Everything here reads through `cli.query` (short-lived, read-only connections, bound values) and
 returns plain Python structures; the CLI in `cli.sourcing` only formats them.
 
-Finding a facility: a facility id (FLR-...) or an OS ID is looked up exactly; anything else is a name,
-compared with rapidfuzz (token_sort_ratio of entity_resolution's normalised names) against every name
-any source gave any facility. One clear best match (score >= `CLEAR_MATCH` and `CLEAR_MARGIN` ahead of
-the next facility) is the answer; otherwise the candidates are returned for the user to choose from.
+Finding a facility: a facility id (FLR-...) or an OS ID is looked up exactly; anything else goes through
+`flrisk search` (cli.search_queries: names in every spelling, addresses, cities, parent companies). The
+only match, or one clearly ahead of the next, is the answer; otherwise the ranked candidates are
+returned for the user to choose from.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ FACILITY_ID = re.compile(r"^FLR-[0-9A-F]{12}$")
 OS_ID = re.compile(r"^[A-Z]{2}[0-9]{7}[A-Z0-9]{6}$")
 CLEAR_MATCH = 90.0
 CLEAR_MARGIN = 5.0
-CANDIDATE_FLOOR = 60.0
 BAND_SEVERITY_SQL = BAND_SEVERITY  # risk_model.bands.BAND_ORDER: lists sort by band severity, then score
 MAX_CANDIDATES = 10
 
@@ -53,33 +52,12 @@ def find_facility(query: str, database: Path | None = None) -> Lookup:
 
 
 def _find_by_name(text: str, database: Path | None) -> Lookup:
-    from rapidfuzz import fuzz, process
+    """The facility `flrisk search` ranks first when it is the only match or clearly ahead; else the
+    ranked candidates, best first."""
+    from cli.search_queries import search_facilities, single_answer
 
-    from entity_resolution.normalise import normalise_name, normalise_name_expr
-
-    names = fetch(
-        "SELECT DISTINCT l.facility_id, r.name, f.name AS facility_name, f.country_code "
-        "FROM staged.facility_records r JOIN resolved.record_links l USING (record_id) "
-        "JOIN resolved.facilities f USING (facility_id)",
-        database=database,
-    ).with_columns(normalised=normalise_name_expr("name"))
-    target = normalise_name(text)
-    if not target or names.is_empty():
-        return Lookup(None)
-    scores = process.cdist([target], names["normalised"].to_list(), scorer=fuzz.token_sort_ratio)[0]
-    best = (
-        names.with_columns(score=pl.Series(scores.tolist(), dtype=pl.Float64))
-        .sort("score", "facility_id", descending=[True, False])
-        .unique("facility_id", keep="first", maintain_order=True)
-        .filter(pl.col("score") >= CANDIDATE_FLOOR)
-        .head(MAX_CANDIDATES)
-    )
-    candidates = best.select("facility_id", "facility_name", "country_code", "name", "score").to_dicts()
-    if candidates and candidates[0]["score"] >= CLEAR_MATCH:
-        runner_up = candidates[1]["score"] if len(candidates) > 1 else 0.0
-        if candidates[0]["score"] - runner_up >= CLEAR_MARGIN:
-            return Lookup(candidates[0]["facility_id"], candidates)
-    return Lookup(None, candidates)
+    results = search_facilities(text, limit=MAX_CANDIDATES, database=database)
+    return Lookup(single_answer(results), results)
 
 
 def facility_profile(facility_id: str, database: Path | None = None) -> dict:

@@ -71,8 +71,29 @@ def prepare(records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def latest_decisions(decisions: pl.DataFrame) -> pl.DataFrame:
+    """The latest decision per unordered pair of records: a reviewer who changes their mind appends a
+    new row (`flrisk review-match`), and the newer one applies."""
+    if decisions.is_empty() or "decided_at" not in decisions.columns:
+        return decisions
+    pair = [
+        pl.min_horizontal("record_id_left", "record_id_right").alias("_low"),
+        pl.max_horizontal("record_id_left", "record_id_right").alias("_high"),
+    ]
+    return (
+        decisions.with_columns(pair)
+        .sort("decided_at", maintain_order=True)
+        .unique(["_low", "_high"], keep="last", maintain_order=True)
+        .drop("_low", "_high")
+    )
+
+
 def _decision_pairs(prepared: pl.DataFrame, decisions: pl.DataFrame, decision: str) -> set[tuple[int, int]]:
-    chosen = decisions.filter(pl.col("decision") == decision).select("record_id_left", "record_id_right")
+    chosen = (
+        latest_decisions(decisions)
+        .filter(pl.col("decision") == decision)
+        .select("record_id_left", "record_id_right")
+    )
     index = prepared.select("record_id", "idx")
     pairs = chosen.join(index.rename({"record_id": "record_id_left", "idx": "a"}), on="record_id_left").join(
         index.rename({"record_id": "record_id_right", "idx": "b"}), on="record_id_right"

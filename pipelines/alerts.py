@@ -21,7 +21,13 @@ import httpx
 from warehouse.home import alerts_dir
 
 WEBHOOK_ENV = "FLRISK_ALERT_WEBHOOK_URL"
-SECRET_ENVS = ("FLRISK_OSHUB_TOKEN", "FLRISK_PSEUDONYMISATION_KEY", WEBHOOK_ENV, "DAGSTER_PG_PASSWORD")
+SECRET_ENVS = (
+    "FLRISK_OSHUB_TOKEN",
+    "FLRISK_PSEUDONYMISATION_KEY",
+    WEBHOOK_ENV,
+    "DAGSTER_PG_PASSWORD",
+    "FLRISK_SMTP_PASSWORD",
+)
 ALERTS_FILE = "run_failures.jsonl"
 SHARED_TAGS = ("dagster/schedule_name", "dagster/sensor_name", "dagster/run_key", "flrisk/inbox_file")
 

@@ -7,6 +7,7 @@ import dagster as dg
 from assets.catalog import describe_assets
 from assets.checks import all_contract_checks
 from assets.freshness import freshness_checks, freshness_sensor
+from assets.history import HISTORY, facility_risk_history
 from assets.ingestion import raw_assets
 from assets.oshub_country import raw_oshub_by_country
 from assets.oshub_sync import raw_oshub_api, raw_oshub_merges
@@ -23,16 +24,18 @@ from assets.resources import (
 from assets.risk import PUBLISHED_TABLES, list_hit_decisions, published_risk_tables, worker_voice_summary
 from assets.staging import STAGED_TABLES, staged_tables
 from pipelines.alerts import build_failure_alert_sensor
+from pipelines.change_alerts import build_change_alert_sensor
+from pipelines.progress import progress_logger
 from pipelines.sensors import build_inbox_sensor, build_manifest_sensor
 
-CHECKED_TABLES = [*STAGED_TABLES, *ASSET_TABLES, *PUBLISHED_TABLES, "published.worker_voice_summary"]
+CHECKED_TABLES = [*STAGED_TABLES, *ASSET_TABLES, *PUBLISHED_TABLES, "published.worker_voice_summary", HISTORY]
 
 OSHUB_API_ASSETS = dg.AssetSelection.assets(raw_oshub_api, raw_oshub_merges)
 OSHUB_COUNTRY_ASSETS = dg.AssetSelection.assets(raw_oshub_by_country)
 REFERENCE_SOURCES = ("reference_dol_goods", "reference_entity_list", "reference_country_risk")
 REFERENCE_ASSETS = dg.AssetSelection.assets(*[["raw", source] for source in REFERENCE_SOURCES])
 # Console logs as text (default) or one JSON object per line (`FLRISK_LOG_FORMAT=json`, see runner.py).
-LOGGERS = {"console": dg.colored_console_logger, "json": dg.json_console_logger}
+LOGGERS = {"console": dg.colored_console_logger, "json": dg.json_console_logger, "progress": progress_logger}
 # Every job writes the warehouse: the run queue (deploy/dagster.yaml) allows one run with this tag at a
 # time, and the writer lock (warehouse.locking) serialises runs started outside the queue.
 WRITER_TAGS = {"flrisk/warehouse": "writer"}
@@ -113,6 +116,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
                 list_hit_decisions,
                 published_risk_tables,
                 worker_voice_summary,
+                facility_risk_history,
                 data_quality_report,
                 brand_risk_reports,
             ]
@@ -124,6 +128,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
             build_manifest_sensor(refresh_all),
             build_inbox_sensor(refresh_all),
             build_failure_alert_sensor(),
+            build_change_alert_sensor([refresh_all, oshub_sync, reference_refresh]),
             freshness_sensor(freshness),
         ],
         executor=executor,

@@ -35,20 +35,22 @@ class RunFailedError(RuntimeError):
 
 
 def run_refresh_all(
-    as_of: str = "", log_level: str = "WARNING", full_resolve: bool = False
+    as_of: str = "", log_level: str = "WARNING", full_resolve: bool = False, progress: bool = False
 ) -> dg.ExecuteInProcessResult:
     """Materialize `refresh_all` in-process (fast on 2 cores, no DuckDB lock contention); the console
     shows warnings and errors only (as JSON lines with `FLRISK_LOG_FORMAT=json`), the full event log
     is in the Dagster instance. Resolution is incremental unless `full_resolve` (or its own rules say
-    full; see entity_resolution/update.py)."""
+    full; see entity_resolution/update.py). `progress` adds step lines on stderr (pipelines.progress)."""
     ops = {
         "published_risk_tables": {"config": {"as_of": as_of}},
         "resolved_tables": {"config": {"full": full_resolve}},
     }
-    return _run_job("refresh_all", {"ops": ops}, log_level)
+    return _run_job("refresh_all", {"ops": ops}, log_level, progress)
 
 
-def run_load(source_type: str, as_of: str = "", log_level: str = "WARNING") -> dg.ExecuteInProcessResult:
+def run_load(
+    source_type: str, as_of: str = "", log_level: str = "WARNING", progress: bool = False
+) -> dg.ExecuteInProcessResult:
     """Materialize what a newly received file of `source_type` changes: its raw table and everything
     downstream (staging, resolution, which is incremental, scoring, publishing, brand reports) with the
     contract checks of those tables, as a run of `refresh_all` restricted to that selection. Other
@@ -68,7 +70,7 @@ def run_load(source_type: str, as_of: str = "", log_level: str = "WARNING") -> d
     }
     ops = {"published_risk_tables": {"config": {"as_of": as_of}}}
     tags = {LOAD_KIND_TAG: source_type}
-    return _run_job("refresh_all", {"ops": ops}, log_level, subset=(selection, checks), tags=tags)
+    return _run_job("refresh_all", {"ops": ops}, log_level, progress, subset=(selection, checks), tags=tags)
 
 
 def run_oshub_sync(
@@ -96,16 +98,21 @@ def _run_job(
     job_name: str,
     run_config: dict,
     log_level: str,
+    progress: bool = False,
     subset: tuple[set[dg.AssetKey], set[dg.AssetCheckKey]] | None = None,
     tags: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Execute one job of the code location (only the assets and checks of `subset`, when given)
-    in-process on the persistent instance; `RunFailedError` lists every failed step."""
+    in-process on the persistent instance, with stage lines on stderr when `progress`;
+    `RunFailedError` lists every failed step."""
     from pipelines.definitions import defs
 
     prepare_dagster_home()
     logger = "json" if log_format() == "json" else "console"
-    run_config = {**run_config, "loggers": {logger: {"config": {"log_level": log_level}}}}
+    loggers: dict = {logger: {"config": {"log_level": log_level}}}
+    if progress:
+        loggers["progress"] = {}
+    run_config = {**run_config, "loggers": loggers}
     job = defs.resolve_job_def(job_name)
     if subset is not None:
         job = job.get_subset(asset_selection=subset[0], asset_check_selection=subset[1])

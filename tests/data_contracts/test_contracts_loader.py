@@ -43,6 +43,7 @@ EXPECTED_TABLES = {
     "resolved.resolution_runs",
     "published.facility_risk",
     "published.facility_risk_drivers",
+    "published.facility_risk_history",
     "published.country_commodity_risk",
     "published.brand_exposure",
     "published.list_screening_hits",

@@ -1,0 +1,125 @@
+"""Ranked facility search: one word or a partial name finds the facility, best first.
+
+Every facility is searchable by what any source called it (each record's cleaned and raw name, so
+native-script spellings count), its OS IDs, its addresses (cities are part of them), parent companies
+and its facility id. Texts are compared the way entity resolution compares them
+(`entity_resolution.normalise`: Chinese romanised, transliterated, abbreviations and trade words in
+one spelling, legal forms dropped), token by token:
+
+- each query token is matched to the closest token of a text: the same token counts 1.0, a token it
+  starts (3 letters or more) 0.9, a spelling within rapidfuzz ratio 80 that ratio x 0.85;
+- a text scores the mean over the query tokens, times a small bonus for covering the whole text
+  ("Song Lam Garment" prefers "Song Lam Garment JSC" to "Song Lam Garment Dyeing Trading Company");
+- a field's weight ranks names above parent companies above addresses;
+- an exact facility id or OS ID scores 100.
+
+Candidates are found through the vocabulary (every distinct token), so only facilities sharing a
+near token with the query are scored. Ties go to the riskier facility, then the facility id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from rapidfuzz import fuzz, process
+
+from entity_resolution.normalise import normalise_address, normalise_name
+
+FIELD_WEIGHTS = {"name": 1.0, "parent company": 0.9, "os id": 1.0, "address": 0.8}
+EXACT, PREFIX, FUZZY_FACTOR, FUZZY_FLOOR = 1.0, 0.9, 0.85, 80.0
+MIN_PREFIX = 3
+COVERAGE_BONUS = 0.15
+MIN_SCORE = 45.0
+
+
+@dataclass(frozen=True)
+class Match:
+    """One facility found, its score (0-100), and the text and field that matched best."""
+
+    facility_id: str
+    score: float
+    field: str
+    matched: str
+
+
+def _tokens(field: str, text: str) -> tuple[str, ...]:
+    if field == "address":
+        return tuple(normalise_address(text).split())
+    if field == "os id":
+        return (text.strip().lower(),)
+    return tuple(normalise_name(text).split()) or tuple(normalise_address(text).split())
+
+
+def query_tokens(query: str) -> dict[str, tuple[str, ...]]:
+    """The query as tokens the way each field is normalised (names drop legal forms, addresses not)."""
+    return {field: _tokens(field, query) for field in FIELD_WEIGHTS}
+
+
+def _token_similarity(token: str, vocabulary: list[str]) -> dict[str, float]:
+    """Every vocabulary token close to `token`, with its similarity in [0, 1]."""
+    similar: dict[str, float] = {}
+    if not vocabulary:
+        return similar
+    ratios = process.cdist([token], vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_FLOOR)[0]
+    for word, ratio in zip(vocabulary, ratios.tolist(), strict=True):
+        if word == token:
+            similar[word] = EXACT
+        elif len(token) >= MIN_PREFIX and word.startswith(token):
+            similar[word] = PREFIX
+        elif ratio:
+            similar[word] = ratio / 100 * FUZZY_FACTOR
+    return similar
+
+
+def _text_score(
+    wanted: tuple[str, ...], tokens: tuple[str, ...], similar: dict[str, dict[str, float]]
+) -> float:
+    """Mean best similarity of the query tokens within one text, with the coverage bonus (0-1)."""
+    if not wanted or not tokens:
+        return 0.0
+    best = [max((similar[w].get(t, 0.0) for t in tokens), default=0.0) for w in wanted]
+    mean = sum(best) / len(best)
+    coverage = min(1.0, len(wanted) / len(set(tokens)))
+    return mean * (1 - COVERAGE_BONUS + COVERAGE_BONUS * coverage)
+
+
+def rank(texts: pl.DataFrame, query: str, limit: int = 10) -> list[Match]:
+    """The facilities whose texts (columns facility_id, field, text, risk_score) best match `query`,
+    best first, at most `limit`, none below `MIN_SCORE`."""
+    wanted = query_tokens(query)
+    if not any(wanted.values()) or texts.is_empty():
+        return []
+    tokenised = texts.with_columns(
+        tokens=pl.struct("field", "text").map_elements(
+            lambda row: list(_tokens(row["field"], row["text"] or "")), return_dtype=pl.List(pl.String)
+        )
+    )
+    vocabulary = tokenised["tokens"].explode().drop_nulls().unique().to_list()
+    similar = {w: _token_similarity(w, vocabulary) for words in wanted.values() for w in words}
+    near = {word for scores in similar.values() for word in scores}
+    candidates = tokenised.filter(pl.col("tokens").list.eval(pl.element().is_in(list(near))).list.any())
+    best: dict[str, tuple[float, float, str, str]] = {}
+    for row in candidates.iter_rows(named=True):
+        field = row["field"]
+        score = 100 * FIELD_WEIGHTS[field] * _text_score(wanted[field], tuple(row["tokens"]), similar)
+        key = (round(score, 6), row["risk_score"] or -1.0, field, row["text"])
+        if row["facility_id"] not in best or key > best[row["facility_id"]]:
+            best[row["facility_id"]] = key
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
+    return [
+        Match(facility_id, round(score, 1), field, text)
+        for facility_id, (score, _, field, text) in ranked
+        if score >= MIN_SCORE
+    ][:limit]
+
+
+def exact_identifier(texts: pl.DataFrame, query: str) -> list[Match]:
+    """Facilities whose facility id or one of whose OS IDs is exactly `query` (case-insensitive)."""
+    wanted = query.strip().upper()
+    found = texts.filter(
+        (pl.col("facility_id") == wanted)
+        | ((pl.col("field") == "os id") & (pl.col("text").str.to_uppercase() == wanted))
+    )
+    ids = sorted(set(found["facility_id"].to_list()))
+    return [Match(facility_id, 100.0, "id", wanted) for facility_id in ids]

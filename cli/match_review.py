@@ -1,0 +1,119 @@
+"""Reviewer decisions on grey-band entity matches: list the pairs, record "same" or "different".
+
+`flrisk review-match` (cli/match_review_command.py) only formats; this module reads and writes, the
+same way `cli.list_review` does for list hits. A pair is named by its `pair_id` in
+`resolved.review_queue` (as `--list` prints it). A decision is appended to `resolved.match_decisions`
+(`confirm` = same facility, `reject` = different facilities) under the warehouse writer lock, so it
+never interleaves with a run; the same row goes into the reader copy at once. The next run re-resolves
+in full (the decisions' fingerprint changed, entity_resolution/run_plan.py) and honours it; the
+pipeline only reads the table, and a later decision on the same pair supersedes an earlier one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cli.list_review import LOCK_WAIT_SECONDS
+from entity_resolution.settings import ResolutionSettings
+from warehouse import locking
+from warehouse.database import Warehouse
+from warehouse.migrations import migrate_home, require_current
+from warehouse.readers import amend_snapshot, read_connection, reader_database
+from warehouse.sql import create_statement
+
+DECISIONS = "resolved.match_decisions"
+PAIRS_SQL = (Path(__file__).parent / "sql" / "match_review_pairs.sql").read_text(encoding="utf-8")
+DECISION_OF = {"same": "confirm", "different": "reject"}
+
+
+class PairNotFoundError(LookupError):
+    """No pair in resolved.review_queue answers to the reference."""
+
+
+def _warehouse(database: Path | None) -> Warehouse:
+    warehouse = Warehouse(database=str(database) if database else "")
+    if not warehouse.path.is_file():
+        raise FileNotFoundError(f"no warehouse at {warehouse.path}: run `flrisk demo` or `flrisk load` first")
+    return warehouse
+
+
+def explanation(row: dict, settings: ResolutionSettings | None = None) -> str:
+    """Why the pair is in the grey band, in words: its feature scores against the thresholds."""
+    settings = settings or ResolutionSettings()
+    parts = [f"name similarity {row['name_score']:.2f}" if row["name_score"] is not None else "no name score"]
+    if row["address_score"] is not None:
+        parts.append(f"address similarity {row['address_score']:.2f}")
+    if row["distance_km"] is not None:
+        parts.append(f"{row['distance_km']:.1f} km apart")
+    if row["left_os_id"] and row["left_os_id"] == row["right_os_id"]:
+        parts.append("same OS ID")
+    return (
+        ", ".join(parts) + f" -> score {row['match_score']:.2f}, between the review threshold "
+        f"{settings.review_threshold:.2f} and the auto-match threshold {settings.auto_match_threshold:.2f}"
+    )
+
+
+def pairs_for_review(
+    include_decided: bool = False, pair: str | None = None, database: Path | None = None
+) -> list[dict]:
+    """Queued pairs (with `include_decided`, also those decided since the last run), each with both
+    records, their current facilities, the scores, the explanation and any recorded decision."""
+    warehouse = _warehouse(database)
+    path = reader_database(warehouse.path)
+    with read_connection(path) as con:
+        require_current(con, path)
+        rows = con.sql(PAIRS_SQL, params={"pair": pair, "pending_only": not include_decided}).pl()
+    return [row | {"explanation": explanation(row)} for row in rows.to_dicts()]
+
+
+def _insert(con, row: list, create: bool = False) -> None:
+    if create:
+        present = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'resolved' AND table_name = 'match_decisions'"
+        ).fetchall()[0][0]
+        if not present:
+            con.execute(create_statement(DECISIONS))
+    con.execute(
+        f"INSERT INTO {DECISIONS} (record_id_left, record_id_right, decision, decided_by, decided_at, note) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        row,
+    )
+
+
+def record_decision(
+    pair: str, same: bool, decided_by: str, note: str | None = None, database: Path | None = None
+) -> dict:
+    """Append one decision on a queued pair under the writer lock; returns the pair with the decision.
+    `PairNotFoundError` when the pair is not queued, `locking.WarehouseBusyError` when a run writes."""
+    if not decided_by.strip():
+        raise ValueError("say who decides (--by NAME)")
+    warehouse = _warehouse(database)
+    with locking.writer_lock(warehouse.path, "flrisk review-match", LOCK_WAIT_SECONDS):
+        migrate_home(warehouse.path)
+        found = warehouse.query(
+            "SELECT pair_id, record_id_left, record_id_right, match_score FROM resolved.review_queue "
+            "WHERE pair_id = ?",
+            [pair.strip()],
+        )
+        if found.is_empty():
+            raise PairNotFoundError(
+                f"no pair {pair!r} in resolved.review_queue (see `flrisk review-match --list --all`)"
+            )
+        queued = found.row(0, named=True)
+        decision = DECISION_OF["same" if same else "different"]
+        decided_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        row = [
+            queued["record_id_left"],
+            queued["record_id_right"],
+            decision,
+            decided_by.strip(),
+            decided_at,
+            note or None,
+        ]
+        warehouse.ensure(DECISIONS)
+        with warehouse.transaction() as con:
+            _insert(con, row)
+        amend_snapshot(warehouse.path, lambda con: _insert(con, row, create=True))
+    return queued | {"decision": decision, "decided_by": decided_by.strip(), "decided_at": decided_at}
