@@ -17,8 +17,8 @@ class ResolutionSettings:
     split by `benchmarks/train_match_model.py`.
     """
 
-    auto_match_threshold: float = 0.5
-    review_threshold: float = 0.2
+    auto_match_threshold: float = 0.6
+    review_threshold: float = 0.35
     max_block_size: int = 20
     rare_name_tokens: int = 3
     rare_address_tokens: int = 1
