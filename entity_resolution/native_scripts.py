@@ -61,6 +61,12 @@ def latin_place_variants() -> dict[str, str]:
     }
 
 
+@cache
+def chinese_place_pinyin() -> frozenset[str]:
+    """The pinyin of every known Chinese place (each a single joined word: "hetian", "zhangjiagang")."""
+    return frozenset(row["pinyin"] for row in _rows("chinese_places.csv") if " " not in row["pinyin"])
+
+
 def has_han(text: str | None) -> bool:
     """Whether `text` contains any Han character."""
     return bool(text) and HAN.search(text) is not None

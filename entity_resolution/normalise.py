@@ -8,7 +8,8 @@ Steps, in order (the same for the scalar functions and the Polars expressions):
 3. punctuation becomes spaces, whitespace collapses;
    and letter-spaced words are rejoined ("S A I G O N" -> "saigon");
 4. expand common abbreviations (`reference/abbreviations.csv`: rd -> road, ind -> industrial) and read
-   other Latin spellings of Chinese places as their pinyin (Hotan -> hetian, Kashgar -> kashi);
+   other Latin spellings of Chinese places as their pinyin (Hotan -> hetian, Kashgar -> kashi); in
+   addresses, pinyin address words as English (`reference/address_words.csv`: lu -> road, zhen -> town);
 5. names only: read trade words in any language as one English word (`reference/industry_words.csv`:
    garment, may mac, fuzhuang -> apparel), then remove legal forms (`reference/legal_forms.csv`,
    longest phrase first, anywhere in the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh").
@@ -26,7 +27,7 @@ from pathlib import Path
 import polars as pl
 from anyascii import anyascii
 
-from entity_resolution.native_scripts import latin_place_variants, romanise_chinese
+from entity_resolution.native_scripts import chinese_place_pinyin, latin_place_variants, romanise_chinese
 
 REFERENCE = Path(__file__).parent / "reference"
 _PUNCTUATION = re.compile(r"[^a-z0-9]+")
@@ -107,11 +108,20 @@ def normalise_name(name: str | None) -> str:
 
 
 @cache
+def _place_words() -> frozenset[str]:
+    return frozenset(chinese_place_pinyin())
+
+
+@cache
 def core_name(name: str | None) -> str:
     """The normalised name without parenthesised parts ("Soutinho (Lusenrg/Electrabel)" -> "soutinho"),
-    which often carry an owner or a place rather than the facility's name."""
-    core = normalise_name(_PARENTHESISED.sub(" ", name or ""))
-    return core or normalise_name(name)
+    which often carry an owner or a place rather than the facility's name, and without the Chinese
+    place names that lists add, drop or move ("Yantai Jinxiang Sporting Goods", "Jinxiang Sporting
+    Goods (Yantai)" -> "jinxiang sporting goods"), unless only trade words would be left."""
+    core = normalise_name(_PARENTHESISED.sub(" ", name or "")) or normalise_name(name)
+    places, trades = _place_words(), trade_words()
+    kept = [token for token in core.split() if token not in places]
+    return " ".join(kept) if any(token not in trades for token in kept) else core
 
 
 @cache
@@ -134,9 +144,16 @@ def core_name_expr(column: str | pl.Expr) -> pl.Expr:
 
 
 @cache
+def _address_words() -> dict[str, str]:
+    return {row["word"]: row["english"] for row in _read_reference("address_words.csv")}
+
+
+@cache
 def normalise_address(address: str | None) -> str:
-    """Normalised address for comparison (abbreviations expanded, legal forms kept)."""
-    return _expand(_basic(address, "address"))
+    """Normalised address for comparison (abbreviations expanded, pinyin address words in English:
+    `reference/address_words.csv`, legal forms kept)."""
+    words = _address_words()
+    return " ".join(words.get(token, token) for token in _expand(_basic(address, "address")).split())
 
 
 _ROMAN = re.compile(r"(x{0,3})(ix|iv|v?i{0,3})")

@@ -17,11 +17,11 @@ class ResolutionSettings:
     split by `benchmarks/train_match_model.py`.
     """
 
-    auto_match_threshold: float = 0.5
-    review_threshold: float = 0.2
-    max_block_size: int = 40
+    auto_match_threshold: float = 0.6
+    review_threshold: float = 0.35
+    max_block_size: int = 20
     rare_name_tokens: int = 3
-    rare_address_tokens: int = 2
+    rare_address_tokens: int = 1
     rare_name_grams: int = 3
     rare_name_pairs: int = 1
     neighbourhood_window: int = 3

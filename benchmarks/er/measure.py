@@ -1,8 +1,10 @@
 """Run a command in a child process and measure its wall-clock seconds and peak resident memory.
 
 `run_measured(argv)` starts `python -m benchmarks.er.measure RESULT -- argv...`: this small wrapper
-runs the command as its own child, waits, and writes the seconds and
-`resource.getrusage(RUSAGE_CHILDREN).ru_maxrss` (kB on Linux) to RESULT. The extra level keeps
+runs the command as its own child, waits, and writes the seconds,
+`resource.getrusage(RUSAGE_CHILDREN).ru_maxrss` (kB on Linux) and the child's CPU seconds (user +
+system) to RESULT. CPU seconds barely move when other jobs load the machine, so they tell an idle
+machine's time better than wall-clock seconds on a shared one. The extra level keeps
 each measurement to one command: RUSAGE_CHILDREN of a long-lived runner would report the largest
 of every child it has ever waited for.
 """
@@ -25,6 +27,7 @@ class Measured:
 
     seconds: float
     peak_rss_mb: float
+    cpu_seconds: float
     returncode: int
     output: str
 
@@ -39,10 +42,15 @@ def run_measured(argv: list[str], cwd: Path | None = None) -> Measured:
             capture_output=True,
             text=True,
         )
-        figures = json.loads(result.read_text()) if result.exists() else {"seconds": 0.0, "peak_rss_kb": 0}
+        figures = (
+            json.loads(result.read_text())
+            if result.exists()
+            else {"seconds": 0.0, "peak_rss_kb": 0, "cpu_seconds": 0.0}
+        )
     return Measured(
         seconds=figures["seconds"],
         peak_rss_mb=figures["peak_rss_kb"] / 1024,
+        cpu_seconds=figures.get("cpu_seconds", 0.0),
         returncode=completed.returncode,
         output=(completed.stdout + completed.stderr).strip(),
     )
@@ -56,8 +64,13 @@ def main(arguments: list[str]) -> int:
     started = time.perf_counter()
     returncode = subprocess.run(command).returncode
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    Path(result).write_text(json.dumps({"seconds": seconds, "peak_rss_kb": peak}))
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures = {
+        "seconds": seconds,
+        "peak_rss_kb": usage.ru_maxrss,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+    }
+    Path(result).write_text(json.dumps(figures))
     return returncode
 
 

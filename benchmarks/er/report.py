@@ -64,6 +64,8 @@ def summary(report: dict) -> str:
     version = report.get("engine_version", {})
     if version.get("changed_during_run"):
         lines.append("WARNING: entity_resolution/ changed during this run; its figures mix engine versions")
+    if "cpu_seconds" in engine:
+        lines.append(f"engine CPU seconds (user + system, the idle-machine figure): {engine['cpu_seconds']}")
     if "agreement" in engine:
         lines.append(f"CLI and resolve_frame agree: {engine['agreement']['agree']}")
     if "real_pairs" in report:

@@ -88,6 +88,7 @@ def run_engine(
     output = pl.read_parquet(scratch / "cli.parquet")
     result: dict = {
         "seconds": round(cli.seconds, 2),
+        "cpu_seconds": round(cli.cpu_seconds, 2),
         "peak_rss_mb": round(cli.peak_rss_mb),
         "cli_says": cli.output,
     }

@@ -35,7 +35,8 @@ def hand_built() -> trace.Trace:
         pl.col("left", "right").cast(pl.UInt32), dismissed=pl.lit(False)
     )
     pairs = scores.select("left", "right", pass_mask=pl.lit(2, pl.UInt8))
-    return trace.Trace(prepared, pairs, scores, np.array(CLUSTERS), ResolutionSettings())
+    bands = ResolutionSettings(auto_match_threshold=0.5, review_threshold=0.2)  # the bands above
+    return trace.Trace(prepared, pairs, scores, np.array(CLUSTERS), bands)
 
 
 def test_missed_pairs_are_sorted_into_causes():

@@ -45,7 +45,9 @@ def test_normalisation_removes_legal_forms_transliterates_and_expands():
     assert normalise_name("Chen Feng (Jiangsu) Apparel CO., LTD.") == normalise_name(
         "chen feng jiangsu apparel"
     )
-    assert normalise_name("CÔNG TY TNHH May Việt Tiến") == "may viet tien"
+    # "May" is Vietnamese for garment making: "Công ty TNHH May Việt Tiến" is "Viet Tien Garment"
+    assert normalise_name("CÔNG TY TNHH May Việt Tiến") == "apparel viet tien"
+    assert normalise_name("Viet Tien Garment Co., Ltd") == "viet tien apparel"
     assert normalise_name("Akcen Tekstil Konf. San. Tic. Ltd. Şti.") == "akcen textile konf"
     assert normalise_address("12 Industrial Rd., Ind. Dist.") == normalise_address(
         "12 industrial road industrial district"
