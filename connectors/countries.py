@@ -17,6 +17,7 @@ from __future__ import annotations
 import gettext
 import os
 import re
+import unicodedata
 from functools import cache, lru_cache
 from typing import NamedTuple
 
@@ -28,6 +29,12 @@ from connectors.vocabulary import read_reference_csv
 BOX_MARGIN_DEGREES = 0.5
 KOSOVO = ("XK", "XKX", ("Kosovo", "Republic of Kosovo", "Kosova", "Kosovë"))
 TRANSLATION_DOMAIN = "iso3166-1"
+# Translations are taken where their ASCII form is still a name: Latin-script languages, and the
+# Chinese, Japanese and Korean names (written in their own scripts, matched through their romanised
+# form). Romanised Arabic, Hebrew or Indic names lose their vowels ("msr", "hn") and would turn
+# junk into countries, so they are left out.
+CJK_LOCALES = frozenset({"zh_CN", "zh_HK", "zh_TW", "ja", "ko"})
+MIN_TRANSLATED_KEY = 4
 _NON_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 
 
@@ -89,11 +96,18 @@ def _translated_names() -> dict[str, str]:
             for attribute in ("name", "common_name", "official_name"):
                 english = getattr(country, attribute, None)
                 translated = translation.gettext(english) if english else None
-                if translated and translated != english:
+                if translated and translated != english and _usable(translated, locale):
                     key = country_key(translated)
-                    if key:
+                    if len(key) >= MIN_TRANSLATED_KEY:
                         found.setdefault(key, set()).add(country.alpha_2)
     return {key: codes.pop() for key, codes in found.items() if len(codes) == 1}
+
+
+def _usable(name: str, locale: str) -> bool:
+    """A translated name in Latin script, or any name of a CJK locale (see CJK_LOCALES)."""
+    if locale in CJK_LOCALES:
+        return True
+    return all("LATIN" in unicodedata.name(char, "") for char in name if char.isalpha())
 
 
 @lru_cache(maxsize=8192)
