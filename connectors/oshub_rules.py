@@ -13,6 +13,7 @@ The cells passed in are the row's raw cells keyed by canonical field name (None 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -86,6 +87,12 @@ def lei_valid(value: str) -> bool:
     return int("".join(str(int(char, 36)) for char in value)) % 97 == 1
 
 
+def display_length(value: str) -> int:
+    """Characters as a reader counts them: a Chinese, Japanese or Korean character counts as two (a
+    6-character Chinese name says as much as a 12-letter Latin one)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in value.strip())
+
+
 def _text_only_punctuation(value: str) -> bool:
     return not any(char.isalnum() for char in value)
 
@@ -149,7 +156,7 @@ def text_findings(cells: Mapping[str, str | None]) -> list[Finding]:
         elif column == "address" and _text_only_punctuation(value):
             message = f"address {value!r} has only punctuation or spaces"
             found.append(Finding(column, "address_only_punctuation", ERROR, message))
-        elif len(value.strip()) < (SHORT_NAME if column == "name" else SHORT_ADDRESS):
+        elif display_length(value) < (SHORT_NAME if column == "name" else SHORT_ADDRESS):
             limit = SHORT_NAME if column == "name" else SHORT_ADDRESS
             message = f"{column} is only {len(value.strip())} characters (OS Hub queries under {limit})"
             found.append(Finding(column, f"{column}_too_short", WARNING, message))

@@ -108,7 +108,7 @@ def _oshub_section() -> list[str]:
         "`flrisk check-list` and `flrisk load` (OS Hub's moderators would query it).",
         "",
         "Where flrisk is more forgiving than OS Hub, on purpose: headers match whatever their case and",
-        "spacing (\"Product Type\" is `product_type`; OS Hub wants them exact); files in cp1252, GBK,",
+        'spacing ("Product Type" is `product_type`; OS Hub wants them exact); files in cp1252, GBK,',
         "GB18030, Big5, Shift-JIS, cp1250, cp1254 or UTF-16 are read when their encoding is certain (OS",
         "Hub takes UTF-8 only); a name under 10 or an address under 25 characters is a warning. Where it is",
         "stricter: an LEI's check digits are verified, bad coordinates refuse the row instead of being",

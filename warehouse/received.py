@@ -27,20 +27,12 @@ from pathlib import Path
 
 import yaml
 
+from connectors.file_shapes import KINDS, check_file_shape
 from connectors.manifest import ManifestEntry, read_manifest
 from connectors.reading.workbooks import read_source_file
 from warehouse.home import DEMO_MANIFEST, flrisk_home
 from warehouse.locking import file_lock
 
-KINDS = {
-    "supplier-list": "supplier_list",
-    "oshub-download": "oshub_download",
-    "audits": "social_audit",
-    "worker-voice": "worker_voice",
-    "reference-dol-goods": "reference_dol_goods",
-    "reference-entity-list": "reference_entity_list",
-    "reference-country-risk": "reference_country_risk",
-}
 REGISTER_LOCK_WAIT_SECONDS = 120.0
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -130,18 +122,22 @@ def register_file(
     contributor: str | None,
     received_at: date | None = None,
     edition: int | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> ManifestEntry:
-    """Check `path` is readable, copy it under `received/<kind>/` and list it; idempotent per content
-    and contributor (a new `edition` updates the existing entry). `contributor` None means the sender
-    did not say: the same bytes received from anyone count as received, and a new file is listed
-    under its name without extension.
+    """Check `path` is readable and of its kind, copy it under `received/<kind>/` and list it;
+    idempotent per content and contributor (a new `edition` updates the existing entry). `contributor`
+    None means the sender did not say: the same bytes received from anyone count as received, and a
+    new file is listed under its name without extension. `encoding` (a CSV's) and `sheet` (an XLSX's)
+    are recorded with the entry so every run reads the file the same way.
 
     Raises `connectors.reading.errors.MalformedFileError` (naming file, row and column) for an
-    unreadable file, before anything is copied.
+    unreadable file, a file without data rows or one that is not of `kind`, before anything is copied.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
-    raw_file = read_source_file(path, KINDS[kind])
+    raw_file = read_source_file(path, KINDS[kind], encoding=encoding, sheet=sheet)
+    check_file_shape(raw_file.headers, raw_file.rows.height, KINDS[kind], str(path))
     source_type = source_type_of(kind, raw_file.headers)
     manifest = received_manifest()
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -169,6 +165,10 @@ def register_file(
             }
             if edition is not None:
                 item["edition"] = edition
+            if encoding:
+                item["encoding"] = encoding
+            if raw_file.sheet:
+                item["sheet"] = raw_file.sheet
             data["files"].append(item)
     return next(e for e in read_manifest(manifest, strict=False) if e.relative_path == relative)
 
