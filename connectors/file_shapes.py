@@ -101,23 +101,24 @@ def check_file_shape(headers: Sequence[str], row_count: int, source_type: str, s
             k for k, target in KINDS.items() if target != KINDS[kind] and not missing_columns(headers, target)
         ]
         found = ", ".join(headers)
+        names = ", ".join(repr(m) for m in missing)
+        plural = "s" if len(missing) > 1 else ""
         if others:
             raise MalformedFileError(
                 source_file,
                 1,
                 None,
-                f"this is not a file of kind {kind} (it has no {', '.join(repr(m) for m in missing)} column) but "
+                f"this is not a file of kind {kind} (it has no {names} column{plural}) but "
                 f"looks like a {others[0]} file: load it with `flrisk load {others[0]} FILE`; found: {found}",
                 "wrong_kind",
             )
         hints = suggestions(headers, missing)
         hint = f"; did you mean {', '.join(hints)}?" if hints else ""
-        names = ", ".join(repr(m) for m in missing)
         raise MalformedFileError(
             source_file,
             1,
             None,
-            f"no {names} column{'s' if len(missing) > 1 else ''} for a file of kind {kind}; found: {found}{hint}",
+            f"no {names} column{plural} for a file of kind {kind}; found: {found}{hint}",
             "missing_required_column",
         )
     if row_count == 0:
