@@ -118,8 +118,9 @@ def _oshub_section() -> list[str]:
         "|---|---|---|",
     ]
     for entry in catalogue():
-        if entry.oshub_rule and entry.applies_to == "row":
-            level = "error" if entry.severity == "reject" else "warning"
+        if entry.oshub_rule:
+            level = "warning" if entry.severity == "flag" else "error"
+            level = "file refused" if entry.applies_to == "file" else level
             lines.append(f"| `{entry.reason_code}` | {level} | {entry.oshub_rule.replace('|', '/')} |")
     lines.append("")
     return lines
