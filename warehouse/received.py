@@ -219,3 +219,50 @@ def failed_files(home: Path | None = None) -> list[ManifestEntry]:
     if not manifest.exists():
         return []
     return [entry for entry in read_manifest(manifest, strict=False) if entry.status == "failed"]
+
+
+class UnknownFileError(LookupError):
+    """`flrisk unload` was given an id that matches no received file (or several)."""
+
+
+def _matches(item: dict, file_id: str) -> bool:
+    """A received file is named by its stored path, its stored file name, the name it was sent under,
+    or the start (8+ hex characters) of its SHA-256."""
+    path = str(item.get("path", ""))
+    digest = str(item.get("sha256") or "")
+    return file_id in (path, Path(path).name, str(item.get("original_name") or "")) or (
+        len(file_id) >= 8 and bool(digest) and digest.startswith(file_id.lower())
+    )
+
+
+def unregister_file(file_id: str, reason: str = "") -> dict:
+    """Take a received file back out: its entry moves from `files` to `removed` (with when and why),
+    so the next run stages nothing from it; its stored copy and its raw rows stay, auditable. Raises
+    UnknownFileError when `file_id` matches no file, or several."""
+    manifest = received_manifest()
+    with _locked_register(manifest) as data:
+        matches = [item for item in data["files"] if _matches(item, file_id)]
+        if len(matches) != 1:
+            known = ", ".join(str(item.get("path")) for item in data["files"]) or "none"
+            detail = "matches no received file" if not matches else f"matches {len(matches)} files"
+            raise UnknownFileError(f"{file_id!r} {detail}; received files: {known}")
+        item = matches[0]
+        data["files"].remove(item)
+        removed = {**item, "removed_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        if reason:
+            removed["removed_reason"] = reason
+        data["removed"] = [*(data.get("removed") or []), removed]
+    return removed
+
+
+def removed_files(home: Path | None = None) -> set[str]:
+    """Source files (stored paths) taken back out with `flrisk unload` and not received again since."""
+    manifest = received_manifest(home)
+    if not manifest.exists():
+        return set()
+    data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        return set()
+    active = {str(item.get("source_file") or item.get("path")) for item in data.get("files") or []}
+    removed = {str(item.get("source_file") or item.get("path")) for item in data.get("removed") or []}
+    return removed - active
