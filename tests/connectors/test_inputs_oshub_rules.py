@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 from connectors.oshub_rules import lei_valid, row_findings, split_values
-from connectors.reason_codes import catalogue
 from connectors.reading.files import raw_frame, read_table_file
+from connectors.reason_codes import catalogue
 from connectors.sources import supplier_list
 from connectors.staging import reconcile
 from tests.connectors.inputs_cases import BASE, CASES, row_of, write_cases
