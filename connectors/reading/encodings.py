@@ -1,9 +1,9 @@
 """Tell which encoding a text file's bytes are in, and refuse a file rather than garble it.
 
 Order: a byte-order mark (UTF-8, UTF-16) decides; else text that is valid UTF-8 is UTF-8; else
-UTF-16 without a byte-order mark when every other byte is NUL; else charset-normalizer ranks the
-legacy encodings suppliers' spreadsheets are saved in (cp1252, GBK / GB18030, Big5, Shift-JIS, cp1250,
-cp1254), and the first one whose reading is *plausible* is taken. A reading is implausible when it
+UTF-16 without a byte-order mark when the high bytes of its ASCII characters show as NULs; else
+charset-normalizer ranks the legacy encodings suppliers' spreadsheets are saved in (cp1252, GBK /
+GB18030, Big5, Shift-JIS, cp1250, cp1254), and the first one whose reading is *plausible* is taken. A reading is implausible when it
 shows the marks of a wrong guess:
 
 - a Latin reading (cp1252 / cp1250 / cp1254) with a currency, fraction or other symbol glued to a
@@ -144,11 +144,12 @@ def _ranked(data: bytes) -> list[str]:
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
-    """UTF-16 text without a byte-order mark: every second byte NUL, the rest ASCII-heavy."""
+    """UTF-16 text without a byte-order mark: NUL in many high bytes (ASCII characters: commas, line
+    ends, digits) and in almost no low bytes; the text must decode and hold no NUL."""
     if len(data) < 4 or len(data) % 2:
         return None
-    for encoding, zeros in (("utf-16-le", data[1::2]), ("utf-16-be", data[0::2])):
-        if zeros.count(0) >= 0.9 * len(zeros):
+    for encoding, high, low in (("utf-16-le", data[1::2], data[0::2]), ("utf-16-be", data[0::2], data[1::2])):
+        if high.count(0) >= 0.3 * len(high) and low.count(0) <= 0.05 * len(low):
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError:
