@@ -3,8 +3,8 @@
 Order: a byte-order mark (UTF-8, UTF-16) decides; else text that is valid UTF-8 is UTF-8; else
 UTF-16 without a byte-order mark when the high bytes of its ASCII characters show as NULs; else
 charset-normalizer ranks the legacy encodings suppliers' spreadsheets are saved in (cp1252, GBK /
-GB18030, Big5, Shift-JIS, cp1250, cp1254), and the first one whose reading is *plausible* is taken. A reading is implausible when it
-shows the marks of a wrong guess:
+GB18030, Big5, Shift-JIS, cp1250, cp1254), and the first one whose reading is *plausible* is taken.
+A reading is implausible when it shows the marks of a wrong guess:
 
 - a Latin reading (cp1252 / cp1250 / cp1254) with a currency, fraction or other symbol glued to a
   letter ("ºÍÌï", "£ódŸ") or an accented capital right after a small letter inside a word;
