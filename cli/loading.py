@@ -152,7 +152,7 @@ def load(
     raise SystemExit(0 if usable else 1)
 
 
-WARNINGS_SHOWN = 20
+WARNINGS_SHOWN = 50
 
 
 def _warnings_report(entry) -> str:

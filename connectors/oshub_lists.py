@@ -10,8 +10,8 @@ applies OS Hub's own rules (``connectors.oshub_rules``):
 - rows breaking an OS Hub error rule leave the staged table for the quarantine (one rejection per
   column, never a second one for a column that already failed), as do rows that repeat an earlier
   staged row after normalisation (case, punctuation, spacing);
-- warnings (OS Hub would accept the row, its moderators would query it) are returned in
-  ``Standardised.warnings`` with row and column, the row staying staged; (0, 0) and out-of-country
+- warnings (OS Hub would accept the row, its moderators would query it) about the rows that are
+  staged are returned in ``Standardised.warnings`` with row and column; (0, 0) and out-of-country
   coordinates are reported there too.
 
 Read = staged + quarantined still holds per file: a row moves from one side to the other, never both.
@@ -135,6 +135,7 @@ def apply_oshub_template(raw: pl.DataFrame, result: Standardised, spec: SourceSp
                 continue
             target.append((*key, finding.column, finding.reason_code, finding.message))
     quarantined = {(e[0], e[1]) for e in errors}
+    warnings = [w for w in warnings if (w[0], w[1]) in staged_keys and (w[0], w[1]) not in quarantined]
     kept = staged
     if quarantined:
         drop = pl.DataFrame(
