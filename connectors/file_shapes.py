@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from connectors.headers import SourceSpec, map_headers, normalise_header
+from connectors.headers import HeaderConflictError, SourceSpec, map_headers, normalise_header
 from connectors.layouts import Layout, detect_layout, reference_layouts
 from connectors.reading.errors import MalformedFileError
 from connectors.sources import oshub_download, supplier_list, worker_voice_grievances, worker_voice_surveys
@@ -61,7 +61,10 @@ def missing_columns(headers: Sequence[str], source_type: str) -> tuple[str, ...]
         found = [missing_columns(headers, t) for t in ("worker_voice_grievance", "worker_voice_survey")]
         return min(found, key=len)
     if source_type in SPECS:
-        return map_headers(headers, SPECS[source_type]).missing
+        try:
+            return map_headers(headers, SPECS[source_type]).missing
+        except HeaderConflictError:
+            return ()  # two headers meaning one field: the run sets the file aside with that reason
     layouts = audit_layouts() if source_type == "social_audit" else reference_layouts(source_type)
     return _layout_missing(headers, detect_layout(headers, layouts))
 
