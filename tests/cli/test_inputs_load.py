@@ -68,7 +68,8 @@ def test_each_error_quarantines_its_row_through_load(loaded, case):
     source_file = _source_file(home, "oshub_rules.csv")
     rejected = _query(
         home,
-        "SELECT column_name, reason_code FROM quarantine.rejected_rows WHERE source_file = ? AND source_row = ?",
+        "SELECT column_name, reason_code FROM quarantine.rejected_rows "
+        "WHERE source_file = ? AND source_row = ?",
         [source_file, row_of(case)],
     )
     assert (case.column, case.reason_code) in rejected
