@@ -15,8 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
-from connectors.file_shapes import KINDS, check_file_shape
 from connectors.layouts import edition_from_file_name
+from connectors.reading.file_shapes import KINDS, check_file_shape
 from connectors.reading.files import XLSX_SUFFIXES, raw_frame
 from connectors.reading.workbooks import read_source_file
 from connectors.reading.xlsx import sheet_names

@@ -184,7 +184,7 @@ class Standardised:
     """Output of a connector's ``standardise``: staged tables, quarantined rows and the columns
     each file sent that the source does not declare (to be reported, not silently absorbed), and the
     warnings about staged rows (source_file, source_row, column_name, reason_code, message; supplier
-    lists only, see ``connectors.oshub_lists``)."""
+    lists only, see ``connectors.sources.supplier_list.oshub_template``)."""
 
     tables: dict[str, pl.DataFrame]
     rejected: pl.DataFrame

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import yaml
 
-from connectors.file_shapes import KINDS, check_file_shape
 from connectors.manifest import ManifestEntry, read_manifest
+from connectors.reading.file_shapes import KINDS, check_file_shape
 from connectors.reading.workbooks import read_source_file
 from warehouse.home import DEMO_MANIFEST, flrisk_home
 from warehouse.locking import file_lock

@@ -23,9 +23,9 @@ from typing import Any
 import openpyxl
 import polars as pl
 
-from connectors.file_shapes import missing_columns
 from connectors.headers import normalise_header
 from connectors.layouts import Layout, reference_layouts
+from connectors.reading.file_shapes import missing_columns
 from connectors.reading.files import (
     RAW_ROWS_SCHEMA,
     XLSX_SUFFIXES,

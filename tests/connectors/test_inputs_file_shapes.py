@@ -7,8 +7,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from connectors.file_shapes import check_file_shape, missing_columns
 from connectors.reading.errors import MalformedFileError
+from connectors.reading.file_shapes import check_file_shape, missing_columns
 from connectors.reading.workbooks import read_source_file
 
 LIST_HEADER = ["country", "name", "address"]

@@ -9,10 +9,10 @@ import json
 import polars as pl
 import pytest
 
-from connectors.oshub_rules import lei_valid, row_findings, split_values
 from connectors.reading.files import raw_frame, read_table_file
 from connectors.reason_codes import catalogue
 from connectors.sources import supplier_list
+from connectors.sources.supplier_list.oshub_rules import lei_valid, row_findings, split_values
 from connectors.staging import reconcile
 from tests.connectors.inputs_cases import BASE, CASES, row_of, write_cases
 

@@ -2,7 +2,7 @@
 
 ``supplier_list.standardise`` first stages a list like any facility list (``connectors.facilities`` /
 ``connectors.frames``), then :func:`apply_oshub_template` reads what only OS Hub's template has and
-applies OS Hub's own rules (``connectors.oshub_rules``):
+applies OS Hub's own rules (``connectors.sources.supplier_list.oshub_rules``):
 
 - multi-value cells split on "," and "|" as OS Hub splits them; ``sector_product_type`` values that
   are OS Hub sectors (``reference/oshub_sectors.csv``) become sectors, the others product types;
@@ -26,7 +26,8 @@ from functools import cache
 import polars as pl
 
 from connectors.headers import SourceSpec, map_headers
-from connectors.oshub_rules import (
+from connectors.schemas import REJECTED_SCHEMA
+from connectors.sources.supplier_list.oshub_rules import (
     ERROR,
     MAX_PRODUCT_TYPES,
     OSHUB_SECTOR_LIMIT,
@@ -35,7 +36,6 @@ from connectors.oshub_rules import (
     row_findings,
     split_values,
 )
-from connectors.schemas import REJECTED_SCHEMA
 from connectors.staging import Standardised
 from connectors.vocabulary import read_reference_csv
 

@@ -4,7 +4,7 @@ Required: country, name, address. Optional: every other column of OS Hub's templ
 product_type, sector_product_type, facility_type, processing_type, facility_type_processing_type,
 number_of_workers, parent_company, parent_company_os_id, duns_id, lei_id, rba_id, lat, lng) and
 os_id (validated when given). Multi-value cells split on "," and "|" as OS Hub splits them, and OS
-Hub's own upload rules apply (``connectors.oshub_lists``, ``connectors.oshub_rules``). Headers match
+Hub's own upload rules apply (``oshub_template`` and ``oshub_rules`` beside this module). Headers match
 case- and spacing-insensitively (OS Hub wants them exact: flrisk is more forgiving on purpose); any
 other column is kept, as received, in ``extra_fields`` (JSON) and reported in
 ``Standardised.unknown_columns``.
@@ -17,7 +17,7 @@ import polars as pl
 from connectors.facilities import FacilityFields, standardise_facility_list
 from connectors.frames.facility_lists import standardise_facility_frame
 from connectors.headers import SourceSpec
-from connectors.oshub_lists import apply_oshub_template
+from connectors.sources.supplier_list.oshub_template import apply_oshub_template
 from connectors.staging import Standardised
 
 SOURCE_TYPE = "supplier_list"
