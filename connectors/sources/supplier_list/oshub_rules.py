@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import NamedTuple
 
 from connectors.countries import country_key, to_alpha2
@@ -56,6 +57,7 @@ _PO_BOX = re.compile(r"\bp\.?\s*o\.?\s*box\b|\bpost\s+office\s+box\b|\bpostfach\
 _DUNS = re.compile(r"^[0-9]{9}$")
 _LEI = re.compile(r"^[A-Z0-9]{18}[0-9]{2}$")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _HONG_KONG = re.compile(r"hong\s*kong|香港", re.IGNORECASE)
 _MACAU = re.compile(r"maca[ou]|澳門|澳门", re.IGNORECASE)
 _COUNTRY_WORD_MIN = 4  # shorter trailing words are state or province codes ("CA", "PE"), not countries
@@ -74,10 +76,13 @@ class Finding(NamedTuple):
 def split_values(value: str | None) -> list[str]:
     """A multi-value cell split as OS Hub splits it (on "," and "|"), trimmed, empty parts dropped,
     repeated values kept once, in order."""
-    if value is None:
-        return []
+    return [] if value is None else list(_split_cached(value))
+
+
+@lru_cache(maxsize=65536)
+def _split_cached(value: str) -> tuple[str, ...]:
     parts = (" ".join(part.split()) for part in _SPLIT.split(value))
-    return list(dict.fromkeys(part for part in parts if part))
+    return tuple(dict.fromkeys(part for part in parts if part))
 
 
 def lei_valid(value: str) -> bool:
@@ -90,7 +95,10 @@ def lei_valid(value: str) -> bool:
 def display_length(value: str) -> int:
     """Characters as a reader counts them: a Chinese, Japanese or Korean character counts as two (a
     6-character Chinese name says as much as a 12-letter Latin one)."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in value.strip())
+    text = value.strip()
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def _text_only_punctuation(value: str) -> bool:
@@ -183,7 +191,7 @@ def address_findings(cells: Mapping[str, str | None], country_code: str | None) 
         found.append(named)
     words = [word.casefold() for word in _WORD.findall(address)]
     repeated = next((a for a, b in zip(words, words[1:], strict=False) if a == b and not a.isdigit()), None)
-    parts = [country_key(part) for part in address.split(",") if part.strip()]
+    parts = [_plain(part) for part in address.split(",") if part.strip()]
     twice = next((part for part in parts if part and parts.count(part) > 1), None)
     if repeated is not None or twice is not None:
         what = f"the word {repeated!r} twice in a row" if repeated else f"the part {twice!r} twice"
@@ -250,6 +258,11 @@ def row_findings(cells: Mapping[str, str | None], country_code: str | None) -> l
     return kept
 
 
+def _plain(value: str) -> str:
+    """Case-folded words without punctuation: "Plot 12; Tongi - Gazipur" -> "plot 12 tongi gazipur"."""
+    return " ".join(_NOT_WORD.split(value.casefold())).strip()
+
+
 def normalised_key(*values: str | None) -> str:
     """Case, punctuation and spacing removed (ContriBot's duplicate check compares rows this way)."""
-    return "|".join(country_key(value or "") for value in values)
+    return "|".join(_plain(value or "") for value in values)

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from functools import cache
+from functools import cache, lru_cache
 
 import polars as pl
+import pyarrow as pa
 
 from connectors.headers import SourceSpec, map_headers
 from connectors.schemas import REJECTED_SCHEMA
@@ -68,23 +69,40 @@ def oshub_sectors() -> dict[str, str]:
 def template_values(cells: dict[str, str | None]) -> tuple[dict[str, list[str] | None], list[Finding]]:
     """Sectors, product, facility and processing types of one row as OS Hub reads its template, and
     the errors of those columns (more than 50 product types, a sector longer than 50 characters)."""
+    multi, found = _template_values(
+        *(cells.get(column) for column in TEMPLATE_COLUMNS), cells.get("facility_type_processing_type")
+    )
+    return multi, list(found)
+
+
+TEMPLATE_COLUMNS = ("sector", "product_type", "sector_product_type", "facility_type", "processing_type")
+
+
+@lru_cache(maxsize=65536)
+def _template_values(
+    sector: str | None,
+    product_type: str | None,
+    sector_product_type: str | None,
+    facility_type: str | None,
+    processing_type: str | None,
+    both: str | None = None,
+) -> tuple[dict[str, list[str] | None], list[Finding]]:
     known = oshub_sectors()
-    sectors = split_values(cells.get("sector"))
-    products = split_values(cells.get("product_type"))
-    for value in split_values(cells.get("sector_product_type")):
+    sectors = split_values(sector)
+    products = split_values(product_type)
+    for value in split_values(sector_product_type):
         (sectors if value.casefold() in known else products).append(known.get(value.casefold(), value))
-    both = split_values(cells.get("facility_type_processing_type"))
-    facility = split_values(cells.get("facility_type")) or both
-    processing = split_values(cells.get("processing_type")) or both
+    facility = split_values(facility_type) or split_values(both)
+    processing = split_values(processing_type) or split_values(both)
     values = [list(dict.fromkeys(v)) or None for v in (sectors, products, facility, processing)]
     found = []
     if values[1] is not None and len(values[1]) > MAX_PRODUCT_TYPES:
-        column = "sector_product_type" if cells.get("sector_product_type") else "product_type"
+        column = "sector_product_type" if sector_product_type else "product_type"
         message = f"{len(values[1])} product types; Open Supply Hub takes at most {MAX_PRODUCT_TYPES}"
         found.append(Finding(column, "too_many_product_types", ERROR, message))
     long_sector = next((s for s in sectors if len(s) > OSHUB_SECTOR_LIMIT), None)
     if long_sector is not None:
-        column = "sector" if cells.get("sector") else "sector_product_type"
+        column = "sector" if sector else "sector_product_type"
         message = f"sector {long_sector[:60]!r} is {len(long_sector)} characters; OS Hub takes at most 50"
         found.append(Finding(column, "sector_too_long", ERROR, message))
     return dict(zip(MULTI_COLUMNS, values, strict=True)), found
@@ -158,10 +176,10 @@ def _with_template_values(staged: pl.DataFrame, values: dict) -> pl.DataFrame:
     if staged.is_empty():
         return staged
     keys = list(staged.select(ROW).iter_rows())
-    columns = {
-        name: pl.Series(name, [values[key][name] for key in keys], dtype=staged.schema[name])
-        for name in MULTI_COLUMNS
-    }
+    columns = {}
+    for name in MULTI_COLUMNS:  # through Arrow: Polars builds list columns from Python row by row
+        array = pa.array([values[key][name] for key in keys], type=pa.list_(pa.large_string()))
+        columns[name] = pl.Series(name, array).cast(staged.schema[name])
     return staged.with_columns(**columns)
 
 
