@@ -73,7 +73,7 @@ def load_source_files(warehouse: WarehouseResource, sources: SourcesResource, so
 
 
 def _raw_rows(entry: ManifestEntry, source_type: str, load_id: str) -> pl.DataFrame:
-    raw_file = read_received_file(entry.path, source_type)
+    raw_file = read_source_file(entry.path, source_type, entry.encoding or None, entry.sheet or None)
     return raw_frame(raw_file, load_id, entry.contributor).with_columns(
         source_file=pl.lit(entry.relative_path)
     )

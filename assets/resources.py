@@ -19,7 +19,7 @@ from warehouse.home import flrisk_home, lock_wait_seconds
 from warehouse.keys import pseudonymisation_key
 from warehouse.migrations import migrate
 from warehouse.readers import publish_snapshot
-from warehouse.received import record_outcomes
+from warehouse.received import record_outcomes, removed_files
 
 OSHUB_TOKEN_ENV = "FLRISK_OSHUB_TOKEN"
 
@@ -99,6 +99,10 @@ class SourcesResource(dg.ConfigurableResource):
             for entry in read_manifest(manifest, strict=False):
                 seen.setdefault(entry.path, entry)
         return list(seen.values())
+
+    def removed_files(self) -> set[str]:
+        """Source files taken back out with `flrisk unload`: their raw rows stay, nothing is staged."""
+        return removed_files()
 
     def record_outcomes(self, failed: dict[str, str], usable: set[str]) -> None:
         """Mark in the received register the files a run could not use as a whole (source file ->

@@ -53,10 +53,15 @@ API_SOURCE_TYPES = (oshub_api.SOURCE_TYPE, oshub_merges.SOURCE_TYPE)
 STAGED_SOURCE_TYPES = (*SOURCE_TYPES, *API_SOURCE_TYPES)
 
 
-def latest_raw(warehouse: WarehouseResource, source_type: str) -> pl.DataFrame:
+def latest_raw(
+    warehouse: WarehouseResource, source_type: str, removed: set[str] | None = None
+) -> pl.DataFrame:
     """Raw rows of the most recent load of each source file of `source_type` (for the OS Hub API,
-    where a full pull and one-country pulls overlap, the newer pull of each country)."""
+    where a full pull and one-country pulls overlap, the newer pull of each country), leaving out the
+    files taken back out with `flrisk unload` (`removed`; their raw rows stay in raw.*)."""
     raw = warehouse.read(f"raw.{source_type}")
+    if removed:
+        raw = raw.filter(~pl.col("source_file").is_in(sorted(removed)))
     if raw.is_empty():
         return raw
     loads = warehouse.read("raw.loads").filter(pl.col("source_type") == source_type)
@@ -136,11 +141,12 @@ def staged_tables(
     cannot be standardised as a whole are set aside with their reason."""
     with timed() as clock:
         entries = sources.entries()
+        removed = sources.removed_files()
         editions = declared_editions(entries)
         collected: dict[str, list[pl.DataFrame]] = {table: [] for table in STAGED_TABLES}
         reconciliation, failures, usable = {}, [], set()
         for source_type in STAGED_SOURCE_TYPES:
-            raw = latest_raw(warehouse, source_type)
+            raw = latest_raw(warehouse, source_type, removed)
             if raw.is_empty():
                 continue
             standardise = standardiser_for(source_type, pseudonymisation, editions)

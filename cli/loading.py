@@ -132,10 +132,20 @@ def _check_edition(kind: str, edition: int | None) -> None:
     default=None,
     help="The edition (year) of a DOL or country-risk list whose content and name do not say it.",
 )
+@click.option(
+    "--encoding", default=None, help="The CSV's encoding (e.g. gbk, big5, cp1252), when detection refuses it."
+)
+@click.option(
+    "--sheet", default=None, help="The XLSX worksheet to read (default: the one whose header fits)."
+)
 @quiet_option
-def load(kind: str, file: Path, contributor: str, edition: int | None) -> None:
-    """Ingest FILE of KIND into the warehouse and re-run everything downstream. Exit 1 when the file
-    was received but could not be used as a whole (the reason is printed; other files are unaffected)."""
+def load(
+    kind: str, file: Path, contributor: str, edition: int | None, encoding: str | None, sheet: str | None
+) -> None:
+    """Ingest FILE of KIND into the warehouse and re-run what it changes (its kind's raw table and
+    everything downstream). Exit 2 when the file cannot be read or is not a KIND file (nothing is
+    registered); exit 1 when it was received but could not be used as a whole (the reason is printed;
+    other files are unaffected)."""
     from cli.summary import load_report
     from connectors.reading.errors import MalformedFileError
     from warehouse.database import Warehouse
@@ -145,16 +155,48 @@ def load(kind: str, file: Path, contributor: str, edition: int | None) -> None:
     if KINDS[kind] == "worker_voice":
         _require_pseudonymisation_key()
     try:
-        entry = register_file(file, kind, contributor or None, edition=edition)
+        entry = register_file(
+            file, kind, contributor or None, edition=edition, encoding=encoding, sheet=sheet
+        )
     except MalformedFileError as error:
-        click.echo(f"cannot read {file}: [{error.reason_code}] {error}", err=True)
+        click.echo(f"cannot load {file}: [{error.reason_code}] {error}", err=True)
         raise SystemExit(2) from error
-    click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({entry.relative_path}).")
+    sheet_note = f", sheet {entry.sheet!r}" if entry.sheet else ""
+    where = f"{entry.relative_path}{sheet_note}"
+    click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({where}).")
     run_unless_done_since(time.time(), entry.source_type)
     report, usable = load_report(Warehouse.for_readers(), entry.relative_path)
     click.echo(report)
+    if usable and entry.source_type == "supplier_list":
+        click.echo(_warnings_report(entry))
     click.echo("(The data-quality report is rebuilt by the next full run; `flrisk report` rebuilds it now.)")
     raise SystemExit(0 if usable else 1)
+
+
+WARNINGS_SHOWN = 50
+
+
+def _warnings_report(entry) -> str:
+    """The warnings about the rows just staged (OS Hub rules at warning level), with row and column."""
+    from cli.list_check import check_file
+
+    result = check_file(entry.path, "supplier-list", entry.encoding or None, entry.sheet or None)
+    warnings = result["warnings"]
+    if not warnings:
+        return "No warnings."
+    lines = [
+        f"{len(warnings)} warnings on {result['rows_with_warnings']} staged rows (staged, please review):"
+    ]
+    for warning in warnings[:WARNINGS_SHOWN]:
+        lines.append(
+            f"  row {warning['row']}, column {warning['column'] or '-'}: warning {warning['reason_code']}: "
+            f"{warning['message']}"
+        )
+    if len(warnings) > WARNINGS_SHOWN:
+        lines.append(
+            f"  ... and {len(warnings) - WARNINGS_SHOWN} more (`flrisk check-list --json FILE` lists all)"
+        )
+    return "\n".join(lines)
 
 
 def run_unless_done_since(registered_at: float, source_type: str) -> None:
@@ -189,16 +231,30 @@ def _require_pseudonymisation_key() -> None:
 @click.command(name="check-list")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def check_list(file: Path, as_json: bool) -> None:
-    """Check a supplier list before sharing it, writing nothing. Exit 1 if any row would be rejected,
-    2 if the file cannot be read at all."""
-    from cli.list_check import check_supplier_list, format_check
+@click.option(
+    "--kind", type=click.Choice(list(KINDS)), default="supplier-list", show_default=True, help="What FILE is."
+)
+@click.option(
+    "--encoding", default=None, help="The CSV's encoding (e.g. gbk, big5, cp1252), when detection refuses it."
+)
+@click.option(
+    "--sheet", default=None, help="The XLSX worksheet to read (default: the one whose header fits)."
+)
+@click.option("--edition", type=int, default=None, help="The edition (year) of a DOL or country-risk list.")
+def check_list(
+    file: Path, as_json: bool, kind: str, encoding: str | None, sheet: str | None, edition: int | None
+) -> None:
+    """Check a file of KIND (default: a supplier list) before loading or sharing it, writing nothing:
+    errors (rows that would be quarantined) and warnings (rows staged but worth fixing). Exit 1 if any
+    row would be rejected, 2 if the file cannot be read or is not a KIND file."""
+    from cli.list_check import check_file, format_check
     from connectors.reading.whole_file import describe_failure
 
+    _check_edition(kind, edition)
     try:
-        result = check_supplier_list(file)
+        result = check_file(file, kind, encoding, sheet, edition)
     except Exception as error:  # noqa: BLE001 - whatever the file does, say why in one line
-        failure = describe_failure(error, "supplier_list", str(file))
+        failure = describe_failure(error, KINDS[kind], str(file))
         click.echo(f"cannot check {file}: {failure.reason}", err=True)
         raise SystemExit(2) from error
     click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_check(result))

@@ -16,7 +16,7 @@ import sys
 
 import click
 
-from cli import contracts, daily, loading, operations, sharing, sourcing
+from cli import contracts, daily, loading, operations, sharing, sourcing, unloading
 from cli.errors import explain
 from cli.terminal import EscapingStream, error
 
@@ -55,7 +55,7 @@ def main(debug: bool) -> None:
         sys.stdout = EscapingStream(sys.stdout)
 
 
-for _module in (loading, contracts, sourcing, sharing, operations, daily):
+for _module in (loading, contracts, sourcing, sharing, operations, daily, unloading):
     _module.register(main)
 
 if __name__ == "__main__":

@@ -2,13 +2,22 @@
 bounding-box plausibility check for coordinates.
 
 Lookups are exact after normalisation (ASCII transliteration, case-folding, punctuation and
-whitespace collapsed) against pycountry's alpha-2, alpha-3, name, common and official names plus
-``reference/country_variants.csv``. No fuzzy matching: a value that does not match is unknown.
+whitespace collapsed) against, in this order of precedence: pycountry's alpha-2, alpha-3, name,
+common and official names; ``reference/country_variants.csv``; Kosovo (``XK``, a user-assigned code
+that Open Supply Hub, the EU and the World Bank use); Open Supply Hub's own accepted spellings
+(``reference/oshub_country_spellings.csv``, its country table); and pycountry's translated names in
+every locale it ships. A later source never overrides an earlier one: a translated name that means
+two countries in two languages, or an OS Hub spelling that disagrees with ISO (OS Hub maps
+"Congo (Brazzaville)" to CD; Brazzaville is the capital of CG), keeps the earlier meaning. No fuzzy
+matching: a value that does not match is unknown.
 """
 
 from __future__ import annotations
 
+import gettext
+import os
 import re
+import unicodedata
 from functools import cache, lru_cache
 from typing import NamedTuple
 
@@ -18,6 +27,14 @@ from anyascii import anyascii
 from connectors.vocabulary import read_reference_csv
 
 BOX_MARGIN_DEGREES = 0.5
+KOSOVO = ("XK", "XKX", ("Kosovo", "Republic of Kosovo", "Kosova", "Kosovë"))
+TRANSLATION_DOMAIN = "iso3166-1"
+# Translations are taken where their ASCII form is still a name: Latin-script languages, and the
+# Chinese, Japanese and Korean names (written in their own scripts, matched through their romanised
+# form). Romanised Arabic, Hebrew or Indic names lose their vowels ("msr", "hn") and would turn
+# junk into countries, so they are left out.
+CJK_LOCALES = frozenset({"zh_CN", "zh_HK", "zh_TW", "ja", "ko"})
+MIN_TRANSLATED_KEY = 4
 _NON_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 
 
@@ -46,10 +63,51 @@ def _country_index() -> dict[str, str]:
         for attribute in ("name", "common_name", "official_name"):
             _add(index, getattr(country, attribute, None), alpha2, f"pycountry {attribute}")
     for row in read_reference_csv("country_variants.csv"):
-        if pycountry.countries.get(alpha_2=row["alpha2"]) is None:
+        if not is_country_code(row["alpha2"]):
             raise ValueError(f"country_variants.csv: {row['alpha2']!r} is not an ISO alpha-2 code")
         _add(index, row["variant"], row["alpha2"], "country_variants.csv")
+    alpha2, alpha3, names = KOSOVO
+    for value in (alpha2, alpha3, *names):
+        _add(index, value, alpha2, "Kosovo")
+    for row in read_reference_csv("oshub_country_spellings.csv"):
+        if not is_country_code(row["alpha2"]):
+            raise ValueError(f"oshub_country_spellings.csv: {row['alpha2']!r} is not a country code")
+        index.setdefault(country_key(row["spelling"]), row["alpha2"])
+    for key, code in _translated_names().items():
+        index.setdefault(key, code)
     return index
+
+
+def is_country_code(alpha2: str) -> bool:
+    """True for an ISO 3166-1 alpha-2 code and for XK (Kosovo)."""
+    return alpha2 == KOSOVO[0] or pycountry.countries.get(alpha_2=alpha2) is not None
+
+
+def _translated_names() -> dict[str, str]:
+    """Normalised country names in every locale pycountry ships -> alpha-2; a name that means two
+    countries in two languages is left out (ambiguous)."""
+    found: dict[str, set[str]] = {}
+    for locale in sorted(os.listdir(pycountry.LOCALES_DIR)):
+        try:
+            translation = gettext.translation(TRANSLATION_DOMAIN, pycountry.LOCALES_DIR, languages=[locale])
+        except OSError:
+            continue
+        for country in pycountry.countries:
+            for attribute in ("name", "common_name", "official_name"):
+                english = getattr(country, attribute, None)
+                translated = translation.gettext(english) if english else None
+                if translated and translated != english and _usable(translated, locale):
+                    key = country_key(translated)
+                    if len(key) >= MIN_TRANSLATED_KEY:
+                        found.setdefault(key, set()).add(country.alpha_2)
+    return {key: codes.pop() for key, codes in found.items() if len(codes) == 1}
+
+
+def _usable(name: str, locale: str) -> bool:
+    """A translated name in Latin script, or any name of a CJK locale (see CJK_LOCALES)."""
+    if locale in CJK_LOCALES:
+        return True
+    return all("LATIN" in unicodedata.name(char, "") for char in name if char.isalpha())
 
 
 @lru_cache(maxsize=8192)

@@ -3,7 +3,8 @@
 A manifest is a YAML file listing `files:` with `path` (absolute, or relative to the manifest),
 `source_type`, `contributor`, `received_at` and optionally `source_file`, the name recorded as the
 row's source file (default: `path`), `original_name` (the file's name as sent, before flrisk stored it
-under a hash prefix), `edition` (a reference list's edition year, given by the sender), `sha256` and,
+under a hash prefix), `edition` (a reference list's edition year, given by the sender), `encoding` and
+`sheet` (how to read a CSV / XLSX, when given at `flrisk load`), `sha256` and,
 once a run could not use the file, `status: failed` with `failure` (the reason). Unknown source types
 are reported, never skipped; a missing file is an error unless the caller reads leniently (then the
 run reports that one file as failed and carries on with the others).
@@ -46,6 +47,8 @@ class ManifestEntry:
     edition: int | None = None  # a reference list's edition, as declared by whoever sent it
     status: str = ""  # "failed" when the last run could not use the file as a whole
     failure: str = ""  # why, naming the file, row and column and the rule (never a cell's content)
+    encoding: str = ""  # a CSV's encoding as its sender declared it ("" = detected)
+    sheet: str = ""  # the XLSX worksheet to read ("" = the one whose header fits)
 
     @property
     def name_as_sent(self) -> str:
@@ -91,6 +94,8 @@ def _entry(item: dict, path: Path, where: str) -> ManifestEntry:
             edition=int(edition) if edition not in (None, "") else None,
             status=str(item.get("status") or ""),
             failure=str(item.get("failure") or ""),
+            encoding=str(item.get("encoding") or ""),
+            sheet=str(item.get("sheet") or ""),
         )
     except ValueError as error:
         raise ManifestError(f"{where}: {error}") from error

@@ -39,6 +39,7 @@ class ReasonCode(NamedTuple):
     severity: str
     applies_to: str
     meaning: str
+    oshub_rule: str = ""  # the Open Supply Hub parser rule or ContriBot check the code mirrors
 
 
 @cache
@@ -92,7 +93,37 @@ def render_markdown() -> str:
         lines += [f"## {title}", "", "| code | meaning |", "|---|---|"]
         lines += [f"| `{e.reason_code}` | {e.meaning.replace('|', '/')} |" for e in entries]
         lines.append("")
+    lines += _oshub_section()
     return "\n".join(lines)
+
+
+def _oshub_section() -> list[str]:
+    """The table of Open Supply Hub rules flrisk mirrors, with each code's level."""
+    lines = [
+        "## Open Supply Hub rules mirrored on supplier lists",
+        "",
+        "Supplier lists follow Open Supply Hub's upload template and rules (its ContriCleaner parser and",
+        "its ContriBot list checks). Level **error**: the row is quarantined (OS Hub would refuse it).",
+        "Level **warning**: the row is staged and the problem is reported with its row and column by",
+        "`flrisk check-list` and `flrisk load` (OS Hub's moderators would query it).",
+        "",
+        "Where flrisk is more forgiving than OS Hub, on purpose: headers match whatever their case and",
+        'spacing ("Product Type" is `product_type`; OS Hub wants them exact); files in cp1252, GBK,',
+        "GB18030, Big5, Shift-JIS, cp1250, cp1254 or UTF-16 are read when their encoding is certain (OS",
+        "Hub takes UTF-8 only); a name under 10 or an address under 25 characters is a warning. Where it is",
+        "stricter: an LEI's check digits are verified, bad coordinates refuse the row instead of being",
+        "dropped silently. What flrisk cannot do offline: look a parent_company_os_id up in OS Hub.",
+        "",
+        "| code | level | OS Hub rule mirrored |",
+        "|---|---|---|",
+    ]
+    for entry in catalogue():
+        if entry.oshub_rule:
+            level = "warning" if entry.severity == "flag" else "error"
+            level = "file refused" if entry.applies_to == "file" else level
+            lines.append(f"| `{entry.reason_code}` | {level} | {entry.oshub_rule.replace('|', '/')} |")
+    lines.append("")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

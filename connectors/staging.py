@@ -182,11 +182,14 @@ def accept_or_reject(
 @dataclass(frozen=True)
 class Standardised:
     """Output of a connector's ``standardise``: staged tables, quarantined rows and the columns
-    each file sent that the source does not declare (to be reported, not silently absorbed)."""
+    each file sent that the source does not declare (to be reported, not silently absorbed), and the
+    warnings about staged rows (source_file, source_row, column_name, reason_code, message; supplier
+    lists only, see ``connectors.sources.supplier_list.oshub_template``)."""
 
     tables: dict[str, pl.DataFrame]
     rejected: pl.DataFrame
     unknown_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    warnings: pl.DataFrame | None = None
 
 
 ROW_KEY = ["load_id", "source_file", "source_row"]
@@ -255,6 +258,11 @@ def standardise_reconciled(
     return merge_parts([(p, reconcile(part, p)) for part, p in ((part, standardise(part)) for part in files)])
 
 
+def _concat_warnings(frames: list[pl.DataFrame | None]) -> pl.DataFrame | None:
+    present = [frame for frame in frames if frame is not None]
+    return pl.concat(present) if present else None
+
+
 def merge_parts(
     parts: list[tuple[Standardised, dict[str, object]]],
 ) -> tuple[Standardised, dict[str, object]]:
@@ -267,6 +275,7 @@ def merge_parts(
         },
         rejected=pl.concat([r.rejected for r, _ in parts], how="diagonal_relaxed"),
         unknown_columns={k: v for r, _ in parts for k, v in r.unknown_columns.items()},
+        warnings=_concat_warnings([r.warnings for r, _ in parts]),
     )
     figures = [f for _, f in parts]
     totals = {key: sum(f[key] for f in figures) for key in ("read", "staged", "quarantined", "overlap")}

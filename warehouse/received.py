@@ -28,19 +28,11 @@ from pathlib import Path
 import yaml
 
 from connectors.manifest import ManifestEntry, read_manifest
+from connectors.reading.file_shapes import KINDS, check_file_shape
 from connectors.reading.workbooks import read_source_file
 from warehouse.home import DEMO_MANIFEST, flrisk_home
 from warehouse.locking import file_lock
 
-KINDS = {
-    "supplier-list": "supplier_list",
-    "oshub-download": "oshub_download",
-    "audits": "social_audit",
-    "worker-voice": "worker_voice",
-    "reference-dol-goods": "reference_dol_goods",
-    "reference-entity-list": "reference_entity_list",
-    "reference-country-risk": "reference_country_risk",
-}
 REGISTER_LOCK_WAIT_SECONDS = 120.0
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -130,18 +122,22 @@ def register_file(
     contributor: str | None,
     received_at: date | None = None,
     edition: int | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> ManifestEntry:
-    """Check `path` is readable, copy it under `received/<kind>/` and list it; idempotent per content
-    and contributor (a new `edition` updates the existing entry). `contributor` None means the sender
-    did not say: the same bytes received from anyone count as received, and a new file is listed
-    under its name without extension.
+    """Check `path` is readable and of its kind, copy it under `received/<kind>/` and list it;
+    idempotent per content and contributor (a new `edition` updates the existing entry). `contributor`
+    None means the sender did not say: the same bytes received from anyone count as received, and a
+    new file is listed under its name without extension. `encoding` (a CSV's) and `sheet` (an XLSX's)
+    are recorded with the entry so every run reads the file the same way.
 
     Raises `connectors.reading.errors.MalformedFileError` (naming file, row and column) for an
-    unreadable file, before anything is copied.
+    unreadable file, a file without data rows or one that is not of `kind`, before anything is copied.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
-    raw_file = read_source_file(path, KINDS[kind])
+    raw_file = read_source_file(path, KINDS[kind], encoding=encoding, sheet=sheet)
+    check_file_shape(raw_file.headers, raw_file.rows.height, KINDS[kind], str(path))
     source_type = source_type_of(kind, raw_file.headers)
     manifest = received_manifest()
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -169,6 +165,10 @@ def register_file(
             }
             if edition is not None:
                 item["edition"] = edition
+            if encoding:
+                item["encoding"] = encoding
+            if raw_file.sheet:
+                item["sheet"] = raw_file.sheet
             data["files"].append(item)
     return next(e for e in read_manifest(manifest, strict=False) if e.relative_path == relative)
 
@@ -219,3 +219,50 @@ def failed_files(home: Path | None = None) -> list[ManifestEntry]:
     if not manifest.exists():
         return []
     return [entry for entry in read_manifest(manifest, strict=False) if entry.status == "failed"]
+
+
+class UnknownFileError(LookupError):
+    """`flrisk unload` was given an id that matches no received file (or several)."""
+
+
+def _matches(item: dict, file_id: str) -> bool:
+    """A received file is named by its stored path, its stored file name, the name it was sent under,
+    or the start (8+ hex characters) of its SHA-256."""
+    path = str(item.get("path", ""))
+    digest = str(item.get("sha256") or "")
+    return file_id in (path, Path(path).name, str(item.get("original_name") or "")) or (
+        len(file_id) >= 8 and bool(digest) and digest.startswith(file_id.lower())
+    )
+
+
+def unregister_file(file_id: str, reason: str = "") -> dict:
+    """Take a received file back out: its entry moves from `files` to `removed` (with when and why),
+    so the next run stages nothing from it; its stored copy and its raw rows stay, auditable. Raises
+    UnknownFileError when `file_id` matches no file, or several."""
+    manifest = received_manifest()
+    with _locked_register(manifest) as data:
+        matches = [item for item in data["files"] if _matches(item, file_id)]
+        if len(matches) != 1:
+            known = ", ".join(str(item.get("path")) for item in data["files"]) or "none"
+            detail = "matches no received file" if not matches else f"matches {len(matches)} files"
+            raise UnknownFileError(f"{file_id!r} {detail}; received files: {known}")
+        item = matches[0]
+        data["files"].remove(item)
+        removed = {**item, "removed_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        if reason:
+            removed["removed_reason"] = reason
+        data["removed"] = [*(data.get("removed") or []), removed]
+    return removed
+
+
+def removed_files(home: Path | None = None) -> set[str]:
+    """Source files (stored paths) taken back out with `flrisk unload` and not received again since."""
+    manifest = received_manifest(home)
+    if not manifest.exists():
+        return set()
+    data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        return set()
+    active = {str(item.get("source_file") or item.get("path")) for item in data.get("files") or []}
+    removed = {str(item.get("source_file") or item.get("path")) for item in data.get("removed") or []}
+    return removed - active

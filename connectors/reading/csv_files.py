@@ -1,7 +1,8 @@
 """Decode a CSV file's bytes and split it into records: with the csv module (the reference), or
 with Polars when the text is "regular", which gives exactly what the csv-module path gives.
 
-Encodings, tried in order: UTF-8 with BOM, UTF-16 with BOM, else UTF-8 then cp1252. Line ends CR,
+Encodings: see ``connectors.reading.encodings`` (BOM, UTF-8, UTF-16, then the legacy encodings
+detected with charset-normalizer, refused when no reading is plausible). Line ends CR,
 LF or CRLF; RFC 4180 quoting, strictly. Anything unreadable raises MalformedFileError naming the
 row and the character position (bytes undecodable: ``undecodable_encoding``; a NUL character:
 ``binary_content``; broken quoting: ``bad_quoting``).
@@ -17,13 +18,13 @@ files. Header problems raise there exactly as here (the header is checked by the
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from collections.abc import Iterator
 
 import polars as pl
 
+from connectors.reading.encodings import decode_text
 from connectors.reading.errors import MalformedFileError
 from connectors.reading.json_payload import payload_expr
 from connectors.reading.table_shape import RAW_ROWS_SCHEMA, read_header
@@ -35,40 +36,20 @@ _MAY_ESCAPE = r'[\x00-\x1f\\]|""'  # a cell can only hold a quote as "" inside a
 _READ_OPTIONS = {"has_header": False, "infer_schema": False, "empty_string_is_null": False}
 
 
-def decode(data: bytes, source_file: str) -> tuple[str, str]:
-    """(text, encoding label) of a CSV file's bytes; label: utf-8 | utf-8-sig | utf-16 | cp1252."""
-    if data.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ["utf-16"]
-    else:
-        candidates = ["utf-8", "cp1252"]
-    error: UnicodeDecodeError | None = None
-    for codec in candidates:
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError as exc:
-            error = exc
-            continue
-        if "\x00" in text:
-            row, column = position(text, text.index("\x00"))
-            raise MalformedFileError(
-                source_file,
-                row,
-                column,
-                "NUL character: binary file or UTF-16 without a byte-order mark",
-                "binary_content",
-            )
-        return text, codec
-    assert error is not None
-    row, column = position(data[: error.start].decode("latin-1"), error.start)
-    raise MalformedFileError(
-        source_file,
-        row,
-        column,
-        f"cannot decode byte {error.object[error.start]:#04x} as {' or '.join(candidates)}",
-        "undecodable_encoding",
-    )
+def decode(data: bytes, source_file: str, encoding: str | None = None) -> tuple[str, str]:
+    """(text, encoding label) of a CSV file's bytes (``connectors.reading.encodings``); a NUL
+    character refuses the file as binary."""
+    text, label = decode_text(data, source_file, encoding)
+    if "\x00" in text:
+        row, column = position(text, text.index("\x00"))
+        raise MalformedFileError(
+            source_file,
+            row,
+            column,
+            "NUL character: binary file or UTF-16 without a byte-order mark",
+            "binary_content",
+        )
+    return text, label
 
 
 def position(text: str, offset: int) -> tuple[int, int]:

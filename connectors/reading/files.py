@@ -47,7 +47,8 @@ class RawFile:
     source_file: str
     headers: list[str]
     rows: pl.DataFrame  # source_row Int64, payload String (JSON object header -> cell text)
-    encoding: str = ""  # utf-8 | utf-8-sig | utf-16 | cp1252 | xlsx
+    encoding: str = ""  # utf-8 | utf-8-sig | utf-16 | cp1252 | gbk | big5 | ... | xlsx
+    sheet: str = ""  # the worksheet read ("" = the first, or a CSV file)
 
 
 def require_regular_file(path: Path | str) -> None:
@@ -61,8 +62,9 @@ def require_regular_file(path: Path | str) -> None:
         )
 
 
-def read_table_file(path: Path | str) -> RawFile:
-    """Read a CSV or XLSX (first sheet) file; raise MalformedFileError when it is not a table."""
+def read_table_file(path: Path | str, encoding: str | None = None, sheet: str | None = None) -> RawFile:
+    """Read a CSV (in `encoding` when given, else detected) or XLSX (the first sheet, or `sheet`) file;
+    raise MalformedFileError when it is not a table."""
     source_file = str(path)
     suffix = Path(path).suffix.lower()
     if suffix not in XLSX_SUFFIXES and suffix not in CSV_SUFFIXES:
@@ -75,20 +77,29 @@ def read_table_file(path: Path | str) -> RawFile:
         )
     require_regular_file(path)
     if suffix in XLSX_SUFFIXES:
-        headers, rows = read_xlsx(Path(path), source_file)
-        encoding = "xlsx"
-    else:
-        headers, rows, encoding = _read_csv(Path(path).read_bytes(), source_file)
+        headers, rows = read_xlsx(Path(path), source_file, sheet)
+        return RawFile(source_file, headers, rows, encoding="xlsx", sheet=sheet or "")
+    if sheet is not None:
+        raise MalformedFileError(
+            source_file, 1, None, "--sheet applies to XLSX workbooks only", "unknown_sheet"
+        )
+    headers, rows, encoding = _read_csv(Path(path).read_bytes(), source_file, encoding)
     return RawFile(source_file=source_file, headers=headers, rows=rows, encoding=encoding)
 
 
-def _read_csv(data: bytes, source_file: str) -> tuple[list[str], pl.DataFrame, str]:
+def _read_csv(
+    data: bytes, source_file: str, declared: str | None = None
+) -> tuple[list[str], pl.DataFrame, str]:
     """Split with Polars when the text is regular, else decode and split with the csv module."""
-    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    try:
+        plain = declared is None or codecs.lookup(declared).name == "utf-8"
+    except LookupError:
+        plain = False  # an unknown encoding name: decode() says so
+    if plain and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         regular = read_regular_csv(data, source_file)  # None unless valid, regular UTF-8
         if regular is not None:
             return *regular, "utf-8"
-    text, encoding = decode(data, source_file)
+    text, encoding = decode(data, source_file, declared)
     if encoding != "utf-8":
         regular = read_regular_csv(text.encode("utf-8"), source_file)
         if regular is not None:

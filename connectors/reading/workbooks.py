@@ -14,6 +14,7 @@ route of ``connectors.reading.xlsx_fast`` reads only sheets whose header is row 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -24,6 +25,7 @@ import polars as pl
 
 from connectors.headers import normalise_header
 from connectors.layouts import Layout, reference_layouts
+from connectors.reading.file_shapes import missing_columns
 from connectors.reading.files import (
     RAW_ROWS_SCHEMA,
     XLSX_SUFFIXES,
@@ -32,17 +34,40 @@ from connectors.reading.files import (
     read_table_file,
     require_regular_file,
 )
-from connectors.reading.xlsx import cell_text
+from connectors.reading.xlsx import cell_text, sheet_names
 
 MAX_SCAN_ROWS = 30
 
 
-def read_source_file(path: Path | str, source_type: str) -> RawFile:
+def read_source_file(
+    path: Path | str, source_type: str, encoding: str | None = None, sheet: str | None = None
+) -> RawFile:
     """Read one received file as its source type reads it: reference workbooks may carry title rows
-    above their header (located by the layouts), every other file has its header on row 1."""
-    if source_type.startswith("reference_"):
+    above their header (located by the layouts), every other file has its header on row 1. A CSV is
+    read in `encoding` when given; an XLSX from `sheet` when given, else from the first sheet whose
+    header row has the source type's required columns and data below it (the first sheet when none
+    has)."""
+    if source_type.startswith("reference_") and sheet is None:
         return read_located_table(path, reference_layouts(source_type))
-    return read_table_file(path)
+    if Path(path).suffix.lower() not in XLSX_SUFFIXES or sheet is not None:
+        return read_table_file(path, encoding=encoding, sheet=sheet)
+    try:
+        first: RawFile | None = read_table_file(path)
+    except MalformedFileError as error:
+        first, first_error = None, error
+    if first is not None and first.rows.height and not missing_columns(first.headers, source_type):
+        return first
+    names = sheet_names(Path(path), str(path))
+    for name in names[1:]:
+        try:
+            other = read_table_file(path, sheet=name)
+        except MalformedFileError:
+            continue
+        if other.rows.height and not missing_columns(other.headers, source_type):
+            return other
+    if first is None:
+        raise first_error
+    return dataclasses.replace(first, sheet=names[0]) if len(names) > 1 else first
 
 
 def read_located_table(

@@ -27,25 +27,52 @@ from connectors.reading.table_shape import records_to_rows
 from connectors.reading.xlsx_fast import read_xlsx_fast
 
 
-def read_xlsx(path: Path, source_file: str) -> tuple[list[str], pl.DataFrame]:
-    """(headers, rows) of the workbook's first sheet: the fast route when it is exact, else openpyxl."""
-    fast = read_xlsx_fast(path, source_file)
-    if fast is not None:
-        return fast
-    return records_to_rows(openpyxl_records(path, source_file), source_file)
+def read_xlsx(path: Path, source_file: str, sheet: str | None = None) -> tuple[list[str], pl.DataFrame]:
+    """(headers, rows) of the workbook's first sheet (or the sheet named): the fast route when it is
+    exact and the sheet is the first, else openpyxl."""
+    if sheet is None:
+        fast = read_xlsx_fast(path, source_file)
+        if fast is not None:
+            return fast
+    return records_to_rows(openpyxl_records(path, source_file, sheet), source_file)
 
 
-def openpyxl_records(path: Path, source_file: str) -> Iterator[tuple[int, list[str]]]:
-    """(sheet row number, cell texts) for each row of the first worksheet that has cells (openpyxl)."""
+def _open(path: Path, source_file: str):
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for broken files
         raise MalformedFileError(
             source_file, 1, None, f"not a readable XLSX workbook ({exc})", "unreadable_workbook"
         ) from exc
+
+
+def sheet_names(path: Path, source_file: str) -> list[str]:
+    """The workbook's worksheet names, in order."""
+    workbook = _open(path, source_file)
     try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows():
+        return [worksheet.title for worksheet in workbook.worksheets]
+    finally:
+        workbook.close()
+
+
+def openpyxl_records(
+    path: Path, source_file: str, sheet: str | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """(sheet row number, cell texts) for each row that has cells of the first worksheet, or of the
+    sheet named (``unknown_sheet`` when the workbook has none of that name) (openpyxl)."""
+    workbook = _open(path, source_file)
+    try:
+        names = [worksheet.title for worksheet in workbook.worksheets]
+        if sheet is not None and sheet not in names:
+            raise MalformedFileError(
+                source_file,
+                1,
+                None,
+                f"no sheet named {sheet!r}; the workbook's sheets: {', '.join(names)}",
+                "unknown_sheet",
+            )
+        worksheet = workbook.worksheets[names.index(sheet) if sheet is not None else 0]
+        for row in worksheet.iter_rows():
             cells = [cell for cell in row if getattr(cell, "row", None) is not None]
             if cells:
                 yield cells[0].row, [cell_text(cell.value) for cell in row]

@@ -188,6 +188,8 @@ def test_every_reason_code_is_exercised(fixtures, raw_of):
         used |= set(run(fixtures, raw_of, source_type)[1].rejected["reason_code"])
     row_checks = raw_of(fixtures / "supplier_list" / "row_checks_sample.csv")
     used |= set(supplier_list.standardise(row_checks).rejected["reason_code"])
+    oshub_rules = raw_of(fixtures / "supplier_list" / "oshub_rules_sample.csv")  # issue 15
+    used |= set(supplier_list.standardise(oshub_rules).rejected["reason_code"])
     assert used == set(quarantine_codes()) and used <= set(reason_codes())
 
 
