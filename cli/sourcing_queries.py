@@ -35,6 +35,17 @@ class Lookup:
     candidates: list[dict] = field(default_factory=list)
 
 
+def mentions_table(database: Path | None = None) -> str:
+    """Where facility mentions are read: the reader copy's `resolved.facility_mentions` (every source
+    but worker voice, issue 17), else (no reader copy yet) staged.facility_records."""
+    present = fetch(
+        "SELECT count(*) AS n FROM information_schema.tables "
+        "WHERE table_schema = 'resolved' AND table_name = 'facility_mentions'",
+        database=database,
+    )
+    return "resolved.facility_mentions" if present["n"][0] else "staged.facility_records"
+
+
 def find_facility(query: str, database: Path | None = None) -> Lookup:
     """Resolve an id, OS ID or (fuzzy) name to one facility, or to a list of candidates."""
     text = query.strip()
@@ -57,7 +68,7 @@ def _find_by_name(text: str, database: Path | None) -> Lookup:
 
     names = fetch(
         "SELECT DISTINCT l.facility_id, r.name, f.name AS facility_name, f.country_code "
-        "FROM staged.facility_records r JOIN resolved.record_links l USING (record_id) "
+        f"FROM {mentions_table(database)} r JOIN resolved.record_links l USING (record_id) "
         "JOIN resolved.facilities f USING (facility_id)",
         database=database,
     ).with_columns(normalised=normalise_name_expr("name"))
@@ -93,7 +104,7 @@ def facility_profile(facility_id: str, database: Path | None = None) -> dict:
         raise KeyError(facility_id)
     seen = fetch(
         "SELECT r.source_type, r.contributor, r.name, r.address, r.os_id, r.source_file, r.source_row "
-        "FROM staged.facility_records r JOIN resolved.record_links l USING (record_id) "
+        f"FROM {mentions_table(database)} r JOIN resolved.record_links l USING (record_id) "
         "WHERE l.facility_id = ? ORDER BY r.source_type, r.contributor, r.source_file, r.source_row",
         [facility_id],
         database,

@@ -1,18 +1,23 @@
-"""Keep worker identities out of worker-voice quarantine rows.
+"""Keep worker identities out of everything staged or quarantined from worker-voice files.
 
-A rejected worker-voice row is kept for a data steward to fix, but never with what could identify a
-worker. A file whose columns have shifted (an unquoted comma in a narrative) can put a narrative, a name,
-a phone number or an e-mail address into the category, status, channel or date cell, and messages quote
-the offending value. So, in the payload and in every message:
+A worker-voice row is about a person, and any of its cells may hold what identifies one: a narrative, a
+name, a phone number or an e-mail address, typed into the facility address ("Dorm B room 12 ask for
+Tran Thi Mai 0912 345 678") or shifted there by a broken export. So (issue 17):
 
-- sensitive and undeclared columns are dropped (the payload is rebuilt from an allow-list);
-- the value of every cell that failed a check is withheld, except the facility reference (name,
-  address, country, OS ID: facility data, not about a worker) (``[withheld: N characters; see the raw
-  row]``): it is by definition not a known label, so it may be anything; the raw layer keeps it for
-  whoever may read raw (survey aggregates, which hold counts rather than case details, keep them);
-- every other cell is kept, except free text (longer than ``MAX_LABEL_CHARACTERS`` or more than
-  ``MAX_LABEL_WORDS`` words) which is withheld too, and e-mail addresses and phone-like digit runs
-  (7 or more digits) which are replaced by ``[e-mail removed]`` / ``[phone removed]``.
+- every free-text cell staged from a worker-voice row, the facility name and address included, is
+  scrubbed (`scrub`): e-mail addresses, phone numbers in national and international formats,
+  ID-document-like numbers and the names that follow "ask for", "worker", "tel", "contact"... are
+  replaced by `[e-mail removed]`, `[phone removed]`, `[id removed]`, `[name removed]`;
+- a row whose facility name or address equals a worker's name given in the same row (a sensitive or
+  undeclared name column, or a name after such a cue) is quarantined (`suspected_identity`);
+- a quarantined row keeps only declared, non-sensitive cells (the payload is rebuilt from an
+  allow-list); the value of every cell that failed a check is withheld (``[withheld: N characters]``),
+  and when a cell outside the facility reference failed the row may be shifted, so the facility name
+  and address are withheld too; free text (longer than ``MAX_LABEL_CHARACTERS`` or more than
+  ``MAX_LABEL_WORDS`` words) is withheld anywhere; every other kept cell is scrubbed (survey aggregates,
+  which hold counts rather than case details, keep their failing cells);
+- problem messages and file-level errors are rewritten the same way (`safe_message`,
+  `redact_message`): they never quote a worker-voice cell.
 """
 
 from __future__ import annotations
@@ -25,15 +30,78 @@ from connectors.headers import SourceSpec
 from connectors.staging import Problem, RawRow, Rejections
 
 FACILITY_REFERENCE = frozenset({"facility_name", "facility_address", "facility_country", "os_id"})
+FACILITY_TEXT = ("facility_name", "facility_address")
 MAX_LABEL_CHARACTERS = 48
 MAX_LABEL_WORDS = 6
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"\+?\(?\d(?:[\s().-]*\d){6,}")
+ID_DOCUMENT = re.compile(r"\b[A-Z]{1,2}\d{6,9}\b")
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ʯ"
+NAME_CUE = re.compile(
+    r"(?i:\b(?:ask(?:ing)? for|contact|worker|reporter|tel|telephone|phone|call|mr|mrs|ms|miss|name)\b)"
+    rf"[.:]?\s+((?:[{_UPPER}][\w'’-]*\s*){{1,4}})"
+)
+QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 
 
 def scrub(text: str) -> str:
-    """``text`` with e-mail addresses and phone-like numbers replaced."""
-    return PHONE.sub("[phone removed]", EMAIL.sub("[e-mail removed]", text))
+    """``text`` with e-mail addresses, phone-like numbers, ID-document-like numbers and names after a
+    cue ("ask for", "worker", "tel"...) replaced."""
+    text = PHONE.sub("[phone removed]", EMAIL.sub("[e-mail removed]", text))
+    text = ID_DOCUMENT.sub("[id removed]", text)
+    return NAME_CUE.sub(lambda m: m[0][: m.start(1) - m.start(0)] + "[name removed] ", text).rstrip()
+
+
+def cue_names(text: str) -> list[str]:
+    """The names that follow a cue in ``text`` ("ask for Tran Thi Mai" -> "Tran Thi Mai")."""
+    return [match[1].strip() for match in NAME_CUE.finditer(text)]
+
+
+def scrub_facility_cells(row: RawRow) -> None:
+    """Scrub the facility name and address of a worker-voice row in place (before they are staged)."""
+    for name in FACILITY_TEXT:
+        value = row.cells.get(name)
+        if value:
+            row.cells[name] = scrub(value)
+
+
+def identity_problems(row: RawRow, spec: SourceSpec) -> list[Problem]:
+    """`suspected_identity` for a facility name or address that equals a worker's name in the row."""
+    people = {v for n, v in row.cells.items() if n in spec.sensitive and v}
+    people |= {v for header, v in row.extras.items() if v and _names_a_person(header)}
+    people |= {
+        name for value in [*row.cells.values(), *row.extras.values()] if value for name in cue_names(value)
+    }
+    people = {person.strip().casefold() for person in people if len(person.strip()) > 2}
+    problems = []
+    for name in FACILITY_TEXT:
+        value = (row.cells.get(name) or "").strip().casefold()
+        if value and (value in people or any(person in value for person in people if " " in person)):
+            problems.append(
+                Problem(
+                    name,
+                    "suspected_identity",
+                    f"{name} holds a name given for a worker in the same row; the row is quarantined "
+                    "and the cell withheld (fix the export and send it again)",
+                )
+            )
+    return problems
+
+
+def _names_a_person(header: str) -> bool:
+    lowered = header.casefold()
+    return any(word in lowered for word in ("name", "worker", "reporter", "contact", "caller"))
+
+
+def redact_message(message: str, allowed: frozenset[str] = frozenset()) -> str:
+    """A file-level error about a worker-voice file with every quoted value withheld (except column
+    names in `allowed`), then scrubbed: it never quotes a cell."""
+
+    def replace(match: re.Match) -> str:
+        value = match[1] if match[1] is not None else match[2]
+        return match[0] if value in allowed or not value else withheld(value)
+
+    return scrub(QUOTED.sub(replace, message))
 
 
 def is_free_text(value: str) -> bool:
@@ -43,7 +111,7 @@ def is_free_text(value: str) -> bool:
 
 def withheld(value: str) -> str:
     """What stands in for a cell that must not be shown."""
-    return f"[withheld: {len(value)} characters; see the raw row]"
+    return f"[withheld: {len(value)} characters]"
 
 
 def safe_payload(
@@ -77,7 +145,11 @@ class PrivateRejections(Rejections):
 
     def add(self, row: RawRow, problems: list[Problem]) -> None:
         """Quarantine ``row`` once per problem, with its payload and messages made safe."""
-        failing = {p.column for p in problems if p.column and self.withhold_failing} - FACILITY_REFERENCE
+        failing = {p.column for p in problems if p.column and self.withhold_failing}
+        if failing - FACILITY_REFERENCE or any(p.reason_code == "suspected_identity" for p in problems):
+            failing |= set(FACILITY_TEXT)  # the row may be shifted: its facility cells may be anything
+        else:
+            failing -= FACILITY_REFERENCE  # facility data only, shown scrubbed so a steward can fix it
         extra = self.extra(row) if self.extra else None
         self.redact = lambda raw_row: safe_payload(raw_row, self.spec, failing, extra)
         hidden = [v for n, v in row.cells.items() if v and (n in failing or is_free_text(v))]
