@@ -128,11 +128,17 @@ def load(kind: str, file: Path, contributor: str, edition: int | None) -> None:
     try:
         entry = register_file(file, kind, contributor or None, edition=edition)
     except MalformedFileError as error:
-        click.echo(f"cannot read {file}: [{error.reason_code}] {error}", err=True)
+        message = f"cannot read {file}: [{error.reason_code}] {error}"
+        if KINDS[kind] == "worker_voice":  # never quote a worker-voice cell (issue 17)
+            from connectors.worker_privacy import redact_message
+
+            message = redact_message(message, frozenset({str(file), str(error.source_file)}))
+        click.echo(message, err=True)
         raise SystemExit(2) from error
     click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({entry.relative_path}).")
     run_unless_done_since(time.time())
-    report, usable = load_report(Warehouse.for_readers(), entry.relative_path)
+    # the load report reads quarantine rows, which only the warehouse itself holds (not the reader copy)
+    report, usable = load_report(Warehouse(read_only=True), entry.relative_path)
     click.echo(report)
     raise SystemExit(0 if usable else 1)
 

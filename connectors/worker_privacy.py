@@ -41,15 +41,25 @@ NAME_CUE = re.compile(
     r"(?i:\b(?:ask(?:ing)? for|contact|worker|reporter|tel|telephone|phone|call|mr|mrs|ms|miss|name)\b)"
     rf"[.:]?\s+((?:[{_UPPER}][\w'’-]*\s*){{1,4}})"
 )
+NAME_BEFORE_CUE = re.compile(
+    rf"(?:[{_UPPER}][\w'’-]*\s+){{2,4}}(?=(?i:tel|telephone|phone|mobile|call)\b)"
+)
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")  # a column name such as 'received_date', never a name
 QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 
 
 def scrub(text: str) -> str:
     """``text`` with e-mail addresses, phone-like numbers, ID-document-like numbers and names after a
     cue ("ask for", "worker", "tel"...) replaced."""
-    text = PHONE.sub("[phone removed]", EMAIL.sub("[e-mail removed]", text))
-    text = ID_DOCUMENT.sub("[id removed]", text)
-    return NAME_CUE.sub(lambda m: m[0][: m.start(1) - m.start(0)] + "[name removed] ", text).rstrip()
+    text = ID_DOCUMENT.sub("[id removed]", EMAIL.sub("[e-mail removed]", text))
+    text = PHONE.sub("[phone removed]", text)
+    text = NAME_BEFORE_CUE.sub(lambda m: "[name removed]" + m[0][len(m[0].rstrip()) :], text)
+    return NAME_CUE.sub(_name_removed, text)
+
+
+def _name_removed(match: re.Match) -> str:
+    name = match[1]
+    return match[0][: match.start(1) - match.start(0)] + "[name removed]" + name[len(name.rstrip()) :]
 
 
 def cue_names(text: str) -> list[str]:
@@ -94,14 +104,22 @@ def _names_a_person(header: str) -> bool:
 
 
 def redact_message(message: str, allowed: frozenset[str] = frozenset()) -> str:
-    """A file-level error about a worker-voice file with every quoted value withheld (except column
-    names in `allowed`), then scrubbed: it never quotes a cell."""
+    """A file-level error about a worker-voice file with every quoted value withheld (except
+    lower-case column names and the names in `allowed`), then scrubbed: it never quotes a cell."""
 
     def replace(match: re.Match) -> str:
         value = match[1] if match[1] is not None else match[2]
-        return match[0] if value in allowed or not value else withheld(value)
+        keep = not value or value in allowed or IDENTIFIER.match(value)
+        return match[0] if keep else withheld(value)
 
-    return scrub(QUOTED.sub(replace, message))
+    kept = sorted((name for name in allowed if name), key=len, reverse=True)
+    text = QUOTED.sub(replace, message)
+    for number, name in enumerate(kept):  # file names are ours to show: keep them out of the scrub
+        text = text.replace(name, f"\x00{number}\x00")
+    text = scrub(text)
+    for number, name in enumerate(kept):
+        text = text.replace(f"\x00{number}\x00", name)
+    return text
 
 
 def is_free_text(value: str) -> bool:

@@ -87,7 +87,7 @@ def private_home(home: Path | None = None) -> Path:
 
 def prepare_dagster_home(home: Path | None = None) -> Path:
     """Create `$FLRISK_HOME/dagster` with a telemetry-off `dagster.yaml`, export it, return it."""
-    dagster_home = (home or flrisk_home()) / "dagster"
+    dagster_home = private_home(home) / "dagster"
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
     if not config.exists():
