@@ -41,9 +41,7 @@ NAME_CUE = re.compile(
     r"(?i:\b(?:ask(?:ing)? for|contact|worker|reporter|tel|telephone|phone|call|mr|mrs|ms|miss|name)\b)"
     rf"[.:]?\s+((?:[{_UPPER}][\w'’-]*\s*){{1,4}})"
 )
-NAME_BEFORE_CUE = re.compile(
-    rf"(?:[{_UPPER}][\w'’-]*\s+){{2,4}}(?=(?i:tel|telephone|phone|mobile|call)\b)"
-)
+NAME_BEFORE_CUE = re.compile(rf"(?:[{_UPPER}][\w'’-]*\s+){{2,4}}(?=(?i:tel|telephone|phone|mobile|call)\b)")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")  # a column name such as 'received_date', never a name
 QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 
@@ -67,26 +65,35 @@ def cue_names(text: str) -> list[str]:
     return [match[1].strip() for match in NAME_CUE.finditer(text)]
 
 
-def scrub_facility_cells(row: RawRow) -> None:
-    """Scrub the facility name and address of a worker-voice row in place (before they are staged)."""
-    for name in FACILITY_TEXT:
-        value = row.cells.get(name)
-        if value:
-            row.cells[name] = scrub(value)
-
-
-def identity_problems(row: RawRow, spec: SourceSpec) -> list[Problem]:
-    """`suspected_identity` for a facility name or address that equals a worker's name in the row."""
+def people_in(row: RawRow, spec: SourceSpec) -> set[str]:
+    """What in `row` names or reaches a worker: its sensitive cells, undeclared name-like cells, and the
+    names after a cue in any cell (longer than two characters)."""
     people = {v for n, v in row.cells.items() if n in spec.sensitive and v}
     people |= {v for header, v in row.extras.items() if v and _names_a_person(header)}
-    people |= {
-        name for value in [*row.cells.values(), *row.extras.values()] if value for name in cue_names(value)
-    }
-    people = {person.strip().casefold() for person in people if len(person.strip()) > 2}
+    for value in [*row.cells.values(), *row.extras.values()]:
+        people |= set(cue_names(value or ""))
+    return {person.strip() for person in people if len(person.strip()) > 2}
+
+
+def scrub_facility_cells(row: RawRow, people: set[str] = frozenset()) -> None:
+    """Scrub the facility name and address of a worker-voice row in place (before they are staged):
+    the row's own people (`people_in`) are removed wherever they appear, then `scrub`."""
+    for name in FACILITY_TEXT:
+        value = row.cells.get(name)
+        if not value:
+            continue
+        for person in sorted(people, key=len, reverse=True):
+            value = re.sub(re.escape(person), "[name removed]", value, flags=re.IGNORECASE)
+        row.cells[name] = scrub(value)
+
+
+def identity_problems(row: RawRow, people: set[str]) -> list[Problem]:
+    """`suspected_identity` for a facility name or address that is one of the row's people."""
+    known = {person.casefold() for person in people}
     problems = []
     for name in FACILITY_TEXT:
         value = (row.cells.get(name) or "").strip().casefold()
-        if value and (value in people or any(person in value for person in people if " " in person)):
+        if value and value in known:
             problems.append(
                 Problem(
                     name,

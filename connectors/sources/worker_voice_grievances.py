@@ -37,7 +37,12 @@ from connectors.staging import (
     iter_raw_rows,
 )
 from connectors.vocabulary import category_entry, grievance_statuses, htcds_case_status, vocabulary_key
-from connectors.worker_privacy import PrivateRejections, identity_problems, scrub_facility_cells
+from connectors.worker_privacy import (
+    PrivateRejections,
+    identity_problems,
+    people_in,
+    scrub_facility_cells,
+)
 
 GRIEVANCE_SOURCE_TYPE = "worker_voice_grievance"
 GRIEVANCE_SPEC = SourceSpec(
@@ -80,8 +85,9 @@ def standardise_grievances(raw: pl.DataFrame, pseudonymisation_key: bytes) -> St
     seen, facilities, grievances = FirstSeen(), {}, []
     unknown: dict[str, tuple[str, ...]] = {}
     for row in iter_raw_rows(raw, GRIEVANCE_SPEC, unknown):
-        problems: list[Problem] = identity_problems(row, GRIEVANCE_SPEC)
-        scrub_facility_cells(row)
+        people = people_in(row, GRIEVANCE_SPEC)
+        problems: list[Problem] = identity_problems(row, people)
+        scrub_facility_cells(row, people)
         facility = facility_mention(row, GRIEVANCE_SOURCE_TYPE, FIELDS, GRIEVANCE_SPEC.required, problems)
         grievance = _grievance(row, key, problems)
         if accept_or_reject(row, problems, seen, str(grievance["case_key"]), rejections):
