@@ -5,7 +5,8 @@ The input (tests/fixtures/privacy/) carries worker names, +66 phone numbers, e-m
 narratives in sensitive columns, in undeclared columns and shifted into category/status/channel/date
 cells. Raw keeps what arrived sealed (documented in docs/privacy-and-sharing.md), so the scan asserts
 the values are in raw once unsealed with the raw-access key (the scan can see them) and nowhere else:
-raw as stored, staged, resolved, published, quarantine, synthetic tables and their reports, the HTCDS export and report, and full and facility sharing bundles.
+raw as stored, staged, resolved, published, quarantine, synthetic tables and their reports, the HTCDS
+export and report, and full and facility sharing bundles.
 """
 
 from __future__ import annotations
