@@ -14,7 +14,7 @@ The reader copy holds only what readers may see (issue 17): the published tables
 tables sourcing needs, the per-file load summary, the schema version and held-pull bookkeeping, and
 `resolved.facility_mentions` (the facility mentions of every source but worker voice, for `flrisk
 facility`). No raw payload, no staged table, no quarantined row: it is built table by table into a
-fresh file (`READER_TABLES`), never copied and pruned, so nothing dropped survives in free pages.
+fresh file (`reader_tables`), never copied and pruned, so nothing dropped survives in free pages.
 Raw and staged data are read from the warehouse itself, by an engineer (`flrisk query --as engineer`).
 
 Before the first good run there is no copy. A reader then opens the warehouse itself, but only while
