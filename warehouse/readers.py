@@ -41,7 +41,6 @@ from warehouse import locking
 RETRY_SECONDS = 30.0
 PRIVATE_FILE = 0o600
 READER_SCHEMAS = ("published", "resolved")
-WITHHELD_FROM_READERS = frozenset()
 READER_EXTRA_TABLES = frozenset({"quarantine.load_summary", "raw.schema_versions", "raw.api_pulls_held"})
 MENTIONS_SQL = (
     "CREATE TABLE resolved.facility_mentions AS SELECT * FROM live.staged.facility_records "
@@ -82,10 +81,7 @@ def _copy_through_temporary(source: Path, target: Path) -> Path:
 def reader_tables(present: set[str]) -> list[str]:
     """The tables of `present` (schema.table) that belong in the reader copy."""
     return sorted(
-        table
-        for table in present
-        if table.split(".", 1)[0] in READER_SCHEMAS and table not in WITHHELD_FROM_READERS
-        or table in READER_EXTRA_TABLES
+        table for table in present if table.split(".", 1)[0] in READER_SCHEMAS or table in READER_EXTRA_TABLES
     )
 
 
@@ -120,7 +116,7 @@ def publish_snapshot(database: Path) -> Path:
     target = snapshot_path(database)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(descriptor)
-    Path(temporary).unlink()  # DuckDB creates the file itself (mode 0600 from mkstemp's directory rules)
+    Path(temporary).unlink()  # DuckDB creates the file itself; it is made 0600 before it is installed
     try:
         _build_reader_copy(database, Path(temporary))
         os.chmod(temporary, PRIVATE_FILE)
