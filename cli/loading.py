@@ -130,9 +130,11 @@ def load(kind: str, file: Path, contributor: str, edition: int | None) -> None:
     except MalformedFileError as error:
         message = f"cannot read {file}: [{error.reason_code}] {error}"
         if KINDS[kind] == "worker_voice":  # never quote a worker-voice cell (issue 17)
+            from connectors.sources.worker_voice_grievances import worker_voice_headers
             from connectors.worker_privacy import redact_message
 
-            message = redact_message(message, frozenset({str(file), str(error.source_file)}))
+            known = frozenset({str(file), str(error.source_file)})
+            message = redact_message(message, known, worker_voice_headers())
         click.echo(message, err=True)
         raise SystemExit(2) from error
     click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({entry.relative_path}).")

@@ -26,7 +26,7 @@ import json
 import re
 from collections.abc import Callable
 
-from connectors.headers import SourceSpec
+from connectors.headers import SourceSpec, normalise_header
 from connectors.staging import Problem, RawRow, Rejections
 
 FACILITY_REFERENCE = frozenset({"facility_name", "facility_address", "facility_country", "os_id"})
@@ -110,13 +110,16 @@ def _names_a_person(header: str) -> bool:
     return any(word in lowered for word in ("name", "worker", "reporter", "contact", "caller"))
 
 
-def redact_message(message: str, allowed: frozenset[str] = frozenset()) -> str:
+def redact_message(
+    message: str, allowed: frozenset[str] = frozenset(), headers: frozenset[str] = frozenset()
+) -> str:
     """A file-level error about a worker-voice file with every quoted value withheld (except
-    lower-case column names and the names in `allowed`), then scrubbed: it never quotes a cell."""
+    lower-case column names, the names in `allowed` and any header that normalises to one of
+    `headers`), then scrubbed: it never quotes a cell."""
 
     def replace(match: re.Match) -> str:
         value = match[1] if match[1] is not None else match[2]
-        keep = not value or value in allowed or IDENTIFIER.match(value)
+        keep = not value or value in allowed or IDENTIFIER.match(value) or normalise_header(value) in headers
         return match[0] if keep else withheld(value)
 
     kept = sorted((name for name in allowed if name), key=len, reverse=True)

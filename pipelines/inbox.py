@@ -23,6 +23,7 @@ import yaml
 
 from connectors.manifest import read_manifest
 from connectors.sealing import seal
+from connectors.sources.worker_voice_grievances import worker_voice_headers
 from connectors.worker_privacy import redact_message
 from warehouse.home import flrisk_home, private_home
 from warehouse.keys import raw_access_key
@@ -142,7 +143,7 @@ def accept(kind: str, path: Path) -> InboxOutcome:
     except Exception as error:  # noqa: BLE001 - whatever is wrong, the file goes to failed/ with why
         detail = str(error)
         if kind in SEALED_KINDS:
-            detail = redact_message(detail, frozenset({str(path), path.name}))
+            detail = redact_message(detail, frozenset({str(path), path.name}), worker_voice_headers())
             path = _sealed_in_place(path)
         failed = _move(path, path.parent / "failed")
         code = getattr(error, "reason_code", "unreadable_file")
