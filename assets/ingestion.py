@@ -5,6 +5,10 @@ A file's load_id is derived from its bytes, so re-running on the same files load
 from another contributor (a second manifest entry) get a load_id of their own, so the file counts for
 both. A file that cannot be read any more (deleted from the received folder, unreadable) is set aside
 with its reason in the received register; the other files load as usual.
+
+Worker-voice rows are the exception to "as received in clear" (issue 17): their payload is sealed
+under the raw-access key before it is written (`connectors.sealing`), so raw holds ciphertext, the
+load's file SHA-256 and row hashes; staging unseals it in memory (`unsealed`).
 """
 
 import hashlib
@@ -19,10 +23,37 @@ from connectors.manifest import SOURCE_TYPES, ManifestEntry
 from connectors.reading.files import RawFile, raw_frame
 from connectors.reading.whole_file import describe_failure
 from connectors.reading.workbooks import read_source_file
+from connectors.sealing import seal_text, unseal_text
+from warehouse.keys import raw_access_key
+from warehouse.received import opened_received, received_bytes
+
+SEALED_SOURCE_PREFIX = "worker_voice"
 
 
 def _file_sha256(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of the file as received (a sealed copy is unsealed first)."""
+    return hashlib.sha256(received_bytes(path)).hexdigest()
+
+
+def is_sealed_source(source_type: str) -> bool:
+    """Worker-voice raw rows are stored sealed."""
+    return source_type.startswith(SEALED_SOURCE_PREFIX)
+
+
+def sealed(rows: pl.DataFrame, key: bytes) -> pl.DataFrame:
+    """`rows` with every payload sealed under `key`."""
+    return rows.with_columns(
+        pl.col("payload").map_elements(lambda text: seal_text(text, key), return_dtype=pl.String)
+    )
+
+
+def unsealed(rows: pl.DataFrame, key: bytes) -> pl.DataFrame:
+    """`rows` with every sealed payload opened (in memory only)."""
+    if rows.is_empty():
+        return rows
+    return rows.with_columns(
+        pl.col("payload").map_elements(lambda text: unseal_text(text, key), return_dtype=pl.String)
+    )
 
 
 def read_received_file(path: Path, source_type: str) -> RawFile:
@@ -73,10 +104,12 @@ def load_source_files(warehouse: WarehouseResource, sources: SourcesResource, so
 
 
 def _raw_rows(entry: ManifestEntry, source_type: str, load_id: str) -> pl.DataFrame:
-    raw_file = read_source_file(entry.path, source_type, entry.encoding or None, entry.sheet or None)
-    return raw_frame(raw_file, load_id, entry.contributor).with_columns(
+    with opened_received(entry.path) as path:
+        raw_file = read_source_file(path, source_type, entry.encoding or None, entry.sheet or None)
+    rows = raw_frame(raw_file, load_id, entry.contributor).with_columns(
         source_file=pl.lit(entry.relative_path)
     )
+    return sealed(rows, raw_access_key()) if is_sealed_source(source_type) else rows
 
 
 def _raw_asset(source_type: str) -> dg.AssetsDefinition:

@@ -15,7 +15,7 @@ from connectors.manifest import ManifestEntry, read_manifest
 from connectors.sources.oshub_api.client import OsHubClient, RetryPolicy
 from warehouse import locking
 from warehouse.database import WarehouseTables
-from warehouse.home import flrisk_home, lock_wait_seconds
+from warehouse.home import flrisk_home, lock_wait_seconds, private_home
 from warehouse.keys import pseudonymisation_key
 from warehouse.migrations import migrate
 from warehouse.readers import publish_snapshot
@@ -42,6 +42,7 @@ class WarehouseResource(dg.ConfigurableResource, WarehouseTables):
         connection open until its last step (every `connect` of the run is a cursor on it)."""
         if self.read_only:
             return
+        private_home()
         purpose = f"run {context.run_id}" if context.run_id else "a run"
         locking.acquire(self.path, purpose, lock_wait_seconds())
         try:

@@ -3,7 +3,9 @@
 from datetime import date
 
 import dagster as dg
+import polars as pl
 
+from assets.disclosure import audit_before_publish
 from assets.metadata import key_of, timed
 from assets.resources import WarehouseResource
 from data_contracts import load_contract
@@ -111,6 +113,9 @@ def published_risk_tables(config: RiskConfig, warehouse: WarehouseResource):
             ),
         }
         frames = {table: frame.select(load_contract(table).column_names) for table, frame in frames.items()}
+        audit_before_publish(
+            warehouse, params, summary_of(warehouse, params), frames["published.facility_risk_drivers"]
+        )
         for table, frame in frames.items():
             warehouse.publish(table, frame)
     bands = scored["facility_risk"]["risk_band"].value_counts().to_dicts()
@@ -127,24 +132,38 @@ def published_risk_tables(config: RiskConfig, warehouse: WarehouseResource):
         )
 
 
+def summary_of(warehouse: WarehouseResource, params) -> pl.DataFrame:
+    """The k-anonymous worker-voice summary of the staged evidence (rounded as published)."""
+    rule = params["worker_voice"]
+    return summarise(
+        warehouse.read("staged.worker_voice_grievances"),
+        warehouse.read("staged.worker_voice_surveys"),
+        warehouse.read("resolved.record_links"),
+        rule["k_anonymity"],
+        rule.get("count_rounding", 5),
+    )
+
+
 @dg.asset(
     key=key_of("published.worker_voice_summary"),
     group_name="risk",
     kinds={"duckdb", "polars"},
     deps=[
         key_of(t)
-        for t in ("resolved.record_links", "staged.worker_voice_grievances", "staged.worker_voice_surveys")
+        for t in (
+            "resolved.record_links",
+            "staged.worker_voice_grievances",
+            "staged.worker_voice_surveys",
+            "published.facility_risk_drivers",  # audited against the drivers just published
+        )
     ],
 )
 def worker_voice_summary(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """published.worker_voice_summary: one row per facility x period x indicator, k-anonymous."""
-    k = load_parameters()["worker_voice"]["k_anonymity"]
-    summary = summarise(
-        warehouse.read("staged.worker_voice_grievances"),
-        warehouse.read("staged.worker_voice_surveys"),
-        warehouse.read("resolved.record_links"),
-        k,
-    )
+    params = load_parameters()
+    k = params["worker_voice"]["k_anonymity"]
+    summary = summary_of(warehouse, params)
+    audit_before_publish(warehouse, params, summary=summary)
     warehouse.publish("published.worker_voice_summary", summary)
     return dg.MaterializeResult(
         metadata={

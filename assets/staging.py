@@ -16,6 +16,7 @@ import hashlib
 import dagster as dg
 import polars as pl
 
+from assets.ingestion import is_sealed_source, unsealed
 from assets.metadata import key_of, timed
 from assets.oshub_country import raw_oshub_by_country
 from assets.resources import PseudonymisationKeyResource, SourcesResource, WarehouseResource
@@ -35,6 +36,7 @@ from connectors.sources import (
     worker_voice_surveys,
 )
 from data_contracts import load_contract
+from warehouse.keys import raw_access_key
 
 STAGED_TABLES = {
     "staged.facility_records": "one row per facility mention in any source",
@@ -73,6 +75,8 @@ def latest_raw(
     rows = raw.join(latest.select("load_id"), on="load_id", how="semi")
     if source_type == oshub_api.SOURCE_TYPE:
         rows = oshub_api.current_rows(rows, latest)
+    if is_sealed_source(source_type):
+        rows = unsealed(rows, raw_access_key())
     return rows.sort("source_file", "source_row")
 
 

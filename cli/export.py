@@ -1,7 +1,9 @@
 """Safe exports of warehouse tables for spreadsheets: CSV, Parquet or XLSX.
 
-Only contracted tables of the `published` and `resolved` schemas can be exported (case-level staged
-data, even pseudonymised, stays in the warehouse). Every text cell that a spreadsheet could read as a
+Only contracted tables of the `published` and `resolved` schemas can be exported, from the reader copy
+(case-level staged data, even pseudonymised, stays in the warehouse); an engineer (`--as engineer`)
+may also export staged and quarantine tables, from the warehouse itself (raw never: its worker-voice
+rows are sealed). Every text cell that a spreadsheet could read as a
 formula — one starting with `=`, `+`, `-` or `@`, or with a tab or carriage return (OWASP's CSV
 injection list) — is prefixed with a single quote, so it shows as text and never runs. Numbers, dates
 and booleans keep their types, so a negative number stays a number. Lists become `; `-joined text in
@@ -19,6 +21,7 @@ import polars as pl
 
 FORMATS = ("csv", "parquet", "xlsx")
 EXPORTABLE_SCHEMAS = ("published", "resolved")
+ENGINEER_SCHEMAS = ("published", "resolved", "staged", "quarantine")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -55,17 +58,18 @@ class ExportError(ValueError):
     """The table or format cannot be exported."""
 
 
-def exportable_tables() -> list[str]:
-    """Every contracted table that may be exported, as `schema.table`."""
+def exportable_tables(role: str = "sourcing") -> list[str]:
+    """Every contracted table `role` may export, as `schema.table`."""
     from data_contracts.loader import all_contracts
 
+    schemas = ENGINEER_SCHEMAS if role == "engineer" else EXPORTABLE_SCHEMAS
     names = [contract.qualified_name for contract in all_contracts()]
-    return sorted(name for name in names if name.split(".")[0] in EXPORTABLE_SCHEMAS)
+    return sorted(name for name in names if name.split(".")[0] in schemas)
 
 
-def resolve_table(name: str) -> str:
+def resolve_table(name: str, role: str = "sourcing") -> str:
     """`facility_risk` or `published.facility_risk` -> `published.facility_risk`; unknown -> ExportError."""
-    known = exportable_tables()
+    known = exportable_tables(role)
     if name in known:
         return name
     matches = [table for table in known if table.split(".", 1)[1] == name]

@@ -159,13 +159,21 @@ def load(
             file, kind, contributor or None, edition=edition, encoding=encoding, sheet=sheet
         )
     except MalformedFileError as error:
-        click.echo(f"cannot load {file}: [{error.reason_code}] {error}", err=True)
+        message = f"cannot load {file}: [{error.reason_code}] {error}"
+        if KINDS[kind] == "worker_voice":  # never quote a worker-voice cell (issue 17)
+            from connectors.sources.worker_voice_grievances import worker_voice_headers
+            from connectors.worker_privacy import redact_message
+
+            known = frozenset({str(file), str(error.source_file)})
+            message = redact_message(message, known, worker_voice_headers())
+        click.echo(message, err=True)
         raise SystemExit(2) from error
     sheet_note = f", sheet {entry.sheet!r}" if entry.sheet else ""
     where = f"{entry.relative_path}{sheet_note}"
     click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({where}).")
     run_unless_done_since(time.time(), entry.source_type)
-    report, usable = load_report(Warehouse.for_readers(), entry.relative_path)
+    # the load report reads quarantine rows, which only the warehouse itself holds (not the reader copy)
+    report, usable = load_report(Warehouse(read_only=True), entry.relative_path)
     click.echo(report)
     if usable and entry.source_type == "supplier_list":
         click.echo(_warnings_report(entry))

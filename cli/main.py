@@ -16,7 +16,7 @@ import sys
 
 import click
 
-from cli import contracts, daily, loading, operations, sharing, sourcing, unloading
+from cli import contracts, daily, disclosure, loading, operations, sharing, sourcing, unloading
 from cli.errors import explain
 from cli.terminal import EscapingStream, error
 
@@ -51,11 +51,12 @@ class FlriskGroup(click.Group):
 @click.option("--debug", is_flag=True, help="Show the full traceback when a command fails.")
 def main(debug: bool) -> None:
     """flrisk: forced-labour risk data for supply chains (Dagster + DuckDB)."""
+    os.umask(0o077)  # everything flrisk writes under $FLRISK_HOME is private (warehouse.home.private_home)
     if not isinstance(sys.stdout, EscapingStream):
         sys.stdout = EscapingStream(sys.stdout)
 
 
-for _module in (loading, contracts, sourcing, sharing, operations, daily, unloading):
+for _module in (loading, contracts, sourcing, sharing, operations, daily, unloading, disclosure):
     _module.register(main)
 
 if __name__ == "__main__":

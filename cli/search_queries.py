@@ -25,6 +25,17 @@ CLEAR_MARGIN = 8.0
 SINGLE_SCORE = 60.0  # the only match must still be this good to be taken without asking
 
 
+def mentions_table(database: Path | None = None) -> str:
+    """Where facility mentions are read: the reader copy's `resolved.facility_mentions` (every source
+    but worker voice, issue 17), else (no reader copy yet) staged.facility_records."""
+    present = fetch(
+        "SELECT count(*) AS n FROM information_schema.tables "
+        "WHERE table_schema = 'resolved' AND table_name = 'facility_mentions'",
+        database=database,
+    )
+    return "resolved.facility_mentions" if present["n"][0] else "staged.facility_records"
+
+
 def search_facilities(
     query: str,
     country: str | None = None,
@@ -34,7 +45,9 @@ def search_facilities(
 ) -> list[dict]:
     """Facilities matching `query` (id, OS ID, name, address, city or parent company), best first,
     narrowed to `country` (alpha-2) and to facilities `brand` lists; each with its details."""
-    texts = fetch(TEXTS_SQL, {"country": country.upper() if country else None, "brand": brand}, database)
+    mentions = f"(SELECT * FROM {mentions_table(database)} WHERE source_type NOT LIKE 'worker_voice%')"
+    sql = TEXTS_SQL.replace("staged.facility_records", mentions)  # never worker-voice mentions (issue 17)
+    texts = fetch(sql, {"country": country.upper() if country else None, "brand": brand}, database)
     matches = exact_identifier(texts, query) or rank(texts, query, limit)
     return _with_details(matches, database)
 

@@ -15,9 +15,10 @@ import click
 
 
 @contextmanager
-def _warehouse() -> Iterator:
+def _warehouse(staged: bool = False) -> Iterator:
     """A read-only connection to the reader copy (the last good run; never blocks a run), or exit 2
-    naming the missing warehouse."""
+    naming the missing warehouse. `staged`: the warehouse itself (under the writer lock), for the
+    commands that derive safe outputs from staged case data, which the reader copy never holds."""
     from warehouse.home import warehouse_path
     from warehouse.migrations import require_current
     from warehouse.readers import read_connection, reader_database
@@ -26,8 +27,9 @@ def _warehouse() -> Iterator:
     if not path.is_file():
         click.echo(f"no warehouse at {path}: run `flrisk demo` or load data first", err=True)
         raise SystemExit(2)
-    with read_connection(reader_database(path)) as con:
-        require_current(con, reader_database(path))
+    source = path if staged else reader_database(path)
+    with read_connection(source) as con:
+        require_current(con, source)
         yield con
 
 
@@ -83,7 +85,7 @@ def synthesize(table: str, output: Path, rows: int | None, seed: int, k: int | N
     except KeyError as error:
         click.echo(str(error.args[0]), err=True)
         raise SystemExit(2) from error
-    with _warehouse() as con:
+    with _warehouse(staged=True) as con:
         real = con.sql(spec.sql()).pl()
     k = _default_k(k)
     frame = _synthesise(real, spec, rows, k, seed)
@@ -119,7 +121,7 @@ def export_htcds(output: Path, k: int | None, force: bool) -> None:
 
     _check_output(output, force)
     k = _default_k(k)
-    with _warehouse() as con:
+    with _warehouse(staged=True) as con:
         cases = con.sql(htcds.source_sql()).pl()
     exported = htcds.to_htcds(cases, k)
     report = htcds.export_report(exported, k)

@@ -25,18 +25,32 @@ def _fail(message: str, code: int) -> None:
     raise SystemExit(code)
 
 
-def print_query(sql: str, row_limit: int | None = None, memory_limit: str | None = None) -> None:
+READERS_SEE = " (readers see published and resolved tables; raw and staged need --as engineer)"
+AS_ROLE = click.option(
+    "--as",
+    "role",
+    type=click.Choice(["sourcing", "engineer"]),
+    default="sourcing",
+    show_default=True,
+    help="sourcing reads the reader copy (published and resolved tables); engineer reads the warehouse "
+    "itself, raw and staged included (docs/privacy-and-sharing.md).",
+)
+
+
+def print_query(
+    sql: str, row_limit: int | None = None, memory_limit: str | None = None, role: str = "sourcing"
+) -> None:
     """Run one read-only SELECT and print it; refused statements exit 2, SQL errors exit 1, a query
     that needs more memory than allowed exits 2 saying so."""
     import duckdb
     import polars as pl
 
-    from cli.query import QueryRefusedError, query_limits, run_query
+    from cli.query import AudienceError, QueryRefusedError, query_limits, run_query
 
     try:
         limit, memory = query_limits(row_limit, memory_limit)
-        frame = run_query(sql, row_limit=limit, memory_limit=memory)
-    except QueryRefusedError as problem:
+        frame = run_query(sql, row_limit=limit, memory_limit=memory, role=role)
+    except (QueryRefusedError, AudienceError) as problem:
         _fail(f"refused: {problem}", 2)
     except duckdb.OutOfMemoryException as problem:
         first = str(problem).splitlines()[0]
@@ -45,6 +59,9 @@ def print_query(sql: str, row_limit: int | None = None, memory_limit: str | None
             "(WHERE, LIMIT) or raise --memory-limit",
             2,
         )
+    except duckdb.CatalogException as problem:
+        hint = "" if role == "engineer" else READERS_SEE
+        _fail(f"query failed: {str(problem).splitlines()[0]}{hint}", 1)
     except (duckdb.Error, FileNotFoundError) as problem:
         _fail(f"query failed: {problem}", 1)
     with pl.Config(**TABLE_OPTIONS):
@@ -200,7 +217,8 @@ def brand(name: str, as_json: bool) -> None:
 @click.option("--format", "file_format", type=click.Choice(["csv", "parquet", "xlsx"]), required=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--force", is_flag=True, help="Replace OUT if it exists (never flrisk's own state).")
-def export(table: str, file_format: str, out: Path, force: bool) -> None:
+@AS_ROLE
+def export(table: str, file_format: str, out: Path, force: bool, role: str) -> None:
     """Export a published or resolved TABLE to a file that is safe to open in a spreadsheet (text cells
     starting with = + - @, tab or carriage return are prefixed with a single quote). OUT is written
     through a temporary file; it may not be inside flrisk's state, nor exist unless --force."""
@@ -211,12 +229,12 @@ def export(table: str, file_format: str, out: Path, force: bool) -> None:
 
     try:
         check_target(out, force)
-        table_key = resolve_table(table)
-        columns = fetch(f"SELECT * FROM {quoted(table_key)} LIMIT 0").columns
-        frame = fetch(export_query(table_key, quoted(table_key), columns))
+        table_key = resolve_table(table, role)
+        columns = fetch(f"SELECT * FROM {quoted(table_key)} LIMIT 0", role=role).columns
+        frame = fetch(export_query(table_key, quoted(table_key), columns), role=role)
         with output_files(out, force) as temporary:
             rows = write_export(frame, temporary, file_format)
-    except (ExportError, FileNotFoundError, OutputRefusedError) as error:
+    except (ExportError, FileNotFoundError, OutputRefusedError, PermissionError) as error:
         _fail(f"error: {error}", 2)
     click.echo(f"Wrote {rows} rows of {table_key} to {out} ({file_format}).")
 
@@ -284,11 +302,12 @@ def review_hit(hit, list_entity, confirm, reject, decided_by, note, list_name, s
 @click.argument("sql")
 @click.option("--limit", "row_limit", type=click.IntRange(min=1), default=None, help="Rows at most (10000).")
 @click.option("--memory-limit", default=None, help="DuckDB memory limit for the query (default 1GB).")
-def query(sql: str, row_limit: int | None, memory_limit: str | None) -> None:
+@AS_ROLE
+def query(sql: str, row_limit: int | None, memory_limit: str | None, role: str) -> None:
     """Run one read-only SELECT against the warehouse and print the result; writes are refused (exit 2).
     At most --limit rows are fetched and the query runs within --memory-limit (also settable with
     FLRISK_QUERY_ROW_LIMIT and FLRISK_QUERY_MEMORY_LIMIT)."""
-    print_query(sql, row_limit, memory_limit)
+    print_query(sql, row_limit, memory_limit, role)
 
 
 def register(group: click.Group) -> None:

@@ -19,6 +19,7 @@ import polars as pl
 
 from cli.export import BAND_SEVERITY
 from cli.query import fetch
+from cli.search_queries import mentions_table
 
 FACILITY_ID = re.compile(r"^FLR-[0-9A-F]{12}$")
 OS_ID = re.compile(r"^[A-Z]{2}[0-9]{7}[A-Z0-9]{6}$")
@@ -73,7 +74,7 @@ def facility_profile(facility_id: str, database: Path | None = None) -> dict:
         raise KeyError(facility_id)
     seen = fetch(
         "SELECT r.source_type, r.contributor, r.name, r.address, r.os_id, r.source_file, r.source_row "
-        "FROM staged.facility_records r JOIN resolved.record_links l USING (record_id) "
+        f"FROM {mentions_table(database)} r JOIN resolved.record_links l USING (record_id) "
         "WHERE l.facility_id = ? ORDER BY r.source_type, r.contributor, r.source_file, r.source_row",
         [facility_id],
         database,

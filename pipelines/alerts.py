@@ -83,7 +83,7 @@ def write_alert(record: dict, directory: Path | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / ALERTS_FILE
     line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(descriptor, line)
     finally:

@@ -6,6 +6,10 @@ way the file is never lost, and one bad file never stops the sensor from handlin
 optional sidecar `<name>.meta.yaml` gives `contributor`, `received_at` and `edition`; otherwise the
 contributor is the file name without its extension. A sidecar that is not a YAML mapping of those
 keys (or names an impossible date) sends its file to failed/ with the reason, like an unreadable file.
+
+Worker-voice files never stay in clear (issue 17): once registered (the received copy is sealed), the
+inbox file is deleted instead of moved to processed/; a worker-voice file that fails is sealed into
+failed/ (`<name>.sealed`, under the raw-access key), and its error never quotes a cell.
 """
 
 from __future__ import annotations
@@ -18,8 +22,12 @@ from pathlib import Path
 import yaml
 
 from connectors.manifest import read_manifest
-from warehouse.home import flrisk_home
-from warehouse.received import KINDS, received_manifest, register_file
+from connectors.sealing import seal
+from connectors.sources.worker_voice_grievances import worker_voice_headers
+from connectors.worker_privacy import redact_message
+from warehouse.home import flrisk_home, private_home
+from warehouse.keys import raw_access_key
+from warehouse.received import KINDS, SEALED_KINDS, SEALED_SUFFIX, received_manifest, register_file
 
 SIDECAR_SUFFIX = ".meta.yaml"
 
@@ -68,6 +76,14 @@ def _move(path: Path, folder: Path) -> Path:
     return target
 
 
+def _sealed_in_place(path: Path) -> Path:
+    """Replace `path` by `<name>.sealed` (its bytes under the raw-access key); returns the new path."""
+    target = path.with_name(path.name + SEALED_SUFFIX)
+    target.write_bytes(seal(path.read_bytes(), raw_access_key()))
+    path.unlink()
+    return target
+
+
 def _received_files() -> set[str]:
     manifest = received_manifest()
     if not manifest.exists():
@@ -113,6 +129,7 @@ def accept(kind: str, path: Path) -> InboxOutcome:
     """Register one inbox file and move it to processed/ or failed/. A file whose bytes were already
     received from the same contributor is moved to processed/ without a run key: the same content never
     triggers a second load. Whatever is wrong with the file or its sidecar, the outcome says so."""
+    private_home()
     known = _received_files()
     try:
         meta = read_sidecar(path)
@@ -124,10 +141,20 @@ def accept(kind: str, path: Path) -> InboxOutcome:
             edition=meta.get("edition"),
         )
     except Exception as error:  # noqa: BLE001 - whatever is wrong, the file goes to failed/ with why
+        detail = str(error)
+        if kind in SEALED_KINDS:
+            detail = redact_message(detail, frozenset({str(path), path.name}), worker_voice_headers())
+            path = _sealed_in_place(path)
         failed = _move(path, path.parent / "failed")
         code = getattr(error, "reason_code", "unreadable_file")
-        failed.with_name(failed.name + ".error.txt").write_text(f"[{code}] {error}\n", encoding="utf-8")
-        return InboxOutcome(kind, path.name, False, str(error))
-    _move(path, path.parent / "processed")
+        failed.with_name(failed.name + ".error.txt").write_text(f"[{code}] {detail}\n", encoding="utf-8")
+        return InboxOutcome(kind, path.name, False, detail)
+    if kind in SEALED_KINDS:
+        sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+        if sidecar.exists():
+            _move(sidecar, path.parent / "processed")
+        path.unlink()  # the received copy (sealed) is the record; no clear copy stays in the inbox
+    else:
+        _move(path, path.parent / "processed")
     run_key = None if entry.relative_path in known else f"inbox:{entry.relative_path}"
     return InboxOutcome(kind, path.name, True, entry.relative_path, run_key=run_key)

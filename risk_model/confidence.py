@@ -36,7 +36,7 @@ def coverage(inputs: RiskInputs, params: RiskParameters) -> pl.DataFrame:
     grievances = (
         inputs.grievances.join(links, on="record_id")
         .group_by("facility_id")
-        .agg(pl.len().alias("cases"), pl.col("received_date").max().alias("voice_date"))
+        .agg(pl.len().alias("cases"), pl.col("received_date").max().dt.truncate("1mo").alias("voice_date"))
         .filter(pl.col("cases") >= k)
         .select("facility_id", "voice_date")
     )

@@ -14,6 +14,13 @@ further cells (`complementary`) so that no suppressed count can be recovered fro
    no cell suppression can hide it, so such totals must never be published (flrisk publishes none
    below k). The test `tests/test_privacy_k_anonymity.py` checks both properties on random data.
 
+Survey numerators count people too: a cell where fewer than k respondents report the indicator (or
+fewer than k do not) is suppressed `below_k` like a small cell, so no published share stands for one to
+ten workers. Published counts are then rounded up to a multiple of `rounding` (5; never below k, so a
+count never reads as fewer than k), so one added case rarely shows between two releases and subtraction
+across tables yields ranges, never a count. `published_count` is the rounding every worker-voice
+number uses (drivers included, `risk_model.worker_voice`).
+
 Suppressed cells are published with null counts, `suppressed = true` and the reason: never as a silent
 zero. Suppression is decided per facility (all totals are within a facility).
 """
@@ -25,6 +32,7 @@ import polars as pl
 
 KEYS = ["facility_id", "period", "ilo_indicator"]
 BELOW_K = "below_k"
+ROUNDING = 5
 COMPLEMENTARY = "complementary"
 _TOLERANCE = 1e-9
 
@@ -54,13 +62,28 @@ def _cells(grievances: pl.DataFrame, surveys: pl.DataFrame, links: pl.DataFrame)
     return survey.join(cases, on=KEYS, how="full", coalesce=True).sort(KEYS)
 
 
-def summarise(grievances: pl.DataFrame, surveys: pl.DataFrame, links: pl.DataFrame, k: int) -> pl.DataFrame:
-    """The published summary with primary and complementary suppression applied."""
+def published_count(count: pl.Expr, rounding: int = ROUNDING) -> pl.Expr:
+    """A worker-voice count as published: rounded up to a multiple of `rounding` (0 stays 0)."""
+    return ((count + (rounding - 1)) // rounding * rounding).cast(pl.Int64)
+
+
+def small_group(count: pl.Expr, k: int) -> pl.Expr:
+    """True where `count` people are a group of 1 to k - 1 (null counts are not small)."""
+    return (count.is_not_null() & (count > 0) & (count < k)).fill_null(False)
+
+
+def summarise(
+    grievances: pl.DataFrame, surveys: pl.DataFrame, links: pl.DataFrame, k: int, rounding: int = ROUNDING
+) -> pl.DataFrame:
+    """The published summary with primary and complementary suppression applied, counts rounded."""
     cells = _cells(grievances, surveys, links).with_columns(
         size=pl.max_horizontal(pl.col("respondents").fill_null(0), pl.col("grievance_cases").fill_null(0))
     )
-    below_k = (pl.col("respondents").is_not_null() & (pl.col("respondents") < k)) | (
-        pl.col("grievance_cases").is_not_null() & (pl.col("grievance_cases") < k)
+    below_k = (
+        (pl.col("respondents").is_not_null() & (pl.col("respondents") < k))
+        | (pl.col("grievance_cases").is_not_null() & (pl.col("grievance_cases") < k))
+        | small_group(pl.col("reporting"), k)
+        | small_group(pl.col("respondents") - pl.col("reporting"), k)
     )
     primary = cells.select(below_k.fill_null(False))[:, 0].to_list()
     reasons: list[str | None] = [BELOW_K if flag else None for flag in primary]
@@ -78,9 +101,11 @@ def summarise(grievances: pl.DataFrame, surveys: pl.DataFrame, links: pl.DataFra
             k_threshold=pl.lit(k, pl.Int64),
         )
         .with_columns(
-            respondents=pl.when(hide).then(None).otherwise(pl.col("respondents")),
-            reporting=pl.when(hide).then(None).otherwise(pl.col("reporting")),
-            grievance_cases=pl.when(hide).then(None).otherwise(pl.col("grievance_cases")),
+            respondents=pl.when(hide).then(None).otherwise(published_count(pl.col("respondents"), rounding)),
+            reporting=pl.when(hide).then(None).otherwise(published_count(pl.col("reporting"), rounding)),
+            grievance_cases=pl.when(hide)
+            .then(None)
+            .otherwise(published_count(pl.col("grievance_cases"), rounding)),
         )
         .drop("size")
     )

@@ -63,9 +63,31 @@ def pseudonymisation_key_file(home: Path | None = None) -> Path:
     return (home or flrisk_home()) / "secrets" / "pseudonymisation.key"
 
 
+def raw_access_key_file(home: Path | None = None) -> Path:
+    """The local raw-access key file (created on first need when no `FLRISK_RAW_ACCESS_KEY` is set)."""
+    return (home or flrisk_home()) / "secrets" / "raw-access.key"
+
+
+PRIVATE_UMASK = 0o077
+
+
+def private_home(home: Path | None = None) -> Path:
+    """Make everything this process creates private to its user from now on (umask 077: files 0600,
+    directories 0700), and the home itself 0700; returns the home. Called by every entry point (the
+    CLI, a run, a sensor) before it writes under `$FLRISK_HOME`."""
+    os.umask(PRIVATE_UMASK)
+    home = home or flrisk_home()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        home.chmod(0o700)
+    except OSError:  # a read-only home: nothing will be written there anyway
+        pass
+    return home
+
+
 def prepare_dagster_home(home: Path | None = None) -> Path:
     """Create `$FLRISK_HOME/dagster` with a telemetry-off `dagster.yaml`, export it, return it."""
-    dagster_home = (home or flrisk_home()) / "dagster"
+    dagster_home = private_home(home) / "dagster"
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
     if not config.exists():

@@ -95,7 +95,7 @@ def _busy_message(database: Path, waited: float) -> str:
 
 def _try_lock(path: Path, wait_seconds: float) -> int | None:
     """An open descriptor holding an exclusive flock on `path`, or None after `wait_seconds`."""
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     deadline = time.monotonic() + wait_seconds
     while True:
         try:

@@ -10,6 +10,13 @@ never shows half of itself, and a reader holding the old copy open keeps reading
 installs the new one. A writer that changes the warehouse outside a run (`review-hit`, `migrate`)
 applies the same change to the copy (`amend_snapshot`) under the writer lock.
 
+The reader copy holds only what readers may see (issue 17): the published tables, the resolved
+tables sourcing needs, the per-file load summary, the schema version and held-pull bookkeeping, and
+`resolved.facility_mentions` (the facility mentions of every source but worker voice, for `flrisk
+facility`). No raw payload, no staged table, no quarantined row: it is built table by table into a
+fresh file (`reader_tables`), never copied and pruned, so nothing dropped survives in free pages.
+Raw and staged data are read from the warehouse itself, by an engineer (`flrisk query --as engineer`).
+
 Before the first good run there is no copy. A reader then opens the warehouse itself, but only while
 holding the writer lock (`warehouse.locking`), so it can never make a run fail: when a run holds the
 lock the reader waits briefly, then says so. On a read-only file system no writer can run, so the
@@ -32,6 +39,13 @@ import duckdb
 from warehouse import locking
 
 RETRY_SECONDS = 30.0
+PRIVATE_FILE = 0o600
+READER_SCHEMAS = ("published", "resolved")
+READER_EXTRA_TABLES = frozenset({"quarantine.load_summary", "raw.schema_versions", "raw.api_pulls_held"})
+MENTIONS_SQL = (
+    "CREATE TABLE resolved.facility_mentions AS SELECT * FROM live.staged.facility_records "
+    "WHERE source_type NOT LIKE 'worker_voice%'"
+)
 SNAPSHOT_MARK = ".snapshot"
 UNWRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM}
 
@@ -64,13 +78,52 @@ def _copy_through_temporary(source: Path, target: Path) -> Path:
     return Path(temporary)
 
 
+def reader_tables(present: set[str]) -> list[str]:
+    """The tables of `present` (schema.table) that belong in the reader copy."""
+    return sorted(
+        table for table in present if table.split(".", 1)[0] in READER_SCHEMAS or table in READER_EXTRA_TABLES
+    )
+
+
+def _build_reader_copy(database: Path, target: Path) -> None:
+    """Write the reader tables of `database` into the new file `target` (one transaction)."""
+    with duckdb.connect(str(target)) as con:
+        con.execute("ATTACH ? AS live (READ_ONLY)", [str(database)])
+        present = {
+            f"{schema}.{table}"
+            for schema, table in con.execute(
+                "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'live'"
+            ).fetchall()
+        }
+        con.execute("BEGIN TRANSACTION")
+        for schema in sorted({table.split(".", 1)[0] for table in reader_tables(present)} | {"resolved"}):
+            con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        for table in reader_tables(present):
+            schema, name = table.split(".", 1)
+            con.execute(f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM live."{schema}"."{name}"')
+        if "staged.facility_records" in present:
+            con.execute(MENTIONS_SQL)
+        con.execute("COMMIT")
+        con.execute("DETACH live")
+        con.execute("CHECKPOINT")
+
+
 def publish_snapshot(database: Path) -> Path:
-    """Checkpoint `database` and install a copy of it as the reader copy; the caller must hold the
-    writer lock (see `warehouse.locking`) so nothing writes during the copy."""
+    """Checkpoint `database` and install a reader copy of it (only `reader_tables`, see the module);
+    the caller must hold the writer lock (see `warehouse.locking`) so nothing writes meanwhile."""
     with duckdb.connect(str(database)) as con:
         con.execute("CHECKPOINT")
     target = snapshot_path(database)
-    os.replace(_copy_through_temporary(database, target), target)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(descriptor)
+    Path(temporary).unlink()  # DuckDB creates the file itself; it is made 0600 before it is installed
+    try:
+        _build_reader_copy(database, Path(temporary))
+        os.chmod(temporary, PRIVATE_FILE)
+        os.replace(temporary, target)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+        Path(f"{temporary}.wal").unlink(missing_ok=True)
     return target
 
 

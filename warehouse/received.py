@@ -11,6 +11,11 @@ Many processes register at once (several `flrisk load`, the inbox sensor): every
 is made under one file lock (`received/.manifest.lock`), reads the register afresh, and replaces it
 through a uniquely named temporary file and an atomic rename, so no registration is ever lost and a
 reader never sees half a register. Runs record here which files they could not use (`record_outcomes`).
+
+Worker-voice files are kept sealed (issue 17): the copy is `<kind>/<hash8>-<name>.sealed`, the file's
+bytes under AES-GCM with the raw-access key (`connectors.sealing`), and the register records the SHA-256
+of the bytes as received, so "exactly as received" stays provable by whoever holds the key while the
+copy tells nobody else anything. `opened_received` hands readers a clear copy for the time of a read.
 """
 
 from __future__ import annotations
@@ -30,10 +35,13 @@ import yaml
 from connectors.manifest import ManifestEntry, read_manifest
 from connectors.reading.file_shapes import KINDS, check_file_shape
 from connectors.reading.workbooks import read_source_file
+from connectors.sealing import seal, unseal
 from warehouse.home import DEMO_MANIFEST, flrisk_home
 from warehouse.locking import file_lock
 
 REGISTER_LOCK_WAIT_SECONDS = 120.0
+SEALED_KINDS = frozenset({"worker-voice"})
+SEALED_SUFFIX = ".sealed"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -96,6 +104,43 @@ def _copy_atomically(source: Path, target: Path) -> None:
         raise
 
 
+def _seal_atomically(source: Path, target: Path) -> None:
+    """Write `source` sealed under the raw-access key to `target` (temporary file, then a rename)."""
+    from warehouse.keys import raw_access_key
+
+    _replace_atomically(target, seal(source.read_bytes(), raw_access_key()))
+
+
+def is_sealed(path: Path) -> bool:
+    """True for a sealed received copy."""
+    return Path(path).name.endswith(SEALED_SUFFIX)
+
+
+def received_bytes(path: Path) -> bytes:
+    """The bytes of a received file as they arrived (unsealed with the raw-access key if sealed)."""
+    if not is_sealed(path):
+        return Path(path).read_bytes()
+    from warehouse.keys import raw_access_key
+
+    return unseal(Path(path).read_bytes(), raw_access_key(create=False))
+
+
+@contextmanager
+def opened_received(path: Path) -> Iterator[Path]:
+    """A path to read the received file at: itself, or for a sealed copy a clear copy in a private
+    temporary folder (0700, outside `$FLRISK_HOME`) that is deleted when the block ends."""
+    path = Path(path)
+    if not is_sealed(path):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="flrisk-unsealed-") as folder:
+        clear = Path(folder) / path.name.removesuffix(SEALED_SUFFIX)
+        descriptor = os.open(clear, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(received_bytes(path))
+        yield clear
+
+
 def _digest_of(item: dict, base: Path) -> str | None:
     """The SHA-256 of a registered file: recorded at registration, else computed (older registers)."""
     if item.get("sha256"):
@@ -153,8 +198,12 @@ def register_file(
         else:
             contributor = contributor or path.stem
             taken = {str(item.get("path")) for item in data["files"]}
-            relative = _stored_name(kind, digest, path.name, contributor, taken)
-            _copy_atomically(path, manifest.parent / relative)
+            stored = path.name + (SEALED_SUFFIX if kind in SEALED_KINDS else "")
+            relative = _stored_name(kind, digest, stored, contributor, taken)
+            if kind in SEALED_KINDS:
+                _seal_atomically(path, manifest.parent / relative)
+            else:
+                _copy_atomically(path, manifest.parent / relative)
             item = {
                 "path": relative,
                 "source_type": source_type,

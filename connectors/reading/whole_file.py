@@ -20,6 +20,7 @@ import polars as pl
 from connectors.headers import HeaderConflictError
 from connectors.reading.errors import MalformedFileError
 from connectors.staging import Standardised, merge_parts, standardise_reconciled
+from connectors.worker_privacy import redact_message
 
 PRIVATE_SOURCE_PREFIX = "worker_voice"
 FALLBACK_CODE = "file_failed"
@@ -47,6 +48,10 @@ def describe_failure(error: BaseException, source_type: str, source_file: str) -
     )
     if known:
         message = str(error) if source_file in str(error) else f"{source_file}: {error}"
+        if source_type.startswith(PRIVATE_SOURCE_PREFIX):
+            from connectors.sources.worker_voice_grievances import worker_voice_headers
+
+            message = redact_message(message, frozenset({source_file}), worker_voice_headers())
     elif source_type.startswith(PRIVATE_SOURCE_PREFIX):
         message = (
             f"{source_file}: {type(error).__name__} while standardising the file (details withheld: "

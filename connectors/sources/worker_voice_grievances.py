@@ -7,6 +7,8 @@ passed in. reporter_id, reporter_phone and narrative are SENSITIVE: never staged
 payloads are rebuilt from an allow-list (known, non-sensitive columns; case_id replaced by case_key),
 so neither they nor any undeclared column can leak; kept cells and messages are scrubbed of free
 text, phone numbers and e-mail addresses (``connectors.worker_privacy``), e.g. after a column shift.
+The facility name and address are scrubbed before they are staged, and a row whose facility cell
+names a worker of the same row is quarantined (``suspected_identity``).
 
 The category maps (``finding_categories.csv``) to an ILO indicator and, where the HTCDS v2
 ``vic_MethodsOfControl`` picklist has a counterpart, to that value (``htcds_method_of_control``;
@@ -35,7 +37,12 @@ from connectors.staging import (
     iter_raw_rows,
 )
 from connectors.vocabulary import category_entry, grievance_statuses, htcds_case_status, vocabulary_key
-from connectors.worker_privacy import PrivateRejections
+from connectors.worker_privacy import (
+    PrivateRejections,
+    identity_problems,
+    people_in,
+    scrub_facility_cells,
+)
 
 GRIEVANCE_SOURCE_TYPE = "worker_voice_grievance"
 GRIEVANCE_SPEC = SourceSpec(
@@ -78,7 +85,9 @@ def standardise_grievances(raw: pl.DataFrame, pseudonymisation_key: bytes) -> St
     seen, facilities, grievances = FirstSeen(), {}, []
     unknown: dict[str, tuple[str, ...]] = {}
     for row in iter_raw_rows(raw, GRIEVANCE_SPEC, unknown):
-        problems: list[Problem] = []
+        people = people_in(row, GRIEVANCE_SPEC)
+        problems: list[Problem] = identity_problems(row, people)
+        scrub_facility_cells(row, people)
         facility = facility_mention(row, GRIEVANCE_SOURCE_TYPE, FIELDS, GRIEVANCE_SPEC.required, problems)
         grievance = _grievance(row, key, problems)
         if accept_or_reject(row, problems, seen, str(grievance["case_key"]), rejections):
@@ -138,3 +147,11 @@ def _controlled(row: RawRow, field_name: str, allowed: frozenset[str], problems:
         )
         return None
     return canonical
+
+
+def worker_voice_headers() -> frozenset[str]:
+    """Every column a worker-voice source declares: a header an error may quote (never a cell)."""
+    from connectors.sources.worker_voice_surveys import SURVEY_SPEC
+
+    specs = (GRIEVANCE_SPEC, SURVEY_SPEC)
+    return frozenset(name for spec in specs for name in (*spec.required, *spec.optional, *spec.sensitive))

@@ -27,7 +27,12 @@ from connectors.parsing import parse_count
 from connectors.schemas import frame
 from connectors.staging import FirstSeen, Problem, RawRow, Standardised, accept_or_reject, iter_raw_rows
 from connectors.vocabulary import ilo_indicators
-from connectors.worker_privacy import PrivateRejections
+from connectors.worker_privacy import (
+    PrivateRejections,
+    identity_problems,
+    people_in,
+    scrub_facility_cells,
+)
 
 SURVEY_SOURCE_TYPE = "worker_voice_survey"
 SURVEY_SPEC = SourceSpec(
@@ -49,7 +54,9 @@ def standardise_surveys(raw: pl.DataFrame, share_scale: ShareScale = "auto") -> 
     unknown: dict[str, tuple[str, ...]] = {}
     scales = _file_scales(raw, share_scale)
     for row in iter_raw_rows(raw, SURVEY_SPEC, unknown):
-        problems: list[Problem] = []
+        people = people_in(row, SURVEY_SPEC)
+        problems: list[Problem] = identity_problems(row, people)
+        scrub_facility_cells(row, people)
         facility = facility_mention(row, SURVEY_SOURCE_TYPE, FIELDS, SURVEY_SPEC.required, problems)
         period, indicator = _period(row, problems), _indicator(row, problems)
         respondents = count_cell(row, "respondents", problems)
