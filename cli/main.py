@@ -16,7 +16,7 @@ import sys
 
 import click
 
-from cli import contracts, loading, operations, sharing, sourcing
+from cli import contracts, loading, operations, publishing, sharing, sourcing
 from cli.errors import explain
 from cli.terminal import EscapingStream, error
 
@@ -55,7 +55,7 @@ def main(debug: bool) -> None:
         sys.stdout = EscapingStream(sys.stdout)
 
 
-for _module in (loading, contracts, sourcing, sharing, operations):
+for _module in (loading, contracts, sourcing, sharing, operations, publishing):
     _module.register(main)
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """A throw-away PostgreSQL server for tests and benchmarks: Debian's binaries, a temporary data
-directory, a free port on 127.0.0.1, trust authentication, stopped and deleted afterwards.
+directory, a free port on 127.0.0.1, trust authentication (except `flrisk_publisher`, who
+needs a password over TCP, to test that flrisk takes it from PGPASSWORD), stopped and deleted afterwards.
 
 The server refuses to run as root, so when this process is root the cluster runs as an unprivileged
 system user (`postgres` when it exists, else `nobody`) that owns the temporary directory.
@@ -20,6 +21,8 @@ from pathlib import Path
 
 BINARY_DIRS = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin")
 SUPERUSER = "postgres"
+# Connections over TCP as this role need its password (scram-sha-256); every other role is trusted.
+PASSWORD_ROLE = "flrisk_publisher"
 UNPRIVILEGED_USERS = ("postgres", "nobody")
 
 
@@ -73,9 +76,7 @@ def _as(user: str | None, command: list[str]) -> list[str]:
 
 
 @contextmanager
-def temporary_cluster(
-    binaries: Path, *, durable: bool = False, start_timeout: int = 60
-) -> Iterator[Cluster]:
+def temporary_cluster(binaries: Path, *, durable: bool = False, start_timeout: int = 60) -> Iterator[Cluster]:
     """initdb + pg_ctl start on a free port; stop (fast) and delete everything on exit. Tests run
     with `fsync=off` (nothing to keep); `durable=True` keeps the server's defaults (benchmarks)."""
     user = _server_user()
@@ -89,15 +90,35 @@ def temporary_cluster(
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True, "cwd": root}
     try:
         subprocess.run(
-            _as(user, [str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", SUPERUSER, "-E", "UTF8"]),
+            _as(
+                user,
+                [str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", SUPERUSER, "-E", "UTF8"],
+            ),
+            **quiet,
+        )
+        hba = data / "pg_hba.conf"
+        rules = f"host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n"
+        subprocess.run(
+            _as(user, ["sh", "-c", f"printf '%s' '{rules}' | cat - {hba} > {hba}.new && mv {hba}.new {hba}"]),
             **quiet,
         )
         options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1" + ("" if durable else " -c fsync=off")
         subprocess.run(
             _as(
                 user,
-                [str(binaries / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-o", options,
-                 "-w", "-t", str(start_timeout), "start"],
+                [
+                    str(binaries / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(root / "server.log"),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    str(start_timeout),
+                    "start",
+                ],
             ),
             **quiet,
         )
