@@ -10,6 +10,7 @@ from assets.freshness import freshness_checks, freshness_sensor
 from assets.ingestion import raw_assets
 from assets.oshub_country import raw_oshub_by_country
 from assets.oshub_sync import raw_oshub_api, raw_oshub_merges
+from assets.postgres_publish import PostgresPublishResource, postgres_published
 from assets.quality import data_quality_report
 from assets.reports import brand_risk_reports
 from assets.resolution import ASSET_TABLES, match_decisions, resolved_tables
@@ -113,6 +114,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
                 list_hit_decisions,
                 published_risk_tables,
                 worker_voice_summary,
+                postgres_published,
                 data_quality_report,
                 brand_risk_reports,
             ]
@@ -133,6 +135,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
             "sources": SourcesResource(),
             "pseudonymisation": PseudonymisationKeyResource(),
             "oshub": OsHubResource(token=dg.EnvVar(OSHUB_TOKEN_ENV)),
+            "postgres": PostgresPublishResource(),
         },
     )
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import psycopg
 import pytest
+from psycopg import sql
 
 from tests.postgres.cluster import PASSWORD_ROLE
 from tests.postgres.conftest import PUBLISHER_PASSWORD
@@ -61,10 +62,9 @@ def fingerprints(url: str, schema: str = "published") -> dict[str, tuple[int, st
                 "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY 1", [schema]
             ).fetchall()
         ]
+        digest = "SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {} t"
         return {
-            table: con.execute(
-                f'SELECT count(*), md5(coalesce(string_agg(t::text, \'|\' ORDER BY t::text), \'\')) FROM "{schema}"."{table}" t'  # noqa: E501
-            ).fetchone()
+            table: con.execute(sql.SQL(digest).format(sql.Identifier(schema, table))).fetchone()
             for table in tables
         }
 
@@ -80,7 +80,7 @@ def password(monkeypatch) -> str:
     return PUBLISHER_PASSWORD
 
 
-def test_publish_command_contracts_privacy_and_idempotence(demo_home, target_url):
+def test_publish_command_contracts_privacy_and_idempotence(demo_home, target_url, password):
     first = flrisk(demo_home, "publish", "--to", target_url, PGPASSWORD=PUBLISHER_PASSWORD)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "facility_risk" in first.stdout and PUBLISHER_PASSWORD not in first.stdout + first.stderr
@@ -91,15 +91,16 @@ def test_publish_command_contracts_privacy_and_idempotence(demo_home, target_url
     assert sorted(tables) == sorted(f"published.{name}" for name in contracts)
     for name, contract in contracts.items():
         expected = {
-            column.name: (POSTGRES_TYPES[column.physical_type], not (column.required or column.is_primary_key))
-            for column in contract.columns
+            c.name: (POSTGRES_TYPES[c.physical_type], not (c.required or c.is_primary_key))
+            for c in contract.columns
         }
         assert tables[f"published.{name}"] == expected, name
 
-    with psycopg.connect(target_url, password=PUBLISHER_PASSWORD) as con:
+    with psycopg.connect(target_url) as con:
         below_k = con.execute(
-            "SELECT count(*) FROM published.worker_voice_summary WHERE respondents < 11 OR grievance_cases < 11 "
-            "OR (suppressed AND (respondents IS NOT NULL OR reporting IS NOT NULL OR grievance_cases IS NOT NULL))"
+            "SELECT count(*) FROM published.worker_voice_summary "
+            "WHERE respondents < 11 OR grievance_cases < 11 OR (suppressed AND "
+            "(respondents IS NOT NULL OR reporting IS NOT NULL OR grievance_cases IS NOT NULL))"
         ).fetchone()[0]
         suppressed, cells = con.execute(
             "SELECT count(*) FILTER (WHERE suppressed), count(*) FROM published.worker_voice_summary"
@@ -109,7 +110,8 @@ def test_publish_command_contracts_privacy_and_idempotence(demo_home, target_url
                 "SELECT c.relname, string_agg(a.attname, ',' ORDER BY array_position(i.indkey, a.attnum)) "
                 "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
                 "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey) "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE i.indisprimary AND n.nspname = 'published' "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE i.indisprimary AND n.nspname = 'published' "
                 "GROUP BY c.relname"
             ).fetchall()
         )
@@ -125,13 +127,13 @@ def test_publish_command_contracts_privacy_and_idempotence(demo_home, target_url
 
     with duckdb.connect(str(demo_home / "warehouse.snapshot.duckdb"), read_only=True) as duck:
         assert facility_rows == sorted(duck.execute("SELECT * FROM published.facility_risk").fetchall())
-        counts = {name: duck.execute(f"SELECT count(*) FROM published.{name}").fetchone()[0] for name in contracts}
-    before = fingerprints(target_url.replace("@", f":{PUBLISHER_PASSWORD}@"))
+        counts = {n: duck.execute(f"SELECT count(*) FROM published.{n}").fetchone()[0] for n in contracts}
+    before = fingerprints(target_url)
     assert {name: rows for name, (rows, _) in before.items()} == counts
 
     second = flrisk(demo_home, "publish", "--to", target_url, PGPASSWORD=PUBLISHER_PASSWORD)
     assert second.returncode == 0, second.stderr
-    assert fingerprints(target_url.replace("@", f":{PUBLISHER_PASSWORD}@")) == before
+    assert fingerprints(target_url) == before
 
 
 def test_password_only_from_the_environment(demo_home, target_url):
@@ -171,13 +173,12 @@ def test_a_failed_publish_leaves_the_previous_tables_and_shows_nothing_early(
         real_copy = publishing.copy_table
 
         def copy_then_fail(duck, cursor, contract, schema):
-            rows = real_copy(duck, cursor, contract, schema)
+            real_copy(duck, cursor, contract, schema)
             # Another session, mid-publish: the previous tables, no staging schema.
             seen_during.append(fingerprints(target_url))
             with psycopg.connect(target_url) as other:
-                seen_during.append(
-                    {"schemas": other.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'flrisk%'").fetchall()}
-                )
+                schemas = other.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'flrisk%'")
+                seen_during.append({"schemas": schemas.fetchall()})
             raise RuntimeError("disk gone mid-publish")
 
         monkeypatch.setattr(publishing, "copy_table", copy_then_fail)
