@@ -2,7 +2,8 @@
 does it (contract DDL, COPY, keys, comments, ANALYZE, one transaction with the staging-schema swap).
 
 Usage: .venv/bin/python -m benchmarks.postgres.publish_scale [--facilities 1000000]
-       [--drivers-per-facility 2.3] [--url postgresql://USER@HOST:PORT/DB]      (run by hand; goal: 1M facilities in <= 60 s)
+       [--drivers-per-facility 2.3] [--url postgresql://USER@HOST:PORT/DB]
+       (run by hand; goal: 1M facilities in <= 60 s)
 
 Synthesizes `published.facility_risk` (N rows) and `published.facility_risk_drivers` (N x 2.3 rows, the
 demo's ratio) in a temporary DuckDB file, every column of the contracts filled (text of realistic length,

@@ -134,9 +134,9 @@ def test_two_writers_queue_on_a_postgres_instance(team_home, monkeypatch):
             start_new_session=True,
         )
     try:
+        client = ready_client(port, dev)
         config = yaml.safe_load((home / "dagster" / "dagster.yaml").read_text())
         assert config["storage"]["postgres"]["postgres_url"] == url  # no password in the file
-        client = ready_client(port, dev)
         register_list(home, "Queue Test Brand A", monkeypatch)
         first = client.submit_job_execution("refresh_all", run_config=RUN_CONFIG, **LOCATION)
         register_list(home, "Queue Test Brand B", monkeypatch)

@@ -120,8 +120,7 @@ def _build_staging(duck, cursor: psycopg.Cursor, contracts: list[Contract], publ
                     table, sql.SQL(", ").join(map(sql.Identifier, contract.primary_key))
                 )
             )
-        for statement in comments(contract, STAGING_SCHEMA):
-            cursor.execute(statement)
+        cursor.execute(sql.SQL(";\n").join(comments(contract, STAGING_SCHEMA)))  # one round trip
         cursor.execute(sql.SQL("ANALYZE {}").format(table))
 
 
