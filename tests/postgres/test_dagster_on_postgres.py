@@ -136,7 +136,8 @@ def test_two_writers_queue_on_a_postgres_instance(team_home, monkeypatch):
     try:
         client = ready_client(port, dev)
         config = yaml.safe_load((home / "dagster" / "dagster.yaml").read_text())
-        assert config["storage"]["postgres"]["postgres_url"] == url  # no password in the file
+        stored_at = config["storage"]["postgres"]["postgres_url"]
+        assert stored_at == url.replace("postgresql://", "postgresql+psycopg2://")  # no password in the file
         register_list(home, "Queue Test Brand A", monkeypatch)
         first = client.submit_job_execution("refresh_all", run_config=RUN_CONFIG, **LOCATION)
         register_list(home, "Queue Test Brand B", monkeypatch)
@@ -150,6 +151,7 @@ def test_two_writers_queue_on_a_postgres_instance(team_home, monkeypatch):
         except subprocess.TimeoutExpired:
             os.killpg(dev.pid, signal.SIGKILL)
             dev.wait(timeout=30)
+        print(logs.read_text(errors="replace")[-8000:])  # shown by pytest when the test fails
     log_text = logs.read_text(errors="replace")
     assert observed[-1] == ("SUCCESS", "SUCCESS"), f"{observed}\n{log_text[-4000:]}"
     assert PUBLISHER_PASSWORD not in log_text

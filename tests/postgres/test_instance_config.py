@@ -25,6 +25,8 @@ def store_and_read_a_run(dagster_home: Path) -> None:
         assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
         run = instance.create_run_for_job(dg.GraphDefinition(name="probe").to_job(), tags={"probe": "yes"})
         assert instance.get_run_by_id(run.run_id).tags["probe"] == "yes"
+        instance.report_engine_event("probe event", run)  # the event log (and its NOTIFY) works
+        assert [e.message for e in instance.all_logs(run.run_id)] == ["probe event"]
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
 
 
@@ -37,6 +39,9 @@ def test_flrisk_dev_instance_on_postgres(tmp_path, postgres_cluster, publisher_d
     url = postgres_cluster.url(publisher_database, user=PASSWORD_ROLE)
     written = write_postgres_instance(tmp_path, parse_target(url))
     assert PUBLISHER_PASSWORD not in written.read_text()
+    assert yaml.safe_load(written.read_text())["storage"]["postgres"]["postgres_url"] == url.replace(
+        "postgresql://", "postgresql+psycopg2://"
+    )
     store_and_read_a_run(tmp_path)
 
 

@@ -22,17 +22,26 @@ RUN_COORDINATOR = {
     "class": "QueuedRunCoordinator",
     "config": {"max_concurrent_runs": 4, "tag_concurrency_limits": [{**WRITER_TAG, "limit": 1}]},
 }
+# dagster-postgres binds parameters the psycopg2 way (`NOTIFY run_events, %(id)s`); SQLAlchemy 2.1 picks
+# psycopg 3 for a plain postgresql:// URL when it is installed (flrisk publish needs it), and the server
+# then rejects those statements. Dagster's storage therefore names its driver explicitly.
+DAGSTER_DRIVER_SCHEME = "postgresql+psycopg2"
 HEADER = (
     "# Written by `flrisk dev --postgres`: Dagster's runs, event logs and schedules in PostgreSQL, runs\n"
     "# queued one writer at a time. The password comes from PGPASSWORD / ~/.pgpass, never from this file.\n"
 )
 
 
+def dagster_url(target: PostgresTarget) -> str:
+    """The target's URL with the driver Dagster's storage needs (psycopg2), e.g. postgresql+psycopg2://..."""
+    return DAGSTER_DRIVER_SCHEME + target.url[target.url.index("://") :]
+
+
 def postgres_instance(target: PostgresTarget) -> dict:
     """The instance configuration (what `dagster.yaml` holds) for `target`."""
     return {
         "telemetry": {"enabled": False},
-        "storage": {"postgres": {"postgres_url": target.url}},
+        "storage": {"postgres": {"postgres_url": dagster_url(target)}},
         "run_coordinator": RUN_COORDINATOR,
         "python_logs": {"python_log_level": "INFO", "managed_python_loggers": ["flrisk"]},
     }
