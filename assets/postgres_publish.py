@@ -9,6 +9,7 @@ import os
 
 import dagster as dg
 
+from assets.metadata import key_of
 from assets.resources import WarehouseResource
 from assets.risk import PUBLISHED_TABLES
 from warehouse.postgres.publish import publish
@@ -16,9 +17,7 @@ from warehouse.postgres.target import PostgresTarget, parse_target
 
 POSTGRES_URL_ENV = "FLRISK_POSTGRES_URL"
 OPTIONAL_TAG = {"flrisk/optional": "true"}
-PUBLISHED_ASSETS = [
-    dg.AssetKey(["published", table]) for table in [*PUBLISHED_TABLES, "worker_voice_summary"]
-]
+PUBLISHED_ASSETS = [key_of(table) for table in [*PUBLISHED_TABLES, "published.worker_voice_summary"]]
 
 
 class PostgresPublishResource(dg.ConfigurableResource):

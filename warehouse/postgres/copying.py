@@ -46,7 +46,7 @@ def copy_table(duck: duckdb.DuckDBPyConnection, cursor: Cursor, contract: Contra
     rows = 0
     query = f"SELECT {columns} FROM {quote_qualified(contract.qualified_name)}"
     with source, cursor.copy(statement) as copy:
-        reader = source.sql(query).fetch_record_batch(BATCH_ROWS)
+        reader = source.sql(query).to_arrow_reader(BATCH_ROWS)
         for batch in reader:
             if batch.num_rows:
                 buffer = io.BytesIO()
