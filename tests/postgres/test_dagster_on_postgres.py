@@ -175,6 +175,11 @@ def test_two_writers_queue_on_a_postgres_instance(team_home, monkeypatch):
         assert con.execute("SELECT count(*) FROM job_ticks").fetchone()[0] > 0
         assert con.execute("SELECT count(*) FROM runs WHERE status = 'SUCCESS'").fetchone()[0] == 2
         published = con.execute("SELECT count(*) FROM published.facility_risk").fetchone()[0]
+        schemas = con.execute(
+            "SELECT DISTINCT table_schema FROM information_schema.tables "
+            "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+        ).fetchall()
+    assert sorted(schema for (schema,) in schemas) == ["public", "published"]  # Dagster's, and the BI tables
 
     # 0 lost files: both lists were staged, and the asset published to the same database.
     with duckdb.connect(str(home / "warehouse.snapshot.duckdb"), read_only=True) as duck:
