@@ -31,9 +31,12 @@ def publish(to: str, schema: str) -> None:
     from warehouse.postgres.target import TargetError, parse_target
     from warehouse.readers import read_connection, reader_database
 
+    source = reader_database(warehouse_path())
     try:
         target = parse_target(to)
-        with read_connection(reader_database(warehouse_path())) as duck:
+        if not source.is_file():
+            raise PublishError(f"no warehouse at {source}: run `flrisk demo` or `flrisk refresh` first")
+        with read_connection(source) as duck:
             publication = publish_tables(duck, target, schema)
     except (TargetError, PublishError) as failure:
         click.echo(f"error: {failure}", err=True)

@@ -149,6 +149,11 @@ def test_password_only_from_the_environment(demo_home, target_url):
     assert "nothing was published" in missing.stderr
 
 
+def test_no_warehouse_yet_is_one_line(tmp_path):
+    result = flrisk(tmp_path, "publish", "--to", "postgresql://bi@127.0.0.1:1/risk")
+    assert result.returncode == 2 and "no warehouse" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_target_urls_are_checked_before_connecting():
     assert parse_target("postgresql://bi@db.example.org:5433/risk").label == "bi@db.example.org:5433/risk"
     for bad in (
