@@ -9,12 +9,16 @@ Synthesizes `published.facility_risk` (N rows) and `published.facility_risk_driv
 demo's ratio) in a temporary DuckDB file, every column of the contracts filled (text of realistic length,
 numbers, dates, text arrays); the other published tables are empty. Without `--url` it starts a temporary
 PostgreSQL cluster with the server's default durability (fsync on). It publishes twice (a first publish
-into an empty database, then a replace of the existing tables) and prints seconds and rows per second.
+into an empty database, then a replace of the existing tables) and prints seconds, rows per second and
+the CPU seconds spent by this process and by the server (independent of what else the machine runs:
+an idle 2-core machine needs at least the larger of the two, at most their sum).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import tempfile
 import time
 from contextlib import nullcontext
@@ -61,6 +65,33 @@ def value(column: Column, row: str, facility: str) -> str:
     raise ValueError(f"no generator for {kind}")
 
 
+def server_cpu_seconds(data_directory: Path) -> float:
+    """CPU seconds (user + system) of the cluster's postmaster, its exited children (backends it has
+    reaped) and its live children: what the server spent, whatever else the machine runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+    postmaster = int((data_directory / "postmaster.pid").read_text().split()[0])
+
+    def fields(pid: int) -> list[str]:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+    own = fields(postmaster)
+    total = sum(int(value) for value in own[11:15])  # utime, stime, cutime, cstime
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = fields(int(entry.name))
+            except OSError:
+                continue
+            if int(stat[1]) == postmaster:
+                total += int(stat[11]) + int(stat[12])
+    return total / tick
+
+
+def client_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def synthesize(duck: duckdb.DuckDBPyConnection, contract: Contract, rows: int, facilities: int) -> None:
     """Create the contract's table in DuckDB and fill it with `rows` synthetic rows."""
     duck.execute(contract.ddl())
@@ -91,12 +122,17 @@ def main() -> None:
             raise SystemExit("no PostgreSQL binaries: install postgresql-15 or pass --url")
         with temporary_cluster(binaries, durable=True) if not args.url else nullcontext() as cluster:
             target = parse_target(args.url or cluster.url())
+            data = cluster.socket_dir / "data" if cluster else None
             for attempt in ("first publish (empty database)", "replace (tables exist)"):
+                client, server = client_cpu_seconds(), server_cpu_seconds(data) if data else 0.0
                 publication = publish_tables(duck, target)
+                client = client_cpu_seconds() - client
+                server = (server_cpu_seconds(data) - server) if data else float("nan")
                 total = sum(publication.rows.values())
                 print(
                     f"{attempt}: {publication.seconds:.1f} s for {total:,} rows "
-                    f"({total / publication.seconds:,.0f} rows/s) -> {publication.target}"
+                    f"({total / publication.seconds:,.0f} rows/s) -> {publication.target}; CPU seconds: "
+                    f"client {client:.1f}, server {server:.1f}; load average {os.getloadavg()[0]:.1f}"
                 )
         duck.close()
 
