@@ -16,7 +16,7 @@ import sys
 
 import click
 
-from cli import contracts, daily, disclosure, loading, operations, sharing, sourcing, unloading
+from cli import contracts, daily, disclosure, loading, operations, publishing, sharing, sourcing, unloading
 from cli.errors import explain
 from cli.terminal import EscapingStream, error
 
@@ -56,7 +56,7 @@ def main(debug: bool) -> None:
         sys.stdout = EscapingStream(sys.stdout)
 
 
-for _module in (loading, contracts, sourcing, sharing, operations, daily, unloading, disclosure):
+for _module in (loading, contracts, sourcing, sharing, operations, daily, unloading, disclosure, publishing):
     _module.register(main)
 
 if __name__ == "__main__":

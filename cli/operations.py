@@ -133,9 +133,29 @@ def accept_pull(load_id: str | None, no_refresh: bool, as_of: str) -> None:
 
 @click.command()
 @click.option("--port", default=3000, show_default=True)
-def dev(port: int) -> None:
-    """Serve the Dagster UI on 127.0.0.1 with every asset, check, job, schedule and sensor."""
+@click.option(
+    "--postgres",
+    "postgres_url",
+    default="",
+    metavar="postgresql://USER@HOST:PORT/DB",
+    help="Keep Dagster's runs, event logs and schedules in this PostgreSQL database from now on, runs "
+    "queued one writer at a time (password from PGPASSWORD or ~/.pgpass, never in the URL).",
+)
+def dev(port: int, postgres_url: str) -> None:
+    """Serve the Dagster UI on 127.0.0.1 with every asset, check, job, schedule and sensor (and run
+    the daemon: schedules, sensors, the run queue)."""
     dagster_home = prepare_dagster_home()
+    if postgres_url:
+        from warehouse.postgres.instance import write_postgres_instance
+        from warehouse.postgres.target import TargetError, parse_target
+
+        try:
+            target = parse_target(postgres_url)
+        except TargetError as failure:
+            click.echo(f"error: {failure}", err=True)
+            raise SystemExit(2) from None
+        config = write_postgres_instance(dagster_home, target)
+        click.echo(f"Dagster instance on PostgreSQL {target.label} ({config})", err=True)
     workspace = write_workspace(dagster_home)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -11,6 +11,7 @@ from assets.history import HISTORY, facility_risk_history
 from assets.ingestion import raw_assets
 from assets.oshub_country import raw_oshub_by_country
 from assets.oshub_sync import raw_oshub_api, raw_oshub_merges
+from assets.postgres_publish import PostgresPublishResource, postgres_published
 from assets.quality import data_quality_report
 from assets.reports import brand_risk_reports
 from assets.resolution import ASSET_TABLES, match_decisions, resolved_tables
@@ -117,6 +118,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
                 published_risk_tables,
                 worker_voice_summary,
                 facility_risk_history,
+                postgres_published,
                 data_quality_report,
                 brand_risk_reports,
             ]
@@ -138,6 +140,7 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
             "sources": SourcesResource(),
             "pseudonymisation": PseudonymisationKeyResource(),
             "oshub": OsHubResource(token=dg.EnvVar(OSHUB_TOKEN_ENV)),
+            "postgres": PostgresPublishResource(),
         },
     )
 

@@ -82,8 +82,10 @@ def stale_assets(instance: dg.DagsterInstance, graph, now: datetime) -> list[dic
         stamp = stamps[key]
         if stamp is None:
             # a partitioned asset is materialized on demand, partition by partition (a backfill of
-            # chosen countries): having none yet is not staleness
-            if graph.get(key).partitions_def is None:
+            # chosen countries): having none yet is not staleness;
+            # nor is it for an optional asset (postgres/published without a PostgreSQL target)
+            node = graph.get(key)
+            if node.partitions_def is None and node.tags.get("flrisk/optional") != "true":
                 rows.append({"asset": key.to_user_string(), "reason": "never materialized"})
             continue
         newer = [

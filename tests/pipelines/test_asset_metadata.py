@@ -23,7 +23,8 @@ from tests.fakes.oshub_server import FakeOsHub, recorded
 
 GRAPH = defs.resolve_asset_graph()
 KEYS = sorted(GRAPH.get_all_asset_keys(), key=lambda key: key.to_user_string())
-REPORTS = {"quality/data_quality_report", "quality/brand_risk_reports"}  # files, not tables
+# files, and the copy of the published tables in PostgreSQL: not tables of the warehouse
+REPORTS = {"quality/data_quality_report", "quality/brand_risk_reports", "postgres/published"}
 WRITES_INTO = {"raw/oshub_api_by_country": "raw.oshub_api"}  # country pulls land in the full pull's table
 UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 SECRET = "oshub-secret-7f3c9a1e"

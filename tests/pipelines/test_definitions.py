@@ -12,7 +12,7 @@ import dagster as dg
 from pipelines.definitions import defs
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = {"raw", "staged", "resolved", "published", "quarantine", "quality"}
+SCHEMAS = {"raw", "staged", "resolved", "published", "quarantine", "quality", "postgres"}
 
 
 def all_specs():

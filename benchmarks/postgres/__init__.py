@@ -1,0 +1,1 @@
+"""Benchmarks of publishing to PostgreSQL (run by hand)."""
