@@ -11,7 +11,8 @@ table, the column and the fix. Readers cannot migrate (they read a read-only cop
 refuses an outdated copy with a message saying to run `flrisk migrate`.
 
 SCHEMA_VERSION history: 1 = first recorded version (issue 16: load_summary file status and reasons,
-raw.api_pulls_held); bump it whenever a contract gains a column or a raw bookkeeping table changes.
+raw.api_pulls_held); 2 = issue 15 (facility_records claim_status and spelling_of, oshub_id_aliases
+origin, raw.api_pull_notes); bump it whenever a contract gains a column or a raw bookkeeping table changes.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from data_contracts.physical_types import quote_identifier
 from data_contracts.versioning import is_widening
 from warehouse.sql import create_statement, quoted
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 VERSIONS = "raw.schema_versions"
 PRESENT = "SELECT table_schema || '.' || table_name FROM information_schema.tables"
 COLUMNS = (

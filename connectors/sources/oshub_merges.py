@@ -24,7 +24,7 @@ from connectors.headers import HeaderMap
 from connectors.ids import normalise_os_id, os_id_problem
 from connectors.schemas import RAW_SCHEMA
 from connectors.sources.oshub_api import pull
-from connectors.sources.oshub_api.client import OsHubClient, OsHubResponseError
+from connectors.sources.oshub_api.client import OsHubClient, OsHubNotFoundError, OsHubResponseError
 from connectors.staging import Problem, RawRow, Rejections, Standardised
 from data_contracts import load_contract
 
@@ -45,9 +45,16 @@ class Merge(NamedTuple):
 
 
 def fetch_merge_events(client: OsHubClient, since: dt.date | None = None) -> list[dict[str, Any]]:
-    """Every merge event (one API call), or those merged on or after ``since``."""
+    """Every merge event (one API call), or those merged on or after ``since``. OS Hub answers a
+    range without merges with 404 ``{"detail": "Not found."}``: that is "no merges" (an empty list);
+    a 404 without OS Hub's JSON detail (a wrong base URL) stays an error."""
     params = {"date_greater_than_or_equal": since.isoformat()} if since else {}
-    body = client.get_json(MERGES, params, f"merges since {since}" if since else "all merges")
+    try:
+        body = client.get_json(MERGES, params, f"merges since {since}" if since else "all merges")
+    except OsHubNotFoundError as error:
+        if error.detail is None:
+            raise
+        return []
     if not isinstance(body, list) or not all(isinstance(event, dict) for event in body):
         raise OsHubResponseError(f"GET {MERGES}: expected a JSON array of merge events")
     return body

@@ -4,7 +4,8 @@ scripted faults. Not a mock of flrisk's client: the client under test speaks HTT
 Endpoints: ``/api/v1/production-locations/`` (sorted by name then os_id, ``size``,
 ``search_after[value]``/``search_after[id]``, ``country`` = exact ``country.alpha_2``),
 ``/api/facilities/`` (GeoJSON, ``countries``, ``page``/``pageSize``, pages above 100 refused) and
-``/api/moderation-events/merge/``. Every
+``/api/moderation-events/merge/`` (404 ``{"detail": "Not found."}`` when no merge matches, as OS
+Hub answers). Every
 request needs ``Authorization: Token <token>``; faults queued with :meth:`FakeOsHub.fail` are
 served, in order, to the next requests they match.
 """
@@ -154,7 +155,10 @@ class FakeOsHub:
 
     def _merges(self, params: Params) -> tuple[int, Any]:
         since = params.get("date_greater_than_or_equal", "")
-        return 200, [event for event in self.merges if event["merge_date"][:10] >= since]
+        events = [event for event in self.merges if event["merge_date"][:10] >= since]
+        if not events:  # OS Hub raises DRF's NotFound when the range holds no merge
+            return 404, {"detail": "Not found."}
+        return 200, events
 
 
 def _location_key(row: dict[str, Any]) -> tuple[str, str]:
