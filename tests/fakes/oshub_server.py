@@ -23,6 +23,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 MAX_PAGE = 100
+NOT_FOUND_PAGE = (
+    b"<!doctype html><html><head><title>Not Found</title></head><body><h1>Not Found</h1></body></html>"
+)
 Params = dict[str, str]
 
 
@@ -117,8 +120,8 @@ class FakeOsHub:
             "/api/facilities/": self._facilities,
             "/api/moderation-events/merge/": self._merges,
         }
-        if path not in routes:
-            return 404, {}, {"detail": "Not found."}, None
+        if path not in routes:  # Django's own 404 page (DEBUG off), not REST framework JSON
+            return 404, {"Content-Type": "text/html"}, NOT_FOUND_PAGE, None
         status, body = routes[path](params)
         return status, {}, body, fault
 
@@ -178,14 +181,14 @@ def _handler_for(fake: FakeOsHub) -> type[BaseHTTPRequestHandler]:
             url = urlsplit(self.path)
             params = {key: values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
             status, headers, body, fault = fake.respond(url.path, params, self.headers.get("Authorization"))
-            data = json.dumps(body).encode("utf-8")
+            data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
             if fault is not None and fault.kind == "slow":
                 time.sleep(fault.delay)
             if fault is not None and fault.kind == "truncated":
                 data = data[: len(data) // 2]
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                headers = {"Content-Type": "application/json", **headers}
                 self.send_header("Content-Length", str(len(data)))
                 for name, value in headers.items():
                     self.send_header(name, value)
