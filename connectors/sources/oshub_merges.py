@@ -31,6 +31,7 @@ from data_contracts import load_contract
 SOURCE_TYPE = "oshub_merges"
 MERGES = "/api/moderation-events/merge/"
 TABLE = "oshub_id_aliases"
+MERGE_EVENT, HISTORICAL = "merge_event", "historical_os_id"  # staged.oshub_id_aliases.origin
 KNOWN_KEYS = ("current_id", "original_id", "created_at", "merge_date", "original_name", "original_address")
 
 
@@ -187,10 +188,34 @@ def alias_frame(merges: list[Merge]) -> pl.DataFrame:
                 "load_id": merge.row.load_id,
                 "source_file": merge.row.source_file,
                 "source_row": merge.row.source_row,
+                "origin": MERGE_EVENT,
             }
         )
     schema = load_contract(f"staged.{TABLE}").polars_schema()
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+
+
+def combine_aliases(aliases: pl.DataFrame) -> pl.DataFrame:
+    """One staged.oshub_id_aliases table from the merge events' rows and the production locations'
+    ``historical_os_id`` rows: per alias a merge event wins, else the first record's list (by
+    merged_into_os_id); chains are then resolved again over the union, so an ID that a record lists and
+    that was itself merged on resolves to the end of the chain."""
+    if aliases.is_empty():
+        return aliases
+    ranked = aliases.with_columns(
+        _rank=pl.when(pl.col("origin") == HISTORICAL).then(1).otherwise(0),
+    ).sort("_rank", "merged_into_os_id", "source_file", "source_row")
+    kept = ranked.unique("alias_os_id", keep="first", maintain_order=True).drop("_rank")
+    chains = resolve_chains(dict(zip(kept["alias_os_id"], kept["merged_into_os_id"], strict=True)))
+    current = [chains[alias][0] for alias in kept["alias_os_id"]]
+    hops = [chains[alias][1] for alias in kept["alias_os_id"]]
+    return kept.with_columns(
+        current_os_id=pl.Series(current, dtype=pl.String),
+        hops=pl.Series(hops, dtype=pl.Int64),
+        status=pl.Series(
+            ["resolved" if value is not None else "cycle" for value in current], dtype=pl.String
+        ),
+    ).sort("alias_os_id")
 
 
 def apply_aliases(frame: pl.DataFrame, aliases: pl.DataFrame, column: str = "os_id") -> pl.DataFrame:
