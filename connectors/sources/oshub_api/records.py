@@ -4,7 +4,8 @@ Each record is read through the shape of the endpoint it came from (production l
 GeoJSON facilities feature); keys we do not know are reported and kept in extra_fields, values of
 the wrong type are quarantined, never coerced. A production location's claim status, merged-away IDs
 and local-language name are kept too (``location_extras``): the IDs as staged.oshub_id_aliases rows,
-the local name as a name spelling for entity resolution.
+the local name as a name spelling for entity resolution. OS Hub's placeholders (sector
+``Unspecified``, parent ``Not Applicable``) are staged as null (``placeholders``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from connectors.sources.oshub_api.location_extras import (
     historical_os_ids,
     local_name_spelling,
 )
+from connectors.sources.oshub_api.placeholders import without_placeholders
 from connectors.staging import FirstSeen, Problem, RawRow, Rejections, Standardised, accept_or_reject
 from data_contracts import load_contract
 
@@ -140,7 +142,7 @@ def standardise(raw: pl.DataFrame) -> Standardised:
             aliases += alias_rows(record, merged_away)
     return Standardised(
         tables={
-            "facility_records": frame("facility_records", records),
+            "facility_records": without_placeholders(frame("facility_records", records)),
             "oshub_id_aliases": _alias_frame(aliases),
         },
         rejected=rejections.frame(),
