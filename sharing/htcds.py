@@ -72,10 +72,24 @@ def industry_by_sector() -> dict[str, str]:
     }
 
 
-def _industry(sectors: list[str] | None) -> str | None:
-    """The one ISIC section the facility's sectors map to; None when none maps or they disagree."""
-    found = {industry_by_sector().get(sector.casefold()) for sector in sectors or []} - {None}
-    return found.pop() if len(found) == 1 else None
+def with_industry(cases: pl.DataFrame) -> pl.DataFrame:
+    """``cases`` plus ``industry``: the one ISIC section its facility's sectors map to (None when none
+    maps or they disagree)."""
+    table = industry_by_sector()
+    sections = pl.DataFrame({"sector_key": list(table), "section": list(table.values())})
+    per_case = (
+        cases.with_row_index("_case")
+        .select("_case", pl.col("facility_sectors").alias("sector"))
+        .explode("sector")
+        .with_columns(sector_key=pl.col("sector").str.to_lowercase())
+        .join(sections, on="sector_key", how="left")
+        .group_by("_case")
+        .agg(pl.col("section").drop_nulls().unique())
+        .select(
+            "_case", industry=pl.when(pl.col("section").list.len() == 1).then(pl.col("section").list.first())
+        )
+    )
+    return cases.with_row_index("_case").join(per_case, on="_case", how="left").drop("_case")
 
 
 def to_htcds(cases: pl.DataFrame, k: int) -> pl.DataFrame:
@@ -84,9 +98,7 @@ def to_htcds(cases: pl.DataFrame, k: int) -> pl.DataFrame:
     cases = forced_labour_cases(cases)
     if "facility_sectors" not in cases.columns:
         cases = cases.with_columns(facility_sectors=pl.lit(None, pl.List(pl.String)))
-    cases = cases.with_columns(
-        industry=pl.col("facility_sectors").map_elements(_industry, return_dtype=pl.String)
-    )
+    cases = with_industry(cases)
     counts = cases.group_by("facility_id").len("facility_cases")
     cases = cases.join(counts, on="facility_id", how="left", nulls_equal=True)
     shared = cases.group_by("country_code", "industry").len("industry_cases")
