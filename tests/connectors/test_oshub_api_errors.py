@@ -5,12 +5,14 @@ request-meter middleware, REST framework's PermissionDenied / NotFound / Validat
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import dagster as dg
 import pytest
 
 from assets.oshub_sync import LOCATIONS_KEY, MERGES_KEY, raw_oshub_api, raw_oshub_merges
 from cli.operations import needs_attention
+from connectors.ids import make_os_id
 from connectors.sources.oshub_api import (
     FACILITIES,
     PRODUCTION_LOCATIONS,
@@ -28,6 +30,7 @@ from connectors.sources.oshub_api.client import (
 )
 from connectors.sources.oshub_merges import MERGES, fetch_merge_events
 from tests.fakes.oshub_server import FakeClock, FakeOsHub, recorded
+from tests.pipelines.operations_support import AS_OF, run_flrisk
 from tests.pipelines.oshub_support import count, oshub_home, oshub_resources, rows
 
 TOKEN = "tok-errors-5c2d9e"
@@ -180,3 +183,41 @@ def test_401_still_points_at_the_token(hub):
     ):
         client.get_json(PRODUCTION_LOCATIONS)
     assert "Invalid token." in str(raised.value)
+
+
+def many_locations(total: int) -> list[dict]:
+    """`total` production locations in the recorded shape (more than one page of 250)."""
+    template = recorded("production_locations.json")[2]
+    return [
+        {
+            **template,
+            "os_id": make_os_id("CN", f"2021{n % 365 + 1:03d}", f"Q{n:04d}"),
+            "name": f"Example Garment Factory {n:03d}",
+            "address": f"No. {n} Industrial Road, Longhua, Shenzhen, Guangdong",
+        }
+        for n in range(total)
+    ]
+
+
+def test_through_the_command_a_402_pauses_the_sync_and_status_says_it_resumes(tmp_path):
+    home = tmp_path / "home"
+    with FakeOsHub(TOKEN, many_locations(260)) as hub:
+        fault = hub.fail(PRODUCTION_LOCATIONS, status=402, body=API_LIMIT, times=99, when=after_first_page)
+        sync = ("sync-oshub", "--base-url", hub.base_url, "--as-of", AS_OF)
+        paused = run_flrisk(home, *sync, FLRISK_OSHUB_TOKEN=TOKEN)
+        assert paused.returncode == 0, paused.stdout + paused.stderr  # not a failed run
+        assert "paused at the API limit after 250 records" in paused.stdout
+        status = run_flrisk(home, "status", "--json")
+        assert status.returncode == 0, status.stderr
+        (item,) = [i for i in json.loads(status.stdout)["needs_attention"] if "API limit" in i["what"]]
+        assert "250 records kept" in item["detail"] and "API limit exceeded" in item["detail"]
+        assert "resumes" in item["fix"]
+
+        fault.times = 0  # the block is lifted
+        resumed = run_flrisk(home, *sync, FLRISK_OSHUB_TOKEN=TOKEN)
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        assert "260 records, in use" in resumed.stdout
+        first_page = [seen for seen in hub.calls(PRODUCTION_LOCATIONS) if not after_first_page(seen.params)]
+        assert len(first_page) == 1  # the second run resumed after the 250 kept, it did not start over
+        status = run_flrisk(home, "status", "--json")
+        assert not [i for i in json.loads(status.stdout)["needs_attention"] if "API limit" in i["what"]]
