@@ -30,6 +30,7 @@ from connectors.sources.oshub_api.client import (
 )
 from connectors.sources.oshub_merges import MERGES, fetch_merge_events
 from tests.fakes.oshub_server import FakeClock, FakeOsHub, recorded
+from tests.fakes.oshub_server import _location_key as location_key
 from tests.pipelines.operations_support import AS_OF, run_flrisk
 from tests.pipelines.oshub_support import count, oshub_home, oshub_resources, rows
 
@@ -201,9 +202,16 @@ def many_locations(total: int) -> list[dict]:
 
 def test_through_the_command_a_402_pauses_the_sync_and_status_says_it_resumes(tmp_path):
     home = tmp_path / "home"
-    with FakeOsHub(TOKEN, many_locations(260)) as hub:
-        fault = hub.fail(PRODUCTION_LOCATIONS, status=402, body=API_LIMIT, times=99, when=after_first_page)
+    with FakeOsHub(TOKEN, recorded("production_locations.json")) as hub:
         sync = ("sync-oshub", "--base-url", hub.base_url, "--as-of", AS_OF)
+        first = run_flrisk(home, *sync, FLRISK_OSHUB_TOKEN=TOKEN)  # yesterday's complete pull
+        assert first.returncode == 0 and "13 records, in use" in first.stdout, first.stdout + first.stderr
+
+        # today: yesterday's 13 and 247 new ones, more than one page of 250, then the limit
+        hub.locations = sorted(
+            [*recorded("production_locations.json"), *many_locations(247)], key=location_key
+        )
+        fault = hub.fail(PRODUCTION_LOCATIONS, status=402, body=API_LIMIT, times=99, when=after_first_page)
         paused = run_flrisk(home, *sync, FLRISK_OSHUB_TOKEN=TOKEN)
         assert paused.returncode == 0, paused.stdout + paused.stderr  # not a failed run
         assert "paused at the API limit after 250 records" in paused.stdout
@@ -214,10 +222,11 @@ def test_through_the_command_a_402_pauses_the_sync_and_status_says_it_resumes(tm
         assert "resumes" in item["fix"]
 
         fault.times = 0  # the block is lifted
+        before = len(hub.calls(PRODUCTION_LOCATIONS))
         resumed = run_flrisk(home, *sync, FLRISK_OSHUB_TOKEN=TOKEN)
         assert resumed.returncode == 0, resumed.stdout + resumed.stderr
         assert "260 records, in use" in resumed.stdout
-        first_page = [seen for seen in hub.calls(PRODUCTION_LOCATIONS) if not after_first_page(seen.params)]
-        assert len(first_page) == 1  # the second run resumed after the 250 kept, it did not start over
+        # the run resumed after the 250 kept records: one call, with the cursor, not a fresh first page
+        assert [after_first_page(seen.params) for seen in hub.calls(PRODUCTION_LOCATIONS)[before:]] == [True]
         status = run_flrisk(home, "status", "--json")
         assert not [i for i in json.loads(status.stdout)["needs_attention"] if "API limit" in i["what"]]
