@@ -116,10 +116,13 @@ def _pull_country(
         ) from error
     except OsHubError as error:
         records = checkpoint.records if checkpoint else 0
+        if isinstance(error, OsHubQuotaError):  # `flrisk status` says the partition resumes
+            api_pulls.note(warehouse, key, load_id, "quota_stop", records, str(error))
         outcome = "stopped at the daily quota" if isinstance(error, OsHubQuotaError) else "failed"
         kept = f" ({records} records kept; re-running the partition resumes after them)" if records else ""
         raise dg.Failure(
             description=f"Open Supply Hub pull of country {country} {outcome}{kept}: {error}",
             metadata={"country": country, "load_id": load_id, "records": records},
         ) from error
+    api_pulls.clear_note(warehouse, key)
     return _CountryPull(load_id, checkpoint, resumed_after, server_count)

@@ -2,6 +2,10 @@
 
 A pull is resumable: each page lands together with the checkpoint after it, so a crash (or the
 daily quota) stops it cleanly and the next run continues where it stopped, under the same load_id.
+A quota stop (our daily budget, or OS Hub's HTTP 402 "API limit exceeded") is not a failed run: the
+step succeeds with `finished: false`, the pull is noted in raw.api_pull_notes and `flrisk status`
+says it resumes on the next run. An account that may not read merge history (HTTP 403) keeps the
+previous merges, noted the same way; OS Hub's 404 for a history without merges is "no merges".
 Only a finished pull is registered in raw.loads, so staging never reads half a pull. A pull that cannot
 be shown complete (records received differ from the server's count, or the cursor did not advance) is
 discarded and the step fails saying so; the previous pull stays in use. A complete pull that removes
@@ -18,10 +22,11 @@ from pydantic import Field
 from assets.metadata import timed
 from assets.resources import OsHubResource, WarehouseResource
 from connectors.sources import oshub_api, oshub_merges
-from connectors.sources.oshub_api.client import OsHubQuotaError
+from connectors.sources.oshub_api.client import OsHubPermissionError, OsHubQuotaError
 from warehouse import api_pulls
 
 LOCATIONS_KEY = "oshub_api:production_locations"
+MERGES_KEY = "oshub_merges:merge_events"
 DEFAULT_MAX_REMOVED_SHARE = 0.05
 
 
@@ -73,8 +78,12 @@ def raw_oshub_api(
                 )
                 checkpoint, pages = page.checkpoint, pages + 1
         except OsHubQuotaError as error:
+            records = checkpoint.records if checkpoint else 0
+            api_pulls.note(warehouse, LOCATIONS_KEY, load_id, "quota_stop", records, str(error))
             context.log.warning(f"stopping for today, will resume from the checkpoint: {error}")
-            return dg.MaterializeResult(metadata={"load_id": load_id, "pages": pages, "finished": False})
+            return dg.MaterializeResult(
+                metadata={"load_id": load_id, "pages": pages, "records": records, "finished": False}
+            )
         except oshub_api.IncompletePullError as error:
             api_pulls.discard(warehouse, LOCATIONS_KEY, load_id)
             raise dg.Failure(
@@ -92,6 +101,7 @@ def raw_oshub_api(
         "row_count": records,
         "received_at": datetime.now(UTC).date(),
     }
+    api_pulls.clear_note(warehouse, LOCATIONS_KEY)
     held = _hold_if_shrinking(context, config, warehouse, load)
     if not held:
         warehouse.complete_api_load(LOCATIONS_KEY, load)
@@ -129,11 +139,19 @@ def _hold_if_shrinking(
 
 
 @dg.asset(key=["raw", "oshub_merges"], group_name="ingestion", kinds={"duckdb", "polars"})
-def raw_oshub_merges(warehouse: WarehouseResource, oshub: OsHubResource) -> dg.MaterializeResult:
+def raw_oshub_merges(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, oshub: OsHubResource
+) -> dg.MaterializeResult:
     """raw.oshub_merges: one row per Open Supply Hub merge event (original OS ID -> current OS ID)."""
     load_id = _new_load_id(oshub_merges.SOURCE_TYPE)
-    with timed() as clock, oshub.client() as client:
-        events = oshub_merges.fetch_merge_events(client)
+    try:
+        with timed() as clock, oshub.client() as client:
+            events = oshub_merges.fetch_merge_events(client)
+    except OsHubPermissionError as error:
+        api_pulls.note(warehouse, MERGES_KEY, None, "no_permission", 0, str(error))
+        context.log.warning(f"merge history not pulled, the previous merges stay in use: {error}")
+        return dg.MaterializeResult(metadata={"events": 0, "skipped": str(error)})
+    api_pulls.clear_note(warehouse, MERGES_KEY)
     rows = oshub_merges.raw_frame(events, load_id)
     source_file = rows["source_file"][0] if rows.height else oshub_api.source_file(oshub_merges.MERGES)
     warehouse.append_raw(

@@ -265,4 +265,6 @@ def _concat(table: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
     merged = pl.concat(frames) if frames else contract.empty_frame()
     if table == "staged.facility_records":
         merged = merged.unique("record_id", keep="first", maintain_order=True)
+    if table == "staged.oshub_id_aliases":  # merge events + production locations' historical_os_id
+        merged = oshub_merges.combine_aliases(merged)
     return merged

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "demo" / "seeds" / "oshub_facilities.csv"
 HEADER = [
     "os_id", "contribution_date", "name", "address", "country_code", "country_name", "lat", "lng",
-    "sector", "contributor", "number_of_workers", "parent_company", "facility_type",
+    "sector", "contributor (list)", "number_of_workers", "parent_company", "facility_type",
     "processing_type", "product_type", "is_closed",
 ]  # fmt: skip
 CONTRIBUTORS = ["Northwind Apparel", "Bluefjord Outdoor", "Casa Verde Home", "Ethical Trade Demo Initiative"]

@@ -39,9 +39,10 @@ def status(as_json: bool) -> None:
 
 
 def needs_attention() -> list[dict]:
-    """Received files the last run set aside, and Open Supply Hub pulls held for review (read from the
-    received register and the reader copy: never from the live warehouse, so it works during a run)."""
-    from warehouse.api_pulls import held_pulls
+    """Received files the last run set aside, Open Supply Hub pulls held for review and pulls that
+    stopped early (quota, permission), read from the received register and the reader copy: never
+    from the live warehouse, so it works during a run."""
+    from warehouse.api_pulls import held_pulls, pull_notes
     from warehouse.database import Warehouse
     from warehouse.locking import WarehouseBusyError
     from warehouse.received import failed_files
@@ -57,8 +58,10 @@ def needs_attention() -> list[dict]:
     readers = Warehouse.for_readers()
     try:
         held = held_pulls(readers) if readers.path.is_file() else None
+        notes = pull_notes(readers) if readers.path.is_file() else None
     except WarehouseBusyError:  # the very first run is writing: nothing was held before it
-        held = None
+        held = notes = None
+    items += _pull_note_items(notes)
     if held is not None:
         for row in held.iter_rows(named=True):
             items.append(
@@ -69,6 +72,29 @@ def needs_attention() -> list[dict]:
                     "fix": f"`flrisk accept-pull {row['load_id']}` if the removals are real",
                 }
             )
+    return items
+
+
+PULL_NOTE_TEXT = {
+    "quota_stop": (
+        "Open Supply Hub pull paused at the API limit",
+        "not a failure: the next run (`flrisk sync-oshub` or the daily schedule) resumes from here",
+    ),
+    "no_permission": (
+        "Open Supply Hub merge history not pulled",
+        "ask Open Supply Hub to enable merge history for the account; the previous merges stay in use",
+    ),
+}
+
+
+def _pull_note_items(notes) -> list[dict]:
+    """Needs-attention items for pulls that stopped without failing (raw.api_pull_notes)."""
+    items = []
+    for row in [] if notes is None else notes.iter_rows(named=True):
+        what, fix = PULL_NOTE_TEXT.get(row["kind"], ("Open Supply Hub pull stopped", "re-run the sync"))
+        kept = f"{row['records']} records kept so far; " if row["kind"] == "quota_stop" else ""
+        label = f" {row['load_id']}" if row["load_id"] else ""
+        items.append({"what": f"{what}{label}", "detail": f"{kept}{row['message']}", "fix": fix})
     return items
 
 
@@ -98,6 +124,12 @@ def sync_oshub(as_of: str, base_url: str, accept_removals: bool, max_removed_sha
         raise SystemExit(1) from error
     for event in result.asset_materializations_for_node("raw__oshub_api"):
         meta = {key: value.value for key, value in event.metadata.items()}
+        if meta.get("finished") is False:
+            click.echo(
+                f"Open Supply Hub pull {meta.get('load_id')} paused at the API limit after "
+                f"{meta.get('records')} records; the next run resumes from there (`flrisk status`)."
+            )
+            continue
         state = (
             "HELD for review (staging keeps the previous pull)" if meta.get("held_for_review") else "in use"
         )

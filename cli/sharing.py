@@ -124,11 +124,13 @@ def export_htcds(output: Path, k: int | None, force: bool) -> None:
     with _warehouse(staged=True) as con:
         cases = con.sql(htcds.source_sql()).pl()
     exported = htcds.to_htcds(cases, k)
-    report = htcds.export_report(exported, k)
+    report = htcds.export_report(exported, k, left_out=cases.height - exported.height)
     with _output(output, force) as temporary:
         report_path = output.with_name(htcds.write_export(exported, report, temporary).name)
     click.echo(
-        f"{exported.height} cases -> {output}; {len(report['mapped_fields'])} HTCDS fields mapped, "
+        f"{exported.height} cases -> {output} ({report['cases_left_out_without_forced_labour_indicator']} "
+        f"without a forced-labour indicator left out); {len(report['mapped_fields'])} HTCDS fields mapped "
+        f"({len(report['core_fields']['mapped'])} of {report['core_fields']['total']} Core), "
         f"{len(report['unmapped_htcds_fields'])} unmapped (listed in {report_path})"
     )
     raise SystemExit(1 if report["invalid_picklist_values"] else 0)

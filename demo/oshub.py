@@ -24,7 +24,7 @@ HEADER = [
     "lat",
     "lng",
     "sector",
-    "contributor",
+    "contributor (list)",  # OS Hub download column name (FacilityDownloadSerializer)
     "number_of_workers",
     "parent_company",
     "facility_type",

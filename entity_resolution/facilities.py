@@ -3,7 +3,9 @@
 The facility's descriptive fields come from its representative record: an Open Supply Hub record
 first (the shared registry), then a brand list, then audits, then worker voice; ties go to the
 smallest record_id. List-valued fields (OS IDs, sectors, contributors, ...) are unions over all
-records of the facility. A facility whose records name more than one country is flagged.
+records of the facility. A facility whose records name more than one country is flagged. A name
+spelling (a record with ``spelling_of``, e.g. OS Hub's local-language name) helps matching only: it
+never represents its facility and is not counted in record_count.
 """
 
 from __future__ import annotations
@@ -58,9 +60,12 @@ def facility_ids(ids: dict[int, str]) -> pl.Expr:
 
 def build_facilities(labelled: pl.DataFrame, ids: dict[int, str]) -> pl.DataFrame:
     """`resolved.facilities` from records labelled with their cluster and the cluster -> ID map."""
+    spelling = pl.col("spelling_of").is_not_null() if "spelling_of" in labelled.columns else pl.lit(False)
     ranked = labelled.with_columns(
-        priority=pl.col("source_type").replace_strict(SOURCE_PRIORITY, default=9, return_dtype=pl.Int32),
+        priority=pl.col("source_type").replace_strict(SOURCE_PRIORITY, default=9, return_dtype=pl.Int32)
+        + spelling.cast(pl.Int32) * 10,
         facility_id=facility_ids(ids),
+        is_spelling=spelling,
     ).sort("facility_id", "priority", "record_id")
     return (
         ranked.group_by("facility_id", maintain_order=True)
@@ -81,7 +86,7 @@ def build_facilities(labelled: pl.DataFrame, ids: dict[int, str]) -> pl.DataFram
             pl.col("source_type").unique().sort().alias("source_types"),
             pl.col("contributor").drop_nulls().unique().sort().alias("contributors"),
             pl.col("country_code").unique().sort().alias("countries"),
-            pl.len().cast(pl.Int64).alias("record_count"),
+            (~pl.col("is_spelling")).sum().cast(pl.Int64).alias("record_count"),
         )
         .with_columns(
             os_id=pl.col("os_ids").list.first(),

@@ -6,6 +6,11 @@ and checkpoint deleted; the previous pull stays in use). A complete pull that re
 configured share of the previous pull's facilities (OS IDs) is held: its rows stay, it is listed in
 raw.api_pulls_held with the figures, and staging keeps using the previous pull until someone accepts it
 (`flrisk accept-pull`, or the sync's `accept_removals` run config). `flrisk status` lists held pulls.
+
+A pull that stopped without failing is noted in raw.api_pull_notes (one row per pull key): `quota_stop`
+(OS Hub's "API limit exceeded": the rows so far and the checkpoint stay, the next run resumes) and
+`no_permission` (the account may not read merge history: the previous merges stay in use). The note
+goes when that pull next completes; `flrisk status` lists the notes.
 """
 
 from __future__ import annotations
@@ -132,3 +137,33 @@ def forget_held(con, source_file: str) -> None:
     accept); nothing when it has no such table."""
     con.execute(create_statement(HELD))
     con.execute(f"DELETE FROM {HELD} WHERE source_file = ?", [source_file])
+
+
+NOTES = "raw.api_pull_notes"
+
+
+def note(
+    warehouse: WarehouseTables, pull_key: str, load_id: str | None, kind: str, records: int, message: str
+) -> None:
+    """Record why the pull `pull_key` stopped without failing (replacing its earlier note)."""
+    with warehouse.transaction() as con:
+        con.execute(create_statement(NOTES))
+        con.execute(f"DELETE FROM {NOTES} WHERE pull_key = ?", [pull_key])
+        con.execute(
+            f"INSERT INTO {NOTES} VALUES (?, ?, ?, ?, ?, current_timestamp)",
+            [pull_key, load_id, kind, records, message],
+        )
+
+
+def clear_note(warehouse: WarehouseTables, pull_key: str) -> None:
+    """Forget the note of `pull_key` (it completed)."""
+    if warehouse.exists(NOTES):
+        with warehouse.transaction() as con:
+            con.execute(f"DELETE FROM {NOTES} WHERE pull_key = ?", [pull_key])
+
+
+def pull_notes(warehouse: WarehouseTables) -> pl.DataFrame:
+    """Every pull that stopped without failing, newest first (empty when none)."""
+    if not warehouse.exists(NOTES):
+        return pl.DataFrame()
+    return warehouse.query(f"SELECT * FROM {NOTES} ORDER BY noted_at DESC")

@@ -12,8 +12,9 @@ refuses an outdated copy with a message saying to run `flrisk migrate`.
 
 SCHEMA_VERSION history: 1 = first recorded version (issue 16: load_summary file status and reasons,
 raw.api_pulls_held); 2 = issue 18 (facility_risk band_reason, location_check; drivers driver_kind,
-driver_rank; list_screening_hits status_reason); bump it whenever a contract gains a column or a raw
-bookkeeping table changes.
+driver_rank; list_screening_hits status_reason); 3 = issue 15 (facility_records claim_status and
+spelling_of, oshub_id_aliases origin, raw.api_pull_notes); bump it whenever a contract gains a column
+or a raw bookkeeping table changes.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from data_contracts.physical_types import quote_identifier
 from data_contracts.versioning import is_widening
 from warehouse.sql import create_statement, quoted
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 VERSIONS = "raw.schema_versions"
 PRESENT = "SELECT table_schema || '.' || table_name FROM information_schema.tables"
 COLUMNS = (

@@ -34,12 +34,16 @@ HELD_PULLS_TABLE_DDL = """(
     contributor VARCHAR, row_count BIGINT NOT NULL, received_at DATE, previous_count BIGINT NOT NULL,
     removed_count BIGINT NOT NULL, removed_share DOUBLE NOT NULL, reason VARCHAR NOT NULL,
     held_at TIMESTAMP NOT NULL)"""
+PULL_NOTES_TABLE_DDL = """(
+    pull_key VARCHAR NOT NULL, load_id VARCHAR, kind VARCHAR NOT NULL, records BIGINT NOT NULL,
+    message VARCHAR NOT NULL, noted_at TIMESTAMP NOT NULL)"""
 VERSIONS_TABLE_DDL = "(version INTEGER NOT NULL, migrated_at TIMESTAMP NOT NULL, changes VARCHAR)"
 RAW_BOOKKEEPING = {
     "raw.schema_versions": VERSIONS_TABLE_DDL,
     "raw.loads": LOADS_TABLE_DDL,
     "raw.api_checkpoints": CHECKPOINTS_TABLE_DDL,
     "raw.api_pulls_held": HELD_PULLS_TABLE_DDL,
+    "raw.api_pull_notes": PULL_NOTES_TABLE_DDL,
 }
 FAULT_PAUSE_ENV = "FLRISK_FAULT_PAUSE_AFTER_WRITE"
 

@@ -104,5 +104,7 @@ def _final_form(records: pl.DataFrame, source_type: str) -> pl.DataFrame:
     schema = STAGED_SCHEMAS["facility_records"]
     if "is_closed" not in records.columns:
         derived["is_closed"] = pl.lit(None, pl.Boolean)
+    for column in ("claim_status", "spelling_of"):  # production-location columns (oshub_api only)
+        derived.setdefault(column, pl.lit(None, pl.String))
     columns = [derived.get(name, pl.col(name)).cast(dtype).alias(name) for name, dtype in schema.items()]
     return records.select("position", *columns)

@@ -24,13 +24,14 @@ from connectors.headers import HeaderMap
 from connectors.ids import normalise_os_id, os_id_problem
 from connectors.schemas import RAW_SCHEMA
 from connectors.sources.oshub_api import pull
-from connectors.sources.oshub_api.client import OsHubClient, OsHubResponseError
+from connectors.sources.oshub_api.client import OsHubClient, OsHubNotFoundError, OsHubResponseError
 from connectors.staging import Problem, RawRow, Rejections, Standardised
 from data_contracts import load_contract
 
 SOURCE_TYPE = "oshub_merges"
 MERGES = "/api/moderation-events/merge/"
 TABLE = "oshub_id_aliases"
+MERGE_EVENT, HISTORICAL = "merge_event", "historical_os_id"  # staged.oshub_id_aliases.origin
 KNOWN_KEYS = ("current_id", "original_id", "created_at", "merge_date", "original_name", "original_address")
 
 
@@ -45,9 +46,16 @@ class Merge(NamedTuple):
 
 
 def fetch_merge_events(client: OsHubClient, since: dt.date | None = None) -> list[dict[str, Any]]:
-    """Every merge event (one API call), or those merged on or after ``since``."""
+    """Every merge event (one API call), or those merged on or after ``since``. OS Hub answers a
+    range without merges with 404 ``{"detail": "Not found."}``: that is "no merges" (an empty list);
+    a 404 without OS Hub's JSON detail (a wrong base URL) stays an error."""
     params = {"date_greater_than_or_equal": since.isoformat()} if since else {}
-    body = client.get_json(MERGES, params, f"merges since {since}" if since else "all merges")
+    try:
+        body = client.get_json(MERGES, params, f"merges since {since}" if since else "all merges")
+    except OsHubNotFoundError as error:
+        if error.detail is None:
+            raise
+        return []
     if not isinstance(body, list) or not all(isinstance(event, dict) for event in body):
         raise OsHubResponseError(f"GET {MERGES}: expected a JSON array of merge events")
     return body
@@ -180,10 +188,34 @@ def alias_frame(merges: list[Merge]) -> pl.DataFrame:
                 "load_id": merge.row.load_id,
                 "source_file": merge.row.source_file,
                 "source_row": merge.row.source_row,
+                "origin": MERGE_EVENT,
             }
         )
     schema = load_contract(f"staged.{TABLE}").polars_schema()
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+
+
+def combine_aliases(aliases: pl.DataFrame) -> pl.DataFrame:
+    """One staged.oshub_id_aliases table from the merge events' rows and the production locations'
+    ``historical_os_id`` rows: per alias a merge event wins, else the first record's list (by
+    merged_into_os_id); chains are then resolved again over the union, so an ID that a record lists and
+    that was itself merged on resolves to the end of the chain."""
+    if aliases.is_empty():
+        return aliases
+    ranked = aliases.with_columns(
+        _rank=pl.when(pl.col("origin") == HISTORICAL).then(1).otherwise(0),
+    ).sort("_rank", "merged_into_os_id", "source_file", "source_row")
+    kept = ranked.unique("alias_os_id", keep="first", maintain_order=True).drop("_rank")
+    chains = resolve_chains(dict(zip(kept["alias_os_id"], kept["merged_into_os_id"], strict=True)))
+    current = [chains[alias][0] for alias in kept["alias_os_id"]]
+    hops = [chains[alias][1] for alias in kept["alias_os_id"]]
+    return kept.with_columns(
+        current_os_id=pl.Series(current, dtype=pl.String),
+        hops=pl.Series(hops, dtype=pl.Int64),
+        status=pl.Series(
+            ["resolved" if value is not None else "cycle" for value in current], dtype=pl.String
+        ),
+    ).sort("alias_os_id")
 
 
 def apply_aliases(frame: pl.DataFrame, aliases: pl.DataFrame, column: str = "os_id") -> pl.DataFrame:

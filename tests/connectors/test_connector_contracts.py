@@ -48,6 +48,8 @@ SPEC_COLUMNS = {
         "parent_company": S,
         "is_closed": B,
         "extra_fields": S,
+        "claim_status": S,  # Open Supply Hub production locations only (issue 15)
+        "spelling_of": S,  # a name spelling's mention (OS Hub local_name)
     },
     "audit_findings": {
         "finding_id": S,

@@ -4,7 +4,8 @@ scripted faults. Not a mock of flrisk's client: the client under test speaks HTT
 Endpoints: ``/api/v1/production-locations/`` (sorted by name then os_id, ``size``,
 ``search_after[value]``/``search_after[id]``, ``country`` = exact ``country.alpha_2``),
 ``/api/facilities/`` (GeoJSON, ``countries``, ``page``/``pageSize``, pages above 100 refused) and
-``/api/moderation-events/merge/``. Every
+``/api/moderation-events/merge/`` (404 ``{"detail": "Not found."}`` when no merge matches, as OS
+Hub answers). Every
 request needs ``Authorization: Token <token>``; faults queued with :meth:`FakeOsHub.fail` are
 served, in order, to the next requests they match.
 """
@@ -22,6 +23,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 MAX_PAGE = 100
+NOT_FOUND_PAGE = (
+    b"<!doctype html><html><head><title>Not Found</title></head><body><h1>Not Found</h1></body></html>"
+)
 Params = dict[str, str]
 
 
@@ -116,8 +120,8 @@ class FakeOsHub:
             "/api/facilities/": self._facilities,
             "/api/moderation-events/merge/": self._merges,
         }
-        if path not in routes:
-            return 404, {}, {"detail": "Not found."}, None
+        if path not in routes:  # Django's own 404 page (DEBUG off), not REST framework JSON
+            return 404, {"Content-Type": "text/html"}, NOT_FOUND_PAGE, None
         status, body = routes[path](params)
         return status, {}, body, fault
 
@@ -154,7 +158,10 @@ class FakeOsHub:
 
     def _merges(self, params: Params) -> tuple[int, Any]:
         since = params.get("date_greater_than_or_equal", "")
-        return 200, [event for event in self.merges if event["merge_date"][:10] >= since]
+        events = [event for event in self.merges if event["merge_date"][:10] >= since]
+        if not events:  # OS Hub raises DRF's NotFound when the range holds no merge
+            return 404, {"detail": "Not found."}
+        return 200, events
 
 
 def _location_key(row: dict[str, Any]) -> tuple[str, str]:
@@ -174,14 +181,14 @@ def _handler_for(fake: FakeOsHub) -> type[BaseHTTPRequestHandler]:
             url = urlsplit(self.path)
             params = {key: values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
             status, headers, body, fault = fake.respond(url.path, params, self.headers.get("Authorization"))
-            data = json.dumps(body).encode("utf-8")
+            data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
             if fault is not None and fault.kind == "slow":
                 time.sleep(fault.delay)
             if fault is not None and fault.kind == "truncated":
                 data = data[: len(data) // 2]
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                headers = {"Content-Type": "application/json", **headers}
                 self.send_header("Content-Length", str(len(data)))
                 for name, value in headers.items():
                     self.send_header(name, value)

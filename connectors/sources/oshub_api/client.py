@@ -7,7 +7,10 @@ The only I/O of the OS Hub API sources (``pull`` and ``connectors.sources.oshub_
 * Every HTTP attempt, retries included, first passes the :class:`RateLimiter` (OS Hub allows
   100 calls a minute and 10,000 a day); the day's count can be restored from a checkpoint.
 * 429 honours ``Retry-After``; 5xx, timeouts, transport errors and unparseable JSON are retried
-  with bounded exponential backoff; 401/403 raise :class:`OsHubAuthError` at once.
+  with bounded exponential backoff; other statuses raise at once, explained from the server's own
+  body (``connectors.sources.oshub_api.errors``): 401 :class:`OsHubAuthError` (the token), 402 "API
+  limit exceeded" :class:`OsHubQuotaError` (stop for the day, resume later), 402/403 otherwise
+  :class:`OsHubPermissionError` (the account may not do this), 404 :class:`OsHubNotFoundError`.
 * Clock and sleep are injectable, so tests never really wait.
 """
 
@@ -23,25 +26,32 @@ from typing import Any
 
 import httpx
 
+from connectors.sources.oshub_api.errors import (
+    OsHubAuthError,
+    OsHubError,
+    OsHubNotFoundError,
+    OsHubPermissionError,
+    OsHubQuotaError,
+    OsHubResponseError,
+    describe_body,
+    refusal,
+)
+
+__all__ = [
+    "OsHubAuthError",
+    "OsHubClient",
+    "OsHubError",
+    "OsHubNotFoundError",
+    "OsHubPermissionError",
+    "OsHubQuotaError",
+    "OsHubResponseError",
+    "RateLimiter",
+    "RetryPolicy",
+]
+
 DEFAULT_BASE_URL = "https://opensupplyhub.org"
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
-
-
-class OsHubError(RuntimeError):
-    """Base error of the OS Hub API connector; messages never contain the token."""
-
-
-class OsHubAuthError(OsHubError):
-    """401/403 (or no token at all): the token is missing or was rejected."""
-
-
-class OsHubResponseError(OsHubError):
-    """A response could not be used: retries exhausted, an unexpected status, bad JSON or shape."""
-
-
-class OsHubQuotaError(OsHubError):
-    """The daily call budget is spent, or the server asks to wait longer than we are willing to."""
 
 
 @dataclass(frozen=True)
@@ -176,11 +186,6 @@ class OsHubClient:
 
     def _outcome(self, response: httpx.Response, label: str) -> _Retry | _Value:
         status = response.status_code
-        if status in (401, 403):
-            raise OsHubAuthError(
-                f"Open Supply Hub token missing or rejected: {label} returned HTTP {status} "
-                f"({self._detail(response)}); check FLRISK_OSHUB_TOKEN"
-            )
         if status == 429:
             wait = self._retry_after(response)
             if wait > self.retry.max_retry_after:
@@ -192,7 +197,7 @@ class OsHubClient:
         if status >= 500:
             return _Retry(f"HTTP {status} ({self._detail(response)})")
         if status != 200:
-            raise OsHubResponseError(f"{label}: unexpected HTTP {status} ({self._detail(response)})")
+            raise refusal(label, status, self._detail(response), self._json_detail(response))
         try:
             return _Value(response.json())
         except ValueError as exc:
@@ -210,13 +215,17 @@ class OsHubClient:
         return max(0.0, moment.timestamp() - self._clock())
 
     def _detail(self, response: httpx.Response) -> str:
-        """A short, token-free description of an error body."""
+        """The server's own explanation of an error body, token-free (``errors.describe_body``)."""
+        return self._redact(describe_body(response.text))
+
+    def _json_detail(self, response: httpx.Response) -> str | None:
+        """The ``detail`` text of an OS Hub JSON error body, or None when the body is not one."""
         try:
             body = response.json()
         except ValueError:
-            body = None
-        text = body.get("detail") if isinstance(body, dict) else None
-        return self._redact(str(text)[:200]) if text else "no detail"
+            return None
+        detail = body.get("detail") if isinstance(body, dict) else None
+        return self._redact(detail) if isinstance(detail, str) else None
 
     def _redact(self, text: str) -> str:
         return text.replace(self._token, "<hidden>")

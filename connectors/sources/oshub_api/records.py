@@ -2,7 +2,10 @@
 
 Each record is read through the shape of the endpoint it came from (production locations or the
 GeoJSON facilities feature); keys we do not know are reported and kept in extra_fields, values of
-the wrong type are quarantined, never coerced.
+the wrong type are quarantined, never coerced. A production location's claim status, merged-away IDs
+and local-language name are kept too (``location_extras``): the IDs as staged.oshub_id_aliases rows,
+the local name as a name spelling for entity resolution. OS Hub's placeholders (sector
+``Unspecified``, parent ``Not Applicable``) are staged as null (``placeholders``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,15 @@ from connectors.facilities import FacilityFields, add_coordinates, add_details, 
 from connectors.headers import HeaderMap
 from connectors.parsing import MULTI_VALUE_SEPARATOR
 from connectors.schemas import RAW_SCHEMA, frame
+from connectors.sources.oshub_api.location_extras import (
+    alias_rows,
+    check_claim_status,
+    historical_os_ids,
+    local_name_spelling,
+)
+from connectors.sources.oshub_api.placeholders import without_placeholders
 from connectors.staging import FirstSeen, Problem, RawRow, Rejections, Standardised, accept_or_reject
+from data_contracts import load_contract
 
 SOURCE_TYPE = "oshub_api"
 PRODUCTION_LOCATIONS = "/api/v1/production-locations/"
@@ -69,6 +80,8 @@ LOCATION = Shape(
         "number_of_workers": "number_of_workers",
         "parent_company": "parent_company",
         "is_closed": "is_closed",
+        "claim_status": "claim_status",
+        "local_name": "local_name",
     },
     # the fields' top-level keys plus keys kept in raw only (as oshub_download keeps contribution_date)
     known=frozenset(
@@ -108,6 +121,7 @@ def standardise(raw: pl.DataFrame) -> Standardised:
         raise ValueError(f"raw frame for {SOURCE_TYPE} lacks columns {missing}")
     rejections, seen = Rejections(SOURCE_TYPE), FirstSeen()
     records: list[dict[str, object]] = []
+    aliases: list[dict[str, object]] = []
     unknown: dict[str, set[str]] = {}
     for row in raw.select(list(RAW_SCHEMA)).iter_rows(named=True):
         endpoint_file = split_source_file(row["source_file"])[0]
@@ -120,13 +134,25 @@ def standardise(raw: pl.DataFrame) -> Standardised:
         add_coordinates(record, raw_row, problems)
         add_details(record, raw_row)
         _check_is_closed(record, raw_row, problems)
+        check_claim_status(record, raw_row, problems)
+        merged_away = historical_os_ids(raw_row, problems)
+        spelling = local_name_spelling(record, raw_row, SOURCE_TYPE, problems)
         if accept_or_reject(raw_row, problems, seen, str(record["record_id"]), rejections):
-            records.append(record)
+            records += [record] if spelling is None else [record, spelling]
+            aliases += alias_rows(record, merged_away)
     return Standardised(
-        tables={"facility_records": frame("facility_records", records)},
+        tables={
+            "facility_records": without_placeholders(frame("facility_records", records)),
+            "oshub_id_aliases": _alias_frame(aliases),
+        },
         rejected=rejections.frame(),
         unknown_columns={name: tuple(sorted(keys)) for name, keys in unknown.items() if keys},
     )
+
+
+def _alias_frame(rows: list[dict[str, object]]) -> pl.DataFrame:
+    schema = load_contract("staged.oshub_id_aliases").polars_schema()
+    return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
 
 
 def _raw_row(row: dict[str, Any], shape: Shape, problems: list[Problem]) -> RawRow:
