@@ -19,11 +19,20 @@ import polars as pl
 
 from warehouse import locking
 from warehouse.database import Warehouse
+from warehouse.decisions import append_decision
 from warehouse.migrations import migrate_home, require_current
-from warehouse.readers import amend_snapshot, read_connection, reader_database
-from warehouse.sql import create_statement
+from warehouse.readers import read_connection, reader_database
 
 DECISIONS = "resolved.list_hit_decisions"
+DECISION_COLUMNS = (
+    "facility_id",
+    "list_name",
+    "list_entity_name",
+    "decision",
+    "decided_by",
+    "decided_at",
+    "note",
+)
 LOCK_WAIT_SECONDS = 5.0
 HIT_COLUMNS = (
     "hit_id, facility_id, screened_name, list_name, list_entity_name, match_score, status, status_reason"
@@ -96,22 +105,6 @@ def find_hit(warehouse: Warehouse, hit: str, entity: str | None = None, list_nam
     return found.row(0, named=True)
 
 
-def _insert_decision(con, row: list, create: bool = False) -> None:
-    """Append one decision row; with `create`, first create the table if the database lacks it."""
-    if create:
-        present = con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'resolved' AND table_name = 'list_hit_decisions'"
-        ).fetchall()[0][0]
-        if not present:
-            con.execute(create_statement(DECISIONS))
-    con.execute(
-        f"INSERT INTO {DECISIONS} (facility_id, list_name, list_entity_name, decision, decided_by, "
-        "decided_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        row,
-    )
-
-
 def record_decision(
     hit: str,
     decision: str,
@@ -143,8 +136,5 @@ def record_decision(
             decided_at,
             note or None,
         ]
-        warehouse.ensure(DECISIONS)
-        with warehouse.transaction() as con:
-            _insert_decision(con, row)
-        amend_snapshot(warehouse.path, lambda con: _insert_decision(con, row, create=True))
+        append_decision(warehouse, DECISIONS, DECISION_COLUMNS, row)
     return found | {"decision": decision, "decided_by": decided_by.strip(), "decided_at": decided_at}

@@ -18,11 +18,12 @@ from cli.list_review import LOCK_WAIT_SECONDS
 from entity_resolution.settings import ResolutionSettings
 from warehouse import locking
 from warehouse.database import Warehouse
+from warehouse.decisions import append_decision
 from warehouse.migrations import migrate_home, require_current
-from warehouse.readers import amend_snapshot, read_connection, reader_database
-from warehouse.sql import create_statement
+from warehouse.readers import read_connection, reader_database
 
 DECISIONS = "resolved.match_decisions"
+DECISION_COLUMNS = ("record_id_left", "record_id_right", "decision", "decided_by", "decided_at", "note")
 PAIRS_SQL = (Path(__file__).parent / "sql" / "match_review_pairs.sql").read_text(encoding="utf-8")
 DECISION_OF = {"same": "confirm", "different": "reject"}
 
@@ -67,21 +68,6 @@ def pairs_for_review(
     return [row | {"explanation": explanation(row)} for row in rows.to_dicts()]
 
 
-def _insert(con, row: list, create: bool = False) -> None:
-    if create:
-        present = con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'resolved' AND table_name = 'match_decisions'"
-        ).fetchall()[0][0]
-        if not present:
-            con.execute(create_statement(DECISIONS))
-    con.execute(
-        f"INSERT INTO {DECISIONS} (record_id_left, record_id_right, decision, decided_by, decided_at, note) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        row,
-    )
-
-
 def record_decision(
     pair: str, same: bool, decided_by: str, note: str | None = None, database: Path | None = None
 ) -> dict:
@@ -112,8 +98,5 @@ def record_decision(
             decided_at,
             note or None,
         ]
-        warehouse.ensure(DECISIONS)
-        with warehouse.transaction() as con:
-            _insert(con, row)
-        amend_snapshot(warehouse.path, lambda con: _insert(con, row, create=True))
+        append_decision(warehouse, DECISIONS, DECISION_COLUMNS, row)
     return queued | {"decision": decision, "decided_by": decided_by.strip(), "decided_at": decided_at}
