@@ -73,9 +73,8 @@ def borders_path(topology: dict) -> str:
 def main(land_file: str, countries_file: str) -> None:
     land = json.loads(Path(land_file).read_text(encoding="utf-8"))
     countries = json.loads(Path(countries_file).read_text(encoding="utf-8"))
-    OUT.write_text(
-        json.dumps({"land": fix_land(land_path(land)), "borders": fix_lines(borders_path(countries))}) + "\n", encoding="utf-8"
-    )
+    outline = {"land": fix_land(land_path(land)), "borders": fix_lines(borders_path(countries))}
+    OUT.write_text(json.dumps(outline) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
