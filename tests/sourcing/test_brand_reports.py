@@ -135,7 +135,8 @@ def test_rows_are_ordered_by_band_then_score_in_the_browser(demo_home, browser, 
     """Issue 19: within a band rows follow the score (not the id); the most severe band comes first."""
     dom = rendered_dom(browser, reports_dir(demo_home) / "northwind-apparel.html", tmp_path)
     cells = re.findall(
-        r'<tr data-facility-id="FLR-[0-9A-F]{12}".*?<td class="num">([0-9.]+)</td><td><span class="pill band-(\w+)"',
+        r'<tr data-facility-id="FLR-[0-9A-F]{12}".*?<td class="num">([0-9.]+)</td>'
+        r'<td><span class="pill band-(\w+)"',
         dom,
         re.S,
     )
