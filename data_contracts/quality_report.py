@@ -48,6 +48,8 @@ def render_report(
     generated_at: str,
     links: Sequence[tuple[str, str]] = (),
     sections: Sequence[ReportSection] = (),
+    appendix: Sequence[str] = (),
+    extra_summary: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/summary.json``; return the HTML path.
 
@@ -55,16 +57,17 @@ def render_report(
     (which adds row counts and contract versions). ``links`` are ``(relative href, label)``
     pairs listed under the heading, e.g. the Great Expectations Data Docs beside the report.
     ``sections`` (quarantine by reason, load reconciliation, ...) follow the overview and are
-    written under their ``key`` in the JSON.
+    written under their ``key`` in the JSON. ``appendix`` holds HTML fragments (already escaped)
+    placed after the sections, e.g. the quarantined rows by file; ``extra_summary`` adds JSON keys.
     """
     tables = _as_tables(results)
     out_dir.mkdir(parents=True, exist_ok=True)
-    summary = build_summary(tables, generated_at, sections)
+    summary = build_summary(tables, generated_at, sections) | dict(extra_summary or {})
     (out_dir / "summary.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     index = out_dir / "index.html"
-    index.write_text(_html_page(tables, summary, links, sections), encoding="utf-8")
+    index.write_text(_html_page(tables, summary, links, sections, appendix), encoding="utf-8")
     return index
 
 
@@ -102,6 +105,11 @@ def build_summary(
         "tables": rows,
         **{section.key: [_jsonable(dict(row)) for row in section.rows] for section in sections},
     }
+
+
+def report_css() -> str:
+    """The report's inline style sheet (shared by the past-runs index)."""
+    return _CSS.read_text("utf-8")
 
 
 def _as_tables(results: Any) -> list[TableQuality]:
@@ -151,6 +159,11 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def escape_text(value: Any) -> str:
+    """Escape anything for HTML and defuse URL schemes (as every value of the report is)."""
+    return _text(value)
+
+
 def _text(value: Any) -> str:
     """Escape anything for HTML and defuse URL schemes."""
     escaped = html.escape("" if value is None else str(value), quote=True)
@@ -162,6 +175,7 @@ def _html_page(
     summary: dict[str, Any],
     links: Sequence[tuple[str, str]] = (),
     sections: Sequence[ReportSection] = (),
+    appendix: Sequence[str] = (),
 ) -> str:
     totals = summary["totals"]
     head = (
@@ -182,6 +196,7 @@ def _html_page(
         intro += f'<ul class="links">{items}</ul>\n'
 
     overview = _overview(summary["tables"]) + "".join(render_section(s, _text) for s in sections)
+    overview += "".join(appendix)
     body = "".join(_table_section(t) for t in tables)
     return head + intro + overview + body + "</body>\n</html>\n"
 
