@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from html import escape
 
 from data_contracts import quarantine_listing as listing
 from data_contracts.freshness import FRESHNESS_STATES, freshness_section
@@ -68,7 +69,7 @@ def test_every_freshness_state_is_explained():
     section = freshness_section([{"table": "t", "status": "never_updated"}])
     html = render_section(section)
     for state, meaning in FRESHNESS_STATES:
-        assert f"<dt>{state}</dt>" in html
+        assert f"<dt>{state}</dt><dd>{escape(meaning)}</dd>" in html
     assert {state for state, _ in FRESHNESS_STATES} == {"fresh", "stale", "never_updated", "no_sla"}
     assert "no run that wrote the table" in dict(FRESHNESS_STATES)["never_updated"]
 
