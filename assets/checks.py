@@ -10,6 +10,11 @@ from assets.metadata import key_of
 from assets.resources import WarehouseResource
 from data_contracts import all_contracts
 
+# Written by reviewers (`flrisk review-hit`, match decisions), checked like every contracted table so
+# the data-quality summary, the Dagster asset checks and the GE suites count the same rules; they have
+# no freshness check (people, not a schedule, write them).
+DECISION_TABLES = ["resolved.match_decisions", "resolved.list_hit_decisions"]
+
 
 def contract_checks(table_key: str) -> dg.AssetChecksDefinition:
     """One multi-check running every rule of `table_key`'s contract against the warehouse table."""

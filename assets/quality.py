@@ -17,14 +17,16 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.checks import DECISION_TABLES
 from assets.freshness import last_updates
 from assets.metadata import key_of, timed
+from assets.resolution import resolved_tables
 from assets.resources import WarehouseResource
 from assets.risk import PUBLISHED_TABLES
 from connectors.reason_codes import catalogue
 from data_contracts import all_contracts
 from data_contracts import quarantine_listing as listing
-from data_contracts.freshness import FRESHNESS_STATES, freshness_rows, freshness_section
+from data_contracts.freshness import FRESHNESS_STATES, freshness_rows, freshness_section, sla_of
 from data_contracts.ge_docs import DocsTableResult, build_data_docs
 from data_contracts.ge_suite import verdict_frame
 from data_contracts.quality_report import TableQuality, escape_text, render_report, report_css
@@ -87,7 +89,8 @@ def build_quality_reports(
                 continue
             row_count = con.sql(f"SELECT count(*) FROM {quoted(table_key)}").fetchall()[0][0]
             results = contract.run_checks(con, table_key)
-            tables.append(TableQuality(table_key, results, row_count, contract.version))
+            other = _other_dagster_checks(table_key)
+            tables.append(TableQuality(table_key, results, row_count, contract.version, other))
             frames[table_key] = (contract, verdict_frame(con, contract, table_key))
         quarantined = _rows(con, QUARANTINED_ROWS, "quarantine.rejected_rows" in present)
         sections = [
@@ -146,6 +149,15 @@ def _write_reports(
     prune(out_dir)
     write_runs_index(out_dir, report_css())
     return index
+
+
+def _other_dagster_checks(table_key: str) -> tuple[str, ...]:
+    """Dagster checks on the table's asset beside its contract rules: the SLA freshness check (for a
+    contract with a frequency) and the resolution's pipeline invariants."""
+    pipeline = [spec.name for spec in resolved_tables.check_specs if spec.asset_key == key_of(table_key)]
+    dated = sla_of(table_key).max_age is not None and table_key not in DECISION_TABLES
+    freshness = ["freshness_check"] if dated else []
+    return tuple(freshness + sorted(pipeline))
 
 
 def _report_order(contract) -> int:

@@ -32,6 +32,7 @@ class TableQuality:
     results: Sequence[CheckResult]
     row_count: int | None = None
     contract_version: str | None = None
+    other_dagster_checks: tuple[str, ...] = ()  # Dagster checks on the asset that are not contract rules
 
     @property
     def failed(self) -> list[CheckResult]:
@@ -85,6 +86,9 @@ def build_summary(
             "passed": len(t.results) - len(t.failed),
             "failed": len(t.failed),
             "blocking_failed": len(t.blocking_failed),
+            "great_expectations_expectations": len(t.results),
+            "dagster_contract_checks": len(t.results),
+            "other_dagster_checks": list(t.other_dagster_checks),
             "rules": [_rule(r, t.row_count) for r in t.results],
             "failures": [_failure(r) for r in t.failed],
         }
@@ -224,6 +228,15 @@ def _table_section(table: TableQuality) -> str:
         f'<p class="meta">Rows: {_text(_count(table.row_count))}. Contract version: '
         f"{_text(table.contract_version or 'n/a')}. {len(table.results) - len(table.failed)} of "
         f"{len(table.results)} checks passed.</p>\n"
+        f'<p class="meta counts">{len(table.results)} contract rules: the same {len(table.results)} '
+        "run as Dagster asset checks and as Great Expectations expectations."
+        + (
+            f" Dagster also runs {_text(', '.join(table.other_dagster_checks))}, which are not contract "
+            "rules (freshness against the SLA: see Freshness; pipeline invariants of the resolution)."
+            if table.other_dagster_checks
+            else ""
+        )
+        + "</p>\n"
     )
     for result in table.failed:
         parts.append(_failure_block(result))
