@@ -39,14 +39,15 @@ def ensure_demo_key() -> None:
     )
 
 
-def run_pipeline(as_of: str = "", full_resolve: bool = False):
-    """Run refresh_all and say how long it took; exit 1 naming each failed step."""
+def run_pipeline(as_of: str = "", full_resolve: bool = False, tags: dict[str, str] | None = None):
+    """Run refresh_all (tagged with what caused it) and say how long it took; exit 1 naming each
+    failed step."""
     from cli.errors import explain, explain_text
     from pipelines.runner import RunFailedError, run_refresh_all
 
     started = time.perf_counter()
     try:
-        result = run_refresh_all(as_of, full_resolve=full_resolve)
+        result = run_refresh_all(as_of, full_resolve=full_resolve, tags=tags)
     except RunFailedError as failure:
         known = explain(failure) or explain_text(str(failure), from_duckdb=True)
         print_error(f"error: {known}" if known else str(failure))
@@ -62,14 +63,17 @@ def run_pipeline(as_of: str = "", full_resolve: bool = False):
 def demo(as_of: str) -> None:
     """Register the bundled demo data, materialize the whole asset graph and print a summary."""
     from cli.summary import demo_summary
+    from pipelines.runner import cause_tags
     from warehouse.database import Warehouse
-    from warehouse.received import register_demo_bundle
+    from warehouse.received import ensure_inbox_folders, register_demo_bundle, registered_files
 
     prepare_dagster_home()
     ensure_demo_key()
     click.echo(f"flrisk home: {flrisk_home()}")
     register_demo_bundle()
-    run_pipeline(as_of)
+    ensure_inbox_folders()
+    files = registered_files()
+    run_pipeline(as_of, tags=cause_tags("demo", [f for f, _ in files], [c for _, c in files]))
     click.echo(demo_summary(Warehouse.for_readers()))
 
 
@@ -81,8 +85,10 @@ def demo(as_of: str) -> None:
 def refresh(as_of: str, full_resolve: bool) -> None:
     """Re-run the whole asset graph on everything received (what the nightly schedule runs, with
     --full-resolve) and say how entity resolution ran."""
+    from pipelines.runner import cause_tags
+
     prepare_dagster_home()
-    result = run_pipeline(as_of, full_resolve)
+    result = run_pipeline(as_of, full_resolve, tags=cause_tags("refresh", ["every received file"]))
     for event in result.asset_materializations_for_node("resolved_tables"):
         if event.asset_key.path == ["resolved", "facilities"]:
             meta = {key: value.value for key, value in event.metadata.items()}
@@ -131,13 +137,15 @@ def load(kind: str, file: Path, contributor: str, edition: int | None) -> None:
         click.echo(f"cannot read {file}: [{error.reason_code}] {error}", err=True)
         raise SystemExit(2) from error
     click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({entry.relative_path}).")
-    run_unless_done_since(time.time())
+    from pipelines.runner import cause_tags
+
+    run_unless_done_since(time.time(), cause_tags("load", [entry.relative_path], [entry.contributor]))
     report, usable = load_report(Warehouse.for_readers(), entry.relative_path)
     click.echo(report)
     raise SystemExit(0 if usable else 1)
 
 
-def run_unless_done_since(registered_at: float) -> None:
+def run_unless_done_since(registered_at: float, tags: dict[str, str] | None = None) -> None:
     """Run the pipeline for a file registered at `registered_at`, under the writer lock: when several
     loads arrive at once, the first run reads every file registered before it started, so a load whose
     file such a run has already read (it finished while this one waited) needs no run of its own."""
@@ -150,7 +158,7 @@ def run_unless_done_since(registered_at: float) -> None:
         if started is not None and started > registered_at:
             click.echo("Already loaded by a run that started after it was registered.\n")
             return
-        run_pipeline()
+        run_pipeline(tags=tags)
 
 
 def _require_pseudonymisation_key() -> None:

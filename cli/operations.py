@@ -134,9 +134,19 @@ def accept_pull(load_id: str | None, no_refresh: bool, as_of: str) -> None:
 @click.command()
 @click.option("--port", default=3000, show_default=True)
 def dev(port: int) -> None:
-    """Serve the Dagster UI on 127.0.0.1 with every asset, check, job, schedule and sensor."""
+    """Serve the Dagster UI on 127.0.0.1 with every asset, check, job, schedule and sensor, and run the
+    daemon: the inbox_files sensor is on, so files dropped into $FLRISK_HOME/inbox/<kind>/<contributor>/
+    are loaded (one run each, tagged with the file and its contributor)."""
+    from warehouse.received import ensure_inbox_folders
+
     dagster_home = prepare_dagster_home()
     workspace = write_workspace(dagster_home)
+    inbox = ensure_inbox_folders()
+    click.echo(
+        f"Dagster UI on http://127.0.0.1:{port} with the daemon; the inbox_files sensor is on: drop files "
+        f"into {inbox}/<kind>/<contributor>/ (see {inbox / 'README.txt'})",
+        err=True,
+    )
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")

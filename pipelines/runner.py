@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.run_tags import cause_tags
 from pipelines.status import Status, collect_status, format_status
 from warehouse.home import log_format, prepare_dagster_home
 
 __all__ = [
     "RunFailedError",
     "build_quality_reports",
+    "cause_tags",
     "format_status",
     "last_success_started",
     "read_status",
@@ -28,17 +30,20 @@ class RunFailedError(RuntimeError):
 
 
 def run_refresh_all(
-    as_of: str = "", log_level: str = "WARNING", full_resolve: bool = False
+    as_of: str = "",
+    log_level: str = "WARNING",
+    full_resolve: bool = False,
+    tags: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialize `refresh_all` in-process (fast on 2 cores, no DuckDB lock contention); the console
     shows warnings and errors only (as JSON lines with `FLRISK_LOG_FORMAT=json`), the full event log
     is in the Dagster instance. Resolution is incremental unless `full_resolve` (or its own rules say
-    full; see entity_resolution/update.py)."""
+    full; see entity_resolution/update.py). `tags` (see `cause_tags`) say what caused the run."""
     ops = {
         "published_risk_tables": {"config": {"as_of": as_of}},
         "resolved_tables": {"config": {"full": full_resolve}},
     }
-    return _run_job("refresh_all", {"ops": ops}, log_level)
+    return _run_job("refresh_all", {"ops": ops}, log_level, tags or cause_tags("refresh"))
 
 
 def run_oshub_sync(
@@ -59,10 +64,12 @@ def run_oshub_sync(
     }
     if base_url:
         run_config["resources"] = {"oshub": {"config": {"base_url": base_url}}}
-    return _run_job("oshub_sync", run_config, log_level)
+    return _run_job("oshub_sync", run_config, log_level, cause_tags("sync-oshub", ["Open Supply Hub API"]))
 
 
-def _run_job(job_name: str, run_config: dict, log_level: str) -> dg.ExecuteInProcessResult:
+def _run_job(
+    job_name: str, run_config: dict, log_level: str, tags: dict[str, str]
+) -> dg.ExecuteInProcessResult:
     """Execute one job of the code location in-process on the persistent instance; `RunFailedError`
     lists every failed step."""
     from pipelines.definitions import defs
@@ -72,7 +79,7 @@ def _run_job(job_name: str, run_config: dict, log_level: str) -> dg.ExecuteInPro
     run_config = {**run_config, "loggers": {logger: {"config": {"log_level": log_level}}}}
     with dg.DagsterInstance.get() as instance:
         result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False
+            instance=instance, run_config=run_config, raise_on_error=False, tags=tags
         )
     if not result.success:
         failures = [
