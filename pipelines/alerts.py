@@ -18,12 +18,19 @@ from pathlib import Path
 import dagster as dg
 import httpx
 
+from pipelines.run_tags import CAUSE_TAGS
 from warehouse.home import alerts_dir
 
 WEBHOOK_ENV = "FLRISK_ALERT_WEBHOOK_URL"
 SECRET_ENVS = ("FLRISK_OSHUB_TOKEN", "FLRISK_PSEUDONYMISATION_KEY", WEBHOOK_ENV, "DAGSTER_PG_PASSWORD")
 ALERTS_FILE = "run_failures.jsonl"
-SHARED_TAGS = ("dagster/schedule_name", "dagster/sensor_name", "dagster/run_key", "flrisk/inbox_file")
+SHARED_TAGS = (
+    "dagster/schedule_name",
+    "dagster/sensor_name",
+    "dagster/run_key",
+    "flrisk/inbox_file",
+    *CAUSE_TAGS,
+)
 
 
 def redact(text: str) -> str:

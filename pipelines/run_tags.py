@@ -13,6 +13,7 @@ from collections.abc import Iterable
 TRIGGER_TAG = "flrisk/trigger"
 FILES_TAG = "flrisk/files"
 CONTRIBUTORS_TAG = "flrisk/contributors"
+CAUSE_TAGS = (TRIGGER_TAG, FILES_TAG, CONTRIBUTORS_TAG)  # also copied into failed-run alerts
 SHOWN = 10  # names listed in one tag before "(+N more)"
 SEPARATOR = "; "
 
