@@ -132,7 +132,7 @@ def build_data_docs(
             gx.Checkpoint(
                 name=f"{table}__docs",
                 validation_definitions=[definition],
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[SITE_NAME])],
+                actions=[],  # the site is built once below: an UpdateDataDocsAction per table rebuilds it each time
             )
         )
         run = checkpoint.run(batch_parameters={"dataframe": frame})
