@@ -132,7 +132,8 @@ def build_data_docs(
             gx.Checkpoint(
                 name=f"{table}__docs",
                 validation_definitions=[definition],
-                actions=[],  # the site is built once below: an UpdateDataDocsAction per table rebuilds it each time
+                # no UpdateDataDocsAction: it would rebuild the whole site once per table; built once below
+                actions=[],
             )
         )
         run = checkpoint.run(batch_parameters={"dataframe": frame})
