@@ -16,6 +16,7 @@ from assets.resources import WarehouseResource
 from data_contracts import all_contracts
 
 CHECK_NAME = "contract_rules"
+RULES_METADATA = "contract_rules"  # the spec's list of the rule names it runs
 # Tables checked in the same step: the layer a table belongs to, by its schema.
 LAYER_OF_SCHEMA = {
     "staged": "staged",
@@ -24,6 +25,12 @@ LAYER_OF_SCHEMA = {
     "published": "published",
 }
 FAILURES_HEADER = "| rule | level | offending rows | message |\n|---|---|---|---|\n"
+
+# Written by reviewers (`flrisk review-hit`, match decisions), checked like every contracted table so
+# the data-quality summary, the Dagster asset checks and the GE suites count the same rules; they have
+# no freshness check (people, not a schedule, write them).
+DECISION_TABLES = ["resolved.match_decisions", "resolved.list_hit_decisions"]
+
 
 
 def _spec(contract, table_key: str) -> dg.AssetCheckSpec:
@@ -34,6 +41,7 @@ def _spec(contract, table_key: str) -> dg.AssetCheckSpec:
         blocking=any(rule.blocking for rule in rules),
         description=f"The {len(rules)} rules of data contract {contract.qualified_name} "
         f"v{contract.version}: " + "; ".join(rule.name for rule in rules),
+        metadata={RULES_METADATA: [rule.name for rule in rules]},
     )
 
 

@@ -12,10 +12,17 @@ import polars as pl
 
 from assets.metadata import key_of
 from assets.resources import WarehouseResource
-from risk_model.report.brand_report import facility_records, render_brand_page, render_index, slug
+from risk_model.report.brand_report import (
+    facility_records,
+    index_entry,
+    render_brand_page,
+    render_index,
+    slug,
+)
 from warehouse.home import flrisk_home
 
 SOURCES = ["published.facility_risk", "published.facility_risk_drivers", "resolved.facilities"]
+HITS = "published.list_screening_hits"
 BRANDS_QUERY = (
     "SELECT DISTINCT contributor FROM staged.facility_records "
     "WHERE source_type = 'supplier_list' AND contributor IS NOT NULL ORDER BY contributor"
@@ -26,12 +33,13 @@ BRANDS_QUERY = (
     key=["quality", "brand_risk_reports"],
     group_name="quality",
     kinds={"html"},
-    deps=[key_of(t) for t in [*SOURCES, "published.brand_exposure", "staged.facility_records"]],
+    deps=[key_of(t) for t in [*SOURCES, HITS, "published.brand_exposure", "staged.facility_records"]],
 )
 def brand_risk_reports(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One offline HTML risk report per brand (one page per contributor of a supplier list) plus an
     index: sortable, filterable facility table, map coloured by band, drill-down of drivers."""
     facility_risk, drivers, facilities = [warehouse.read(table) for table in SOURCES]
+    hits = warehouse.read(HITS)
     brands = warehouse.query(BRANDS_QUERY)["contributor"].to_list()
     out_dir = flrisk_home() / "reports" / "brands"
     staging = out_dir.with_name("brands.tmp")
@@ -46,8 +54,7 @@ def brand_risk_reports(warehouse: WarehouseResource) -> dg.MaterializeResult:
         page_slug = slug(brand, taken)
         page = render_brand_page(brand, records, summary, generated)
         (staging / f"{page_slug}.html").write_text(page, encoding="utf-8")
-        bands = {band: sum(1 for r in records if r["band"] == band) for band in {r["band"] for r in records}}
-        listed.append((brand, page_slug, len(records), bands))
+        listed.append(index_entry(brand, page_slug, records, hits))
     (staging / "index.html").write_text(render_index(listed, generated), encoding="utf-8")
     shutil.rmtree(out_dir, ignore_errors=True)
     staging.rename(out_dir)
@@ -55,7 +62,7 @@ def brand_risk_reports(warehouse: WarehouseResource) -> dg.MaterializeResult:
         metadata={
             "index": dg.MetadataValue.path(str(out_dir / "index.html")),
             "brands": len(listed),
-            "facilities_reported": sum(count for _, _, count, _ in listed),
+            "facilities_reported": sum(entry["facilities"] for entry in listed),
         }
     )
 

@@ -9,7 +9,9 @@ injection list) — is prefixed with a single quote, so it shows as text and nev
 and booleans keep their types, so a negative number stays a number. Lists become `; `-joined text in
 CSV and XLSX, and stay lists (each item neutralised) in Parquet. Risk tables are exported in the order
 every other surface shows them (`EXPORT_ORDER`): facilities by band severity then score, drivers by
-facility and `driver_rank`.
+facility and `driver_rank`. The format comes from the output's extension unless given; XLSX sheets
+have a frozen header row and an autofilter. `--brand` keeps the rows of one brand (by `contributors`,
+`contributor` or the brand's facilities).
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from pathlib import Path
 import polars as pl
 
 FORMATS = ("csv", "parquet", "xlsx")
+SUFFIX_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}
+# How a table names the brands it belongs to: a list of contributors, one contributor, or a facility.
+BRAND_BY_FACILITY = (
+    "SELECT * FROM {table} WHERE facility_id IN "
+    "(SELECT facility_id FROM published.facility_risk WHERE list_contains(contributors, ?))"
+)
 EXPORTABLE_SCHEMAS = ("published", "resolved")
 ENGINEER_SCHEMAS = ("published", "resolved", "staged", "quarantine")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -65,6 +73,38 @@ def exportable_tables(role: str = "sourcing") -> list[str]:
     schemas = ENGINEER_SCHEMAS if role == "engineer" else EXPORTABLE_SCHEMAS
     names = [contract.qualified_name for contract in all_contracts()]
     return sorted(name for name in names if name.split(".")[0] in schemas)
+
+
+def infer_format(out: Path, explicit: str | None) -> str:
+    """`--format` when given, else the format named by OUT's extension (x.xlsx, x.csv, x.parquet)."""
+    if explicit:
+        return explicit
+    found = SUFFIX_FORMATS.get(out.suffix.lower())
+    if found is None:
+        known = ", ".join(sorted(SUFFIX_FORMATS))
+        raise ExportError(
+            f"cannot tell the format of {out.name!r} from its extension; name it with one of {known} "
+            "or pass --format csv|parquet|xlsx"
+        )
+    return found
+
+
+def brand_query(table_key: str, columns: list[str]) -> str:
+    """SELECT of the rows of `table_key` that belong to one brand (bound as `?`): a `contributors`
+    list containing it, a `contributor` equal to it, or a `facility_id` the brand lists."""
+    from warehouse.sql import quoted
+
+    table = quoted(table_key)
+    if "contributors" in columns:
+        return f"SELECT * FROM {table} WHERE list_contains(contributors, ?)"
+    if "contributor" in columns:
+        return f"SELECT * FROM {table} WHERE contributor = ?"
+    if "facility_id" in columns:
+        return BRAND_BY_FACILITY.format(table=table)
+    raise ExportError(
+        f"{table_key} has no brand (no contributors, contributor or facility_id column); "
+        "export it without --brand"
+    )
 
 
 def resolve_table(name: str, role: str = "sourcing") -> str:
@@ -119,12 +159,17 @@ def write_export(frame: pl.DataFrame, out: Path, file_format: str) -> int:
 
 
 def _write_xlsx(frame: pl.DataFrame, out: Path) -> None:
-    """One worksheet with a header row; text cells are always stored as text, never as formulas."""
+    """One worksheet with a frozen header row and an autofilter over the data; text cells are always
+    stored as text, never as formulas."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(title="export")
+    sheet.freeze_panes = "A2"
+    if frame.width:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(frame.width)}{frame.height + 1}"
     sheet.append(frame.columns)
     for row in frame.iter_rows():
         cells = []

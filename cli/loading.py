@@ -40,9 +40,11 @@ def ensure_demo_key() -> None:
     )
 
 
-def run_pipeline(as_of: str = "", full_resolve: bool = False, source_type: str = ""):
-    """Run refresh_all (only what a new file of `source_type` changes, when given) and say how long it
-    took; exit 1 naming each failed step."""
+def run_pipeline(
+    as_of: str = "", full_resolve: bool = False, tags: dict[str, str] | None = None, source_type: str = ""
+):
+    """Run refresh_all (only what a new file of `source_type` changes, when given), tagged with what
+    caused it, and say how long it took; exit 1 naming each failed step."""
     from cli.errors import explain, explain_text
     from cli.progress import shown
     from pipelines.runner import RunFailedError, run_load, run_refresh_all
@@ -50,9 +52,9 @@ def run_pipeline(as_of: str = "", full_resolve: bool = False, source_type: str =
     started = time.perf_counter()
     try:
         if source_type:
-            result = run_load(source_type, as_of, progress=shown())
+            result = run_load(source_type, as_of, progress=shown(), tags=tags)
         else:
-            result = run_refresh_all(as_of, full_resolve=full_resolve, progress=shown())
+            result = run_refresh_all(as_of, full_resolve=full_resolve, progress=shown(), tags=tags)
     except RunFailedError as failure:
         known = explain(failure) or explain_text(str(failure), from_duckdb=True)
         print_error(f"error: {known}" if known else str(failure))
@@ -78,15 +80,18 @@ def print_change_summary(run_id: str) -> None:
 def demo(as_of: str) -> None:
     """Register the bundled demo data, materialize the whole asset graph and print a summary."""
     from cli.summary import demo_summary
+    from pipelines.runner import cause_tags
     from warehouse.database import Warehouse
-    from warehouse.received import register_demo_bundle
+    from warehouse.received import ensure_inbox_folders, register_demo_bundle, registered_files
 
     prepare_dagster_home()
     ensure_demo_key()
     click.echo(f"flrisk home: {flrisk_home()}")
     with stage("register the demo bundle"):
         register_demo_bundle()
-    run_pipeline(as_of)
+    ensure_inbox_folders()
+    files = registered_files()
+    run_pipeline(as_of, tags=cause_tags("demo", [f for f, _ in files], [c for _, c in files]))
     click.echo(demo_summary(Warehouse.for_readers()))
 
 
@@ -99,8 +104,10 @@ def demo(as_of: str) -> None:
 def refresh(as_of: str, full_resolve: bool) -> None:
     """Re-run the whole asset graph on everything received (what the nightly schedule runs, with
     --full-resolve) and say how entity resolution ran."""
+    from pipelines.runner import cause_tags
+
     prepare_dagster_home()
-    result = run_pipeline(as_of, full_resolve)
+    result = run_pipeline(as_of, full_resolve, tags=cause_tags("refresh", ["every received file"]))
     for event in result.asset_materializations_for_node("resolved_tables"):
         if event.asset_key.path == ["resolved", "facilities"]:
             meta = {key: value.value for key, value in event.metadata.items()}
@@ -171,7 +178,10 @@ def load(
     sheet_note = f", sheet {entry.sheet!r}" if entry.sheet else ""
     where = f"{entry.relative_path}{sheet_note}"
     click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({where}).")
-    run_unless_done_since(time.time(), entry.source_type)
+    from pipelines.runner import cause_tags
+
+    tags = cause_tags("load", [entry.relative_path], [entry.contributor])
+    run_unless_done_since(time.time(), entry.source_type, tags)
     # the load report reads quarantine rows, which only the warehouse itself holds (not the reader copy)
     report, usable = load_report(Warehouse(read_only=True), entry.relative_path)
     click.echo(report)
@@ -207,7 +217,9 @@ def _warnings_report(entry) -> str:
     return "\n".join(lines)
 
 
-def run_unless_done_since(registered_at: float, source_type: str) -> None:
+def run_unless_done_since(
+    registered_at: float, source_type: str, tags: dict[str, str] | None = None
+) -> None:
     """Run what a `source_type` file registered at `registered_at` changes, under the writer lock: when
     several loads arrive at once, the first run reads every file of its kind registered before it
     started, so a load whose file such a run has already read (it finished while this one waited)
@@ -222,7 +234,7 @@ def run_unless_done_since(registered_at: float, source_type: str) -> None:
         if started is not None and started > registered_at:
             click.echo("Already loaded by a run that started after it was registered.\n")
             return
-        run_pipeline(source_type=source_type)
+        run_pipeline(tags=tags, source_type=source_type)
 
 
 def _require_pseudonymisation_key() -> None:

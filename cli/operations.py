@@ -174,8 +174,12 @@ def accept_pull(load_id: str | None, no_refresh: bool, as_of: str) -> None:
     "queued one writer at a time (password from PGPASSWORD or ~/.pgpass, never in the URL).",
 )
 def dev(port: int, postgres_url: str) -> None:
-    """Serve the Dagster UI on 127.0.0.1 with every asset, check, job, schedule and sensor (and run
-    the daemon: schedules, sensors, the run queue)."""
+    """Serve the Dagster UI on 127.0.0.1 with every asset, check, job, schedule and sensor, and run the
+    daemon (schedules, sensors, the run queue): the inbox_files sensor is on, so files dropped into
+    $FLRISK_HOME/inbox/<kind>/<contributor>/ are loaded (one run each, tagged with the file and its
+    contributor)."""
+    from warehouse.received import ensure_inbox_folders
+
     dagster_home = prepare_dagster_home()
     if postgres_url:
         from warehouse.postgres.instance import write_postgres_instance
@@ -189,6 +193,12 @@ def dev(port: int, postgres_url: str) -> None:
         config = write_postgres_instance(dagster_home, target)
         click.echo(f"Dagster instance on PostgreSQL {target.label} ({config})", err=True)
     workspace = write_workspace(dagster_home)
+    inbox = ensure_inbox_folders()
+    click.echo(
+        f"Dagster UI on http://127.0.0.1:{port} with the daemon; the inbox_files sensor is on: drop files "
+        f"into {inbox}/<kind>/<contributor>/ (see {inbox / 'README.txt'})",
+        err=True,
+    )
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")

@@ -1,6 +1,6 @@
 """The sourcing team's interface: facility profiles, brand exposure, safe exports, read-only queries.
 
-`flrisk facility ID_OR_NAME`, `flrisk brand NAME`, `flrisk export TABLE --format F --out FILE`,
+`flrisk facility ID_OR_NAME`, `flrisk brand NAME`, `flrisk export TABLE --out FILE [--brand B]`,
 `flrisk review-hit` (reviewers' decisions on list-screening hits), and the printing behind `flrisk query`
 (`flrisk query`). Data access lives in cli.sourcing_queries, cli.export,
 cli.list_review and cli.query; this module only formats. Imports are lazy so `flrisk --help`
@@ -214,29 +214,52 @@ def brand(name: str, as_json: bool) -> None:
 
 @click.command()
 @click.argument("table")
-@click.option("--format", "file_format", type=click.Choice(["csv", "parquet", "xlsx"]), required=True)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "parquet", "xlsx"]),
+    default=None,
+    help="Output format; by default the extension of OUT (.csv, .parquet, .xlsx).",
+)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--brand", default=None, help="Only the rows of this brand (its name, or part of it).")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists (never flrisk's own state).")
 @AS_ROLE
-def export(table: str, file_format: str, out: Path, force: bool, role: str) -> None:
+def export(
+    table: str, file_format: str | None, out: Path, brand: str | None, force: bool, role: str
+) -> None:
     """Export a published or resolved TABLE to a file that is safe to open in a spreadsheet (text cells
-    starting with = + - @, tab or carriage return are prefixed with a single quote). OUT is written
-    through a temporary file; it may not be inside flrisk's state, nor exist unless --force."""
-    from cli.export import ExportError, export_query, resolve_table, write_export
+    starting with = + - @, tab or carriage return are prefixed with a single quote), in the order every
+    other surface shows it. The format follows OUT's extension unless --format says otherwise; XLSX has
+    a frozen header row and an autofilter. OUT is written through a temporary file; it may not be
+    inside flrisk's state, nor exist unless --force."""
+    from cli.export import ExportError, brand_query, export_query, infer_format, resolve_table, write_export
     from cli.outputs import OutputRefusedError, check_target, output_files
     from cli.query import fetch
+    from cli.sourcing_queries import find_brand
     from warehouse.sql import quoted
 
     try:
+        file_format = infer_format(out, file_format)
         check_target(out, force)
         table_key = resolve_table(table, role)
         columns = fetch(f"SELECT * FROM {quoted(table_key)} LIMIT 0", role=role).columns
-        frame = fetch(export_query(table_key, quoted(table_key), columns), role=role)
+        contributor = None
+        if brand is not None:
+            contributor, candidates = find_brand(brand)
+            if contributor is None:
+                listed = "; ".join(candidates) if candidates else "none close"
+                _fail(f"error: no single brand matches {brand!r} (candidates: {listed})", 2)
+            rows_of_brand = f"({brand_query(table_key, columns)})"
+            frame = fetch(export_query(table_key, rows_of_brand, columns), [contributor], role=role)
+        else:
+            frame = fetch(export_query(table_key, quoted(table_key), columns), role=role)
         with output_files(out, force) as temporary:
             rows = write_export(frame, temporary, file_format)
     except (ExportError, FileNotFoundError, OutputRefusedError, PermissionError) as error:
         _fail(f"error: {error}", 2)
-    click.echo(f"Wrote {rows} rows of {table_key} to {out} ({file_format}).")
+    scope = f" for {contributor}" if contributor else ""
+    click.echo(f"Wrote {rows} rows of {table_key}{scope} to {out} ({file_format}).")
 
 
 def _print_hits(hits) -> None:

@@ -3,7 +3,8 @@
 A contract says how often a table is refreshed (`frequency`) and how late a refresh may land
 (`latency`), e.g. `{property: frequency, value: 1, unit: d}`. A table is *fresh* while its last update
 is at most `frequency + latency` old; past that it is *stale*; a table never updated is
-*never_updated*; a contract without a frequency has *no_sla*. Pure: the caller passes the last
+*never_updated*; a contract without a frequency has *no_sla* (each state explained in
+`FRESHNESS_STATES`, shown under the summary's freshness table). Pure: the caller passes the last
 update times and `now`, so the Dagster checks, `flrisk status` and the data-quality summary agree.
 """
 
@@ -96,6 +97,24 @@ def freshness_rows(last_updates: Mapping[str, datetime | None], now: datetime) -
     return [freshness_row(sla_of(table), last_updates[table], now) for table in sorted(last_updates)]
 
 
+FRESHNESS_STATES = (
+    ("fresh", "Written by a run no longer ago than the contract allows (refresh frequency + latency)."),
+    (
+        "stale",
+        "Older than the contract's refresh frequency plus its allowed latency: the job that writes it "
+        "has not succeeded in time (see `flrisk status`). Marked red.",
+    ),
+    (
+        "never_updated",
+        "The Dagster instance of this home ($FLRISK_HOME/dagster) records no run that wrote the table, "
+        "so its age is unknown: the job that fills it has not run here yet (e.g. oshub_sync for the "
+        "OS Hub tables), the table is written outside runs (reviewers' decisions from `flrisk review-hit`), "
+        "or the warehouse was copied from another home. It is not judged stale; run the job to date it.",
+    ),
+    ("no_sla", "The contract sets no refresh frequency, so there is nothing to be late against."),
+)
+
+
 def freshness_section(rows: list[dict[str, Any]]) -> ReportSection:
     """The data-quality summary's "Freshness against the SLA" table (a stale table is marked red)."""
     return ReportSection(
@@ -112,4 +131,5 @@ def freshness_section(rows: list[dict[str, Any]]) -> ReportSection:
         ),
         rows=tuple(rows),
         bad_when="status",
+        legend=FRESHNESS_STATES,
     )

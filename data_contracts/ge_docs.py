@@ -49,14 +49,38 @@ _ATTRIBUTE_URL = re.compile(rf"(\b(?:href|src|action|xmlns(?::\w+)?)\s*=\s*)([\"
 _CSS_URL = re.compile(rf"url\(\s*[\"']?{_URL}[\"']?\s*\)", re.I)
 _CSS_IMPORT = re.compile(rf"@import\s+[^;]*{_URL}[^;]*;", re.I)
 _BARE_URL = re.compile(_URL, re.I)
+_FOOTER = re.compile(r"<footer\b.*?</footer\s*>", re.I | re.S)  # GX's newsletter call-out
+_NO_ASSET = "Data asset: None"
 
 OFFLINE_STYLE = """<style id="flrisk-offline">
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 1rem;color:#212529}
-table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #dee2e6;padding:.25rem .5rem;
-vertical-align:top}.text-danger{color:#b00020}.text-success{color:#1b7f3b}.alert{padding:.5rem;
-border:1px solid #ccc;background:#f6f6f6}.fa-times::before{content:"\\2717"}
-.fa-check-circle::before{content:"\\2713"}.fa-exclamation-triangle::before{content:"!"}
-nav,.ge-navigation-sidebar-container{margin:.5rem 0}
+/* flrisk: the Bootstrap subset GE's Data Docs use, inline (the CDN copy is removed for offline use) */
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#212529;
+background:#fff;line-height:1.45;font-size:15px}
+a{color:#0b63c5}h1,h2,h3,h4,h5{margin:.6rem 0 .4rem;font-weight:600}.lead{font-size:1.05rem;color:#555}
+.container,.container-fluid{padding:0 1rem}.row{display:flex;flex-wrap:wrap;margin:0}
+.col-12,.col-xs-12,.col-sm-12{flex:0 0 100%;max-width:100%}.col-6{flex:0 0 50%}
+@media(min-width:768px){.col-md-2,.col-lg-2{flex:0 0 18%;max-width:18%}
+.col-md-10,.col-lg-10{flex:0 0 80%;max-width:80%}}
+.navbar{display:flex;align-items:center;gap:1rem;padding:.4rem 1rem;height:auto!important}
+.sticky-top{position:sticky;top:0;background:#fff;z-index:2}.border-bottom{border-bottom:1px solid #dee2e6}
+.navbar-brand{display:none}.breadcrumb{display:flex;list-style:none;gap:.4rem;margin:0;padding:0}
+.breadcrumb-item+.breadcrumb-item::before{content:"/ ";color:#6c757d}
+.bg-light{background:#f8f9fa}.rounded{border-radius:.3rem}.nav{list-style:none;padding:0;margin:0}
+.ge-navigation-sidebar-container{display:block;overflow:auto;padding:.4rem}
+.nav-link{display:block;padding:.15rem .4rem;text-decoration:none;font-size:.85rem}
+.card{border:1px solid #dee2e6;border-radius:.3rem;margin:0 0 .8rem}
+.card-header{background:#f1f3f5;padding:.4rem .6rem;border-bottom:1px solid #dee2e6}.card-body{padding:.6rem}
+.table{border-collapse:collapse;width:100%;margin:.4rem 0}.table td,.table th{border:1px solid #dee2e6;
+padding:.3rem .5rem;vertical-align:top;text-align:left}.table-sm td,.table-sm th{padding:.2rem .4rem}
+.table-responsive{overflow-x:auto}.show-scrollbars{overflow:auto}
+.alert{padding:.4rem .6rem;border:1px solid #d6d8db;background:#f1f3f5;border-radius:.3rem;margin:.4rem 0}
+.ge-section{clear:both;margin-bottom:1.5rem}.text-danger{color:#b00020}.text-success{color:#1b7f3b}
+.h6{font-weight:600}.badge{display:inline-block;padding:.05rem .4rem;border-radius:.3rem;background:#e9ecef}
+.d-none,.collapse,.btn,.btn-group{display:none}footer{display:none}
+.fas{font-style:normal;font-weight:700;display:inline-block;width:1.1em;text-align:center}
+.fa-times::before{content:"\\2717"}.fa-check-circle::before{content:"\\2713"}
+.fa-exclamation-triangle::before{content:"!"}.fa-info-circle::before{content:"i"}
+.fa-question-circle::before{content:"?"}.fa-bars::before{content:"\\2261"}
 </style>"""
 
 
@@ -68,6 +92,7 @@ class DocsTableResult:
     success: bool
     failed_expectations: tuple[str, ...]
     engine_errors: tuple[str, ...]
+    expectations: int = 0  # as many as the contract has rules
 
 
 def build_data_docs(
@@ -107,7 +132,8 @@ def build_data_docs(
             gx.Checkpoint(
                 name=f"{table}__docs",
                 validation_definitions=[definition],
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[SITE_NAME])],
+                # no UpdateDataDocsAction: it would rebuild the whole site once per table; built once below
+                actions=[],
             )
         )
         run = checkpoint.run(batch_parameters={"dataframe": frame})
@@ -118,13 +144,28 @@ def build_data_docs(
                 if not r.success
             )
             outcomes.append(
-                DocsTableResult(table, bool(result.success), failed, tuple(engine_errors(result)))
+                DocsTableResult(
+                    table, bool(result.success), failed, tuple(engine_errors(result)), len(result.results)
+                )
             )
     context.build_data_docs(site_names=[SITE_NAME])
     make_offline(out_dir)
+    _name_data_assets(out_dir)
     index = out_dir / "index.html"
     index.write_text(_index_page(out_dir, outcomes), encoding="utf-8")
     return index, outcomes
+
+
+def _name_data_assets(site_dir: Path) -> None:
+    """GX prints "Data asset: None" for a dataframe asset: write the table's name instead (each
+    validation page sits under validations/<schema>/<table>/)."""
+    for page in (site_dir / "validations").rglob("*.html"):
+        schema, table = page.relative_to(site_dir / "validations").parts[:2]
+        text = page.read_text(encoding="utf-8")
+        if _NO_ASSET in text:
+            page.write_text(
+                text.replace(_NO_ASSET, f"Data asset: {html.escape(schema)}.{html.escape(table)}"), "utf-8"
+            )
 
 
 def _index_page(site_dir: Path, outcomes: list[DocsTableResult]) -> str:
@@ -142,7 +183,9 @@ def _index_page(site_dir: Path, outcomes: list[DocsTableResult]) -> str:
             links.append(
                 f'<a href="{html.escape(suite.relative_to(site_dir).as_posix())}">expectation suite</a>'
             )
-        status = "passed" if outcome.success else f"failed ({len(outcome.failed_expectations)} expectations)"
+        status = f"{outcome.expectations} expectations: " + (
+            "all passed" if outcome.success else f"{len(outcome.failed_expectations)} failed"
+        )
         if outcome.engine_errors:
             status += f", {len(outcome.engine_errors)} engine errors"
         css = "text-success" if outcome.success else "text-danger"
@@ -153,8 +196,12 @@ def _index_page(site_dir: Path, outcomes: list[DocsTableResult]) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>flrisk Great Expectations Data Docs</title>\n{OFFLINE_STYLE}\n</head>\n<body>\n"
-        "<h1>Great Expectations Data Docs</h1>\n<p>Each table validated with its contract's suite.</p>\n"
-        "<table><tr><th>table</th><th>result</th><th>pages</th></tr>\n"
+        '<p><a href="../index.html">Data-quality summary</a></p>\n'
+        "<h1>Great Expectations Data Docs</h1>\n<p>Every contract-checked table validated with its "
+        "contract's suite: one expectation per contract rule, the same rules the summary and the Dagster "
+        "asset checks count (rules GE cannot run itself are evaluated by DuckDB and carried as "
+        "<code>flrisk_rule__*</code> verdict columns).</p>\n"
+        '<table class="table table-sm"><tr><th>table</th><th>result</th><th>pages</th></tr>\n'
         + "\n".join(rows)
         + "\n</table>\n</body>\n</html>\n"
     )
@@ -201,7 +248,9 @@ def _clean(text: str, suffix: str) -> str:
         text = _EXTERNAL_SCRIPT.sub("", text)
         text = _ANY_SCRIPT.sub("", text)
         text = _EXTERNAL_TAG.sub("", text)
-        text = re.sub(r"</head>", OFFLINE_STYLE + "</head>", text, count=1, flags=re.I)
+        # a function, not a template: re.sub would read the CSS's backslash escapes as octal ("\\2717")
+        text = re.sub(r"</head>", lambda _: OFFLINE_STYLE + "</head>", text, count=1, flags=re.I)
+        text = _FOOTER.sub("", text)
     if suffix == ".js":
         text = "/* removed for offline use */\n"
     text = _FONT_FACE.sub("", text)

@@ -32,6 +32,7 @@ class TableQuality:
     results: Sequence[CheckResult]
     row_count: int | None = None
     contract_version: str | None = None
+    other_dagster_checks: tuple[str, ...] = ()  # Dagster checks on the asset that are not contract rules
 
     @property
     def failed(self) -> list[CheckResult]:
@@ -48,6 +49,8 @@ def render_report(
     generated_at: str,
     links: Sequence[tuple[str, str]] = (),
     sections: Sequence[ReportSection] = (),
+    appendix: Sequence[str] = (),
+    extra_summary: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/summary.json``; return the HTML path.
 
@@ -55,16 +58,17 @@ def render_report(
     (which adds row counts and contract versions). ``links`` are ``(relative href, label)``
     pairs listed under the heading, e.g. the Great Expectations Data Docs beside the report.
     ``sections`` (quarantine by reason, load reconciliation, ...) follow the overview and are
-    written under their ``key`` in the JSON.
+    written under their ``key`` in the JSON. ``appendix`` holds HTML fragments (already escaped)
+    placed after the sections, e.g. the quarantined rows by file; ``extra_summary`` adds JSON keys.
     """
     tables = _as_tables(results)
     out_dir.mkdir(parents=True, exist_ok=True)
-    summary = build_summary(tables, generated_at, sections)
+    summary = build_summary(tables, generated_at, sections) | dict(extra_summary or {})
     (out_dir / "summary.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     index = out_dir / "index.html"
-    index.write_text(_html_page(tables, summary, links, sections), encoding="utf-8")
+    index.write_text(_html_page(tables, summary, links, sections, appendix), encoding="utf-8")
     return index
 
 
@@ -82,6 +86,9 @@ def build_summary(
             "passed": len(t.results) - len(t.failed),
             "failed": len(t.failed),
             "blocking_failed": len(t.blocking_failed),
+            "great_expectations_expectations": len(t.results),
+            "dagster_contract_checks": len(t.results),
+            "other_dagster_checks": list(t.other_dagster_checks),
             "rules": [_rule(r, t.row_count) for r in t.results],
             "failures": [_failure(r) for r in t.failed],
         }
@@ -102,6 +109,11 @@ def build_summary(
         "tables": rows,
         **{section.key: [_jsonable(dict(row)) for row in section.rows] for section in sections},
     }
+
+
+def report_css() -> str:
+    """The report's inline style sheet (shared by the past-runs index)."""
+    return _CSS.read_text("utf-8")
 
 
 def _as_tables(results: Any) -> list[TableQuality]:
@@ -151,6 +163,11 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def escape_text(value: Any) -> str:
+    """Escape anything for HTML and defuse URL schemes (as every value of the report is)."""
+    return _text(value)
+
+
 def _text(value: Any) -> str:
     """Escape anything for HTML and defuse URL schemes."""
     escaped = html.escape("" if value is None else str(value), quote=True)
@@ -162,6 +179,7 @@ def _html_page(
     summary: dict[str, Any],
     links: Sequence[tuple[str, str]] = (),
     sections: Sequence[ReportSection] = (),
+    appendix: Sequence[str] = (),
 ) -> str:
     totals = summary["totals"]
     head = (
@@ -182,6 +200,7 @@ def _html_page(
         intro += f'<ul class="links">{items}</ul>\n'
 
     overview = _overview(summary["tables"]) + "".join(render_section(s, _text) for s in sections)
+    overview += "".join(appendix)
     body = "".join(_table_section(t) for t in tables)
     return head + intro + overview + body + "</body>\n</html>\n"
 
@@ -209,6 +228,15 @@ def _table_section(table: TableQuality) -> str:
         f'<p class="meta">Rows: {_text(_count(table.row_count))}. Contract version: '
         f"{_text(table.contract_version or 'n/a')}. {len(table.results) - len(table.failed)} of "
         f"{len(table.results)} checks passed.</p>\n"
+        f'<p class="meta counts">{len(table.results)} contract rules: the same {len(table.results)} '
+        "run as Dagster asset checks and as Great Expectations expectations."
+        + (
+            f" Dagster also runs {_text(', '.join(table.other_dagster_checks))}, which are not contract "
+            "rules (freshness against the SLA: see Freshness; pipeline invariants of the resolution)."
+            if table.other_dagster_checks
+            else ""
+        )
+        + "</p>\n"
     )
     for result in table.failed:
         parts.append(_failure_block(result))

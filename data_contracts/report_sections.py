@@ -24,6 +24,7 @@ class ReportSection:
     columns: tuple[tuple[str, str], ...]
     rows: tuple[Mapping[str, Any], ...]
     bad_when: str | None = None
+    legend: tuple[tuple[str, str], ...] = ()  # (term, what it means), shown under the note
 
     @property
     def failed_rows(self) -> int:
@@ -76,10 +77,12 @@ def render_section(section: ReportSection, escape: Any = None) -> str:
         body.append(f'<tr class="{css}">{cells}</tr>\n')
     if not body:
         body.append(f'<tr><td colspan="{len(section.columns)}">None.</td></tr>\n')
+    legend = "".join(f"<dt>{text(term)}</dt><dd>{text(meaning)}</dd>" for term, meaning in section.legend)
     return (
         f'<section id="{text(section.key)}">\n<h2>{text(section.title)}</h2>\n'
         f'<p class="meta">{text(section.note)}</p>\n'
-        f'<div class="scroll"><table class="overview"><thead><tr>{header}</tr></thead>\n'
+        + (f'<dl class="legend">{legend}</dl>\n' if legend else "")
+        + f'<div class="scroll"><table class="overview"><thead><tr>{header}</tr></thead>\n'
         f"<tbody>\n{''.join(body)}</tbody></table></div>\n</section>\n"
     )
 

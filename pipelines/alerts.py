@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 import httpx
 
+from pipelines.run_tags import CAUSE_TAGS
 from warehouse.home import alerts_dir
 
 WEBHOOK_ENV = "FLRISK_ALERT_WEBHOOK_URL"
@@ -29,7 +30,13 @@ SECRET_ENVS = (
     "FLRISK_SMTP_PASSWORD",
 )
 ALERTS_FILE = "run_failures.jsonl"
-SHARED_TAGS = ("dagster/schedule_name", "dagster/sensor_name", "dagster/run_key", "flrisk/inbox_file")
+SHARED_TAGS = (
+    "dagster/schedule_name",
+    "dagster/sensor_name",
+    "dagster/run_key",
+    "flrisk/inbox_file",
+    *CAUSE_TAGS,
+)
 
 
 def redact(text: str) -> str:

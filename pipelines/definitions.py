@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.catalog import describe_assets
-from assets.checks import all_contract_checks
+from assets.checks import DECISION_TABLES, all_contract_checks
 from assets.freshness import freshness_checks, freshness_sensor
 from assets.history import HISTORY, facility_risk_history
 from assets.ingestion import raw_assets
@@ -123,7 +123,8 @@ def build_definitions(executor: dg.ExecutorDefinition = dg.in_process_executor) 
                 brand_risk_reports,
             ]
         ),
-        asset_checks=[*all_contract_checks(CHECKED_TABLES), *freshness],
+        # reviewers' decision tables get their contract rules too (no freshness: people write them)
+        asset_checks=[*all_contract_checks(CHECKED_TABLES + DECISION_TABLES), *freshness],
         jobs=[refresh_all, oshub_sync, oshub_country_backfill, reference_refresh],
         schedules=[rescore_nightly, oshub_sync_daily, reference_refresh_weekly],
         sensors=[

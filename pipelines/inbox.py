@@ -1,11 +1,13 @@
-"""The inbox: drop a file into `$FLRISK_HOME/inbox/<kind>/` and flrisk loads it.
+"""The inbox: drop a file into `$FLRISK_HOME/inbox/<kind>/` (or `inbox/<kind>/<contributor>/`) and
+flrisk loads it.
 
-A readable file is registered (see `warehouse.received`) and moved to `inbox/<kind>/processed/`;
-an unreadable one is moved to `inbox/<kind>/failed/` with `<name>.error.txt` saying why. Either
-way the file is never lost, and one bad file never stops the sensor from handling the others. An
-optional sidecar `<name>.meta.yaml` gives `contributor`, `received_at` and `edition`; otherwise the
-contributor is the file name without its extension. A sidecar that is not a YAML mapping of those
-keys (or names an impossible date) sends its file to failed/ with the reason, like an unreadable file.
+A readable file is registered (see `warehouse.received`) and moved to `processed/` beside it; an
+unreadable one is moved to `failed/` beside it with `<name>.error.txt` saying why. Either way the file
+is never lost, and one bad file never stops the sensor from handling the others. Who sent the file
+(the contributor) comes from its sidecar `<name>.meta.yaml` (`contributor`, with optional
+`received_at` and `edition`), else from the subfolder it sits in (`inbox/supplier-list/Northwind
+Apparel/list.csv`); never from the file name. A file with neither goes to failed/ saying how to name
+the sender, as does a sidecar that is not a YAML mapping of those keys (or names an impossible date).
 
 Worker-voice files never stay in clear (issue 17): once registered (the received copy is sealed), the
 inbox file is deleted instead of moved to processed/; a worker-voice file that fails is sealed into
@@ -30,6 +32,7 @@ from warehouse.keys import raw_access_key
 from warehouse.received import KINDS, SEALED_KINDS, SEALED_SUFFIX, received_manifest, register_file
 
 SIDECAR_SUFFIX = ".meta.yaml"
+OUTCOME_FOLDERS = ("processed", "failed")
 
 
 @dataclass(frozen=True)
@@ -41,24 +44,53 @@ class InboxOutcome:
     accepted: bool
     detail: str  # the registered source_file, or the error message
     run_key: str | None = None  # None when the file was rejected or its bytes were already received
+    contributor: str | None = None  # who sent it (sidecar or subfolder), when accepted
 
 
 def inbox_dir() -> Path:
     return flrisk_home() / "inbox"
 
 
+def _waiting(folder: Path) -> list[Path]:
+    return [
+        p
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(SIDECAR_SUFFIX)
+    ]
+
+
 def pending_files() -> list[tuple[str, Path]]:
-    """(kind, path) of every file waiting directly in an inbox kind folder, oldest name first."""
+    """(kind, path) of every file waiting in an inbox kind folder or in a contributor subfolder of it
+    (`processed/` and `failed/` excluded), by folder then name."""
     pending = []
     for kind in KINDS:
         folder = inbox_dir() / kind
-        if folder.is_dir():
-            pending += [
-                (kind, p)
-                for p in sorted(folder.iterdir())
-                if p.is_file() and not p.name.startswith(".") and not p.name.endswith(SIDECAR_SUFFIX)
-            ]
+        if not folder.is_dir():
+            continue
+        pending += [(kind, p) for p in _waiting(folder)]
+        for sender in sorted(p for p in folder.iterdir() if p.is_dir()):
+            if sender.name not in OUTCOME_FOLDERS and not sender.name.startswith("."):
+                pending += [(kind, p) for p in _waiting(sender)]
     return pending
+
+
+class MissingContributorError(ValueError):
+    """An inbox file that does not say who sent it."""
+
+    reason_code = "missing_contributor"
+
+
+def contributor_of(kind: str, path: Path, meta: dict) -> str:
+    """The sidecar's `contributor`, else the name of the contributor subfolder the file sits in."""
+    if meta.get("contributor"):
+        return meta["contributor"]
+    if path.parent.parent == inbox_dir() / kind and path.parent.name.strip():
+        return path.parent.name.strip()
+    raise MissingContributorError(
+        f"{path.name}: who sent it? Put it in {kind}/<contributor name>/ (e.g. {kind}/Northwind Apparel/"
+        f"{path.name}) or add {path.name}{SIDECAR_SUFFIX} with `contributor: <name>`; the file name is "
+        "never taken as the contributor"
+    )
 
 
 def _move(path: Path, folder: Path) -> Path:
@@ -133,13 +165,8 @@ def accept(kind: str, path: Path) -> InboxOutcome:
     known = _received_files()
     try:
         meta = read_sidecar(path)
-        entry = register_file(
-            path,
-            kind,
-            meta.get("contributor") or None,
-            meta.get("received_at"),
-            edition=meta.get("edition"),
-        )
+        contributor = contributor_of(kind, path, meta)
+        entry = register_file(path, kind, contributor, meta.get("received_at"), edition=meta.get("edition"))
     except Exception as error:  # noqa: BLE001 - whatever is wrong, the file goes to failed/ with why
         detail = str(error)
         if kind in SEALED_KINDS:
@@ -157,4 +184,4 @@ def accept(kind: str, path: Path) -> InboxOutcome:
     else:
         _move(path, path.parent / "processed")
     run_key = None if entry.relative_path in known else f"inbox:{entry.relative_path}"
-    return InboxOutcome(kind, path.name, True, entry.relative_path, run_key=run_key)
+    return InboxOutcome(kind, path.name, True, entry.relative_path, run_key, entry.contributor)

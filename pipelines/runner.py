@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.run_tags import cause_tags
 from pipelines.status import Status, collect_status, format_status
 from warehouse.home import log_format, prepare_dagster_home
 
 __all__ = [
     "RunFailedError",
     "build_quality_reports",
+    "cause_tags",
     "format_status",
     "last_success_started",
     "read_status",
@@ -35,21 +37,30 @@ class RunFailedError(RuntimeError):
 
 
 def run_refresh_all(
-    as_of: str = "", log_level: str = "WARNING", full_resolve: bool = False, progress: bool = False
+    as_of: str = "",
+    log_level: str = "WARNING",
+    full_resolve: bool = False,
+    progress: bool = False,
+    tags: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialize `refresh_all` in-process (fast on 2 cores, no DuckDB lock contention); the console
     shows warnings and errors only (as JSON lines with `FLRISK_LOG_FORMAT=json`), the full event log
     is in the Dagster instance. Resolution is incremental unless `full_resolve` (or its own rules say
-    full; see entity_resolution/update.py). `progress` adds step lines on stderr (pipelines.progress)."""
+    full; see entity_resolution/update.py). `progress` adds step lines on stderr (pipelines.progress);
+    `tags` (see `cause_tags`) say what caused the run."""
     ops = {
         "published_risk_tables": {"config": {"as_of": as_of}},
         "resolved_tables": {"config": {"full": full_resolve}},
     }
-    return _run_job("refresh_all", {"ops": ops}, log_level, progress)
+    return _run_job("refresh_all", {"ops": ops}, log_level, tags or cause_tags("refresh"), progress)
 
 
 def run_load(
-    source_type: str, as_of: str = "", log_level: str = "WARNING", progress: bool = False
+    source_type: str,
+    as_of: str = "",
+    log_level: str = "WARNING",
+    progress: bool = False,
+    tags: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialize what a newly received file of `source_type` changes: its raw table and everything
     downstream (staging, resolution, which is incremental, scoring, publishing, brand reports) with the
@@ -69,8 +80,8 @@ def run_load(
         key for key in graph.asset_check_keys if key.asset_key in selection and key.name != FRESHNESS_CHECK
     }
     ops = {"published_risk_tables": {"config": {"as_of": as_of}}}
-    tags = {LOAD_KIND_TAG: source_type}
-    return _run_job("refresh_all", {"ops": ops}, log_level, progress, subset=(selection, checks), tags=tags)
+    tags = {**(tags or cause_tags("load")), LOAD_KIND_TAG: source_type}
+    return _run_job("refresh_all", {"ops": ops}, log_level, tags, progress, subset=(selection, checks))
 
 
 def run_oshub_sync(
@@ -91,20 +102,20 @@ def run_oshub_sync(
     }
     if base_url:
         run_config["resources"] = {"oshub": {"config": {"base_url": base_url}}}
-    return _run_job("oshub_sync", run_config, log_level)
+    return _run_job("oshub_sync", run_config, log_level, cause_tags("sync-oshub", ["Open Supply Hub API"]))
 
 
 def _run_job(
     job_name: str,
     run_config: dict,
     log_level: str,
+    tags: dict[str, str],
     progress: bool = False,
     subset: tuple[set[dg.AssetKey], set[dg.AssetCheckKey]] | None = None,
-    tags: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Execute one job of the code location (only the assets and checks of `subset`, when given)
-    in-process on the persistent instance, with stage lines on stderr when `progress`;
-    `RunFailedError` lists every failed step."""
+    in-process on the persistent instance, tagged with `tags`, with stage lines on stderr when
+    `progress`; `RunFailedError` lists every failed step."""
     from pipelines.definitions import defs
 
     prepare_dagster_home()

@@ -222,6 +222,37 @@ def register_file(
     return next(e for e in read_manifest(manifest, strict=False) if e.relative_path == relative)
 
 
+INBOX_README = """Drop files here for flrisk's `inbox_files` sensor (on while `flrisk dev` runs).
+
+One folder per kind of file: {kinds}.
+Say who sent a file, in one of two ways (the file name is never used as the contributor):
+  - put it in a subfolder named after the sender: supplier-list/Northwind Apparel/list.csv
+  - or add a sidecar beside it: list.csv.meta.yaml with `contributor: Northwind Apparel`
+    (optional keys: received_at: 2026-10-01, edition: 2024)
+A file is registered and moved to processed/ beside it, or to failed/ with <name>.error.txt saying why.
+Every run it causes is tagged flrisk/files and flrisk/contributors (Dagster UI, Runs).
+"""
+
+
+def registered_files(home: Path | None = None) -> list[tuple[str, str]]:
+    """(source file, contributor) of every file in the received register, in register order."""
+    manifest = received_manifest(home)
+    if not manifest.exists():
+        return []
+    return [(entry.relative_path, entry.contributor or "") for entry in read_manifest(manifest, strict=False)]
+
+
+def ensure_inbox_folders(home: Path | None = None) -> Path:
+    """Create `$FLRISK_HOME/inbox/<kind>/` for every kind, with a README saying how to use them."""
+    inbox = (home or flrisk_home()) / "inbox"
+    for kind in KINDS:
+        (inbox / kind).mkdir(parents=True, exist_ok=True)
+    readme = inbox / "README.txt"
+    if not readme.exists():
+        readme.write_text(INBOX_README.format(kinds=", ".join(KINDS)), encoding="utf-8")
+    return inbox
+
+
 def register_demo_bundle() -> int:
     """List the bundled demo files in the received manifest, in place; returns how many were new."""
     manifest = received_manifest()

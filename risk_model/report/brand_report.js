@@ -35,8 +35,10 @@
     if (y === null || y === undefined) y = "";
     var order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
     if (state.descending) order = -order;
-    if (order === 0 && state.key !== "score") order = Number(b.score) - Number(a.score);
-    if (order === 0) order = a.id < b.id ? -1 : 1;
+    /* ties: most severe band, then highest score, then name (whatever the sort direction) */
+    if (order === 0) order = BAND_ORDER[a.band] - BAND_ORDER[b.band];
+    if (order === 0) order = Number(b.score) - Number(a.score);
+    if (order === 0) order = String(a.name).localeCompare(String(b.name));
     return order;
   }
 
@@ -60,6 +62,7 @@
     tr.id = "facility-" + row.id;
     var name = cell("td", row.name);
     name.appendChild(cell("span", row.id + (row.os_id ? " · OS ID " + row.os_id : ""), "evidence"));
+    if (!located(row)) name.appendChild(cell("span", "no coordinates: not on the map", "nomap"));
     tr.appendChild(name);
     tr.appendChild(cell("td", row.country));
     tr.appendChild(cell("td", Number(row.score).toFixed(1), "num"));
@@ -74,6 +77,8 @@
     tr.appendChild(drivers);
     return tr;
   }
+
+  function located(row) { return row.lat !== null && row.lat !== undefined && row.lng !== null && row.lng !== undefined; }
 
   function renderMarker(row) {
     var circle = document.createElementNS(SVG, "circle");
@@ -105,10 +110,12 @@
     var fragment = document.createDocumentFragment();
     rows.forEach(function (row) { fragment.appendChild(renderRow(row)); });
     tbody.appendChild(fragment);
-    var located = rows.filter(function (r) { return r.lat !== null && r.lng !== null; });
-    located.slice().reverse().forEach(function (row) { markers.appendChild(renderMarker(row)); });
+    var mapped = rows.filter(located);
+    mapped.slice().reverse().forEach(function (row) { markers.appendChild(renderMarker(row)); });
+    var unmapped = rows.length - mapped.length;
     document.getElementById("shown-count").textContent =
-      rows.length + " of " + data.length + " facilities shown, " + located.length + " on the map";
+      rows.length + " of " + data.length + " facilities shown, " + mapped.length + " on the map" +
+      (unmapped ? " (" + unmapped + " without coordinates)" : "");
     Array.prototype.forEach.call(document.querySelectorAll("th button"), function (b) {
       if (b.getAttribute("data-key") === state.key) {
         b.setAttribute("aria-sort", state.descending ? "descending" : "ascending");

@@ -79,7 +79,7 @@ def facility_records(
             evidence=evidence, description=pl.col("description").map_elements(visible, return_dtype=pl.String)
         )
         .group_by("facility_id", maintain_order=True)
-        .agg(pl.struct("component", "points", "description", "evidence").alias("drivers"))
+        .agg(pl.struct("component", "points", "description", "evidence", "evidence_date").alias("drivers"))
     )
     rows = severity_order(listed.join(per_facility, on="facility_id", how="left"))
     for column in ("band_reason", "location_check"):
@@ -132,6 +132,7 @@ def render_brand_page(brand: str, records: list[dict], summary: dict, generated:
     )
     options = "".join(f'<option value="{band}">{band}</option>' for band in BANDS)
     return _asset("brand_report.html").format(
+        unmapped=unmapped_note(records),
         title=escape(f"Forced-labour risk report: {brand}"),
         brand=escape(brand),
         meta=meta,
@@ -144,21 +145,70 @@ def render_brand_page(brand: str, records: list[dict], summary: dict, generated:
     )
 
 
-def render_index(brands: list[tuple[str, str, int, dict]], generated: str) -> str:
-    """The index page: one link per brand (name, file slug, facility count, band counts)."""
-    rows = "".join(
-        f'<tr><td><a href="{escape(slug_)}.html">{escape(name)}</a></td><td class="num">{count}</td>'
-        + "".join(f'<td class="num">{bands.get(band, 0)}</td>' for band in BANDS)
-        + "</tr>"
-        for name, slug_, count, bands in brands
+UNMAPPED_WHY = (
+    "none of the records linked to them (Open Supply Hub, supplier lists, audits) gave usable coordinates "
+    "(missing, or out of range and set aside at staging)"
+)
+
+
+def unmapped_note(records: list[dict]) -> str:
+    """One sentence saying how many facilities the map cannot show and why (empty when all are shown)."""
+    missing = sum(1 for r in records if r.get("lat") is None or r.get("lng") is None)
+    if not missing:
+        return f'<p class="unmapped" id="unmapped-note">All {len(records)} facilities are on the map.</p>'
+    return (
+        f'<p class="unmapped" id="unmapped-note" data-unmapped="{missing}">{missing} of {len(records)} '
+        f"facilities are not on the map: {UNMAPPED_WHY}. They are in the table below, marked "
+        "&ldquo;no coordinates&rdquo;.</p>"
     )
-    header = "".join(f"<th>{band}</th>" for band in BANDS)
+
+
+def index_entry(name: str, page_slug: str, records: list[dict], hits: pl.DataFrame) -> dict:
+    """One brand's line of the index: facility and band counts, list hits, coordinates, evidence dates.
+    `hits` is published.list_screening_hits (any brand); dismissed hits are not counted."""
+    ids = [r["id"] for r in records]
+    own = hits.filter(pl.col("facility_id").is_in(ids) & (pl.col("status") != "dismissed"))
+    dates = sorted(
+        str(d["evidence_date"])[:10] for r in records for d in r["drivers"] if d.get("evidence_date")
+    )
+    return {
+        "name": name,
+        "slug": page_slug,
+        "facilities": len(records),
+        "bands": {band: sum(1 for r in records if r["band"] == band) for band in BANDS},
+        "confirmed_hits": own.filter(pl.col("status") == "confirmed").height,
+        "candidate_hits": own.filter(pl.col("status") == "pending_review").height,
+        "located": sum(1 for r in records if r.get("lat") is not None and r.get("lng") is not None),
+        "oldest_evidence": dates[0] if dates else None,
+        "newest_evidence": dates[-1] if dates else None,
+    }
+
+
+def render_index(brands: list[dict], generated: str) -> str:
+    """The index page: one line per brand (see `index_entry`), linking its report."""
+    rows = "".join(
+        f'<tr data-brand="{escape(b["name"])}"><td><a href="{escape(b["slug"])}.html">{escape(b["name"])}</a>'
+        f'</td><td class="num">{b["facilities"]}</td>'
+        + "".join(f'<td class="num">{b["bands"].get(band, 0)}</td>' for band in BANDS)
+        + f'<td class="num hits">{b["confirmed_hits"]} confirmed, {b["candidate_hits"]} to review</td>'
+        f'<td class="num">{b["located"]} of {b["facilities"]}</td>'
+        f"<td>{escape(b['newest_evidence'] or 'none')}</td><td>{escape(b['oldest_evidence'] or 'none')}</td>"
+        "</tr>"
+        for b in brands
+    )
+    header = "".join(f"<th>{band}</th>" for band in BANDS) + (
+        "<th>list hits</th><th>on the map</th><th>newest evidence</th><th>oldest evidence</th>"
+    )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Brand risk reports</title><style>{_asset('brand_report.css')}</style></head><body>"
         f'<h1>Brand risk reports</h1><p class="meta">generated {escape(generated)}</p>'
         f'<table class="index"><thead><tr><th>brand</th><th>facilities</th>{header}</tr></thead>'
-        f"<tbody>{rows or '<tr><td colspan=7>No brand supplier lists loaded.</td></tr>'}</tbody></table>"
+        f"<tbody>{rows or '<tr><td colspan=11>No brand supplier lists loaded.</td></tr>'}</tbody></table>"
+        '<p class="meta">List hits: confirmed by a reviewer, or candidates awaiting review '
+        "(<code>flrisk review-hit --list</code>); dismissed hits are not counted. Evidence dates: the "
+        "newest and oldest dated evidence (audit, worker voice, list entry) behind the drivers of the "
+        "brand&rsquo;s facilities.</p>"
         "</body></html>\n"
     )

@@ -7,7 +7,9 @@ built from Natural Earth 1:110m, public domain; see README.md beside this file),
     python -m risk_model.report.make_world_outline package/land-110m.json package/countries-110m.json
 
 Projection: equirectangular, x = longitude, y = -latitude (an SVG viewBox of -180 -90 360 180),
-coordinates rounded to 0.1 degree. Never run by the pipeline; the output is committed.
+coordinates rounded to 0.1 degree; rings and lines crossing the 180° meridian are cut or unwrapped
+(`antimeridian.py`), so no edge is drawn across the map. Never run by the pipeline; the output is
+committed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+
+from risk_model.report.antimeridian import fix_land, fix_lines
 
 OUT = Path(__file__).with_name("world_110m.json")
 
@@ -69,9 +73,8 @@ def borders_path(topology: dict) -> str:
 def main(land_file: str, countries_file: str) -> None:
     land = json.loads(Path(land_file).read_text(encoding="utf-8"))
     countries = json.loads(Path(countries_file).read_text(encoding="utf-8"))
-    OUT.write_text(
-        json.dumps({"land": land_path(land), "borders": borders_path(countries)}) + "\n", encoding="utf-8"
-    )
+    outline = {"land": fix_land(land_path(land)), "borders": fix_lines(borders_path(countries))}
+    OUT.write_text(json.dumps(outline) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -73,7 +73,7 @@ def test_load_ingests_a_list_into_the_warehouse_and_is_idempotent(tmp_path, home
 def test_inbox_sensor_one_run_per_file_and_files_never_lost(home):
     from pipelines.definitions import defs
 
-    inbox = home / "inbox" / "supplier-list"
+    inbox = home / "inbox" / "supplier-list" / "Acme Brand"  # the subfolder names the contributor
     inbox.mkdir(parents=True)
     (inbox / "brand_a.csv").write_text(GOOD_LIST, encoding="utf-8")
     (inbox / "brand_b.csv").write_text(BAD_LIST, encoding="utf-8")

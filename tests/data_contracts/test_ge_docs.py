@@ -75,3 +75,19 @@ def test_make_offline_rewrites_cdn_tags_and_urls(tmp_path: Path) -> None:
     html = page.read_text(encoding="utf-8")
     assert "<script" not in html and "<img" not in html and ">docs</a>" in html
     assert "flrisk-offline" in html
+
+
+def test_pages_are_styled_offline_without_newsletter_or_unnamed_asset(docs) -> None:
+    """Issue 19: status icons are real glyphs (not "³3"), no GX newsletter, the data asset is named."""
+    out, index, results = docs
+    validation = next(p for p in out.rglob("*.html") if "validations" in p.parts).read_text(encoding="utf-8")
+    assert 'content:"\\2717"' in validation and 'content:"\\2713"' in validation
+    assert "\u00b9" not in validation and "\u00b3" not in validation
+    assert "newsletter" not in validation.lower() and "<footer" not in validation
+    assert "Data asset: None" not in validation
+    assert "Data asset: published.list_screening_hits" in validation
+    assert ".card{" in validation and ".table td" in validation  # the Bootstrap subset GE's markup needs
+    (result,) = results
+    contract = load_contract("published.list_screening_hits")
+    assert result.expectations == len(contract.checks())
+    assert f"{len(contract.checks())} expectations" in index.read_text(encoding="utf-8")

@@ -60,7 +60,7 @@ def test_two_inbox_files_make_exactly_two_runs_and_never_a_third(instance, tmp_p
     from pipelines.definitions import defs
     from warehouse.home import flrisk_home
 
-    inbox = flrisk_home() / "inbox" / "supplier-list"
+    inbox = flrisk_home() / "inbox" / "supplier-list" / "Brand A"  # the subfolder names the contributor
     inbox.mkdir(parents=True)
     (inbox / "brand_a.csv").write_text(LIST_A, encoding="utf-8")
     (inbox / "brand_b.csv").write_text(LIST_B, encoding="utf-8")

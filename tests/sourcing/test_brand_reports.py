@@ -110,3 +110,112 @@ def test_every_brand_page_lists_its_facilities(demo_home, brand):
     text = page.read_text(encoding="utf-8")
     total, _ = brand_facilities(demo_home, brand)
     assert text.count('"id":"FLR-') == total
+
+
+BAND_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "unknown": 4}
+
+
+def _record(facility_id: str, band: str, score: float, lat: float | None, lng: float | None, name: str):
+    return {
+        "id": facility_id,
+        "name": name,
+        "country": "VN",
+        "os_id": None,
+        "score": score,
+        "band": band,
+        "confidence": 0.5,
+        "lat": lat,
+        "lng": lng,
+        "drivers": [],
+        "contributor_count": 1,
+    }
+
+
+def test_rows_are_ordered_by_band_then_score_in_the_browser(demo_home, browser, tmp_path):
+    """Issue 19: within a band rows follow the score (not the id); the most severe band comes first."""
+    dom = rendered_dom(browser, reports_dir(demo_home) / "northwind-apparel.html", tmp_path)
+    cells = re.findall(
+        r'<tr data-facility-id="FLR-[0-9A-F]{12}".*?<td class="num">([0-9.]+)</td>'
+        r'<td><span class="pill band-(\w+)"',
+        dom,
+        re.S,
+    )
+    assert len(cells) > 10
+    keys = [(BAND_RANK[band], -float(score)) for score, band in cells]
+    assert keys == sorted(keys)
+    assert len({band for _, band in cells}) > 1  # more than one band, so the order is really tested
+
+
+def test_facilities_without_coordinates_are_counted_and_explained(browser, tmp_path):
+    records = [
+        _record("FLR-00000000000B", "high", 70.0, None, None, "No Place Mill"),
+        _record("FLR-00000000000A", "critical", 90.0, 30.0, 120.0, "Mapped Mill"),
+        _record("FLR-00000000000C", "high", 75.0, 10.0, 106.0, "Second Mill"),
+    ]
+    page = tmp_path / "unmapped.html"
+    page.write_text(render_brand_page("Brand", records, {}, "now"), encoding="utf-8")
+    dom = rendered_dom(browser, page, tmp_path)
+    assert "1 of 3 facilities are not on the map" in dom and "gave usable coordinates" in dom
+    assert "3 of 3 facilities shown, 2 on the map (1 without coordinates)" in dom
+    assert dom.count('<span class="nomap">no coordinates: not on the map</span>') == 1
+    assert len(re.findall(r'<circle [^>]*class="marker', dom)) == 2
+    order = re.findall(r'<tr data-facility-id="(FLR-[0-9A-F]{12})"', dom)
+    assert order == ["FLR-00000000000A", "FLR-00000000000C", "FLR-00000000000B"]
+
+
+def test_demo_pages_say_how_many_facilities_are_off_the_map(demo_home):
+    for brand in ("Northwind Apparel", "Casa Verde Home", "Bluefjord Outdoor"):
+        total, located = brand_facilities(demo_home, brand)
+        text = (reports_dir(demo_home) / f"{brand.lower().replace(' ', '-')}.html").read_text("utf-8")
+        if located == total:
+            assert f"All {total} facilities are on the map." in text
+        else:
+            assert f"{total - located} of {total} facilities are not on the map" in text
+
+
+def test_index_shows_list_hits_and_evidence_dates(demo_home):
+    index = (reports_dir(demo_home) / "index.html").read_text(encoding="utf-8")
+    with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con:
+        confirmed, candidates = con.execute(
+            "SELECT count(*) FILTER (status = 'confirmed'), count(*) FILTER (status = 'pending_review') "
+            "FROM published.list_screening_hits h JOIN published.facility_risk r USING (facility_id) "
+            "WHERE list_contains(r.contributors, 'Northwind Apparel')"
+        ).fetchone()
+        newest, oldest = con.execute(
+            "SELECT max(evidence_date), min(evidence_date) FROM published.facility_risk_drivers d "
+            "JOIN published.facility_risk r USING (facility_id) "
+            "WHERE list_contains(r.contributors, 'Northwind Apparel')"
+        ).fetchone()
+    row = re.search(r'<tr data-brand="Northwind Apparel">(.*?)</tr>', index, re.S).group(1)
+    assert confirmed + candidates > 0
+    assert f"{confirmed} confirmed, {candidates} to review" in row
+    assert f"<td>{newest.isoformat()}</td><td>{oldest.isoformat()}</td>" in row
+    assert "list hits</th>" in index and "newest evidence</th>" in index
+
+
+def test_the_world_outline_draws_no_line_across_the_map():
+    """Shapes crossing the 180° meridian (Chukotka, Fiji) are cut or unwrapped, not joined across."""
+    import json
+    from pathlib import Path
+
+    from risk_model.report import antimeridian
+
+    world = json.loads((Path(antimeridian.__file__).with_name("world_110m.json")).read_text("utf-8"))
+    assert antimeridian.crossing_edges(world["land"]) == []
+    assert antimeridian.crossing_edges(world["borders"]) == []
+    assert antimeridian.fix_land(world["land"]) == world["land"]  # committed already fixed
+    # Fiji (about 17°S) is drawn on both sides of the meridian
+    fiji = [p for p, _ in antimeridian.parse(world["land"]) if all(15 < y < 18 for _, y in p)]
+    assert any(max(x for x, _ in p) > 179 for p in fiji) and any(min(x for x, _ in p) < -179 for p in fiji)
+
+
+def test_a_ring_crossing_the_meridian_becomes_two_drawable_rings():
+    from risk_model.report.antimeridian import crossing_edges, fix_land, fix_lines, parse
+
+    ring = "M178 -60L-178 -60L-178 -70L178 -70Z"  # a square straddling 180° at 60-70°N
+    fixed = fix_land(ring)
+    assert crossing_edges(ring) and not crossing_edges(fixed)
+    rings = [points for points, _ in parse(fixed)]
+    assert len(rings) == 2
+    assert sorted((min(x for x, _ in r), max(x for x, _ in r)) for r in rings) == [(-182, -178), (178, 182)]
+    assert fix_lines("M170 0L179 1L-179 2L-170 3") == "M170 0L179 1M-179 2L-170 3"
