@@ -41,7 +41,9 @@ from warehouse import locking
 RETRY_SECONDS = 30.0
 PRIVATE_FILE = 0o600
 READER_SCHEMAS = ("published", "resolved")
-READER_EXTRA_TABLES = frozenset({"quarantine.load_summary", "raw.schema_versions", "raw.api_pulls_held"})
+READER_EXTRA_TABLES = frozenset(
+    {"quarantine.load_summary", "raw.schema_versions", "raw.api_pulls_held", "raw.api_pull_notes"}
+)
 MENTIONS_SQL = (
     "CREATE TABLE resolved.facility_mentions AS SELECT * FROM live.staged.facility_records "
     "WHERE source_type NOT LIKE 'worker_voice%'"
