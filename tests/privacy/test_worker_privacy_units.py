@@ -102,7 +102,7 @@ def test_the_inbox_seals_a_failed_worker_voice_file_and_its_error_quotes_no_cell
     monkeypatch.setenv("FLRISK_HOME", str(tmp_path))
     from pipelines.inbox import accept
 
-    inbox = tmp_path / "inbox" / "worker-voice"
+    inbox = tmp_path / "inbox" / "worker-voice" / "Hotline"  # the subfolder names the sender
     inbox.mkdir(parents=True)
     (inbox / BROKEN.name).write_bytes(BROKEN.read_bytes())
     outcome = accept("worker-voice", inbox / BROKEN.name)
