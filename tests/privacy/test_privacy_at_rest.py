@@ -87,7 +87,7 @@ def run(tmp_path_factory):
         result = run_demo_job()
         assert result.success
         messages = [str(event.message or "") for event in result.all_events]
-        inbox = home / "inbox" / "worker-voice"
+        inbox = home / "inbox" / "worker-voice" / "Hotline"  # the subfolder names the sender
         inbox.mkdir(parents=True)
         dropped = inbox / BROKEN.name
         dropped.write_bytes(BROKEN.read_bytes())
