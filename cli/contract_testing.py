@@ -11,6 +11,7 @@ from data_contracts import CheckResult, ContractError, all_contracts, load_contr
 from warehouse import locking
 from warehouse.database import Warehouse
 from warehouse.migrations import column_differences
+from warehouse.readers import READER_EXTRA_TABLES, READER_SCHEMAS, is_snapshot
 
 PRESENT_TABLES = "SELECT table_schema || '.' || table_name FROM information_schema.tables"
 SAMPLE_ROWS_SHOWN = 3
@@ -22,6 +23,8 @@ class ContractTestOutcome:
 
     results: dict[str, list[CheckResult]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    # tables the reader copy never holds (staged, quarantine rows), untested while a run writes
+    unavailable: list[str] = field(default_factory=list)
 
     @property
     def blocking_failures(self) -> int:
@@ -44,11 +47,20 @@ class ContractTestOutcome:
             out.append(f"{status} {table}: {len(results) - len(failed)} of {len(results)} rules passed")
             out.extend(_failure_lines(result) for result in failed)
         out.extend(f"FAIL {table}: not in the warehouse (never materialized?)" for table in self.missing)
+        out.extend(
+            f"skip {table}: a run is writing and the reader copy does not hold it; test again after the run"
+            for table in self.unavailable
+        )
         out.append(
             f"{len(self.results)} tables tested: {self.blocking_failures} blocking failure(s), "
             f"{self.warnings} warning(s), {self.missing_tables} missing table(s)."
         )
         return out
+
+
+def holds(table_key: str) -> bool:
+    """Whether the reader copy holds `table_key` (issue 17: published, resolved and bookkeeping)."""
+    return table_key.split(".")[0] in READER_SCHEMAS or table_key in READER_EXTRA_TABLES
 
 
 def audited_warehouse() -> Warehouse:
@@ -71,10 +83,14 @@ def run_contract_tests(tables: tuple[str, ...] = (), warehouse: Warehouse | None
     except ContractError as error:
         raise click.ClickException(str(error)) from error
     outcome = ContractTestOutcome()
+    reader_copy = is_snapshot(warehouse.path)
     with warehouse.connect(read_only=True) as con:
         present = {row[0] for row in con.sql(PRESENT_TABLES).fetchall()}
         for contract in contracts:
             key = contract.qualified_name
+            if key not in present and reader_copy and not holds(key):
+                outcome.unavailable.append(key)
+                continue
             if key not in present:
                 outcome.missing.append(key)
                 continue
