@@ -192,6 +192,8 @@ def test_every_reason_code_is_exercised(fixtures, raw_of):
     used |= set(supplier_list.standardise(row_checks).rejected["reason_code"])
     oshub_rules = raw_of(fixtures / "supplier_list" / "oshub_rules_sample.csv")  # issue 15
     used |= set(supplier_list.standardise(oshub_rules).rejected["reason_code"])
+    hostile = raw_of(fixtures / "privacy" / "hostile_worker_voice_vn.csv")  # issue 17: suspected_identity
+    used |= set(worker_voice_grievances.standardise_grievances(hostile, b"k" * 32).rejected["reason_code"])
     assert used == set(quarantine_codes()) and used <= set(reason_codes())
 
 

@@ -85,9 +85,21 @@ def tables(database: Path, schemas: tuple[str, ...] = ("published",)) -> dict[st
     return {name: frame.sort(frame.columns, nulls_last=True) for name, frame in frames.items()}
 
 
+# Columns that name the run that wrote a row: two runs over the same data differ only there.
+RUN_COLUMNS = ("run_id", "recorded_at")
+
+
 def assert_same_tables(left: dict[str, pl.DataFrame], right: dict[str, pl.DataFrame]) -> None:
-    """The same tables with the same rows (a readable message names the first difference)."""
+    """The same tables with the same rows, run-naming columns aside (a readable message names the
+    first difference)."""
     assert sorted(left) == sorted(right)
+    left = {name: _without_run_columns(frame) for name, frame in left.items()}
+    right = {name: _without_run_columns(frame) for name, frame in right.items()}
     for name in left:
         assert left[name].height == right[name].height, f"{name}: {left[name].height} != {right[name].height}"
         assert left[name].equals(right[name]), f"{name} differs"
+
+
+def _without_run_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    kept = frame.drop([column for column in RUN_COLUMNS if column in frame.columns])
+    return kept.sort(kept.columns, nulls_last=True)

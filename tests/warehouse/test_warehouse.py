@@ -22,6 +22,7 @@ def hits(score: float) -> pl.DataFrame:
             "list_entity_name": ["Acme Knitting"],
             "match_score": [score],
             "status": ["candidate"],
+            "status_reason": ["fuzzy name match: awaits a reviewer"],
         }
     )
 

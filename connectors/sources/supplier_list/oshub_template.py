@@ -140,7 +140,8 @@ def apply_oshub_template(raw: pl.DataFrame, result: Standardised, spec: SourceSp
         multi, found = template_values(row)
         found = found + row_findings(row, country_of.get(key))
         if key in staged_keys and not any(f.level == ERROR for f in found):
-            normalised = normalised_key(row.get("name"), row.get("address"), country_of.get(key))
+            # within one list only: the same facility on two brands' lists is two mentions to keep
+            normalised = (key[0], normalised_key(row.get("name"), row.get("address"), country_of.get(key)))
             first = seen.setdefault(normalised, key)
             if first != key:
                 message = f"same facility as row {first[1]} once case, punctuation and spacing are ignored"
