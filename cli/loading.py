@@ -168,7 +168,7 @@ def load(
     except MalformedFileError as error:
         message = f"cannot load {file}: [{error.reason_code}] {error}"
         if KINDS[kind] == "worker_voice":  # never quote a worker-voice cell (issue 17)
-            from connectors.sources.worker_voice_grievances import worker_voice_headers
+            from connectors.sources import worker_voice_headers
             from connectors.worker_privacy import redact_message
 
             known = frozenset({str(file), str(error.source_file)})

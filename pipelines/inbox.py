@@ -25,7 +25,7 @@ import yaml
 
 from connectors.manifest import read_manifest
 from connectors.sealing import seal
-from connectors.sources.worker_voice_grievances import worker_voice_headers
+from connectors.sources import worker_voice_headers
 from connectors.worker_privacy import redact_message
 from warehouse.home import flrisk_home, private_home
 from warehouse.keys import raw_access_key

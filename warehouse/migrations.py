@@ -32,6 +32,9 @@ from warehouse.sql import create_statement, quoted
 
 SCHEMA_VERSION = 3
 VERSIONS = "raw.schema_versions"
+# Tables only a flrisk run writes: raw.loads in the warehouse, the load summary in the reader copy
+# (which holds no raw table). A version-0 file with neither was made by hand.
+RUN_MARKS = frozenset({"raw.loads", "quarantine.load_summary"})
 PRESENT = "SELECT table_schema || '.' || table_name FROM information_schema.tables"
 COLUMNS = (
     "SELECT column_name, data_type FROM information_schema.columns "
@@ -148,7 +151,7 @@ def require_current(con: duckdb.DuckDBPyConnection, path: object) -> None:
     version = schema_version(con)
     if version is None or version == SCHEMA_VERSION:
         return
-    if version == 0 and "raw.loads" not in _present(con):
+    if version == 0 and not RUN_MARKS & _present(con):
         return  # tables made by hand, not by a flrisk run: nothing to compare with, read as they are
     if version < SCHEMA_VERSION and not outdated_columns(con):
         return

@@ -49,7 +49,7 @@ def describe_failure(error: BaseException, source_type: str, source_file: str) -
     if known:
         message = str(error) if source_file in str(error) else f"{source_file}: {error}"
         if source_type.startswith(PRIVATE_SOURCE_PREFIX):
-            from connectors.sources.worker_voice_grievances import worker_voice_headers
+            from connectors.sources import worker_voice_headers
 
             message = redact_message(message, frozenset({source_file}), worker_voice_headers())
     elif source_type.startswith(PRIVATE_SOURCE_PREFIX):

@@ -147,11 +147,3 @@ def _controlled(row: RawRow, field_name: str, allowed: frozenset[str], problems:
         )
         return None
     return canonical
-
-
-def worker_voice_headers() -> frozenset[str]:
-    """Every column a worker-voice source declares: a header an error may quote (never a cell)."""
-    from connectors.sources.worker_voice_surveys import SURVEY_SPEC
-
-    specs = (GRIEVANCE_SPEC, SURVEY_SPEC)
-    return frozenset(name for spec in specs for name in (*spec.required, *spec.optional, *spec.sensitive))

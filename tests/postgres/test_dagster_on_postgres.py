@@ -181,8 +181,9 @@ def test_two_writers_queue_on_a_postgres_instance(team_home, monkeypatch):
         ).fetchall()
     assert sorted(schema for (schema,) in schemas) == ["public", "published"]  # Dagster's, and the BI tables
 
-    # 0 lost files: both lists were staged, and the asset published to the same database.
-    with duckdb.connect(str(home / "warehouse.snapshot.duckdb"), read_only=True) as duck:
+    # 0 lost files: both lists were staged (staged rows live only in the engineers' live warehouse;
+    # the readers' copy holds published + resolved tables), and the asset published to the same database.
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as duck:
         contributors = {
             row[0]
             for row in duck.execute(
@@ -190,6 +191,7 @@ def test_two_writers_queue_on_a_postgres_instance(team_home, monkeypatch):
                 "WHERE contributor LIKE 'Queue Test%'"
             ).fetchall()
         }
+    with duckdb.connect(str(home / "warehouse.snapshot.duckdb"), read_only=True) as duck:
         facilities = duck.execute("SELECT count(*) FROM published.facility_risk").fetchone()[0]
     assert contributors == set(LISTS)
     assert published == facilities
