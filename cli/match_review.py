@@ -55,6 +55,16 @@ def explanation(row: dict, settings: ResolutionSettings | None = None) -> str:
     )
 
 
+def _mentions_table(con) -> str:
+    """The reader copy holds no staged table (issue 17): its `resolved.facility_mentions` (every
+    facility record but worker voice) stands in; before the first good run, staged.facility_records."""
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'resolved' AND table_name = 'facility_mentions'"
+    ).fetchall()[0][0]
+    return "resolved.facility_mentions" if found else "staged.facility_records"
+
+
 def pairs_for_review(
     include_decided: bool = False, pair: str | None = None, database: Path | None = None
 ) -> list[dict]:
@@ -64,7 +74,8 @@ def pairs_for_review(
     path = reader_database(warehouse.path)
     with read_connection(path) as con:
         require_current(con, path)
-        rows = con.sql(PAIRS_SQL, params={"pair": pair, "pending_only": not include_decided}).pl()
+        sql = PAIRS_SQL.replace("staged.facility_records", _mentions_table(con))
+        rows = con.sql(sql, params={"pair": pair, "pending_only": not include_decided}).pl()
     return [row | {"explanation": explanation(row)} for row in rows.to_dicts()]
 
 

@@ -167,12 +167,23 @@ def read_status() -> Status:
 
 
 def build_quality_reports():
-    """Rebuild the data-quality summary and GE Data Docs from the reader copy of the warehouse (the
-    last good run: it never blocks a run that is writing); the instance supplies the last updates for
-    the freshness section. Returns the reports built (`assets.quality`)."""
+    """Rebuild the data-quality summary and GE Data Docs from the live warehouse, read-only: the report
+    is for auditors and engineers and checks the staged tables, the quarantined rows and the load
+    reconciliation, which the reader copy does not hold (issue 17). The live file is read under the
+    writer lock, so no run can start meanwhile; while a run writes, the report is built from the reader
+    copy instead (the last good run, without those tables) and never waits on or blocks the run. The
+    instance supplies the last updates for the freshness section. Returns the reports built."""
     from assets.quality import build_quality_reports as build
     from assets.resources import WarehouseResource
+    from warehouse import locking
+    from warehouse.home import warehouse_path
 
     prepare_dagster_home()
+    live = warehouse_path()
     with dg.DagsterInstance.get() as instance:
+        if live.is_file() and not locking.writer_active(live):
+            try:
+                return build(WarehouseResource(database=str(live), read_only=True), instance)
+            except locking.WarehouseBusyError:
+                pass  # a run started meanwhile: the reader copy answers
         return build(WarehouseResource.for_readers(), instance)

@@ -5,8 +5,9 @@ when every condition it names holds:
 
 - `band_reaches: [high, critical]` - the new band is one of these and the old one was not (a new
   facility arriving in such a band counts);
-- `new_list_hit: [confirmed, pending_review]` - a list-screening hit with one of these statuses
-  appeared ('list: entity [status]');
+- `new_list_hit: [confirmed, candidate]` - a list-screening hit with one of these statuses
+  appeared ('list: entity [status]'); `pending_review`, the status's name before issue 18, still
+  means `candidate` (in rules files and in history rows recorded before the rename);
 - `new_driver_matches: REGEX` - a driver appeared whose text matches (case-insensitive), e.g.
   "region|presum" for a region presumption, a driver kind that may not exist yet;
 - `change_kinds: [merged, split, ...]` - any of these kinds is in the row.
@@ -24,11 +25,16 @@ from dataclasses import dataclass, field
 
 DEFAULT_RULES = [
     {"name": "band reaches high or critical", "band_reaches": ["high", "critical"]},
-    {"name": "new confirmed or candidate list hit", "new_list_hit": ["confirmed", "pending_review"]},
+    {"name": "new confirmed or candidate list hit", "new_list_hit": ["confirmed", "candidate"]},
     {"name": "region presumption appears", "new_driver_matches": "region|presum"},
 ]
 CONDITIONS = {"band_reaches", "new_list_hit", "new_driver_matches", "change_kinds"}
 HIT_STATUS = re.compile(r"\[([a-z_]+)\]$")
+FORMER_STATUS_NAMES = {"pending_review": "candidate"}  # renamed by issue 18
+
+
+def _status(name: str) -> str:
+    return FORMER_STATUS_NAMES.get(name, name)
 
 
 class AlertConfigError(ValueError):
@@ -60,9 +66,9 @@ def rule_matches(rule: dict, row: dict) -> bool:
         if row.get("new_risk_band") not in bands or row.get("old_risk_band") in bands:
             return False
     if "new_list_hit" in rule:
-        statuses = set(rule["new_list_hit"])
+        statuses = {_status(status) for status in rule["new_list_hit"]}
         found = [HIT_STATUS.search(hit) for hit in _added(row, "list_hits")]
-        if not any(match and match.group(1) in statuses for match in found):
+        if not any(match and _status(match.group(1)) in statuses for match in found):
             return False
     if "new_driver_matches" in rule:
         pattern = re.compile(rule["new_driver_matches"], re.IGNORECASE)

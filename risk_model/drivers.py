@@ -77,11 +77,11 @@ def ranked(drivers: pl.DataFrame, weights: dict[str, float]) -> pl.DataFrame:
     frame = frame.unique(
         ["facility_id", "component", "description", "evidence_record_id"], keep="first", maintain_order=True
     )
-    keys = frame.select(
+    keys = frame.select(  # a null key hashes as empty: the contract's not_null rule then blocks the publish
         pl.concat_str(
-            "facility_id",
-            "component",
-            "description",
+            pl.col("facility_id").fill_null(""),
+            pl.col("component").fill_null(""),
+            pl.col("description").fill_null(""),
             pl.col("evidence_finding_id").fill_null(""),
             pl.col("evidence_list_entry").fill_null(""),
             separator="|",

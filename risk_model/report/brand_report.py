@@ -177,7 +177,7 @@ def index_entry(name: str, page_slug: str, records: list[dict], hits: pl.DataFra
         "facilities": len(records),
         "bands": {band: sum(1 for r in records if r["band"] == band) for band in BANDS},
         "confirmed_hits": own.filter(pl.col("status") == "confirmed").height,
-        "candidate_hits": own.filter(pl.col("status") == "pending_review").height,
+        "candidate_hits": own.filter(pl.col("status") == "candidate").height,
         "located": sum(1 for r in records if r.get("lat") is not None and r.get("lng") is not None),
         "oldest_evidence": dates[0] if dates else None,
         "newest_evidence": dates[-1] if dates else None,

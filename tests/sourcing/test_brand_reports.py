@@ -177,7 +177,7 @@ def test_index_shows_list_hits_and_evidence_dates(demo_home):
     index = (reports_dir(demo_home) / "index.html").read_text(encoding="utf-8")
     with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con:
         confirmed, candidates = con.execute(
-            "SELECT count(*) FILTER (status = 'confirmed'), count(*) FILTER (status = 'pending_review') "
+            "SELECT count(*) FILTER (status = 'confirmed'), count(*) FILTER (status = 'candidate') "
             "FROM published.list_screening_hits h JOIN published.facility_risk r USING (facility_id) "
             "WHERE list_contains(r.contributors, 'Northwind Apparel')"
         ).fetchone()

@@ -129,7 +129,7 @@ def test_load_ends_with_what_changed_and_stays_quiet_when_piped(week_home):
     assert re.search(r"Universal Athletics \(DO\) FLR-\w+: low \d+ -> critical \d+; new list hit", summary), (
         summary
     )
-    assert "uflpa_entity_list: Chengyi Optics Co., Ltd. [pending_review]" in summary, summary
+    assert "uflpa_entity_list: Chengyi Optics Co., Ltd. [candidate]" in summary, summary
     assert not PROGRESS_LINE.search(loaded.stderr)  # stderr is a pipe here: no progress lines
 
 
@@ -202,7 +202,9 @@ def test_alerts_reach_the_webhook_and_the_mailbox_once(week_home, servers, monke
 
 def test_review_match_records_a_decision_that_the_next_refresh_applies(week_home):
     home, _ = week_home
-    pairs = json.loads(flrisk(home, "review-match", "--list", "--json").stdout)
+    listed_json = flrisk(home, "review-match", "--list", "--json")
+    assert listed_json.returncode == 0, listed_json.stderr
+    pairs = json.loads(listed_json.stdout)
     assert pairs and pairs[0]["explanation"].startswith("name similarity")
     pair = pairs[0]
     listed = flrisk(home, "review-match", "--list").stdout
