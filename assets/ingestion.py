@@ -12,7 +12,6 @@ load's file SHA-256 and row hashes; staging unseals it in memory (`unsealed`).
 """
 
 import hashlib
-from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -20,7 +19,7 @@ import polars as pl
 from assets.metadata import timed
 from assets.resources import SourcesResource, WarehouseResource
 from connectors.manifest import SOURCE_TYPES, ManifestEntry
-from connectors.reading.files import RawFile, raw_frame
+from connectors.reading.files import raw_frame
 from connectors.reading.whole_file import describe_failure
 from connectors.reading.workbooks import read_source_file
 from connectors.sealing import seal_text, unseal_text
@@ -54,11 +53,6 @@ def unsealed(rows: pl.DataFrame, key: bytes) -> pl.DataFrame:
     return rows.with_columns(
         pl.col("payload").map_elements(lambda text: unseal_text(text, key), return_dtype=pl.String)
     )
-
-
-def read_received_file(path: Path, source_type: str) -> RawFile:
-    """Read one received file; reference workbooks may carry title rows above their header."""
-    return read_source_file(path, source_type)
 
 
 def load_id_of(source_type: str, digest: str, entry: ManifestEntry, first_of_digest: bool) -> str:
