@@ -24,3 +24,12 @@ def test_one_pair_is_resolved_as_a_two_record_input():
     result = native_pairs.score_pair(row | {"left_address": "", "right_address": ""})
     assert result["label"] == "match" and isinstance(result["linked"], bool)
     assert len(result["decisions"]) == 2 and 0.0 <= result["pair_score"] <= 1.0
+
+
+def test_held_out_file_has_enough_labelled_pairs_with_sources():
+    pairs = pl.read_csv(native_pairs.HELD_OUT, infer_schema_length=0)
+    counts = dict(pairs.group_by("label").len().iter_rows())
+    assert counts["match"] >= 15 and counts["distinct"] >= 10
+    assert pairs["left_name"].str.contains(CJK).all() and not pairs["right_name"].str.contains(CJK).any()
+    assert pairs["source"].str.starts_with("http").all() and pairs["list"].is_not_null().all()
+    assert pairs.select("left_name", "right_name").is_unique().all()
