@@ -3,8 +3,9 @@
 A supplier list may name "和田泰达服装有限公司" where another writes "Hetian Taida Apparel Co., Ltd.".
 Before the usual normalisation (normalise.py), a text with Han characters is romanised in four steps:
 1. known words are found longest first, by their characters or, for words of two characters or more,
-   by their pinyin syllables (so traditional 哈爾濱 and 國際 match the simplified 哈尔滨 and 国际 of the
-   lists): place names (`reference/chinese_places.csv`) and company or
+   by their pinyin syllables where the characters that differ are traditional forms (outside GB 2312),
+   so traditional 哈爾濱 and 國際 match the simplified 哈尔滨 and 国际 of the lists while homophones
+   (方志, 国基) do not: place names (`reference/chinese_places.csv`) and company or
    address words (`reference/chinese_words.csv`; single-character address words such as 路 or 东 only in
    addresses, where they cannot be part of a firm's own name);
 2. legal forms (有限公司, 股份有限公司, ...) are dropped, words become their English
@@ -86,39 +87,53 @@ def _syllable_words(characters: str) -> list[str]:
 
 
 @cache
-def _lexicon_by_sound(where: str) -> dict[tuple[str, ...], str]:
-    """Known words of two or more characters keyed by their pinyin syllables, so that a word matches
-    in traditional and simplified characters alike (國際 and 国际 are both guo-ji). A sound shared by
-    words with different replacements is left out (it would be ambiguous)."""
+def _lexicon_by_sound(where: str) -> dict[tuple[str, ...], list[str]]:
+    """Known words of two or more characters grouped by their pinyin syllables (國際 and 国际 are both
+    guo-ji), to find a word written in the other character set."""
     from pypinyin import lazy_pinyin
 
-    replacements: dict[tuple[str, ...], set[str]] = {}
-    for word, replacement in _lexicon(where).items():
+    words: dict[tuple[str, ...], list[str]] = {}
+    for word in _lexicon(where):
         if len(word) >= 2:
-            replacements.setdefault(tuple(lazy_pinyin(word)), set()).add(replacement)
-    return {sound: next(iter(found)) for sound, found in replacements.items() if len(found) == 1}
+            words.setdefault(tuple(lazy_pinyin(word)), []).append(word)
+    return words
 
 
-@cache
-def _place_sounds() -> frozenset[tuple[str, ...]]:
-    from pypinyin import lazy_pinyin
+def _traditional_only(character: str) -> bool:
+    """A character outside GB 2312, the simplified character set (國, 際, 紡, 織 are; 国, 方, 基 are not)."""
+    try:
+        character.encode("gb2312")
+    except UnicodeEncodeError:
+        return True
+    return False
 
-    return frozenset(tuple(lazy_pinyin(place)) for place in _places() if len(place) >= 2)
+
+def _same_word_in_other_script(text: str, word: str) -> bool:
+    """`text` is `word` with some characters in their traditional form: every character that differs
+    is traditional-only (so 方志 is never read as 纺织, nor 国基 as 国际, though they sound alike)."""
+    return all(mine == known or _traditional_only(mine) for mine, known in zip(text, word, strict=True))
 
 
 def _known_word_at(
     run: str, sounds: list[str], position: int, longest: int, where: str
 ) -> tuple[int, str, bool] | None:
     """The longest known word starting at `position` (its length, replacement and whether it is a
-    place): by its characters, or for two characters or more by its sound."""
+    place): by its characters or, for two characters or more, by its sound when the characters that
+    differ are traditional forms."""
     lexicon, by_sound = _lexicon(where), _lexicon_by_sound(where)
     for size in range(min(longest, len(run) - position), 0, -1):
-        word = run[position : position + size]
-        if word in lexicon:
-            return size, lexicon[word], word in _places()
-        sound = tuple(sounds[position : position + size])
-        if size >= 2 and sound in by_sound:
-            return size, by_sound[sound], sound in _place_sounds()
+        text = run[position : position + size]
+        if text in lexicon:
+            return size, lexicon[text], text in _places()
+        if size < 2:
+            continue
+        found = [
+            word
+            for word in by_sound.get(tuple(sounds[position : position + size]), [])
+            if _same_word_in_other_script(text, word)
+        ]
+        if found and len({lexicon[word] for word in found}) == 1:
+            return size, lexicon[found[0]], any(word in _places() for word in found)
     return None
 
 

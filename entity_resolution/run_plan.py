@@ -1,10 +1,11 @@
 """Whether an entity-resolution run is full or incremental, and the record of each run.
 
 `plan_run` decides: **full** on the first run, when the match settings, model, index format, Polars
-version or normalisation reference files changed (the match index's fingerprint), when a human match decision changed or names a new
-record, when most records changed, or when a full run was requested (the nightly schedule); else
-**incremental** (see `update.py`). `run_row` is the resolved.resolution_runs row a run writes;
-`changes_nothing` lets a requested full run that reproduces the tables write nothing at all.
+version or normalisation reference files changed (the match index's fingerprint), when a human match
+decision changed or names a new record, when most records changed, or when a full run was requested
+(the nightly schedule); else **incremental** (see `update.py`). `run_row` is the
+resolved.resolution_runs row a run writes; `changes_nothing` lets a requested full run that reproduces
+the tables write nothing at all.
 """
 
 from __future__ import annotations

@@ -93,7 +93,9 @@ def evaluate(path: Path = PAIRS) -> dict:
         "positives": len(positives),
         "positives_linked": sum(r["linked"] for r in positives),
         "linked_by_romanisation": sum(r["linked_by_romanisation"] for r in positives),
-        "linked_only_through_known_names": sum(r["linked"] and not r["linked_by_romanisation"] for r in positives),
+        "linked_only_through_known_names": sum(
+            r["linked"] and not r["linked_by_romanisation"] for r in positives
+        ),
         "negatives": len(negatives),
         "negatives_merged": sum(r["linked"] for r in negatives),
         "negatives_merged_without_known_names": sum(r["linked_by_romanisation"] for r in negatives),
@@ -108,8 +110,10 @@ def render(summary: dict) -> str:
     lines = [f"== {summary['file']}"]
     for r in summary["results"]:
         verdict = "linked    " if r["linked"] else "not linked"
-        how = "" if not r["linked"] or r["label"] != "match" else (
-            " (romanisation)" if r["linked_by_romanisation"] else " (known names)"
+        how = (
+            ""
+            if not r["linked"] or r["label"] != "match"
+            else (" (romanisation)" if r["linked_by_romanisation"] else " (known names)")
         )
         score = r["pair_score"] if r["pair_score"] is not None else "-"
         lines.append(f"{r['label']:<8} {verdict} score {score:>6}  {r['left']} | {r['right']}{how}")

@@ -31,9 +31,7 @@ HEADER = "group_id,name,script,kind,list,source,note\n"
 
 def linked(left: tuple, right: tuple) -> bool:
     """Whether two records (name, address, country) resolved alone get one facility id."""
-    frame = pl.DataFrame(
-        [("a", *left, None, None), ("b", *right, None, None)], schema=SCHEMA, orient="row"
-    )
+    frame = pl.DataFrame([("a", *left, None, None), ("b", *right, None, None)], schema=SCHEMA, orient="row")
     ids = dict(resolve_frame(frame).select("record_id", "facility_id").iter_rows())
     return ids["a"] == ids["b"]
 
@@ -67,7 +65,8 @@ def test_only_a_whole_known_name_counts_and_look_alikes_stay_apart():
     assert normalise_name("Guangzhou Meiling Garment") == "guangzhou meiling apparel"  # not Hefei Meiling
     assert normalise_name("Xinjiang Nonferrous") != normalise_name("Xinjiang East Hope Nonferrous Metals")
     assert not linked(
-        ("新疆东方希望有色金属有限公司", "", "CN"), ("Xinjiang Nonferrous Metals Industry Group Co., Ltd.", "", "CN")
+        ("新疆东方希望有色金属有限公司", "", "CN"),
+        ("Xinjiang Nonferrous Metals Industry Group Co., Ltd.", "", "CN"),
     )
     assert not linked(("新疆大全新能源有限公司", "", "CN"), ("Xinjiang GCL New Energy Material Co", "", "CN"))
 
@@ -133,14 +132,20 @@ def test_traditional_and_simplified_characters_read_alike():
 def test_vietnamese_names_and_addresses_with_and_without_diacritics():
     assert normalise_name("Công ty TNHH May Việt Tiến") == normalise_name("CONG TY TNHH MAY VIET TIEN")
     assert normalise_name("Tổng Công ty Cổ phần Phong Phú") == normalise_name("Phong Phu Corporation")
-    assert normalise_address("Số 7 Lê Minh Xuân, Phường 7, Quận Tân Bình, TP. Hồ Chí Minh") == normalise_address(
-        "So 7 Le Minh Xuan, Phuong 7, Quan Tan Binh, TP. Ho Chi Minh"
-    )
+    assert normalise_address(
+        "Số 7 Lê Minh Xuân, Phường 7, Quận Tân Bình, TP. Hồ Chí Minh"
+    ) == normalise_address("So 7 Le Minh Xuan, Phuong 7, Quan Tan Binh, TP. Ho Chi Minh")
     assert normalise_address("Hanoi") == normalise_address("Hà Nội")
-    assert set(normalise_address("TP. Hồ Chí Minh").split()) == set(normalise_address("Ho Chi Minh City").split())
+    assert set(normalise_address("TP. Hồ Chí Minh").split()) == set(
+        normalise_address("Ho Chi Minh City").split()
+    )
     assert linked(
         ("Công ty TNHH May Việt Tiến", "Số 7 Lê Minh Xuân, Phường 7, Quận Tân Bình, TP. Hồ Chí Minh", "VN"),
-        ("VIET TIEN GARMENT CO., LTD", "So 7 Le Minh Xuan, Phuong 7, Quan Tan Binh, Ho Chi Minh City", "Vietnam"),
+        (
+            "VIET TIEN GARMENT CO., LTD",
+            "So 7 Le Minh Xuan, Phuong 7, Quan Tan Binh, Ho Chi Minh City",
+            "Vietnam",
+        ),
     )
 
 
@@ -161,7 +166,9 @@ def test_a_place_written_in_either_script_is_the_same_place(native: str, latin: 
 
 def test_a_chinese_address_links_a_pinyin_record_and_a_namesake_in_another_town_stays_apart():
     chinese = ("和田浩林发饰品有限公司", "新疆和田市北京西路88号", "CN")
-    assert linked(chinese, ("Hetian Haolin Hair Accessories Co. Ltd.", "88 Beijing West Road, Hotan, Xinjiang", "CN"))
+    assert linked(
+        chinese, ("Hetian Haolin Hair Accessories Co. Ltd.", "88 Beijing West Road, Hotan, Xinjiang", "CN")
+    )
     assert not linked(
         ("和田昌达服装有限公司", "新疆和田市团结路12号", "CN"), ("Hetian Taida Apparel Co., Ltd.", "", "CN")
     )
