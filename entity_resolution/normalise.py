@@ -75,11 +75,20 @@ def _place_variant_pattern() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(v) for v in variants) + r")\b")
 
 
+@cache
+def _abbreviated_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
+    phrases = {key: value for key, value in _abbreviations().items() if " " in key}
+    keys = sorted(phrases, key=len, reverse=True) or ["(?!)"]
+    return re.compile(r"\b(?:" + "|".join(re.escape(key) for key in keys) + r")\b"), phrases
+
+
 def _expand(text: str) -> str:
-    """Step 4: expand abbreviations token by token, then read Latin spellings of Chinese places as
-    their pinyin."""
+    """Step 4: expand abbreviations token by token and the few written as phrases ("ha noi" ->
+    "hanoi"), then read Latin spellings of Chinese places as their pinyin."""
     abbreviations = _abbreviations()
     expanded = " ".join(abbreviations.get(token, token) for token in text.split())
+    pattern, phrases = _abbreviated_phrases()
+    expanded = pattern.sub(lambda match: phrases[match.group(0)], expanded)
     places = latin_place_variants()
     return _place_variant_pattern().sub(lambda match: places[match.group(0)], expanded)
 
