@@ -2,10 +2,12 @@
 
     python -m benchmarks.er.native_pairs [--pairs FILE ...]
 
-Two pair files by default (see benchmarks/data/README.md): `native_script_pairs.csv` (real firms on
-US government forced-labour lists, the Chinese name as news reports printed it) and the held-out
+Three pair files by default (see benchmarks/data/README.md): `native_script_pairs.csv` (real firms on
+US government forced-labour lists, the Chinese name as news reports printed it), the held-out
 `native_script_pairs_heldout.csv` (other real firms, none of them in the known-names list
-`entity_resolution/reference/known_names.csv`, so the list cannot be what links them).
+`entity_resolution/reference/known_names.csv`, so the list cannot be what links them) and
+`native_script_pairs_fresh.csv` (likewise, collected after the romanisation rules were frozen and
+scored once, so it measures the rules too).
 
 Each row is resolved alone as a two-record input through `entity_resolution.standalone.resolve_frame`,
 twice: with the known-names step of normalisation switched off (what romanisation and translation
@@ -31,6 +33,7 @@ from entity_resolution.standalone import pair_scores, resolve_frame
 DATA = Path(__file__).resolve().parents[1] / "data"
 PAIRS = DATA / "native_script_pairs.csv"
 HELD_OUT = DATA / "native_script_pairs_heldout.csv"
+FRESH = DATA / "native_script_pairs_fresh.csv"
 
 
 def _side(row: dict, side: str) -> dict:
@@ -131,7 +134,7 @@ def render(summary: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=Path, nargs="+", default=[PAIRS, HELD_OUT])
+    parser.add_argument("--pairs", type=Path, nargs="+", default=[PAIRS, HELD_OUT, FRESH])
     args = parser.parse_args()
     summaries = [evaluate(path) for path in args.pairs]
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -105,10 +105,10 @@ def test_a_malformed_known_names_file_is_refused(tmp_path: Path, body: str):
         read_known_names(path)
 
 
-def test_held_out_benchmark_firms_are_not_in_the_known_names_list():
+@pytest.mark.parametrize("file", ["native_script_pairs_heldout.csv", "native_script_pairs_fresh.csv"])
+def test_held_out_benchmark_firms_are_not_in_the_known_names_list(file: str):
     pairs = pl.read_csv(
-        Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "native_script_pairs_heldout.csv",
-        infer_schema_length=0,
+        Path(__file__).resolve().parents[2] / "benchmarks" / "data" / file, infer_schema_length=0
     )
     names = set(pairs["left_name"].to_list()) | set(pairs["right_name"].to_list())
     assert not {name for name in names if normalise_name_plain(name) in known_name_keys()}
