@@ -57,6 +57,11 @@ def test_without_the_list_romanisation_alone_does_not_link_a_brand(without_known
     assert not linked(("昌吉溢达纺织有限公司", "", "CN"), ("Changji Esquel Textile Co., Ltd.", "", "CN"))
 
 
+def test_without_the_list_a_province_dropped_on_one_side_and_legal_forms_still_link(without_known_names):
+    assert linked(("準噶爾棉麻有限公司", "", "CN"), ("Xinjiang Junggar Cotton and Linen Co.", "", "CN"))
+    assert linked(("和田市泰達服裝有限公司", "", "CN"), ("Hotan Taida Apparel Company Limited", "", "CN"))
+
+
 def test_a_known_name_never_links_across_a_country_conflict():
     assert not linked(("昌吉溢达纺织有限公司", "", "CN"), ("Changji Esquel Textile Co., Ltd.", "", "VN"))
 
