@@ -2,7 +2,10 @@
 
 A supplier list may name "和田泰达服装有限公司" where another writes "Hetian Taida Apparel Co., Ltd.".
 Before the usual normalisation (normalise.py), a text with Han characters is romanised in four steps:
-1. known words are found longest first: place names (`reference/chinese_places.csv`) and company or
+1. known words are found longest first, by their characters or, for words of two characters or more,
+   by their pinyin syllables where the characters that differ are traditional forms (outside GB 2312),
+   so traditional 哈爾濱 and 國際 match the simplified 哈尔滨 and 国际 of the lists while homophones
+   (方志, 国基) do not: place names (`reference/chinese_places.csv`) and company or
    address words (`reference/chinese_words.csv`; single-character address words such as 路 or 东 only in
    addresses, where they cannot be part of a firm's own name);
 2. legal forms (有限公司, 股份有限公司, ...) are dropped, words become their English
@@ -83,18 +86,71 @@ def _syllable_words(characters: str) -> list[str]:
     return ["".join(syllables[start : start + 2]) for start in range(0, len(syllables), 2)]
 
 
-def _romanise_run(run: str, lexicon: dict[str, str], longest: int, where: str) -> list[str]:
+@cache
+def _lexicon_by_sound(where: str) -> dict[tuple[str, ...], list[str]]:
+    """Known words of two or more characters grouped by their pinyin syllables (國際 and 国际 are both
+    guo-ji), to find a word written in the other character set."""
+    from pypinyin import lazy_pinyin
+
+    words: dict[tuple[str, ...], list[str]] = {}
+    for word in _lexicon(where):
+        if len(word) >= 2:
+            words.setdefault(tuple(lazy_pinyin(word)), []).append(word)
+    return words
+
+
+def _traditional_only(character: str) -> bool:
+    """A character outside GB 2312, the simplified character set (國, 際, 紡, 織 are; 国, 方, 基 are not)."""
+    try:
+        character.encode("gb2312")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _same_word_in_other_script(text: str, word: str) -> bool:
+    """`text` is `word` with some characters in their traditional form: every character that differs
+    is traditional-only (so 方志 is never read as 纺织, nor 国基 as 国际, though they sound alike)."""
+    return all(mine == known or _traditional_only(mine) for mine, known in zip(text, word, strict=True))
+
+
+def _known_word_at(
+    run: str, sounds: list[str], position: int, longest: int, where: str
+) -> tuple[int, str, bool] | None:
+    """The longest known word starting at `position` (its length, replacement and whether it is a
+    place): by its characters or, for two characters or more, by its sound when the characters that
+    differ are traditional forms."""
+    lexicon, by_sound = _lexicon(where), _lexicon_by_sound(where)
+    for size in range(min(longest, len(run) - position), 0, -1):
+        text = run[position : position + size]
+        if text in lexicon:
+            return size, lexicon[text], text in _places()
+        if size < 2:
+            continue
+        found = [
+            word
+            for word in by_sound.get(tuple(sounds[position : position + size]), [])
+            if _same_word_in_other_script(text, word)
+        ]
+        if found and len({lexicon[word] for word in found}) == 1:
+            return size, lexicon[found[0]], any(word in _places() for word in found)
+    return None
+
+
+def _romanise_run(run: str, longest: int, where: str) -> list[str]:
     """Tokens for one run of Han characters: known words replaced, the rest as pinyin words. In a
     name, the administrative suffix after a place (绍兴市 -> shaoxing) is dropped, as English names do."""
+    from pypinyin import lazy_pinyin
+
+    sounds = lazy_pinyin(run)
+    if len(sounds) != len(run):  # a character pypinyin cannot read: compare by characters only
+        sounds = list(run)
     tokens: list[str] = []
     pending = ""
     position = 0
     while position < len(run):
-        for size in range(min(longest, len(run) - position), 0, -1):
-            word = run[position : position + size]
-            if word in lexicon:
-                break
-        else:
+        known = _known_word_at(run, sounds, position, longest, where)
+        if known is None:
             if where == "name" and run[position] in NAME_SEPARATORS and pending:
                 tokens.extend(_syllable_words(pending))
                 pending = ""
@@ -102,13 +158,14 @@ def _romanise_run(run: str, lexicon: dict[str, str], longest: int, where: str) -
                 pending += run[position]
             position += 1
             continue
+        size, replacement, is_place = known
         if pending:
             tokens.extend(_syllable_words(pending))
             pending = ""
-        if lexicon[word]:
-            tokens.append(lexicon[word])
+        if replacement:
+            tokens.append(replacement)
         position += size
-        if where == "name" and word in _places() and run[position : position + 1] in ADMINISTRATIVE_SUFFIXES:
+        if where == "name" and is_place and run[position : position + 1] in ADMINISTRATIVE_SUFFIXES:
             position += 1
     if pending:
         tokens.extend(_syllable_words(pending))
@@ -126,7 +183,7 @@ def romanise_chinese(text: str, where: str = "name") -> str:
     last = 0
     for match in HAN.finditer(text):
         parts.append(text[last : match.start()])
-        parts.append(" " + " ".join(_romanise_run(match.group(0), lexicon, longest, where)) + " ")
+        parts.append(" " + " ".join(_romanise_run(match.group(0), longest, where)) + " ")
         last = match.end()
     parts.append(text[last:])
     return " ".join("".join(parts).split())

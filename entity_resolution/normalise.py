@@ -12,7 +12,9 @@ Steps, in order (the same for the scalar functions and the Polars expressions):
    addresses, pinyin address words as English (`reference/address_words.csv`: lu -> road, zhen -> town);
 5. names only: read trade words in any language as one English word (`reference/industry_words.csv`:
    garment, may mac, fuzhuang -> apparel), then remove legal forms (`reference/legal_forms.csv`,
-   longest phrase first, anywhere in the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh").
+   longest phrase first, anywhere in the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh");
+6. names only: a whole name that is a known name of a firm on a public forced-labour list
+   (`known_names`: "昌吉溢达纺织有限公司", "Changji Esquel Textile") becomes that firm's canonical name.
 Unit, plant and building numbers are extracted separately as a guard: "Jeans Knit Unit 3" and
 "Jeans Knit Unit 4" normalise to the same name but carry different units, and never auto-merge.
 """
@@ -27,6 +29,7 @@ from pathlib import Path
 import polars as pl
 from anyascii import anyascii
 
+from entity_resolution.known_names import canonical_names, read_known_names
 from entity_resolution.native_scripts import chinese_place_pinyin, latin_place_variants, romanise_chinese
 
 REFERENCE = Path(__file__).parent / "reference"
@@ -72,11 +75,20 @@ def _place_variant_pattern() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(v) for v in variants) + r")\b")
 
 
+@cache
+def _abbreviated_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
+    phrases = {key: value for key, value in _abbreviations().items() if " " in key}
+    keys = sorted(phrases, key=len, reverse=True) or ["(?!)"]
+    return re.compile(r"\b(?:" + "|".join(re.escape(key) for key in keys) + r")\b"), phrases
+
+
 def _expand(text: str) -> str:
-    """Step 4: expand abbreviations token by token, then read Latin spellings of Chinese places as
-    their pinyin."""
+    """Step 4: expand abbreviations token by token and the few written as phrases ("ha noi" ->
+    "hanoi"), then read Latin spellings of Chinese places as their pinyin."""
     abbreviations = _abbreviations()
     expanded = " ".join(abbreviations.get(token, token) for token in text.split())
+    pattern, phrases = _abbreviated_phrases()
+    expanded = pattern.sub(lambda match: phrases[match.group(0)], expanded)
     places = latin_place_variants()
     return _place_variant_pattern().sub(lambda match: places[match.group(0)], expanded)
 
@@ -100,11 +112,44 @@ def _canonical_trades(text: str) -> str:
 
 
 @cache
-def normalise_name(name: str | None) -> str:
-    """Normalised facility name for comparison (legal forms removed); "" for a missing name."""
+def _plain_name(name: str | None) -> str:
+    """Steps 0-5 of a name, without the known-names step."""
     expanded = _canonical_trades(_expand(_basic(name)))
     stripped = " ".join(_legal_form_pattern().sub(" ", expanded).split())
     return stripped or expanded
+
+
+_KNOWN_NAMES = {"enabled": True}
+
+
+@cache
+def _known_name_table() -> dict[str, str]:
+    return canonical_names(read_known_names(), _plain_name) if _KNOWN_NAMES["enabled"] else {}
+
+
+def normalise_name_plain(name: str | None) -> str:
+    """`normalise_name` without the known-names step (what romanisation and translation alone give)."""
+    return _plain_name(name)
+
+
+def known_name_keys() -> frozenset[str]:
+    """Every normalised known name (empty while the step is switched off)."""
+    return frozenset(_known_name_table())
+
+
+def use_known_names(enabled: bool) -> None:
+    """Switch step 6 on (the default) or off, e.g. to measure what romanisation alone links."""
+    _KNOWN_NAMES["enabled"] = enabled
+    for cached in (_known_name_table, normalise_name, core_name):
+        cached.cache_clear()
+
+
+@cache
+def normalise_name(name: str | None) -> str:
+    """Normalised facility name for comparison (legal forms removed; a known name of a listed firm
+    read as the firm's canonical name); "" for a missing name."""
+    plain = _plain_name(name)
+    return _known_name_table().get(plain, plain)
 
 
 @cache

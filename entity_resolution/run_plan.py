@@ -1,10 +1,11 @@
 """Whether an entity-resolution run is full or incremental, and the record of each run.
 
-`plan_run` decides: **full** on the first run, when the match settings, model, index format or Polars
-version changed (the match index's fingerprint), when a human match decision changed or names a new
-record, when most records changed, or when a full run was requested (the nightly schedule); else
-**incremental** (see `update.py`). `run_row` is the resolved.resolution_runs row a run writes;
-`changes_nothing` lets a requested full run that reproduces the tables write nothing at all.
+`plan_run` decides: **full** on the first run, when the match settings, model, index format, Polars
+version or normalisation reference files changed (the match index's fingerprint), when a human match
+decision changed or names a new record, when most records changed, or when a full run was requested
+(the nightly schedule); else **incremental** (see `update.py`). `run_row` is the
+resolved.resolution_runs row a run writes; `changes_nothing` lets a requested full run that reproduces
+the tables write nothing at all.
 """
 
 from __future__ import annotations
@@ -46,9 +47,11 @@ class PreviousResolution:
 
 
 def index_fingerprint(settings: ResolutionSettings) -> str:
-    """What the persisted match index depends on: settings, model weights, index format and the Polars
-    version (its key hashes are stable only within one version)."""
+    """What the persisted match index depends on: settings, model weights, index format, the Polars
+    version (its key hashes are stable only within one version) and the normalisation's reference
+    files (a new known name or trade word changes how stored records normalise)."""
     parts = [INDEX_FORMAT, settings.to_json(), MODEL_FILE.read_text(encoding="utf-8"), version("polars")]
+    parts += [path.read_text(encoding="utf-8") for path in sorted(MODEL_FILE.parent.glob("*.csv"))]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
 

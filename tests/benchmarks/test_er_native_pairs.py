@@ -24,3 +24,27 @@ def test_one_pair_is_resolved_as_a_two_record_input():
     result = native_pairs.score_pair(row | {"left_address": "", "right_address": ""})
     assert result["label"] == "match" and isinstance(result["linked"], bool)
     assert len(result["decisions"]) == 2 and 0.0 <= result["pair_score"] <= 1.0
+
+
+def test_held_out_file_has_enough_labelled_pairs_with_sources():
+    pairs = pl.read_csv(native_pairs.HELD_OUT, infer_schema_length=0)
+    counts = dict(pairs.group_by("label").len().iter_rows())
+    assert counts["match"] >= 15 and counts["distinct"] >= 10
+    assert pairs["left_name"].str.contains(CJK).all() and not pairs["right_name"].str.contains(CJK).any()
+    assert pairs["source"].str.starts_with("http").all() and pairs["list"].is_not_null().all()
+    assert pairs.select("left_name", "right_name").is_unique().all()
+
+
+def test_the_summary_separates_romanisation_from_known_names(tmp_path):
+    path = tmp_path / "pairs.csv"
+    path.write_text(
+        "left_name,left_address,left_country,right_name,right_address,right_country,label,list,source,note\n"
+        "和田泰达服装有限公司,,CN,Hetian Taida Apparel Co. Ltd.,,CN,match,L,http://x,\n"
+        "昌吉溢达纺织有限公司,,CN,Changji Esquel Textile Co. Ltd.,,CN,match,L,http://x,\n"
+        "和田浩林发饰品有限公司,,CN,Hetian Taida Apparel Co. Ltd.,,CN,distinct,L,http://x,\n",
+        encoding="utf-8",
+    )
+    summary = native_pairs.evaluate(path)
+    assert (summary["positives_linked"], summary["linked_by_romanisation"]) == (2, 1)
+    assert summary["linked_only_through_known_names"] == 1 and summary["negatives_merged"] == 0
+    assert summary["names_in_known_names"]  # these firms are on the list, unlike the held-out ones
