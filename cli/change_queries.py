@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from cli.query import fetch
+from risk_model.history import added_list_hits, change_counts
 
 HISTORY_SQL = """
 SELECT run_id, recorded_at, facility_id, facility_name, country_code, contributors, change_kinds,
@@ -49,23 +50,9 @@ def history_rows(
     return fetch(HISTORY_SQL, {"since": since, "brand": brand, "run": run_id}, database)
 
 
-def new_list_hits(row: dict) -> list[str]:
-    """The list hits a history row adds ('list: entity [status]')."""
-    return sorted(set(row.get("new_list_hits") or []) - set(row.get("old_list_hits") or []))
-
-
-def summary_counts(rows: pl.DataFrame) -> dict[str, int]:
-    """How many facilities per change kind, plus `new_list_hits` (facilities gaining a hit)."""
-    if rows.is_empty():
-        return {}
-    counts = dict(rows["change_kinds"].explode().value_counts().iter_rows())
-    counts["new_list_hits"] = sum(1 for row in rows.iter_rows(named=True) if new_list_hits(row))
-    return counts
-
-
 def format_summary(rows: pl.DataFrame, detail_limit: int = 10) -> str:
     """'What changed' in a few lines: counts per kind, then the band moves and new hits by name."""
-    counts = summary_counts(rows)
+    counts = change_counts(rows)
     if not counts:
         return "What changed: nothing (no facility changed band, score, drivers, list hits or records)."
     parts = [f"{counts[kind]} {label}" for kind, label in SUMMARY_KINDS if counts.get(kind)]
@@ -86,7 +73,7 @@ def _priority(row: dict) -> tuple:
     kinds = set(row["change_kinds"])
     rank = (
         0
-        if new_list_hits(row) or "band_up" in kinds
+        if added_list_hits(row) or "band_up" in kinds
         else 1
         if kinds & {"merged", "split", "removed"}
         else 2
@@ -99,7 +86,7 @@ def _priority(row: dict) -> tuple:
 def describe(row: dict, skip_new: bool = False) -> str:
     """One line for one history row; '' for a plain new facility when `skip_new`."""
     kinds = row["change_kinds"]
-    if skip_new and kinds == ["new"] and not new_list_hits(row):
+    if skip_new and kinds == ["new"] and not added_list_hits(row):
         return ""
     who = f"{row['facility_name']} ({row['country_code']}) {row['facility_id']}"
     parts = []
@@ -112,7 +99,7 @@ def describe(row: dict, skip_new: bool = False) -> str:
             f"{row['old_risk_band']} {row['old_risk_score']:.0f} -> {row['new_risk_band']} "
             f"{row['new_risk_score']:.0f}"
         )
-    for hit in new_list_hits(row):
+    for hit in added_list_hits(row):
         parts.append(f"new list hit {hit}")
     if "drivers" in kinds:
         added = sorted(set(row["new_drivers"] or []) - set(row["old_drivers"] or []))
