@@ -11,7 +11,7 @@ one spelling, legal forms dropped), token by token:
 - a text scores the mean over the query tokens, times a small bonus for covering the whole text
   ("Song Lam Garment" prefers "Song Lam Garment JSC" to "Song Lam Garment Dyeing Trading Company");
 - a field's weight ranks names above parent companies above addresses;
-- an exact facility id or OS ID scores 100.
+- an exact facility id, OS ID or former facility id (merged into this one) scores 100.
 
 Candidates are found through the vocabulary (every distinct token), so only facilities sharing a
 near token with the query are scored. Ties go to the riskier facility, then the facility id.
@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 
 from entity_resolution.normalise import normalise_address, normalise_name
 
-FIELD_WEIGHTS = {"name": 1.0, "parent company": 0.9, "os id": 1.0, "address": 0.8}
+FIELD_WEIGHTS = {"name": 1.0, "parent company": 0.9, "os id": 1.0, "former id": 1.0, "address": 0.8}
 EXACT, PREFIX, FUZZY_FACTOR, FUZZY_FLOOR = 1.0, 0.9, 0.85, 80.0
 MIN_PREFIX = 3
 COVERAGE_BONUS = 0.15
@@ -46,7 +46,7 @@ class Match:
 def _tokens(field: str, text: str) -> tuple[str, ...]:
     if field == "address":
         return tuple(normalise_address(text).split())
-    if field == "os id":
+    if field in ("os id", "former id"):
         return (text.strip().lower(),)
     return tuple(normalise_name(text).split()) or tuple(normalise_address(text).split())
 
@@ -115,11 +115,11 @@ def rank(texts: pl.DataFrame, query: str, limit: int = 10) -> list[Match]:
 
 
 def exact_identifier(texts: pl.DataFrame, query: str) -> list[Match]:
-    """Facilities whose facility id or one of whose OS IDs is exactly `query` (case-insensitive)."""
+    """Facilities whose facility id, one of whose OS IDs, or the id of a facility merged into which is
+    exactly `query` (case-insensitive)."""
     wanted = query.strip().upper()
-    found = texts.filter(
-        (pl.col("facility_id") == wanted)
-        | ((pl.col("field") == "os id") & (pl.col("text").str.to_uppercase() == wanted))
-    )
+    identifier = pl.col("field").is_in(["os id", "former id"]) & (pl.col("text").str.to_uppercase() == wanted)
+    found = texts.filter((pl.col("facility_id") == wanted) | identifier)
+    former = set(found.filter(pl.col("field") == "former id")["facility_id"].to_list())
     ids = sorted(set(found["facility_id"].to_list()))
-    return [Match(facility_id, 100.0, "id", wanted) for facility_id in ids]
+    return [Match(f, 100.0, "former id" if f in former else "id", wanted) for f in ids]

@@ -157,6 +157,8 @@ def facility(id_or_name: str, as_json: bool) -> None:
         _fail(str(error), 2)
     if found.facility_id is None:
         _print_candidates(id_or_name, found.candidates)
+    if found.note:
+        click.echo(found.note, err=True)
     profile = facility_profile(found.facility_id)
     click.echo(json.dumps(profile, indent=2, default=str) if as_json else _format_profile(profile))
 

@@ -267,6 +267,23 @@ def test_review_match_records_a_decision_that_the_next_refresh_applies(week_home
     decisions = read(home, "SELECT decision, decided_by, note FROM resolved.match_decisions")
     assert decisions == [("confirm", "Ana", "one compound")]
 
+    # the merge retired one of the two facility ids: it still finds the facility, saying so
+    ((survivor,),) = facilities
+    (retired,) = {pair["left_facility_id"], pair["right_facility_id"]} - {survivor}
+    assert f"{retired}: merged into {survivor}" in refreshed.stdout
+    profile = flrisk(home, "facility", retired)
+    assert profile.returncode == 0 and survivor in profile.stdout.splitlines()[0], profile.stderr
+    assert f"{retired} is a former id (merged): it now belongs to {survivor}" in profile.stderr
+    found = json.loads(flrisk(home, "search", retired, "--json").stdout)
+    assert found[0]["facility_id"] == survivor and found[0]["matched_field"] == "former id"
+
+    # the pair left the queue with the run; the reviewer can still change their mind
+    changed = flrisk(home, "review-match", pair["pair_id"], "--different", "--by", "Bo")
+    assert changed.returncode == 0, changed.stderr
+    assert "It replaces the decision 'same facility' by Ana" in changed.stdout
+    latest = read(home, "SELECT decision, decided_by FROM resolved.match_decisions ORDER BY decided_at")
+    assert latest[-1] == ("reject", "Bo")
+
 
 def test_quiet_silences_progress(tmp_path):
     records = tmp_path / "records.csv"
