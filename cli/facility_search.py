@@ -8,8 +8,9 @@ one spelling, legal forms dropped), token by token:
 
 - each query token is matched to the closest token of a text: the same token counts 1.0, a token it
   starts (3 letters or more) 0.9, a spelling within rapidfuzz ratio 80 that ratio x 0.85;
-- a text scores the mean over the query tokens, times a small bonus for covering the whole text
-  ("Song Lam Garment" prefers "Song Lam Garment JSC" to "Song Lam Garment Dyeing Trading Company");
+- a text scores the mean over the query tokens, times (names, parent companies) a small bonus for
+  covering the whole text ("Song Lam Garment" prefers "Song Lam Garment JSC" to "Song Lam Garment
+  Dyeing Trading Company"); addresses get no such bonus, so every facility of a city ties;
 - a field's weight ranks names above parent companies above addresses;
 - an exact facility id, OS ID or former facility id (merged into this one) scores 100.
 
@@ -73,13 +74,17 @@ def _token_similarity(token: str, vocabulary: list[str]) -> dict[str, float]:
 
 
 def _text_score(
-    wanted: tuple[str, ...], tokens: tuple[str, ...], similar: dict[str, dict[str, float]]
+    wanted: tuple[str, ...], tokens: tuple[str, ...], similar: dict[str, dict[str, float]], field: str
 ) -> float:
-    """Mean best similarity of the query tokens within one text, with the coverage bonus (0-1)."""
+    """Mean best similarity of the query tokens within one text, with the coverage bonus for names
+    (0-1). Addresses get none: a city matches a short address and a long one equally, so the facilities
+    of a city tie and the riskier comes first."""
     if not wanted or not tokens:
         return 0.0
     best = [max((similar[w].get(t, 0.0) for t in tokens), default=0.0) for w in wanted]
     mean = sum(best) / len(best)
+    if field == "address":
+        return mean
     coverage = min(1.0, len(wanted) / len(set(tokens)))
     return mean * (1 - COVERAGE_BONUS + COVERAGE_BONUS * coverage)
 
@@ -102,7 +107,7 @@ def rank(texts: pl.DataFrame, query: str, limit: int = 10) -> list[Match]:
     best: dict[str, tuple[float, float, str, str]] = {}
     for row in candidates.iter_rows(named=True):
         field = row["field"]
-        score = 100 * FIELD_WEIGHTS[field] * _text_score(wanted[field], tuple(row["tokens"]), similar)
+        score = 100 * FIELD_WEIGHTS[field] * _text_score(wanted[field], tuple(row["tokens"]), similar, field)
         key = (round(score, 6), row["risk_score"] or -1.0, field, row["text"])
         if row["facility_id"] not in best or key > best[row["facility_id"]]:
             best[row["facility_id"]] = key

@@ -318,7 +318,7 @@ def review_hit(hit, list_entity, confirm, reject, decided_by, note, list_name, s
     click.echo(
         f"Recorded: {found['facility_id']} {decision} as {found['list_name']} entry "
         f"{found['list_entity_name']!r} by {found['decided_by']} ({when}).\n"
-        "It applies on the next run (`flrisk demo`, `flrisk load` or the refresh_all job); until then "
+        "It applies on the next run (`flrisk refresh`, `flrisk load` or the refresh_all job); until then "
         f"published tables still show the hit as {found['status'].replace('_', ' ')}."
     )
 
