@@ -89,7 +89,7 @@ def review_match(pair, same, different, decided_by, note, show, show_all, as_jso
     except PairNotFoundError as error:
         _fail(str(error), 1)
     except (WarehouseBusyError, FileNotFoundError) as error:
-        _fail(f"not recorded: {error}", 2)
+        _fail(f"{error}" if show else f"not recorded: {error}", 2)
     verdict = "the same facility" if found["decision"] == "confirm" else "different facilities"
     replaces = ""
     if found.get("earlier_decision"):

@@ -313,7 +313,7 @@ def review_hit(hit, list_entity, confirm, reject, decided_by, note, list_name, s
         ]
         _fail("\n".join([str(error), *candidates]), 1)
     except (WarehouseBusyError, FileNotFoundError) as error:
-        _fail(f"not recorded: {error}", 2)
+        _fail(f"{error}" if show else f"not recorded: {error}", 2)
     when = f"{found['decided_at']:%Y-%m-%d %H:%M} UTC"
     click.echo(
         f"Recorded: {found['facility_id']} {decision} as {found['list_name']} entry "
