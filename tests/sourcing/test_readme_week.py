@@ -67,7 +67,7 @@ def test_every_command_runs_and_search_finds_the_right_facility_first(week):
     assert HETIAN in first_result(output_of(week, "search CN2019024QDDSS6"))
     gazipur = output_of(week, "search Gazipur")
     details = gazipur.splitlines()[1::2]  # each result: a rank line, then a details line
-    assert len(details) == 5 and all("Casa Verde Home" in line for line in details)  # brand-scoped
+    assert len(details) >= 3 and all("Casa Verde Home" in line for line in details)  # brand-scoped
     shanghai = json.loads(output_of(week, "search Shanghai"))
     assert shanghai and {row["country_code"] for row in shanghai} == {"CN"}
     assert output_of(week, "facility karatoya").startswith("Karatoya Knit Composite Ltd (BD)")
