@@ -78,9 +78,14 @@ def _print_candidates(query: str, candidates: list[dict]) -> None:
     if "facility_name" not in candidates[0]:
         print_error(f"{query!r} names several facilities: " + ", ".join(c["facility_id"] for c in candidates))
         raise SystemExit(1)
-    print_error(
-        f"{query!r} is ambiguous: {len(candidates)} facilities match, best first (use the facility id):"
-    )
+    from cli.sourcing_queries import MAX_CANDIDATES
+
+    shown = len(candidates)
+    if shown >= MAX_CANDIDATES:  # the search stopped at the limit: there may be more
+        what = f"the {shown} best matches, best first (`flrisk search {query!r} --limit 50` shows more)"
+    else:
+        what = f"{shown} facilities match, best first"
+    print_error(f"{query!r} is ambiguous: {what}; use the facility id:")
     print_error(format_results(candidates))
     raise SystemExit(1)
 

@@ -67,4 +67,5 @@ def test_facility_takes_a_single_good_candidate_and_lists_several_best_first(dem
     assert several.returncode == 1
     lines = several.stderr.splitlines()
     assert "ambiguous" in lines[0] and "best first" in lines[0]
+    assert "the 10 best matches" in lines[0] and "--limit 50` shows more" in lines[0]  # not "10 match"
     assert lines[1].startswith("  1. FLR-") and "Shanghai" in lines[1]
