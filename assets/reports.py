@@ -1,7 +1,9 @@
 """Reports: a static, offline HTML risk report per brand, for sourcing teams.
 
 Writes `$FLRISK_HOME/reports/brands/<brand-slug>.html` for every contributor that sent a supplier list,
-and an `index.html` linking them; files from a previous run that no longer belong to a brand are removed.
+and an `index.html` linking them, with each brand's changes since the previous run (the history rows
+of the last run that materialized published.facility_risk_history); files from a previous run that no
+longer belong to a brand are removed.
 """
 
 import shutil
@@ -23,6 +25,11 @@ from warehouse.home import flrisk_home
 
 SOURCES = ["published.facility_risk", "published.facility_risk_drivers", "resolved.facilities"]
 HITS = "published.list_screening_hits"
+HISTORY = "published.facility_risk_history"
+HISTORY_OF_RUN = "SELECT * FROM published.facility_risk_history WHERE run_id = ?"
+LATEST_HISTORY_RUN = (
+    "SELECT run_id, recorded_at FROM published.facility_risk_history ORDER BY recorded_at DESC LIMIT 1"
+)
 BRANDS_QUERY = (
     "SELECT DISTINCT contributor FROM staged.facility_records "
     "WHERE source_type = 'supplier_list' AND contributor IS NOT NULL ORDER BY contributor"
@@ -33,13 +40,19 @@ BRANDS_QUERY = (
     key=["quality", "brand_risk_reports"],
     group_name="quality",
     kinds={"html"},
-    deps=[key_of(t) for t in [*SOURCES, HITS, "published.brand_exposure", "staged.facility_records"]],
+    deps=[
+        key_of(t) for t in [*SOURCES, HITS, HISTORY, "published.brand_exposure", "staged.facility_records"]
+    ],
 )
-def brand_risk_reports(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def brand_risk_reports(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """One offline HTML risk report per brand (one page per contributor of a supplier list) plus an
-    index: sortable, filterable facility table, map coloured by band, drill-down of drivers."""
+    index: sortable, filterable facility table, map coloured by band, drill-down of drivers, changes
+    since the previous run per brand."""
     facility_risk, drivers, facilities = [warehouse.read(table) for table in SOURCES]
     hits = warehouse.read(HITS)
+    last_run, changes = _last_run_changes(context, warehouse)
     brands = warehouse.query(BRANDS_QUERY)["contributor"].to_list()
     out_dir = flrisk_home() / "reports" / "brands"
     staging = out_dir.with_name("brands.tmp")
@@ -54,8 +67,8 @@ def brand_risk_reports(warehouse: WarehouseResource) -> dg.MaterializeResult:
         page_slug = slug(brand, taken)
         page = render_brand_page(brand, records, summary, generated)
         (staging / f"{page_slug}.html").write_text(page, encoding="utf-8")
-        listed.append(index_entry(brand, page_slug, records, hits))
-    (staging / "index.html").write_text(render_index(listed, generated), encoding="utf-8")
+        listed.append(index_entry(brand, page_slug, records, hits, changes))
+    (staging / "index.html").write_text(render_index(listed, generated, last_run), encoding="utf-8")
     shutil.rmtree(out_dir, ignore_errors=True)
     staging.rename(out_dir)
     return dg.MaterializeResult(
@@ -73,3 +86,23 @@ def _summary(facility_risk: pl.DataFrame) -> dict:
         return {}
     row = facility_risk.row(0, named=True)
     return {"as_of": row["as_of_date"], "methodology_version": row["methodology_version"]}
+
+
+def _last_run_changes(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> tuple[dict | None, pl.DataFrame | None]:
+    """The last run that materialized the history (this run, in any run that rebuilds the reports after
+    new scores) and the history rows it recorded: none when nothing changed, which is news too.
+    (None, None) before any run recorded history."""
+    if not warehouse.exists(HISTORY):
+        return None, None
+    event = context.instance.get_latest_materialization_event(key_of(HISTORY))
+    if event is not None:
+        run_id, at = event.run_id, datetime.fromtimestamp(event.timestamp, UTC)
+    else:  # this Dagster instance never saw the history built (e.g. the warehouse came from elsewhere)
+        latest = warehouse.query(LATEST_HISTORY_RUN)
+        if latest.is_empty():
+            return None, None
+        run_id, at = latest["run_id"][0], latest["recorded_at"][0]
+    recorded = {"run_id": run_id, "recorded_at": f"{at:%Y-%m-%d %H:%M} UTC"}
+    return recorded, warehouse.query(HISTORY_OF_RUN, [run_id])

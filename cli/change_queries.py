@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from cli.query import fetch
+from risk_model.history import added_list_hits, change_counts
 
 HISTORY_SQL = """
 SELECT run_id, recorded_at, facility_id, facility_name, country_code, contributors, change_kinds,
@@ -21,14 +22,15 @@ WHERE ($since IS NULL OR recorded_at >= $since)
 ORDER BY recorded_at, facility_id
 """
 SUMMARY_KINDS = (
-    ("new", "new facilities"),
-    ("band_up", "moved up a band"),
-    ("band_down", "moved down a band"),
-    ("list_hits", "list hits changed"),
-    ("merged", "merged"),
-    ("split", "split"),
-    ("removed", "no longer resolved"),
+    ("new", "new facility", "new facilities"),
+    ("band_up", "moved up a band", "moved up a band"),
+    ("band_down", "moved down a band", "moved down a band"),
+    ("list_hits", "list hits changed", "list hits changed"),
+    ("merged", "merged", "merged"),
+    ("split", "split", "split"),
+    ("removed", "no longer resolved", "no longer resolved"),
 )
+NAME_NEW_UP_TO = 5  # a run with at most this many new facilities names them (a small list's load)
 
 
 def history_rows(
@@ -49,30 +51,22 @@ def history_rows(
     return fetch(HISTORY_SQL, {"since": since, "brand": brand, "run": run_id}, database)
 
 
-def new_list_hits(row: dict) -> list[str]:
-    """The list hits a history row adds ('list: entity [status]')."""
-    return sorted(set(row.get("new_list_hits") or []) - set(row.get("old_list_hits") or []))
-
-
-def summary_counts(rows: pl.DataFrame) -> dict[str, int]:
-    """How many facilities per change kind, plus `new_list_hits` (facilities gaining a hit)."""
-    if rows.is_empty():
-        return {}
-    counts = dict(rows["change_kinds"].explode().value_counts().iter_rows())
-    counts["new_list_hits"] = sum(1 for row in rows.iter_rows(named=True) if new_list_hits(row))
-    return counts
-
-
 def format_summary(rows: pl.DataFrame, detail_limit: int = 10) -> str:
-    """'What changed' in a few lines: counts per kind, then the band moves and new hits by name."""
-    counts = summary_counts(rows)
+    """'What changed' in a few lines: counts per kind, then the band moves, new hits, merges and splits
+    by name (new facilities too when there are at most `NAME_NEW_UP_TO`)."""
+    counts = change_counts(rows)
     if not counts:
         return "What changed: nothing (no facility changed band, score, drivers, list hits or records)."
-    parts = [f"{counts[kind]} {label}" for kind, label in SUMMARY_KINDS if counts.get(kind)]
+    parts = [
+        f"{counts[kind]} {one if counts[kind] == 1 else many}"
+        for kind, one, many in SUMMARY_KINDS
+        if counts.get(kind)
+    ]
     if counts.get("new_list_hits"):
         parts.append(f"{counts['new_list_hits']} with new list hits")
     lines = ["What changed: " + ", ".join(parts) + "."]
-    described = [(row, describe(row, skip_new=True)) for row in rows.iter_rows(named=True)]
+    skip_new = counts.get("new", 0) > NAME_NEW_UP_TO
+    described = [(row, describe(row, skip_new=skip_new)) for row in rows.iter_rows(named=True)]
     described = sorted(((row, line) for row, line in described if line), key=lambda item: _priority(item[0]))
     lines.extend(f"  {line}" for _, line in described[:detail_limit])
     if len(described) > detail_limit:
@@ -86,7 +80,7 @@ def _priority(row: dict) -> tuple:
     kinds = set(row["change_kinds"])
     rank = (
         0
-        if new_list_hits(row) or "band_up" in kinds
+        if added_list_hits(row) or "band_up" in kinds
         else 1
         if kinds & {"merged", "split", "removed"}
         else 2
@@ -99,7 +93,7 @@ def _priority(row: dict) -> tuple:
 def describe(row: dict, skip_new: bool = False) -> str:
     """One line for one history row; '' for a plain new facility when `skip_new`."""
     kinds = row["change_kinds"]
-    if skip_new and kinds == ["new"] and not new_list_hits(row):
+    if skip_new and kinds == ["new"] and not added_list_hits(row):
         return ""
     who = f"{row['facility_name']} ({row['country_code']}) {row['facility_id']}"
     parts = []
@@ -112,14 +106,19 @@ def describe(row: dict, skip_new: bool = False) -> str:
             f"{row['old_risk_band']} {row['old_risk_score']:.0f} -> {row['new_risk_band']} "
             f"{row['new_risk_score']:.0f}"
         )
-    for hit in new_list_hits(row):
+    for hit in added_list_hits(row):
         parts.append(f"new list hit {hit}")
     if "drivers" in kinds:
         added = sorted(set(row["new_drivers"] or []) - set(row["old_drivers"] or []))
         removed = sorted(set(row["old_drivers"] or []) - set(row["new_drivers"] or []))
         parts.extend(f"new driver: {driver}" for driver in added[:2])
         parts.extend(f"driver gone: {driver}" for driver in removed[:2] if not added)
-    for kind in ("merged", "split"):
-        if kind in kinds:
-            parts.append(f"{kind} with {', '.join(row['related_facility_ids'] or [])}")
+    related = ", ".join(row["related_facility_ids"] or [])
+    if "merged" in kinds:
+        absorbed = row["new_risk_band"] is None  # its id is retired into the facility it joined
+        parts.append(
+            f"merged into {related} (this id now points there)" if absorbed else f"merged with {related}"
+        )
+    if "split" in kinds:
+        parts.append(f"split with {related}")
     return f"{who}: " + ("; ".join(parts) or ", ".join(kinds))

@@ -8,10 +8,11 @@ one spelling, legal forms dropped), token by token:
 
 - each query token is matched to the closest token of a text: the same token counts 1.0, a token it
   starts (3 letters or more) 0.9, a spelling within rapidfuzz ratio 80 that ratio x 0.85;
-- a text scores the mean over the query tokens, times a small bonus for covering the whole text
-  ("Song Lam Garment" prefers "Song Lam Garment JSC" to "Song Lam Garment Dyeing Trading Company");
+- a text scores the mean over the query tokens, times (names, parent companies) a small bonus for
+  covering the whole text ("Song Lam Garment" prefers "Song Lam Garment JSC" to "Song Lam Garment
+  Dyeing Trading Company"); addresses get no such bonus, so every facility of a city ties;
 - a field's weight ranks names above parent companies above addresses;
-- an exact facility id or OS ID scores 100.
+- an exact facility id, OS ID or former facility id (merged into this one) scores 100.
 
 Candidates are found through the vocabulary (every distinct token), so only facilities sharing a
 near token with the query are scored. Ties go to the riskier facility, then the facility id.
@@ -26,7 +27,7 @@ from rapidfuzz import fuzz, process
 
 from entity_resolution.normalise import normalise_address, normalise_name
 
-FIELD_WEIGHTS = {"name": 1.0, "parent company": 0.9, "os id": 1.0, "address": 0.8}
+FIELD_WEIGHTS = {"name": 1.0, "parent company": 0.9, "os id": 1.0, "former id": 1.0, "address": 0.8}
 EXACT, PREFIX, FUZZY_FACTOR, FUZZY_FLOOR = 1.0, 0.9, 0.85, 80.0
 MIN_PREFIX = 3
 COVERAGE_BONUS = 0.15
@@ -46,7 +47,7 @@ class Match:
 def _tokens(field: str, text: str) -> tuple[str, ...]:
     if field == "address":
         return tuple(normalise_address(text).split())
-    if field == "os id":
+    if field in ("os id", "former id"):
         return (text.strip().lower(),)
     return tuple(normalise_name(text).split()) or tuple(normalise_address(text).split())
 
@@ -73,13 +74,17 @@ def _token_similarity(token: str, vocabulary: list[str]) -> dict[str, float]:
 
 
 def _text_score(
-    wanted: tuple[str, ...], tokens: tuple[str, ...], similar: dict[str, dict[str, float]]
+    wanted: tuple[str, ...], tokens: tuple[str, ...], similar: dict[str, dict[str, float]], field: str
 ) -> float:
-    """Mean best similarity of the query tokens within one text, with the coverage bonus (0-1)."""
+    """Mean best similarity of the query tokens within one text, with the coverage bonus for names
+    (0-1). Addresses get none: a city matches a short address and a long one equally, so the facilities
+    of a city tie and the riskier comes first."""
     if not wanted or not tokens:
         return 0.0
     best = [max((similar[w].get(t, 0.0) for t in tokens), default=0.0) for w in wanted]
     mean = sum(best) / len(best)
+    if field == "address":
+        return mean
     coverage = min(1.0, len(wanted) / len(set(tokens)))
     return mean * (1 - COVERAGE_BONUS + COVERAGE_BONUS * coverage)
 
@@ -102,7 +107,7 @@ def rank(texts: pl.DataFrame, query: str, limit: int = 10) -> list[Match]:
     best: dict[str, tuple[float, float, str, str]] = {}
     for row in candidates.iter_rows(named=True):
         field = row["field"]
-        score = 100 * FIELD_WEIGHTS[field] * _text_score(wanted[field], tuple(row["tokens"]), similar)
+        score = 100 * FIELD_WEIGHTS[field] * _text_score(wanted[field], tuple(row["tokens"]), similar, field)
         key = (round(score, 6), row["risk_score"] or -1.0, field, row["text"])
         if row["facility_id"] not in best or key > best[row["facility_id"]]:
             best[row["facility_id"]] = key
@@ -115,11 +120,11 @@ def rank(texts: pl.DataFrame, query: str, limit: int = 10) -> list[Match]:
 
 
 def exact_identifier(texts: pl.DataFrame, query: str) -> list[Match]:
-    """Facilities whose facility id or one of whose OS IDs is exactly `query` (case-insensitive)."""
+    """Facilities whose facility id, one of whose OS IDs, or the id of a facility merged into which is
+    exactly `query` (case-insensitive)."""
     wanted = query.strip().upper()
-    found = texts.filter(
-        (pl.col("facility_id") == wanted)
-        | ((pl.col("field") == "os id") & (pl.col("text").str.to_uppercase() == wanted))
-    )
+    identifier = pl.col("field").is_in(["os id", "former id"]) & (pl.col("text").str.to_uppercase() == wanted)
+    found = texts.filter((pl.col("facility_id") == wanted) | identifier)
+    former = set(found.filter(pl.col("field") == "former id")["facility_id"].to_list())
     ids = sorted(set(found["facility_id"].to_list()))
-    return [Match(facility_id, 100.0, "id", wanted) for facility_id in ids]
+    return [Match(f, 100.0, "former id" if f in former else "id", wanted) for f in ids]

@@ -89,16 +89,7 @@ def record_decision(
     warehouse = _warehouse(database)
     with locking.writer_lock(warehouse.path, "flrisk review-match", LOCK_WAIT_SECONDS):
         migrate_home(warehouse.path)
-        found = warehouse.query(
-            "SELECT pair_id, record_id_left, record_id_right, match_score FROM resolved.review_queue "
-            "WHERE pair_id = ?",
-            [pair.strip()],
-        )
-        if found.is_empty():
-            raise PairNotFoundError(
-                f"no pair {pair!r} in resolved.review_queue (see `flrisk review-match --list --all`)"
-            )
-        queued = found.row(0, named=True)
+        queued = _queued_or_decided(warehouse, pair.strip())
         decision = DECISION_OF["same" if same else "different"]
         decided_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
         row = [
@@ -111,3 +102,39 @@ def record_decision(
         ]
         append_decision(warehouse, DECISIONS, DECISION_COLUMNS, row)
     return queued | {"decision": decision, "decided_by": decided_by.strip(), "decided_at": decided_at}
+
+
+QUEUED_SQL = (
+    "SELECT pair_id, record_id_left, record_id_right, match_score FROM resolved.review_queue "
+    "WHERE pair_id = ?"
+)
+# the latest decision on a pair, whichever order its records were named in
+LATEST_DECISION_SQL = """
+SELECT record_id_left, record_id_right, decision AS earlier_decision, decided_by AS earlier_by,
+       decided_at AS earlier_at
+FROM resolved.match_decisions
+WHERE least(record_id_left, record_id_right) = least($1, $2)
+  AND greatest(record_id_left, record_id_right) = greatest($1, $2)
+ORDER BY decided_at DESC LIMIT 1
+"""
+
+
+def _queued_or_decided(warehouse: Warehouse, pair: str) -> dict:
+    """The pair as queued, or - once a run applied a decision and it left the queue - as last decided,
+    so a reviewer can change their mind later (the new decision supersedes, from the next run on);
+    either way with the earlier decision, if any. `PairNotFoundError` when neither knows it."""
+    found = warehouse.query(QUEUED_SQL, [pair])
+    left, _, right = pair.partition(":")
+    earlier = warehouse.query(LATEST_DECISION_SQL, [left, right]) if right else None
+    if found.is_empty():
+        if earlier is None or earlier.is_empty():
+            raise PairNotFoundError(
+                f"no pair {pair!r} in resolved.review_queue or resolved.match_decisions "
+                "(see `flrisk review-match --list --all`)"
+            )
+        return {"pair_id": pair, "match_score": None} | earlier.row(0, named=True)
+    queued = found.row(0, named=True)
+    if earlier is not None and not earlier.is_empty():
+        last = earlier.row(0, named=True)
+        queued |= {key: value for key, value in last.items() if key.startswith("earlier")}
+    return queued

@@ -89,12 +89,19 @@ def review_match(pair, same, different, decided_by, note, show, show_all, as_jso
     except PairNotFoundError as error:
         _fail(str(error), 1)
     except (WarehouseBusyError, FileNotFoundError) as error:
-        _fail(f"not recorded: {error}", 2)
+        _fail(f"{error}" if show else f"not recorded: {error}", 2)
     verdict = "the same facility" if found["decision"] == "confirm" else "different facilities"
+    replaces = ""
+    if found.get("earlier_decision"):
+        earlier = "same facility" if found["earlier_decision"] == "confirm" else "different facilities"
+        replaces = (
+            f"It replaces the decision '{earlier}' by {found['earlier_by']} "
+            f"({found['earlier_at']:%Y-%m-%d %H:%M} UTC).\n"
+        )
     click.echo(
         f"Recorded: pair {found['pair_id']} (records {found['record_id_left']} and "
         f"{found['record_id_right']}) are {verdict}, by {found['decided_by']} "
-        f"({found['decided_at']:%Y-%m-%d %H:%M} UTC).\n"
+        f"({found['decided_at']:%Y-%m-%d %H:%M} UTC).\n{replaces}"
         "It applies on the next run (`flrisk refresh`, `flrisk load` or the refresh_all job), which "
         "re-resolves in full and never overwrites the decision."
     )

@@ -41,10 +41,14 @@ def format_results(results: list[dict]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def search(text: str, country: str | None, brand: str | None, limit: int, as_json: bool) -> None:
     """Find facilities by name in any spelling (native scripts too), OS ID, address, city or parent
-    company, from one word or part of a name; best first. Exit 1 when nothing matches."""
+    company, from one word or part of a name; best first. Exit 1 when nothing matches, 2 for
+    empty TEXT or an unknown brand."""
     from cli.search_queries import search_facilities
     from cli.sourcing_queries import find_brand
 
+    if not text.strip():
+        print_error("give a word to search for: part of a name, an OS ID, a city (e.g. flrisk search Taida)")
+        raise SystemExit(2)
     if brand:
         contributor, candidates = find_brand(brand)
         if contributor is None:

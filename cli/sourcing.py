@@ -78,9 +78,14 @@ def _print_candidates(query: str, candidates: list[dict]) -> None:
     if "facility_name" not in candidates[0]:
         print_error(f"{query!r} names several facilities: " + ", ".join(c["facility_id"] for c in candidates))
         raise SystemExit(1)
-    print_error(
-        f"{query!r} is ambiguous: {len(candidates)} facilities match, best first (use the facility id):"
-    )
+    from cli.sourcing_queries import MAX_CANDIDATES
+
+    shown = len(candidates)
+    if shown >= MAX_CANDIDATES:  # the search stopped at the limit: there may be more
+        what = f"the {shown} best matches, best first (`flrisk search {query!r} --limit 50` shows more)"
+    else:
+        what = f"{shown} facilities match, best first"
+    print_error(f"{query!r} is ambiguous: {what}; use the facility id:")
     print_error(format_results(candidates))
     raise SystemExit(1)
 
@@ -157,6 +162,8 @@ def facility(id_or_name: str, as_json: bool) -> None:
         _fail(str(error), 2)
     if found.facility_id is None:
         _print_candidates(id_or_name, found.candidates)
+    if found.note:
+        click.echo(found.note, err=True)
     profile = facility_profile(found.facility_id)
     click.echo(json.dumps(profile, indent=2, default=str) if as_json else _format_profile(profile))
 
@@ -311,12 +318,12 @@ def review_hit(hit, list_entity, confirm, reject, decided_by, note, list_name, s
         ]
         _fail("\n".join([str(error), *candidates]), 1)
     except (WarehouseBusyError, FileNotFoundError) as error:
-        _fail(f"not recorded: {error}", 2)
+        _fail(f"{error}" if show else f"not recorded: {error}", 2)
     when = f"{found['decided_at']:%Y-%m-%d %H:%M} UTC"
     click.echo(
         f"Recorded: {found['facility_id']} {decision} as {found['list_name']} entry "
         f"{found['list_entity_name']!r} by {found['decided_by']} ({when}).\n"
-        "It applies on the next run (`flrisk demo`, `flrisk load` or the refresh_all job); until then "
+        "It applies on the next run (`flrisk refresh`, `flrisk load` or the refresh_all job); until then "
         f"published tables still show the hit as {found['status'].replace('_', ' ')}."
     )
 

@@ -35,6 +35,7 @@ class Lookup:
 
     facility_id: str | None
     candidates: list[dict] = field(default_factory=list)
+    note: str = ""  # e.g. the id asked for was merged into this facility
 
 
 def find_facility(query: str, database: Path | None = None) -> Lookup:
@@ -48,8 +49,26 @@ def find_facility(query: str, database: Path | None = None) -> Lookup:
             database,
         )
         ids = rows["facility_id"].to_list()
+        if not ids and FACILITY_ID.match(text.upper()):
+            return _former_id(text.upper(), database)
         return Lookup(ids[0]) if len(ids) == 1 else Lookup(None, [{"facility_id": i} for i in ids])
     return _find_by_name(text, database)
+
+
+def _former_id(alias_id: str, database: Path | None) -> Lookup:
+    """A facility id retired by a merge leads to the facility it was merged into, saying so."""
+    rows = fetch(
+        "SELECT facility_id, reason FROM resolved.facility_id_aliases WHERE alias_id = ? "
+        "ORDER BY facility_id",
+        [alias_id],
+        database,
+    ).to_dicts()
+    if len(rows) != 1:
+        return Lookup(None, [{"facility_id": row["facility_id"]} for row in rows])
+    target = rows[0]["facility_id"]
+    return Lookup(
+        target, note=f"{alias_id} is a former id ({rows[0]['reason']}): it now belongs to {target}."
+    )
 
 
 def _find_by_name(text: str, database: Path | None) -> Lookup:

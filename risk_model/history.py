@@ -187,3 +187,19 @@ def changes(
         record_ids="new_record_ids",
         related_facility_ids=pl.concat_list("merged", "split").list.unique().list.sort(),
     ).sort("facility_id")
+
+
+def added_list_hits(row: dict) -> list[str]:
+    """The list hits a history row adds ('list: entity [status]'; a candidate becoming confirmed is one)."""
+    return sorted(set(row.get("new_list_hits") or []) - set(row.get("old_list_hits") or []))
+
+
+def change_counts(rows: pl.DataFrame) -> dict[str, int]:
+    """How many facilities per change kind among history rows, plus `new_list_hits` (facilities gaining
+    a list hit); {} for no rows. The one count behind `flrisk changes`, the change summary of a run and
+    the brand index's "changes since the last run"."""
+    if rows.is_empty():
+        return {}
+    counts = dict(rows["change_kinds"].explode().drop_nulls().value_counts().iter_rows())
+    counts["new_list_hits"] = sum(1 for row in rows.iter_rows(named=True) if added_list_hits(row))
+    return counts

@@ -1,5 +1,6 @@
 -- Every text a facility can be found by: names (cleaned and as received, so native scripts count),
--- addresses, parent companies and OS IDs, from each linked record and from the resolved facility.
+-- addresses, parent companies and OS IDs, from each linked record and from the resolved facility;
+-- and the ids of facilities merged into it (an old id still finds the facility it now belongs to).
 -- $country and $brand narrow the facilities (NULL: all).
 WITH texts AS (
     SELECT l.facility_id, 'name' AS field, r.name AS text
@@ -15,6 +16,7 @@ WITH texts AS (
     UNION SELECT l.facility_id, 'os id', r.os_id
     FROM staged.facility_records r JOIN resolved.record_links l USING (record_id)
     UNION SELECT facility_id, 'os id', unnest(os_ids) FROM resolved.facilities
+    UNION SELECT facility_id, 'former id', alias_id FROM resolved.facility_id_aliases
 )
 SELECT t.facility_id, t.field, t.text, p.risk_score
 FROM texts t

@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from risk_model.bands import severity_order
+from risk_model.history import change_counts
 from risk_model.text_safety import visible
 
 HERE = Path(__file__).parent
@@ -163,10 +164,26 @@ def unmapped_note(records: list[dict]) -> str:
     )
 
 
-def index_entry(name: str, page_slug: str, records: list[dict], hits: pl.DataFrame) -> dict:
-    """One brand's line of the index: facility and band counts, list hits, coordinates, evidence dates.
-    `hits` is published.list_screening_hits (any brand); dismissed hits are not counted."""
+CHANGE_COLUMNS = (
+    ("new", "new facilities"),
+    ("band_up", "band up"),
+    ("band_down", "band down"),
+    ("new_list_hits", "new list hits"),
+)
+
+
+def index_entry(
+    name: str, page_slug: str, records: list[dict], hits: pl.DataFrame, changes: pl.DataFrame | None = None
+) -> dict:
+    """One brand's line of the index: facility and band counts, list hits, coordinates, evidence dates,
+    and changes since the previous run. `hits` is published.list_screening_hits (any brand); dismissed
+    hits are not counted. `changes` is the history rows (published.facility_risk_history) of the last
+    run, any brand; None when no run has recorded history yet."""
     ids = [r["id"] for r in records]
+    changed = None
+    if changes is not None:
+        counts = change_counts(changes.filter(pl.col("contributors").list.contains(name)))
+        changed = {kind: counts.get(kind, 0) for kind, _ in CHANGE_COLUMNS}
     own = hits.filter(pl.col("facility_id").is_in(ids) & (pl.col("status") != "dismissed"))
     dates = sorted(
         str(d["evidence_date"])[:10] for r in records for d in r["drivers"] if d.get("evidence_date")
@@ -181,11 +198,37 @@ def index_entry(name: str, page_slug: str, records: list[dict], hits: pl.DataFra
         "located": sum(1 for r in records if r.get("lat") is not None and r.get("lng") is not None),
         "oldest_evidence": dates[0] if dates else None,
         "newest_evidence": dates[-1] if dates else None,
+        "changes": changed,
     }
 
 
-def render_index(brands: list[dict], generated: str) -> str:
-    """The index page: one line per brand (see `index_entry`), linking its report."""
+INDEX_SINGLE_COLUMNS = ("list hits", "on the map", "newest evidence", "oldest evidence")
+
+
+def _change_cells(entry: dict) -> str:
+    changed = entry.get("changes")
+    return "".join(
+        f'<td class="num change" data-change="{kind}">{changed[kind] if changed else "-"}</td>'
+        for kind, _ in CHANGE_COLUMNS
+    )
+
+
+def _change_note(last_run: dict | None) -> str:
+    """What the change columns compare (the last run against the one before), or why they are empty."""
+    if not last_run:
+        return "Changes: no run has recorded facility history yet."
+    return (
+        f"Changes since the previous run: recorded by run <code>{escape(str(last_run['run_id']))}</code> "
+        f"at {escape(str(last_run['recorded_at']))} (published.facility_risk_history; the first run records "
+        "every facility as new). New facilities: first resolved in that run; band up / down: moved between "
+        "bands (unknown &lt; low &lt; medium &lt; high &lt; critical); new list hits: facilities with a list "
+        "hit they did not have (or one newly confirmed). Details: <code>flrisk changes --brand NAME</code>."
+    )
+
+
+def render_index(brands: list[dict], generated: str, last_run: dict | None = None) -> str:
+    """The index page: one line per brand (see `index_entry`), linking its report; `last_run` names the
+    run whose changes the change columns count ({"run_id", "recorded_at"}, None before any)."""
     rows = "".join(
         f'<tr data-brand="{escape(b["name"])}"><td><a href="{escape(b["slug"])}.html">{escape(b["name"])}</a>'
         f'</td><td class="num">{b["facilities"]}</td>'
@@ -193,22 +236,34 @@ def render_index(brands: list[dict], generated: str) -> str:
         + f'<td class="num hits">{b["confirmed_hits"]} confirmed, {b["candidate_hits"]} to review</td>'
         f'<td class="num">{b["located"]} of {b["facilities"]}</td>'
         f"<td>{escape(b['newest_evidence'] or 'none')}</td><td>{escape(b['oldest_evidence'] or 'none')}</td>"
-        "</tr>"
+        + _change_cells(b)
+        + "</tr>"
         for b in brands
     )
-    header = "".join(f"<th>{band}</th>" for band in BANDS) + (
-        "<th>list hits</th><th>on the map</th><th>newest evidence</th><th>oldest evidence</th>"
+    single = "".join(f'<th rowspan="2">{label}</th>' for label in INDEX_SINGLE_COLUMNS)
+    first_row = (
+        '<tr><th rowspan="2">brand</th><th rowspan="2">facilities</th>'
+        f'<th colspan="{len(BANDS)}">by band</th>{single}'
+        f'<th colspan="{len(CHANGE_COLUMNS)}">changes since the previous run</th></tr>'
     )
+    second_row = (
+        "<tr>"
+        + "".join(f"<th>{band}</th>" for band in BANDS)
+        + "".join(f'<th class="change">{label}</th>' for _, label in CHANGE_COLUMNS)
+        + "</tr>"
+    )
+    columns = 2 + len(BANDS) + len(INDEX_SINGLE_COLUMNS) + len(CHANGE_COLUMNS)
+    empty = f"<tr><td colspan={columns}>No brand supplier lists loaded.</td></tr>"
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Brand risk reports</title><style>{_asset('brand_report.css')}</style></head><body>"
         f'<h1>Brand risk reports</h1><p class="meta">generated {escape(generated)}</p>'
-        f'<table class="index"><thead><tr><th>brand</th><th>facilities</th>{header}</tr></thead>'
-        f"<tbody>{rows or '<tr><td colspan=11>No brand supplier lists loaded.</td></tr>'}</tbody></table>"
+        f'<table class="index"><thead>{first_row}{second_row}</thead><tbody>{rows or empty}</tbody></table>'
         '<p class="meta">List hits: confirmed by a reviewer, or candidates awaiting review '
         "(<code>flrisk review-hit --list</code>); dismissed hits are not counted. Evidence dates: the "
         "newest and oldest dated evidence (audit, worker voice, list entry) behind the drivers of the "
         "brand&rsquo;s facilities.</p>"
+        f'<p class="meta" id="changes-note">{_change_note(last_run)}</p>'
         "</body></html>\n"
     )

@@ -219,3 +219,52 @@ def test_a_ring_crossing_the_meridian_becomes_two_drawable_rings():
     assert len(rings) == 2
     assert sorted((min(x for x, _ in r), max(x for x, _ in r)) for r in rings) == [(-182, -178), (178, 182)]
     assert fix_lines("M170 0L179 1L-179 2L-170 3") == "M170 0L179 1M-179 2L-170 3"
+
+
+def _history_row(brands: list[str], kinds: list[str], old_hits=(), new_hits=()) -> dict:
+    return {
+        "contributors": brands,
+        "change_kinds": kinds,
+        "old_list_hits": list(old_hits),
+        "new_list_hits": list(new_hits),
+    }
+
+
+def test_index_counts_each_brands_changes_since_the_previous_run():
+    """New facilities, band moves and facilities gaining a list hit, counted per brand from the history
+    rows of the last run; a candidate becoming confirmed is a new hit; no history run: dashes, said why."""
+    import polars as pl
+
+    from risk_model.report.brand_report import index_entry, render_index
+
+    rows = [
+        _history_row(["A Brand"], ["new"]),
+        _history_row(["A Brand", "B Brand"], ["band_up", "list_hits"], [], ["uflpa: X [candidate]"]),
+        _history_row(["A Brand"], ["band_down", "score"]),
+        _history_row(["A Brand"], ["list_hits"], ["uflpa: Y [candidate]"], ["uflpa: Y [confirmed]"]),
+        _history_row(["B Brand"], ["list_hits"], ["uflpa: Z [candidate]"], []),  # a hit gone is not new
+    ]
+    history = pl.DataFrame(rows, schema_overrides={"old_list_hits": pl.List(pl.String)})
+    hits = pl.DataFrame(
+        {"facility_id": [], "status": []}, schema={"facility_id": pl.String, "status": pl.String}
+    )
+    a_brand = index_entry("A Brand", "a-brand", [], hits, history)
+    b_brand = index_entry("B Brand", "b-brand", [], hits, history)
+    assert a_brand["changes"] == {"new": 1, "band_up": 1, "band_down": 1, "new_list_hits": 2}
+    assert b_brand["changes"] == {"new": 0, "band_up": 1, "band_down": 0, "new_list_hits": 1}
+    page = render_index([a_brand, b_brand], "now", {"run_id": "run-7", "recorded_at": "2026-12-01 10:00 UTC"})
+    row = re.search(r'<tr data-brand="A Brand">(.*?)</tr>', page, re.S).group(1)
+    changes = dict(re.findall(r'data-change="(\w+)">(\d+)<', row))
+    assert changes == {"new": "1", "band_up": "1", "band_down": "1", "new_list_hits": "2"}
+    assert "run <code>run-7</code> at 2026-12-01 10:00 UTC" in page
+    never = render_index([index_entry("A Brand", "a-brand", [], hits, None)], "now", None)
+    assert 'data-change="new">-<' in never and "no run has recorded facility history yet" in never
+
+
+def test_demo_index_counts_every_facility_as_new_after_the_first_run(demo_home):
+    index = (reports_dir(demo_home) / "index.html").read_text(encoding="utf-8")
+    total, _ = brand_facilities(demo_home, "Northwind Apparel")
+    row = re.search(r'<tr data-brand="Northwind Apparel">(.*?)</tr>', index, re.S).group(1)
+    changes = dict(re.findall(r'data-change="(\w+)">(\d+)<', row))
+    assert changes["new"] == str(total) and changes["band_up"] == changes["band_down"] == "0"
+    assert "changes since the previous run</th>" in index

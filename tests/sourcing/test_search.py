@@ -23,6 +23,12 @@ def flrisk(home, *args):
         ("Song Lam Garment", "Song Lam Garment Joint Stock Company (VN)"),
         ("和田泰达", "Hetian Taida Apparel Company Limited (CN)"),  # native script
         ("CN2019024QDDSS6", "Hetian Taida Apparel Company Limited (CN)"),  # OS ID
+        ("cn2019024", "Hetian Taida Apparel Company Limited (CN)"),  # part of an OS ID, any case
+        ("Song Lam", "Song Lam Garment Joint Stock Company (VN)"),  # part of a name
+        ("Hotan", "Hetian Taida Apparel Company Limited (CN)"),  # the city, as its list spells the name
+        # a city in 17 addresses: the facilities there tie however long their address, riskiest first
+        ("Gazipur", "Karatoya Knit Composite Ltd (BD)"),
+        ("Tiruppur", "Noyyal Valley Spinning Mills Pvt. Ltd. (IN)"),
     ],
 )
 def test_search_finds_the_right_facility_first(demo_home, query, expected):
@@ -61,4 +67,5 @@ def test_facility_takes_a_single_good_candidate_and_lists_several_best_first(dem
     assert several.returncode == 1
     lines = several.stderr.splitlines()
     assert "ambiguous" in lines[0] and "best first" in lines[0]
+    assert "the 10 best matches" in lines[0] and "--limit 50` shows more" in lines[0]  # not "10 match"
     assert lines[1].startswith("  1. FLR-") and "Shanghai" in lines[1]

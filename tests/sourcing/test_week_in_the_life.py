@@ -22,6 +22,7 @@ import yaml
 
 from tests.demo_run import TEST_KEY, demo_environment, run_demo_job
 from tests.pipelines.operations_support import run_flrisk
+from tests.sourcing.test_brand_reports import rendered_dom
 
 EXTRA_ROWS = """\
 uflpa_entity_list,"Chengyi Optics Co., Ltd.",,Taiwan,2024-01-10,https://example.org/test-only
@@ -150,6 +151,33 @@ def test_changes_by_brand_and_date(week_home):
     assert refused.returncode == 2 and "YYYY-MM-DD" in refused.stderr
 
 
+def test_brand_index_shows_each_brands_changes_since_the_previous_run(week_home, browser, tmp_path):
+    """After `flrisk load`, the brand index (rebuilt by that run, read by a real Chromium) counts per
+    brand the facilities that are new, moved up or down a band, or gained a list hit in that run, as
+    `flrisk changes --json` lists them, and names the run."""
+    home, loaded = week_home
+    run_id = re.search(r"\(run ([0-9a-f-]{36})\)", loaded.stdout).group(1)
+    dom = rendered_dom(browser, home / "reports" / "brands" / "index.html", tmp_path)
+    assert f"run <code>{run_id}</code>" in dom
+    every_brand = json.loads(flrisk(home, "changes", "--json").stdout)
+    for brand in ("Casa Verde Home", "Northwind Apparel", "Bluefjord Outdoor"):
+        rows = [r for r in every_brand if r["run_id"] == run_id and brand in r["contributors"]]
+        expected = {
+            "new": sum("new" in r["change_kinds"] for r in rows),
+            "band_up": sum("band_up" in r["change_kinds"] for r in rows),
+            "band_down": sum("band_down" in r["change_kinds"] for r in rows),
+            "new_list_hits": sum(bool(set(r["new_list_hits"]) - set(r["old_list_hits"] or [])) for r in rows),
+        }
+        row = re.search(rf'<tr data-brand="{brand}">(.*?)</tr>', dom, re.S).group(1)
+        shown = {kind: int(count) for kind, count in re.findall(r'data-change="(\w+)">(\d+)<', row)}
+        assert shown == expected, brand
+    casa_verde = re.search(rf'<tr data-brand="{BRAND}">(.*?)</tr>', dom, re.S).group(1)
+    shown = dict(re.findall(r'data-change="(\w+)">(\d+)<', casa_verde))
+    # the load moved Universal Athletics up to critical and gave two Casa Verde facilities a list hit;
+    # it resolved no new facility (the demo's first run recorded every facility as new)
+    assert shown["band_up"] != "0" and int(shown["new_list_hits"]) >= 2 and shown["new"] == "0", shown
+
+
 def _sensor_context(home: Path, run_id: str):
     import os
 
@@ -238,6 +266,23 @@ def test_review_match_records_a_decision_that_the_next_refresh_applies(week_home
     assert len(facilities) == 1
     decisions = read(home, "SELECT decision, decided_by, note FROM resolved.match_decisions")
     assert decisions == [("confirm", "Ana", "one compound")]
+
+    # the merge retired one of the two facility ids: it still finds the facility, saying so
+    ((survivor,),) = facilities
+    (retired,) = {pair["left_facility_id"], pair["right_facility_id"]} - {survivor}
+    assert f"{retired}: merged into {survivor}" in refreshed.stdout
+    profile = flrisk(home, "facility", retired)
+    assert profile.returncode == 0 and survivor in profile.stdout.splitlines()[0], profile.stderr
+    assert f"{retired} is a former id (merged): it now belongs to {survivor}" in profile.stderr
+    found = json.loads(flrisk(home, "search", retired, "--json").stdout)
+    assert found[0]["facility_id"] == survivor and found[0]["matched_field"] == "former id"
+
+    # the pair left the queue with the run; the reviewer can still change their mind
+    changed = flrisk(home, "review-match", pair["pair_id"], "--different", "--by", "Bo")
+    assert changed.returncode == 0, changed.stderr
+    assert "It replaces the decision 'same facility' by Ana" in changed.stdout
+    latest = read(home, "SELECT decision, decided_by FROM resolved.match_decisions ORDER BY decided_at")
+    assert latest[-1] == ("reject", "Bo")
 
 
 def test_quiet_silences_progress(tmp_path):
