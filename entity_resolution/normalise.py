@@ -39,6 +39,28 @@ _UNIT = re.compile(
 )
 
 
+def phrase_pattern(phrases, suffix: str = r"\b") -> re.Pattern[str]:
+    """`\b(?:p1|p2|...)` + `suffix` for many literal phrases, compiled as a trie (one character
+    test per level instead of one test per phrase at every position of the text). It matches what
+    the plain alternation sorted longest first matches: at each position the longest phrase that is
+    followed by `suffix` (greedy optional branches try the longer phrase first, then backtrack)."""
+    return re.compile(r"\b" + _trie_regex(sorted(set(phrases))) + suffix)
+
+
+def _trie_regex(phrases: list[str]) -> str:
+    """A regex matching exactly `phrases` (non-empty, sorted), longest alternative first."""
+    ends_here = "" in phrases
+    branches: dict[str, list[str]] = {}
+    for phrase in phrases:
+        if phrase:
+            branches.setdefault(phrase[0], []).append(phrase[1:])
+    parts = [re.escape(first) + _trie_regex(rests) for first, rests in sorted(branches.items())]
+    if not parts:
+        return ""
+    body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+    return f"(?:{body})?" if ends_here else body
+
+
 def _read_reference(name: str) -> list[dict[str, str]]:
     with open(REFERENCE / name, encoding="utf-8") as handle:
         lines = [line for line in handle if not line.startswith("#")]
@@ -52,8 +74,7 @@ def _abbreviations() -> dict[str, str]:
 
 @cache
 def _legal_form_pattern() -> re.Pattern[str]:
-    phrases = sorted({row["phrase"] for row in _read_reference("legal_forms.csv")}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+    return phrase_pattern(row["phrase"] for row in _read_reference("legal_forms.csv"))
 
 
 def _basic(text: str | None, where: str = "name") -> str:
@@ -68,8 +89,7 @@ def _basic(text: str | None, where: str = "name") -> str:
 
 @cache
 def _place_variant_pattern() -> re.Pattern[str]:
-    variants = sorted(latin_place_variants(), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(v) for v in variants) + r")\b")
+    return phrase_pattern(latin_place_variants())
 
 
 def _expand(text: str) -> str:
@@ -84,10 +104,10 @@ def _expand(text: str) -> str:
 @cache
 def _industry_words() -> tuple[re.Pattern[str], dict[str, str]]:
     words = {row["variant"]: row["canonical"] for row in _read_reference("industry_words.csv")}
-    phrases = sorted(words, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b"), words
+    return phrase_pattern(words), words
 
 
+@cache
 def trade_words() -> frozenset[str]:
     """Every word of the English trade words names are compared by (apparel, textile, knitting, ...)."""
     return frozenset(word for canonical in _industry_words()[1].values() for word in canonical.split())
@@ -99,12 +119,17 @@ def _canonical_trades(text: str) -> str:
     return pattern.sub(lambda match: words[match.group(0)], text)
 
 
+def _name_from_basic(basic: str) -> str:
+    """Steps 4-5 of a name, from its steps 0-3 (`_basic`)."""
+    expanded = _canonical_trades(_expand(basic))
+    stripped = " ".join(_legal_form_pattern().sub(" ", expanded).split())
+    return stripped or expanded
+
+
 @cache
 def normalise_name(name: str | None) -> str:
     """Normalised facility name for comparison (legal forms removed); "" for a missing name."""
-    expanded = _canonical_trades(_expand(_basic(name)))
-    stripped = " ".join(_legal_form_pattern().sub(" ", expanded).split())
-    return stripped or expanded
+    return _name_from_basic(_basic(name))
 
 
 @cache
@@ -119,6 +144,11 @@ def core_name(name: str | None) -> str:
     place names that lists add, drop or move ("Yantai Jinxiang Sporting Goods", "Jinxiang Sporting
     Goods (Yantai)" -> "jinxiang sporting goods"), unless only trade words would be left."""
     core = normalise_name(_PARENTHESISED.sub(" ", name or "")) or normalise_name(name)
+    return _without_places(core)
+
+
+def _without_places(core: str) -> str:
+    """The core name without Chinese place names, unless only trade words would be left."""
     places, trades = _place_words(), trade_words()
     kept = [token for token in core.split() if token not in places]
     return " ".join(kept) if any(token not in trades for token in kept) else core
@@ -171,7 +201,10 @@ def arabic(numeral: str) -> str:
 def unit_numbers(name: str | None) -> str:
     """The unit/plant/building numbers named in `name`, roman numerals as arabic, sorted and joined
     ("Unit II" -> "unit 2"), or ""."""
-    basic = _basic(name)
+    return _units_from_basic(_basic(name))
+
+
+def _units_from_basic(basic: str) -> str:
     found = sorted(
         {
             f"{kind or glued} {arabic(number or glued_number)}"
@@ -193,9 +226,13 @@ def name_numbers(name: str | None) -> str:
     """Numbers in a name that are not unit numbers, roman numerals as arabic ("Delta Power 2" -> "2",
     "Decew Falls II" -> "2"), sorted and joined, or "". Read after legal forms are removed, so that
     "S.A. de C.V." is not taken for a 5."""
-    basic = _UNIT.sub(" ", _basic(name))
-    found = set(_NUMBER.findall(basic))
-    words = _legal_form_pattern().sub(" ", _UNIT.sub(" ", _basic(name))).split()
+    return _numbers_from_basic(_basic(name))
+
+
+def _numbers_from_basic(basic: str) -> str:
+    without_units = _UNIT.sub(" ", basic)
+    found = set(_NUMBER.findall(without_units))
+    words = _legal_form_pattern().sub(" ", without_units).split()
     found |= {arabic(word) for word in words if word in _ROMAN_WORDS}
     if len(words) > 1 and words[-1] in {"i", "v", "x"} and len(words[-2]) > 2:
         found.add(arabic(words[-1]))
@@ -224,6 +261,40 @@ def unit_numbers_expr(column: str | pl.Expr) -> pl.Expr:
     """Polars expression applying `unit_numbers`."""
     expr = pl.col(column) if isinstance(column, str) else column
     return expr.map_batches(lambda s: _map_unique(s, unit_numbers), return_dtype=pl.String)
+
+
+NAME_COLUMNS = ("name_norm", "core_norm", "units", "numbers")
+
+
+def name_fields(name: str | None) -> tuple[str, str, str, str]:
+    """`normalise_name`, `core_name`, `unit_numbers` and `name_numbers` of one name, with the steps
+    they share (romanising, transliterating, punctuation) done once, and no cache kept."""
+    basic = _basic(name)
+    normalised = _name_from_basic(basic)
+    text = name or ""
+    without_parentheses = _PARENTHESISED.sub(" ", text)
+    if without_parentheses != text:
+        core = _name_from_basic(_basic(without_parentheses)) or normalised
+    else:
+        core = normalised
+    return normalised, _without_places(core), _units_from_basic(basic), _numbers_from_basic(basic)
+
+
+def name_columns(names: pl.Series) -> pl.DataFrame:
+    """`NAME_COLUMNS` for each of `names`, in order: computed once per distinct name, then joined."""
+    uniques = names.unique().to_list()
+    fields = [name_fields(name) for name in uniques]
+    mapping = pl.DataFrame(
+        {"key": uniques, **{column: [f[i] for f in fields] for i, column in enumerate(NAME_COLUMNS)}},
+        schema={"key": pl.String, **dict.fromkeys(NAME_COLUMNS, pl.String)},
+    )
+    frame = pl.DataFrame({"key": names.cast(pl.String)})
+    return frame.join(mapping, on="key", how="left", nulls_equal=True, maintain_order="left").drop("key")
+
+
+def address_column(addresses: pl.Series) -> pl.Series:
+    """`normalise_address` of each address, computed once per distinct address (no cache kept)."""
+    return _map_unique(addresses, normalise_address.__wrapped__)
 
 
 def _map_unique(series: pl.Series, function) -> pl.Series:
