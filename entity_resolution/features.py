@@ -16,7 +16,8 @@ Every feature is a float column on the candidate-pair frame, so each link can be
 - `unit_conflict`: both names carry unit/plant/building numbers and they differ;
 - `number_conflict`: both names carry other numbers ("Plant 2", "Mill 7") and they differ;
 - `number_one_sided`: exactly one name carries a unit or other number (a possible sibling site).
-String comparisons run in batches with `rapidfuzz.process.cpdist` on both cores.
+String comparisons run in batches with `rapidfuzz.process.cpdist` on both cores, once per distinct pair of
+names (or addresses): see `text_codes.py`.
 """
 
 from __future__ import annotations
@@ -28,10 +29,18 @@ from rapidfuzz.distance import JaroWinkler
 
 from entity_resolution.normalise import despaced
 from entity_resolution.settings import ResolutionSettings
+from entity_resolution.text_codes import (
+    ADDRESS_CODE,
+    NAME_CODE,
+    distinct_pairs,
+    representatives,
+    with_text_codes,
+)
 from entity_resolution.tokens import monge_elkan
 
 EARTH_RADIUS_KM = 6371.0
-COMPARED = ["name_norm", "core_norm", "address_norm", "lat", "lng", "os_id", "units", "numbers"]
+PER_PAIR = ["lat", "lng", "os_id", "units", "numbers"]
+"""Columns gathered per pair; names and addresses are compared per distinct pair (`text_codes`)."""
 
 
 def pairwise(left: list[str], right: list[str], scorer) -> np.ndarray:
@@ -69,6 +78,7 @@ CHUNK_PAIRS = 500_000
 def pair_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
     """`pairs` (left, right record indexes) with every feature column added, computed in chunks so
     that memory stays bounded however many pairs there are."""
+    records = with_text_codes(records)
     if pairs.height <= CHUNK_PAIRS:
         return _chunk_features(records, pairs, settings)
     return pl.concat(
@@ -80,9 +90,10 @@ def pair_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: Resoluti
 
 
 def _chunk_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
-    left = records.select(COMPARED)[pairs["left"].to_numpy()]
-    right = records.select(COMPARED)[pairs["right"].to_numpy()]
-    address_missing = (left["address_norm"].fill_null("") == "") | (right["address_norm"].fill_null("") == "")
+    records = with_text_codes(records)
+    rows_l, rows_r = pairs["left"].to_numpy(), pairs["right"].to_numpy()
+    left, right = records.select(PER_PAIR)[rows_l], records.select(PER_PAIR)[rows_r]
+    address, address_missing = _distinct_address_features(records, rows_l, rows_r)
     distance = haversine_km(
         left["lat"].fill_null(np.nan).to_numpy(),
         left["lng"].fill_null(np.nan).to_numpy(),
@@ -91,10 +102,15 @@ def _chunk_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: Resolu
     )
     both_ids = left["os_id"].is_not_null() & right["os_id"].is_not_null()
     same_id = (left["os_id"] == right["os_id"]).fill_null(False)
-    names = _name_features(left, right, address_missing.to_numpy())
+    names = _distinct_name_features(records, rows_l, rows_r)
+    names = {
+        **{key: value for key, value in names.items() if key != "single_token_name"},
+        "name_set_no_address": pl.Series(names["name_set"].to_numpy() * address_missing.to_numpy()),
+        "single_token_name": names["single_token_name"],
+    }
     return pairs.with_columns(
         **names,
-        **_address_features(left["address_norm"], right["address_norm"], address_missing),
+        **address,
         distance_km=pl.Series(distance).fill_nan(None),
         geo_near=pl.Series((distance < settings.near_km).astype(np.float64)),
         geo_far=pl.Series((distance > settings.far_km).astype(np.float64)),
@@ -107,6 +123,31 @@ def _chunk_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: Resolu
     )
 
 
+def _distinct_name_features(records: pl.DataFrame, rows_l: np.ndarray, rows_r: np.ndarray) -> dict:
+    """`_name_features` of each pair of records, computed once per distinct pair of names."""
+    codes = records[NAME_CODE].to_numpy()
+    first, codes_l, codes_r = representatives(codes), codes[rows_l], codes[rows_r]
+    unique_l, unique_r, inverse = distinct_pairs(codes_l, codes_r)
+    texts = records.select("name_norm", "core_norm")
+    features = _name_features(texts[first[unique_l]], texts[first[unique_r]])
+    return {key: value.gather(inverse) for key, value in features.items()}
+
+
+def _distinct_address_features(
+    records: pl.DataFrame, rows_l: np.ndarray, rows_r: np.ndarray
+) -> tuple[dict, pl.Series]:
+    """`_address_features` of each pair of records (computed once per distinct pair of addresses)
+    and whether either address is missing."""
+    codes = records[ADDRESS_CODE].to_numpy()
+    first = representatives(codes)
+    unique_l, unique_r, inverse = distinct_pairs(codes[rows_l], codes[rows_r])
+    addresses = records["address_norm"]
+    left, right = addresses.gather(first[unique_l]), addresses.gather(first[unique_r])
+    missing = (left.fill_null("") == "") | (right.fill_null("") == "")
+    features = _address_features(left, right, missing)
+    return {key: value.gather(inverse) for key, value in features.items()}, missing.gather(inverse)
+
+
 def broken_spacing(names: pl.Series) -> np.ndarray:
     """Names whose words were split apart, as PDF extraction does ("m e r c u r y appar e l"): at
     least three fragments of one or two letters making up at least 40% of the words."""
@@ -115,8 +156,9 @@ def broken_spacing(names: pl.Series) -> np.ndarray:
     return (short >= 3) & (short >= 0.4 * np.maximum(words, 1))
 
 
-def _name_features(left: pl.DataFrame, right: pl.DataFrame, address_missing: np.ndarray) -> dict:
-    """Name similarities; a pair where either name has broken spacing is compared with spaces removed."""
+def _name_features(left: pl.DataFrame, right: pl.DataFrame) -> dict:
+    """Name similarities; a pair where either name has broken spacing is compared with spaces removed.
+    (`name_set_no_address` is added by the caller, from the addresses.)"""
     despace = broken_spacing(left["name_norm"]) | broken_spacing(right["name_norm"])
 
     def names(frame: pl.DataFrame, column: str) -> list[str]:
@@ -146,7 +188,6 @@ def _name_features(left: pl.DataFrame, right: pl.DataFrame, address_missing: np.
         ),
         "name_compact": pl.Series(pairwise(compact_l, compact_r, fuzz.ratio)),
         "name_jaro": pl.Series(pairwise(names_l, names_r, JaroWinkler.normalized_similarity) * 100.0),
-        "name_set_no_address": pl.Series(name_set * address_missing),
         "single_token_name": pl.Series((shortest == 0).astype(np.float64)),
     }
 

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from entity_resolution.features import CHUNK_PAIRS, pair_features, pairwise
 from entity_resolution.model import MatchModel, load_model
 from entity_resolution.settings import ResolutionSettings
+from entity_resolution.text_codes import NAME_CODE, distinct_pairs, representatives, with_text_codes
 
 
 @dataclass(frozen=True)
@@ -40,17 +41,23 @@ class ScoredPairs:
 
 def worth_scoring(records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings) -> np.ndarray:
     """Pairs with a close enough name (token set, or the names with spaces removed, which catches
-    broken and syllable spacing), or the same OS ID, or the same geographic cell."""
+    broken and syllable spacing), or the same OS ID, or the same geographic cell. Names are compared
+    once per distinct pair of names (`text_codes`)."""
+    records = with_text_codes(records)
+    left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
+    codes = records[NAME_CODE].to_numpy()
+    first = representatives(codes)
+    unique_l, unique_r, inverse = distinct_pairs(codes[left], codes[right])
     names = records["name_norm"]
     compact = names.str.replace_all(" ", "")
-    left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
-    similarity = np.zeros(len(left))
-    for i in range(0, len(left), CHUNK_PAIRS):
-        chunk_l, chunk_r = left[i : i + CHUNK_PAIRS], right[i : i + CHUNK_PAIRS]
-        similarity[i : i + CHUNK_PAIRS] = np.maximum(
+    distinct = np.zeros(len(unique_l))
+    for i in range(0, len(unique_l), CHUNK_PAIRS):
+        chunk_l, chunk_r = first[unique_l[i : i + CHUNK_PAIRS]], first[unique_r[i : i + CHUNK_PAIRS]]
+        distinct[i : i + CHUNK_PAIRS] = np.maximum(
             pairwise(names.gather(chunk_l).to_list(), names.gather(chunk_r).to_list(), fuzz.token_set_ratio),
             pairwise(compact.gather(chunk_l).to_list(), compact.gather(chunk_r).to_list(), fuzz.ratio),
         )
+    similarity = distinct[inverse]
     os_ids = records["os_id"]
     same_id = (os_ids.gather(left) == os_ids.gather(right)).fill_null(False).to_numpy()
     located = (pairs["pass_mask"].to_numpy() & 0b1000) > 0  # proposed by the geo_cell pass
@@ -77,6 +84,7 @@ def score_pairs(
 ) -> ScoredPairs:
     """Score every candidate pair (`left`, `right` record indexes), a chunk of pairs at a time, so
     that the full feature table of every pair is never held at once."""
+    records = with_text_codes(records)
     keep = worth_scoring(records, pairs, settings) if pairs.height else np.zeros(0, dtype=bool)
     kept, model = pairs.filter(pl.Series(keep)), model or load_model()
     parts = [
