@@ -33,10 +33,48 @@ REFERENCE = Path(__file__).parent / "reference"
 _PUNCTUATION = re.compile(r"[^a-z0-9]+")
 _SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b ?")
 _PARENTHESISED = re.compile(r"\([^)]*\)")
+_UNIT_WORDS = ("unit", "plant", "factory", "building", "bldg", "block", "blk", "phase", "branch")
+"""Every match of `_UNIT` contains one of these: a text without any has no unit number."""
 _UNIT = re.compile(
     r"\b(unit|plant|factory|building|bldg|block|blk|phase|branch)\s*(?:no\s*)?([0-9]+|[ivx]+)\b"
     r"|\B(unit|plant|factory)(?:no)?([0-9]+)\b"
 )
+
+
+_WORDS = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+
+
+@cache
+def _plain_replacements() -> bool:
+    """Whether every word the steps before a phrase substitution put into a name (abbreviation
+    expansions, place pinyin, English trade words) is made of lower-case letters, digits and single
+    spaces, as `PhraseSubstitution`'s shortcut needs."""
+    values = [
+        *_abbreviations().values(),
+        *latin_place_variants().values(),
+        *(row["canonical"] for row in _read_reference("industry_words.csv")),
+    ]
+    return all(_WORDS.fullmatch(value) for value in values)
+
+
+class PhraseSubstitution:
+    """`pattern.sub(replace, text)` for a `phrase_pattern`, skipped outright when no word of the text
+    is a phrase's first word. Exact for texts of lower-case letters, digits and spaces (what steps
+    0-3 produce, and what every replacement in the reference lists is made of): there, a phrase can
+    only match where a whole word equals its first word. Phrases of other characters turn the
+    shortcut off."""
+
+    def __init__(self, phrases, replace) -> None:
+        phrases = sorted(set(phrases))
+        self.pattern = phrase_pattern(phrases)
+        self.replace = replace
+        plain = _plain_replacements() and all(_WORDS.fullmatch(phrase) for phrase in phrases)
+        self.first_words = frozenset(phrase.split(" ")[0] for phrase in phrases) if plain else None
+
+    def __call__(self, text: str) -> str:
+        if self.first_words is not None and self.first_words.isdisjoint(text.split()):
+            return text
+        return self.pattern.sub(self.replace, text)
 
 
 def phrase_pattern(phrases, suffix: str = r"\b") -> re.Pattern[str]:
@@ -73,8 +111,9 @@ def _abbreviations() -> dict[str, str]:
 
 
 @cache
-def _legal_form_pattern() -> re.Pattern[str]:
-    return phrase_pattern(row["phrase"] for row in _read_reference("legal_forms.csv"))
+def _without_legal_forms() -> PhraseSubstitution:
+    """Legal forms replaced by a space."""
+    return PhraseSubstitution((row["phrase"] for row in _read_reference("legal_forms.csv")), " ")
 
 
 def _basic(text: str | None, where: str = "name") -> str:
@@ -82,14 +121,16 @@ def _basic(text: str | None, where: str = "name") -> str:
     words rejoined ("S A I G O N" -> "saigon"). `where` is "name" or "address"."""
     if not text:
         return ""
-    ascii_text = anyascii(romanise_chinese(text, where)).lower().replace("&", " and ")
+    romanised = text if text.isascii() else romanise_chinese(text, where)  # ASCII holds no Han
+    ascii_text = anyascii(romanised).lower().replace("&", " and ")
     spaced = _PUNCTUATION.sub(" ", ascii_text).strip()
     return _SPACED_LETTERS.sub(lambda match: match.group(0).replace(" ", "") + " ", spaced).strip()
 
 
 @cache
-def _place_variant_pattern() -> re.Pattern[str]:
-    return phrase_pattern(latin_place_variants())
+def _place_variants() -> PhraseSubstitution:
+    places = latin_place_variants()
+    return PhraseSubstitution(places, lambda match: places[match.group(0)])
 
 
 def _expand(text: str) -> str:
@@ -97,14 +138,13 @@ def _expand(text: str) -> str:
     their pinyin."""
     abbreviations = _abbreviations()
     expanded = " ".join(abbreviations.get(token, token) for token in text.split())
-    places = latin_place_variants()
-    return _place_variant_pattern().sub(lambda match: places[match.group(0)], expanded)
+    return _place_variants()(expanded)
 
 
 @cache
-def _industry_words() -> tuple[re.Pattern[str], dict[str, str]]:
+def _industry_words() -> tuple[PhraseSubstitution, dict[str, str]]:
     words = {row["variant"]: row["canonical"] for row in _read_reference("industry_words.csv")}
-    return phrase_pattern(words), words
+    return PhraseSubstitution(words, lambda match: words[match.group(0)]), words
 
 
 @cache
@@ -115,14 +155,13 @@ def trade_words() -> frozenset[str]:
 
 def _canonical_trades(text: str) -> str:
     """Step 5a: trade words in any language as their one English word."""
-    pattern, words = _industry_words()
-    return pattern.sub(lambda match: words[match.group(0)], text)
+    return _industry_words()[0](text)
 
 
 def _name_from_basic(basic: str) -> str:
     """Steps 4-5 of a name, from its steps 0-3 (`_basic`)."""
     expanded = _canonical_trades(_expand(basic))
-    stripped = " ".join(_legal_form_pattern().sub(" ", expanded).split())
+    stripped = " ".join(_without_legal_forms()(expanded).split())
     return stripped or expanded
 
 
@@ -204,7 +243,13 @@ def unit_numbers(name: str | None) -> str:
     return _units_from_basic(_basic(name))
 
 
+def _has_unit_word(text: str) -> bool:
+    return any(word in text for word in _UNIT_WORDS)
+
+
 def _units_from_basic(basic: str) -> str:
+    if not _has_unit_word(basic):
+        return ""
     found = sorted(
         {
             f"{kind or glued} {arabic(number or glued_number)}"
@@ -230,9 +275,9 @@ def name_numbers(name: str | None) -> str:
 
 
 def _numbers_from_basic(basic: str) -> str:
-    without_units = _UNIT.sub(" ", basic)
+    without_units = _UNIT.sub(" ", basic) if _has_unit_word(basic) else basic
     found = set(_NUMBER.findall(without_units))
-    words = _legal_form_pattern().sub(" ", without_units).split()
+    words = _without_legal_forms()(without_units).split()
     found |= {arabic(word) for word in words if word in _ROMAN_WORDS}
     if len(words) > 1 and words[-1] in {"i", "v", "x"} and len(words[-2]) > 2:
         found.add(arabic(words[-1]))
