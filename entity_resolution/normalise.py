@@ -28,6 +28,7 @@ import polars as pl
 from anyascii import anyascii
 
 from entity_resolution.native_scripts import chinese_place_pinyin, latin_place_variants, romanise_chinese
+from entity_resolution.parallel_map import map_values
 
 REFERENCE = Path(__file__).parent / "reference"
 _PUNCTUATION = re.compile(r"[^a-z0-9]+")
@@ -221,6 +222,11 @@ def _address_words() -> dict[str, str]:
 def normalise_address(address: str | None) -> str:
     """Normalised address for comparison (abbreviations expanded, pinyin address words in English:
     `reference/address_words.csv`, legal forms kept)."""
+    return _address_text(address)
+
+
+def _address_text(address: str | None) -> str:
+    """`normalise_address` without its cache."""
     words = _address_words()
     return " ".join(words.get(token, token) for token in _expand(_basic(address, "address")).split())
 
@@ -308,6 +314,10 @@ def unit_numbers_expr(column: str | pl.Expr) -> pl.Expr:
     return expr.map_batches(lambda s: _map_unique(s, unit_numbers), return_dtype=pl.String)
 
 
+def _apply_each(function, values: list) -> list:
+    return [function(value) for value in values]
+
+
 NAME_COLUMNS = ("name_norm", "core_norm", "units", "numbers")
 
 
@@ -326,9 +336,10 @@ def name_fields(name: str | None) -> tuple[str, str, str, str]:
 
 
 def name_columns(names: pl.Series) -> pl.DataFrame:
-    """`NAME_COLUMNS` for each of `names`, in order: computed once per distinct name, then joined."""
+    """`NAME_COLUMNS` for each of `names`, in order: computed once per distinct name (on every core
+    when there are many: `parallel_map`), then joined."""
     uniques = names.unique().to_list()
-    fields = [name_fields(name) for name in uniques]
+    fields = map_values(name_fields, uniques)
     mapping = pl.DataFrame(
         {"key": uniques, **{column: [f[i] for f in fields] for i, column in enumerate(NAME_COLUMNS)}},
         schema={"key": pl.String, **dict.fromkeys(NAME_COLUMNS, pl.String)},
@@ -338,15 +349,16 @@ def name_columns(names: pl.Series) -> pl.DataFrame:
 
 
 def address_column(addresses: pl.Series) -> pl.Series:
-    """`normalise_address` of each address, computed once per distinct address (no cache kept)."""
-    return _map_unique(addresses, normalise_address.__wrapped__)
+    """`normalise_address` of each address, computed once per distinct address (no cache kept; on
+    every core when there are many)."""
+    return _map_unique(addresses, _address_text, map_values)
 
 
-def _map_unique(series: pl.Series, function) -> pl.Series:
-    """Apply a scalar string function once per distinct value and broadcast back."""
+def _map_unique(series: pl.Series, function, mapper=_apply_each) -> pl.Series:
+    """Apply a scalar string function once per distinct value (through `mapper`) and broadcast back."""
     uniques = series.unique()
     mapping = pl.DataFrame(
-        {"key": uniques, "value": [function(v) for v in uniques.to_list()]},
+        {"key": uniques, "value": mapper(function, uniques.to_list())},
         schema={"key": pl.String, "value": pl.String},
     )
     frame = pl.DataFrame({"key": series.cast(pl.String)})
