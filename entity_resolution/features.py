@@ -75,21 +75,34 @@ def _conflict(left: pl.Series, right: pl.Series) -> pl.Series:
 CHUNK_PAIRS = 500_000
 
 
-def pair_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
+def pair_features(
+    records: pl.DataFrame,
+    pairs: pl.DataFrame,
+    settings: ResolutionSettings,
+    known: dict[str, np.ndarray] | None = None,
+) -> pl.DataFrame:
     """`pairs` (left, right record indexes) with every feature column added, computed in chunks so
-    that memory stays bounded however many pairs there are."""
+    that memory stays bounded however many pairs there are. `known` may carry `name_set` and
+    `name_compact` per pair as the cheap dismissal computed them (reused where spacing is intact)."""
     records = with_text_codes(records)
     if pairs.height <= CHUNK_PAIRS:
-        return _chunk_features(records, pairs, settings)
+        return _chunk_features(records, pairs, settings, known)
     return pl.concat(
         [
-            _chunk_features(records, pairs.slice(start, CHUNK_PAIRS), settings)
+            _chunk_features(
+                records,
+                pairs.slice(start, CHUNK_PAIRS),
+                settings,
+                None if known is None else {k: v[start : start + CHUNK_PAIRS] for k, v in known.items()},
+            )
             for start in range(0, pairs.height, CHUNK_PAIRS)
         ]
     )
 
 
-def _chunk_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
+def _chunk_features(
+    records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings, known: dict | None
+) -> pl.DataFrame:
     records = with_text_codes(records)
     rows_l, rows_r = pairs["left"].to_numpy(), pairs["right"].to_numpy()
     left, right = records.select(PER_PAIR)[rows_l], records.select(PER_PAIR)[rows_r]
@@ -102,7 +115,7 @@ def _chunk_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: Resolu
     )
     both_ids = left["os_id"].is_not_null() & right["os_id"].is_not_null()
     same_id = (left["os_id"] == right["os_id"]).fill_null(False)
-    names = _distinct_name_features(records, rows_l, rows_r)
+    names = _distinct_name_features(records, rows_l, rows_r, known)
     names = {
         **{key: value for key, value in names.items() if key != "single_token_name"},
         "name_set_no_address": pl.Series(names["name_set"].to_numpy() * address_missing.to_numpy()),
@@ -123,13 +136,18 @@ def _chunk_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: Resolu
     )
 
 
-def _distinct_name_features(records: pl.DataFrame, rows_l: np.ndarray, rows_r: np.ndarray) -> dict:
+def _distinct_name_features(
+    records: pl.DataFrame, rows_l: np.ndarray, rows_r: np.ndarray, known: dict | None = None
+) -> dict:
     """`_name_features` of each pair of records, computed once per distinct pair of names."""
     codes = records[NAME_CODE].to_numpy()
     first, codes_l, codes_r = representatives(codes), codes[rows_l], codes[rows_r]
     unique_l, unique_r, inverse = distinct_pairs(codes_l, codes_r)
+    if known is not None:  # one pair per distinct pair of names carries its values
+        one = representatives(inverse)
+        known = {name: values[one] for name, values in known.items()}
     texts = records.select("name_norm", "core_norm")
-    features = _name_features(texts[first[unique_l]], texts[first[unique_r]])
+    features = _name_features(texts[first[unique_l]], texts[first[unique_r]], known)
     return {key: value.gather(inverse) for key, value in features.items()}
 
 
@@ -156,9 +174,10 @@ def broken_spacing(names: pl.Series) -> np.ndarray:
     return (short >= 3) & (short >= 0.4 * np.maximum(words, 1))
 
 
-def _name_features(left: pl.DataFrame, right: pl.DataFrame) -> dict:
+def _name_features(left: pl.DataFrame, right: pl.DataFrame, known: dict | None = None) -> dict:
     """Name similarities; a pair where either name has broken spacing is compared with spaces removed.
-    (`name_set_no_address` is added by the caller, from the addresses.)"""
+    (`name_set_no_address` is added by the caller, from the addresses.) `known` name_set and
+    name_compact, computed on the names as they are, are used where no spacing is broken."""
     despace = broken_spacing(left["name_norm"]) | broken_spacing(right["name_norm"])
 
     def names(frame: pl.DataFrame, column: str) -> list[str]:
@@ -168,13 +187,27 @@ def _name_features(left: pl.DataFrame, right: pl.DataFrame) -> dict:
         return values
 
     names_l, names_r = names(left, "name_norm"), names(right, "name_norm")
-    name_set = pairwise(names_l, names_r, fuzz.token_set_ratio)
+    compact_l, compact_r = [n.replace(" ", "") for n in names_l], [n.replace(" ", "") for n in names_r]
+    if known is None:
+        name_set = pairwise(names_l, names_r, fuzz.token_set_ratio)
+        name_compact = pairwise(compact_l, compact_r, fuzz.ratio)
+    else:
+        name_set, name_compact = known["name_set"].copy(), known["name_compact"].copy()
+        redo = np.flatnonzero(
+            despace | left["name_norm"].is_null().to_numpy() | right["name_norm"].is_null().to_numpy()
+        )
+        if redo.size:
+            name_set[redo] = pairwise(
+                [names_l[i] for i in redo], [names_r[i] for i in redo], fuzz.token_set_ratio
+            )
+            name_compact[redo] = pairwise(
+                [compact_l[i] for i in redo], [compact_r[i] for i in redo], fuzz.ratio
+            )
     shortest = np.minimum(
         left["name_norm"].str.count_matches(" ").to_numpy(),
         right["name_norm"].str.count_matches(" ").to_numpy(),
     )
     forward, backward, worst_forward, worst_backward = monge_elkan(names_l, names_r)
-    compact_l, compact_r = [n.replace(" ", "") for n in names_l], [n.replace(" ", "") for n in names_r]
     return {
         "name_soft_min": pl.Series(np.minimum(forward, backward)),
         "name_soft_max": pl.Series(np.maximum(forward, backward)),
@@ -186,7 +219,7 @@ def _name_features(left: pl.DataFrame, right: pl.DataFrame) -> dict:
         "name_core_sort": pl.Series(
             pairwise(names(left, "core_norm"), names(right, "core_norm"), fuzz.token_sort_ratio)
         ),
-        "name_compact": pl.Series(pairwise(compact_l, compact_r, fuzz.ratio)),
+        "name_compact": pl.Series(name_compact),
         "name_jaro": pl.Series(pairwise(names_l, names_r, JaroWinkler.normalized_similarity) * 100.0),
         "single_token_name": pl.Series((shortest == 0).astype(np.float64)),
     }

@@ -16,7 +16,7 @@ import pytest
 from rapidfuzz.distance import JaroWinkler
 
 from entity_resolution import parallel_map
-from entity_resolution.features import pair_features
+from entity_resolution.features import broken_spacing, pair_features
 from entity_resolution.normalise import (
     PhraseSubstitution,
     address_column,
@@ -30,6 +30,7 @@ from entity_resolution.normalise import (
     unit_numbers,
 )
 from entity_resolution.resolve import prepare
+from entity_resolution.scoring import _name_similarities
 from entity_resolution.settings import ResolutionSettings
 from entity_resolution.standalone import to_records
 from entity_resolution.text_codes import distinct_pairs, representatives, with_text_codes
@@ -125,7 +126,7 @@ def _records() -> pl.DataFrame:
         {
             "record_id": [f"r{i}" for i in range(8)],
             "name": [
-                "Acme Knit Ltd",
+                "Qua Nmada La Appa Rel Pv T Lt D",
                 "ACME KNIT LIMITED",
                 "Acme Knit (Unit 2)",
                 "Beta Dyeing",
@@ -156,6 +157,10 @@ def test_features_per_distinct_text_pair_equal_features_per_pair():
     pairs = pl.DataFrame(every, schema={"left": pl.UInt32, "right": pl.UInt32}, orient="row")
     together = pair_features(records, pairs, ResolutionSettings())
     assert together.equals(_features_pair_by_pair(records, pairs))
+    similar = _name_similarities(with_text_codes(records), pairs)
+    reused = pair_features(records, pairs, ResolutionSettings(), similar)
+    assert broken_spacing(records["name_norm"]).any()  # so the reuse must also recompute
+    assert reused.equals(together)  # the cheap dismissal's name_set / name_compact, reused
     coded = with_text_codes(records)
     assert coded["name_code"].n_unique() < records.height  # some names repeat, so work is shared
 
