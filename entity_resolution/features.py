@@ -174,6 +174,10 @@ def broken_spacing(names: pl.Series) -> np.ndarray:
     return (short >= 3) & (short >= 0.4 * np.maximum(words, 1))
 
 
+def _spaceless(names: list[str]) -> list[str]:
+    return [name.replace(" ", "") for name in names]
+
+
 def _name_features(left: pl.DataFrame, right: pl.DataFrame, known: dict | None = None) -> dict:
     """Name similarities; a pair where either name has broken spacing is compared with spaces removed.
     (`name_set_no_address` is added by the caller, from the addresses.) `known` name_set and
@@ -187,22 +191,18 @@ def _name_features(left: pl.DataFrame, right: pl.DataFrame, known: dict | None =
         return values
 
     names_l, names_r = names(left, "name_norm"), names(right, "name_norm")
-    compact_l, compact_r = [n.replace(" ", "") for n in names_l], [n.replace(" ", "") for n in names_r]
     if known is None:
         name_set = pairwise(names_l, names_r, fuzz.token_set_ratio)
-        name_compact = pairwise(compact_l, compact_r, fuzz.ratio)
+        name_compact = pairwise(_spaceless(names_l), _spaceless(names_r), fuzz.ratio)
     else:
         name_set, name_compact = known["name_set"].copy(), known["name_compact"].copy()
         redo = np.flatnonzero(
             despace | left["name_norm"].is_null().to_numpy() | right["name_norm"].is_null().to_numpy()
         )
         if redo.size:
-            name_set[redo] = pairwise(
-                [names_l[i] for i in redo], [names_r[i] for i in redo], fuzz.token_set_ratio
-            )
-            name_compact[redo] = pairwise(
-                [compact_l[i] for i in redo], [compact_r[i] for i in redo], fuzz.ratio
-            )
+            redo_l, redo_r = [names_l[i] for i in redo], [names_r[i] for i in redo]
+            name_set[redo] = pairwise(redo_l, redo_r, fuzz.token_set_ratio)
+            name_compact[redo] = pairwise(_spaceless(redo_l), _spaceless(redo_r), fuzz.ratio)
     shortest = np.minimum(
         left["name_norm"].str.count_matches(" ").to_numpy(),
         right["name_norm"].str.count_matches(" ").to_numpy(),
