@@ -35,8 +35,14 @@ def map_values(function: Callable, values: list) -> list:
     """[function(v) for v in values], on every core when the list is long (see the module docstring).
     `function` must be a module-level function (it is sent to the workers by name)."""
     workers = usable_cores()
-    if len(values) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        len(values) < PARALLEL_FROM
+        or workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or multiprocessing.current_process().daemon  # a daemonic process may not start children
+    ):
         return _apply(function, values)
+    function(values[0])  # loads the reference lists here, once, before the workers are forked
     size = -(-len(values) // (workers * CHUNKS_PER_WORKER))
     chunks = [values[start : start + size] for start in range(0, len(values), size)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
