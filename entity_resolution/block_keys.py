@@ -101,10 +101,7 @@ def rarest(base: pl.DataFrame, extract, column: str, per_record: int, cap: int |
     """(idx, key) for each record's `per_record` rarest keys shared by at least 2 records (and at most
     `cap` when given). Keys are extracted a chunk of records at a time and kept as integers, which
     bounds memory."""
-    keys = pl.concat(
-        [extract(base.slice(start, RECORD_CHUNK), column) for start in range(0, base.height, RECORD_CHUNK)]
-        or [pl.DataFrame(schema={"idx": base["idx"].dtype, "key": pl.UInt64})]
-    )
+    keys = _keys_by_text(base, extract, column)
     frequency = keys.group_by("key").agg(pl.len().alias("frequency"))
     kept = pl.col("frequency") >= 2 if cap is None else pl.col("frequency").is_between(2, cap)
     return (
@@ -114,6 +111,24 @@ def rarest(base: pl.DataFrame, extract, column: str, per_record: int, cap: int |
         .group_by("idx", maintain_order=True)
         .head(per_record)
         .select("idx", "key")
+    )
+
+
+def _keys_by_text(base: pl.DataFrame, extract, column: str) -> pl.DataFrame:
+    """(idx, key) of every record: keys depend only on the country and the text, so they are
+    extracted once per distinct (country, text) and joined back to the records carrying it."""
+    texts = base.select("country_code", column).unique().with_row_index("idx")
+    by_text = pl.concat(
+        [extract(texts.slice(start, RECORD_CHUNK), column) for start in range(0, texts.height, RECORD_CHUNK)]
+        or [pl.DataFrame(schema={"idx": texts["idx"].dtype, "key": pl.UInt64})]
+    )
+    owners = base.select("idx", "country_code", column).join(
+        texts.rename({"idx": "text"}), on=["country_code", column], nulls_equal=True
+    )
+    return (
+        owners.select("idx", "text")
+        .join(by_text.rename({"idx": "text"}), on="text")
+        .select(pl.col("idx").cast(base["idx"].dtype), "key")
     )
 
 

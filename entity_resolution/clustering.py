@@ -31,12 +31,12 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
 class _Groups:
     """Union-find over the records of one component, with the merge constraints."""
 
-    def __init__(self, members: list[int], os_ids: list, units: list, different: set[tuple[int, int]]):
+    def __init__(self, members: list[int], os_ids: list, units: list, different: dict[int, set[int]]):
         self.parent = {m: m for m in members}
         self.members = {m: [m] for m in members}
         self.os_ids = {m: {os_ids[m]} - {None} for m in members}
         self.units = {m: {units[m]} - {"", None} for m in members}
-        self.different = different
+        self.different = different  # record -> the records known to be a different facility
 
     def find(self, node: int) -> int:
         while self.parent[node] != node:
@@ -57,8 +57,12 @@ class _Groups:
     def _allowed(self, ra: int, rb: int) -> bool:
         if len(self.os_ids[ra] | self.os_ids[rb]) > 1 or len(self.units[ra] | self.units[rb]) > 1:
             return False
+        if len(self.members[ra]) > len(self.members[rb]):
+            ra, rb = rb, ra  # walk the known differences of the smaller group's members
         return not any(
-            (min(x, y), max(x, y)) in self.different for x in self.members[ra] for y in self.members[rb]
+            y in self.parent and self.find(y) == rb
+            for x in self.members[ra]
+            for y in self.different.get(x, ())
         )
 
 
@@ -104,8 +108,12 @@ def cluster(
     edges_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for a, b, _ in edges.iter_rows():
         edges_of[int(labels[a])].append((a, b))
+    known_different: dict[int, set[int]] = defaultdict(set)
+    for a, b in different:
+        known_different[a].add(b)
+        known_different[b].add(a)
     for component, members in by_component.items():
-        groups = _Groups(members, os_ids, units, different)
+        groups = _Groups(members, os_ids, units, known_different)
         for a, b in forced.tolist():
             if a in groups.parent:
                 groups.merge(a, b, force=True)

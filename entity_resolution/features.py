@@ -16,7 +16,8 @@ Every feature is a float column on the candidate-pair frame, so each link can be
 - `unit_conflict`: both names carry unit/plant/building numbers and they differ;
 - `number_conflict`: both names carry other numbers ("Plant 2", "Mill 7") and they differ;
 - `number_one_sided`: exactly one name carries a unit or other number (a possible sibling site).
-String comparisons run in batches with `rapidfuzz.process.cpdist` on both cores.
+String comparisons run in batches with `rapidfuzz.process.cpdist` on both cores, once per distinct pair of
+names (or addresses): see `text_codes.py`.
 """
 
 from __future__ import annotations
@@ -28,10 +29,18 @@ from rapidfuzz.distance import JaroWinkler
 
 from entity_resolution.normalise import despaced
 from entity_resolution.settings import ResolutionSettings
+from entity_resolution.text_codes import (
+    ADDRESS_CODE,
+    NAME_CODE,
+    distinct_pairs,
+    representatives,
+    with_text_codes,
+)
 from entity_resolution.tokens import monge_elkan
 
 EARTH_RADIUS_KM = 6371.0
-COMPARED = ["name_norm", "core_norm", "address_norm", "lat", "lng", "os_id", "units", "numbers"]
+PER_PAIR = ["lat", "lng", "os_id", "units", "numbers"]
+"""Columns gathered per pair; names and addresses are compared per distinct pair (`text_codes`)."""
 
 
 def pairwise(left: list[str], right: list[str], scorer) -> np.ndarray:
@@ -66,23 +75,38 @@ def _conflict(left: pl.Series, right: pl.Series) -> pl.Series:
 CHUNK_PAIRS = 500_000
 
 
-def pair_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
+def pair_features(
+    records: pl.DataFrame,
+    pairs: pl.DataFrame,
+    settings: ResolutionSettings,
+    known: dict[str, np.ndarray] | None = None,
+) -> pl.DataFrame:
     """`pairs` (left, right record indexes) with every feature column added, computed in chunks so
-    that memory stays bounded however many pairs there are."""
+    that memory stays bounded however many pairs there are. `known` may carry `name_set` and
+    `name_compact` per pair as the cheap dismissal computed them (reused where spacing is intact)."""
+    records = with_text_codes(records)
     if pairs.height <= CHUNK_PAIRS:
-        return _chunk_features(records, pairs, settings)
+        return _chunk_features(records, pairs, settings, known)
     return pl.concat(
         [
-            _chunk_features(records, pairs.slice(start, CHUNK_PAIRS), settings)
+            _chunk_features(
+                records,
+                pairs.slice(start, CHUNK_PAIRS),
+                settings,
+                None if known is None else {k: v[start : start + CHUNK_PAIRS] for k, v in known.items()},
+            )
             for start in range(0, pairs.height, CHUNK_PAIRS)
         ]
     )
 
 
-def _chunk_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
-    left = records.select(COMPARED)[pairs["left"].to_numpy()]
-    right = records.select(COMPARED)[pairs["right"].to_numpy()]
-    address_missing = (left["address_norm"].fill_null("") == "") | (right["address_norm"].fill_null("") == "")
+def _chunk_features(
+    records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings, known: dict | None
+) -> pl.DataFrame:
+    records = with_text_codes(records)
+    rows_l, rows_r = pairs["left"].to_numpy(), pairs["right"].to_numpy()
+    left, right = records.select(PER_PAIR)[rows_l], records.select(PER_PAIR)[rows_r]
+    address, address_missing = _distinct_address_features(records, rows_l, rows_r)
     distance = haversine_km(
         left["lat"].fill_null(np.nan).to_numpy(),
         left["lng"].fill_null(np.nan).to_numpy(),
@@ -91,10 +115,15 @@ def _chunk_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: Resolu
     )
     both_ids = left["os_id"].is_not_null() & right["os_id"].is_not_null()
     same_id = (left["os_id"] == right["os_id"]).fill_null(False)
-    names = _name_features(left, right, address_missing.to_numpy())
+    names = _distinct_name_features(records, rows_l, rows_r, known)
+    names = {
+        **{key: value for key, value in names.items() if key != "single_token_name"},
+        "name_set_no_address": pl.Series(names["name_set"].to_numpy() * address_missing.to_numpy()),
+        "single_token_name": names["single_token_name"],
+    }
     return pairs.with_columns(
         **names,
-        **_address_features(left["address_norm"], right["address_norm"], address_missing),
+        **address,
         distance_km=pl.Series(distance).fill_nan(None),
         geo_near=pl.Series((distance < settings.near_km).astype(np.float64)),
         geo_far=pl.Series((distance > settings.far_km).astype(np.float64)),
@@ -107,6 +136,36 @@ def _chunk_features(records: pl.DataFrame, pairs: pl.DataFrame, settings: Resolu
     )
 
 
+def _distinct_name_features(
+    records: pl.DataFrame, rows_l: np.ndarray, rows_r: np.ndarray, known: dict | None = None
+) -> dict:
+    """`_name_features` of each pair of records, computed once per distinct pair of names."""
+    codes = records[NAME_CODE].to_numpy()
+    first, codes_l, codes_r = representatives(codes), codes[rows_l], codes[rows_r]
+    unique_l, unique_r, inverse = distinct_pairs(codes_l, codes_r)
+    if known is not None:  # one pair per distinct pair of names carries its values
+        one = representatives(inverse)
+        known = {name: values[one] for name, values in known.items()}
+    texts = records.select("name_norm", "core_norm")
+    features = _name_features(texts[first[unique_l]], texts[first[unique_r]], known)
+    return {key: value.gather(inverse) for key, value in features.items()}
+
+
+def _distinct_address_features(
+    records: pl.DataFrame, rows_l: np.ndarray, rows_r: np.ndarray
+) -> tuple[dict, pl.Series]:
+    """`_address_features` of each pair of records (computed once per distinct pair of addresses)
+    and whether either address is missing."""
+    codes = records[ADDRESS_CODE].to_numpy()
+    first = representatives(codes)
+    unique_l, unique_r, inverse = distinct_pairs(codes[rows_l], codes[rows_r])
+    addresses = records["address_norm"]
+    left, right = addresses.gather(first[unique_l]), addresses.gather(first[unique_r])
+    missing = (left.fill_null("") == "") | (right.fill_null("") == "")
+    features = _address_features(left, right, missing)
+    return {key: value.gather(inverse) for key, value in features.items()}, missing.gather(inverse)
+
+
 def broken_spacing(names: pl.Series) -> np.ndarray:
     """Names whose words were split apart, as PDF extraction does ("m e r c u r y appar e l"): at
     least three fragments of one or two letters making up at least 40% of the words."""
@@ -115,8 +174,14 @@ def broken_spacing(names: pl.Series) -> np.ndarray:
     return (short >= 3) & (short >= 0.4 * np.maximum(words, 1))
 
 
-def _name_features(left: pl.DataFrame, right: pl.DataFrame, address_missing: np.ndarray) -> dict:
-    """Name similarities; a pair where either name has broken spacing is compared with spaces removed."""
+def _spaceless(names: list[str]) -> list[str]:
+    return [name.replace(" ", "") for name in names]
+
+
+def _name_features(left: pl.DataFrame, right: pl.DataFrame, known: dict | None = None) -> dict:
+    """Name similarities; a pair where either name has broken spacing is compared with spaces removed.
+    (`name_set_no_address` is added by the caller, from the addresses.) `known` name_set and
+    name_compact, computed on the names as they are, are used where no spacing is broken."""
     despace = broken_spacing(left["name_norm"]) | broken_spacing(right["name_norm"])
 
     def names(frame: pl.DataFrame, column: str) -> list[str]:
@@ -126,13 +191,23 @@ def _name_features(left: pl.DataFrame, right: pl.DataFrame, address_missing: np.
         return values
 
     names_l, names_r = names(left, "name_norm"), names(right, "name_norm")
-    name_set = pairwise(names_l, names_r, fuzz.token_set_ratio)
+    if known is None:
+        name_set = pairwise(names_l, names_r, fuzz.token_set_ratio)
+        name_compact = pairwise(_spaceless(names_l), _spaceless(names_r), fuzz.ratio)
+    else:
+        name_set, name_compact = known["name_set"].copy(), known["name_compact"].copy()
+        redo = np.flatnonzero(
+            despace | left["name_norm"].is_null().to_numpy() | right["name_norm"].is_null().to_numpy()
+        )
+        if redo.size:
+            redo_l, redo_r = [names_l[i] for i in redo], [names_r[i] for i in redo]
+            name_set[redo] = pairwise(redo_l, redo_r, fuzz.token_set_ratio)
+            name_compact[redo] = pairwise(_spaceless(redo_l), _spaceless(redo_r), fuzz.ratio)
     shortest = np.minimum(
         left["name_norm"].str.count_matches(" ").to_numpy(),
         right["name_norm"].str.count_matches(" ").to_numpy(),
     )
     forward, backward, worst_forward, worst_backward = monge_elkan(names_l, names_r)
-    compact_l, compact_r = [n.replace(" ", "") for n in names_l], [n.replace(" ", "") for n in names_r]
     return {
         "name_soft_min": pl.Series(np.minimum(forward, backward)),
         "name_soft_max": pl.Series(np.maximum(forward, backward)),
@@ -144,9 +219,8 @@ def _name_features(left: pl.DataFrame, right: pl.DataFrame, address_missing: np.
         "name_core_sort": pl.Series(
             pairwise(names(left, "core_norm"), names(right, "core_norm"), fuzz.token_sort_ratio)
         ),
-        "name_compact": pl.Series(pairwise(compact_l, compact_r, fuzz.ratio)),
+        "name_compact": pl.Series(name_compact),
         "name_jaro": pl.Series(pairwise(names_l, names_r, JaroWinkler.normalized_similarity) * 100.0),
-        "name_set_no_address": pl.Series(name_set * address_missing),
         "single_token_name": pl.Series((shortest == 0).astype(np.float64)),
     }
 

@@ -39,10 +39,13 @@ def assign_ids(
     previous_aliases: pl.DataFrame | None = None,
 ) -> IdAssignment:
     """IDs for the clusters of `labelled` (record_id, os_id, cluster), inheriting previous IDs."""
-    groups = labelled.group_by("cluster").agg(
-        pl.col("os_id").drop_nulls().unique().sort().alias("os_ids"), pl.col("record_id").alias("record_ids")
+    groups = labelled.group_by("cluster").agg(  # the anchor needs only the smallest of each
+        pl.col("os_id").min().alias("os_id"), pl.col("record_id").min().alias("record_id")
     )
-    ids = {c: anchor_id(o, r) for c, o, r in groups.select("cluster", "os_ids", "record_ids").iter_rows()}
+    ids = {
+        c: anchor_id([o] if o is not None else [], [r])
+        for c, o, r in groups.select("cluster", "os_id", "record_id").iter_rows()
+    }
     if previous_links is None or previous_links.is_empty():
         return IdAssignment(ids, pl.DataFrame(schema=ALIAS_SCHEMA), None)
     held = labelled.select("record_id", "cluster").join(

@@ -31,15 +31,76 @@ from anyascii import anyascii
 
 from entity_resolution.known_names import canonical_names, read_known_names
 from entity_resolution.native_scripts import chinese_place_pinyin, latin_place_variants, romanise_chinese
+from entity_resolution.parallel_map import map_values
 
 REFERENCE = Path(__file__).parent / "reference"
 _PUNCTUATION = re.compile(r"[^a-z0-9]+")
 _SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b ?")
 _PARENTHESISED = re.compile(r"\([^)]*\)")
+_UNIT_WORDS = ("unit", "plant", "factory", "building", "bldg", "block", "blk", "phase", "branch")
+"""Every match of `_UNIT` contains one of these: a text without any has no unit number."""
 _UNIT = re.compile(
     r"\b(unit|plant|factory|building|bldg|block|blk|phase|branch)\s*(?:no\s*)?([0-9]+|[ivx]+)\b"
     r"|\B(unit|plant|factory)(?:no)?([0-9]+)\b"
 )
+
+
+_WORDS = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+
+
+@cache
+def _plain_replacements() -> bool:
+    """Whether every word the steps before a phrase substitution put into a name (abbreviation
+    expansions, place pinyin, English trade words) is made of lower-case letters, digits and single
+    spaces, as `PhraseSubstitution`'s shortcut needs."""
+    values = [
+        *_abbreviations().values(),
+        *latin_place_variants().values(),
+        *(row["canonical"] for row in _read_reference("industry_words.csv")),
+    ]
+    return all(_WORDS.fullmatch(value) for value in values)
+
+
+class PhraseSubstitution:
+    """`pattern.sub(replace, text)` for a `phrase_pattern`, skipped outright when no word of the text
+    is a phrase's first word. Exact for texts of lower-case letters, digits and spaces (what steps
+    0-3 produce, and what every replacement in the reference lists is made of): there, a phrase can
+    only match where a whole word equals its first word. Phrases of other characters turn the
+    shortcut off."""
+
+    def __init__(self, phrases, replace) -> None:
+        phrases = sorted(set(phrases))
+        self.pattern = phrase_pattern(phrases)
+        self.replace = replace
+        plain = _plain_replacements() and all(_WORDS.fullmatch(phrase) for phrase in phrases)
+        self.first_words = frozenset(phrase.split(" ")[0] for phrase in phrases) if plain else None
+
+    def __call__(self, text: str) -> str:
+        if self.first_words is not None and self.first_words.isdisjoint(text.split()):
+            return text
+        return self.pattern.sub(self.replace, text)
+
+
+def phrase_pattern(phrases, suffix: str = r"\b") -> re.Pattern[str]:
+    """`\b(?:p1|p2|...)` + `suffix` for many literal phrases, compiled as a trie (one character
+    test per level instead of one test per phrase at every position of the text). It matches what
+    the plain alternation sorted longest first matches: at each position the longest phrase that is
+    followed by `suffix` (greedy optional branches try the longer phrase first, then backtrack)."""
+    return re.compile(r"\b" + _trie_regex(sorted(set(phrases))) + suffix)
+
+
+def _trie_regex(phrases: list[str]) -> str:
+    """A regex matching exactly `phrases` (non-empty, sorted), longest alternative first."""
+    ends_here = "" in phrases
+    branches: dict[str, list[str]] = {}
+    for phrase in phrases:
+        if phrase:
+            branches.setdefault(phrase[0], []).append(phrase[1:])
+    parts = [re.escape(first) + _trie_regex(rests) for first, rests in sorted(branches.items())]
+    if not parts:
+        return ""
+    body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+    return f"(?:{body})?" if ends_here else body
 
 
 def _read_reference(name: str) -> list[dict[str, str]]:
@@ -54,9 +115,9 @@ def _abbreviations() -> dict[str, str]:
 
 
 @cache
-def _legal_form_pattern() -> re.Pattern[str]:
-    phrases = sorted({row["phrase"] for row in _read_reference("legal_forms.csv")}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+def _without_legal_forms() -> PhraseSubstitution:
+    """Legal forms replaced by a space."""
+    return PhraseSubstitution((row["phrase"] for row in _read_reference("legal_forms.csv")), " ")
 
 
 def _basic(text: str | None, where: str = "name") -> str:
@@ -64,22 +125,23 @@ def _basic(text: str | None, where: str = "name") -> str:
     words rejoined ("S A I G O N" -> "saigon"). `where` is "name" or "address"."""
     if not text:
         return ""
-    ascii_text = anyascii(romanise_chinese(text, where)).lower().replace("&", " and ")
+    romanised = text if text.isascii() else romanise_chinese(text, where)  # ASCII holds no Han
+    ascii_text = anyascii(romanised).lower().replace("&", " and ")
     spaced = _PUNCTUATION.sub(" ", ascii_text).strip()
     return _SPACED_LETTERS.sub(lambda match: match.group(0).replace(" ", "") + " ", spaced).strip()
 
 
 @cache
-def _place_variant_pattern() -> re.Pattern[str]:
-    variants = sorted(latin_place_variants(), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(v) for v in variants) + r")\b")
+def _place_variants() -> PhraseSubstitution:
+    places = latin_place_variants()
+    return PhraseSubstitution(places, lambda match: places[match.group(0)])
 
 
 @cache
-def _abbreviated_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
+def _abbreviated_phrases() -> PhraseSubstitution:
+    """Abbreviations written as several words ("ha noi" -> "hanoi")."""
     phrases = {key: value for key, value in _abbreviations().items() if " " in key}
-    keys = sorted(phrases, key=len, reverse=True) or ["(?!)"]
-    return re.compile(r"\b(?:" + "|".join(re.escape(key) for key in keys) + r")\b"), phrases
+    return PhraseSubstitution(phrases, lambda match: phrases[match.group(0)])
 
 
 def _expand(text: str) -> str:
@@ -87,19 +149,16 @@ def _expand(text: str) -> str:
     "hanoi"), then read Latin spellings of Chinese places as their pinyin."""
     abbreviations = _abbreviations()
     expanded = " ".join(abbreviations.get(token, token) for token in text.split())
-    pattern, phrases = _abbreviated_phrases()
-    expanded = pattern.sub(lambda match: phrases[match.group(0)], expanded)
-    places = latin_place_variants()
-    return _place_variant_pattern().sub(lambda match: places[match.group(0)], expanded)
+    return _place_variants()(_abbreviated_phrases()(expanded))
 
 
 @cache
-def _industry_words() -> tuple[re.Pattern[str], dict[str, str]]:
+def _industry_words() -> tuple[PhraseSubstitution, dict[str, str]]:
     words = {row["variant"]: row["canonical"] for row in _read_reference("industry_words.csv")}
-    phrases = sorted(words, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b"), words
+    return PhraseSubstitution(words, lambda match: words[match.group(0)]), words
 
 
+@cache
 def trade_words() -> frozenset[str]:
     """Every word of the English trade words names are compared by (apparel, textile, knitting, ...)."""
     return frozenset(word for canonical in _industry_words()[1].values() for word in canonical.split())
@@ -107,16 +166,20 @@ def trade_words() -> frozenset[str]:
 
 def _canonical_trades(text: str) -> str:
     """Step 5a: trade words in any language as their one English word."""
-    pattern, words = _industry_words()
-    return pattern.sub(lambda match: words[match.group(0)], text)
+    return _industry_words()[0](text)
+
+
+def _name_from_basic(basic: str) -> str:
+    """Steps 4-5 of a name, from its steps 0-3 (`_basic`)."""
+    expanded = _canonical_trades(_expand(basic))
+    stripped = " ".join(_without_legal_forms()(expanded).split())
+    return stripped or expanded
 
 
 @cache
 def _plain_name(name: str | None) -> str:
     """Steps 0-5 of a name, without the known-names step."""
-    expanded = _canonical_trades(_expand(_basic(name)))
-    stripped = " ".join(_legal_form_pattern().sub(" ", expanded).split())
-    return stripped or expanded
+    return _name_from_basic(_basic(name))
 
 
 _KNOWN_NAMES = {"enabled": True}
@@ -125,6 +188,11 @@ _KNOWN_NAMES = {"enabled": True}
 @cache
 def _known_name_table() -> dict[str, str]:
     return canonical_names(read_known_names(), _plain_name) if _KNOWN_NAMES["enabled"] else {}
+
+
+def _known(plain: str) -> str:
+    """Step 6: a plain normalised name read as its firm's canonical name when it is a known name."""
+    return _known_name_table().get(plain, plain)
 
 
 def normalise_name_plain(name: str | None) -> str:
@@ -148,8 +216,7 @@ def use_known_names(enabled: bool) -> None:
 def normalise_name(name: str | None) -> str:
     """Normalised facility name for comparison (legal forms removed; a known name of a listed firm
     read as the firm's canonical name); "" for a missing name."""
-    plain = _plain_name(name)
-    return _known_name_table().get(plain, plain)
+    return _known(_plain_name(name))
 
 
 @cache
@@ -164,6 +231,11 @@ def core_name(name: str | None) -> str:
     place names that lists add, drop or move ("Yantai Jinxiang Sporting Goods", "Jinxiang Sporting
     Goods (Yantai)" -> "jinxiang sporting goods"), unless only trade words would be left."""
     core = normalise_name(_PARENTHESISED.sub(" ", name or "")) or normalise_name(name)
+    return _without_places(core)
+
+
+def _without_places(core: str) -> str:
+    """The core name without Chinese place names, unless only trade words would be left."""
     places, trades = _place_words(), trade_words()
     kept = [token for token in core.split() if token not in places]
     return " ".join(kept) if any(token not in trades for token in kept) else core
@@ -197,6 +269,11 @@ def _address_words() -> dict[str, str]:
 def normalise_address(address: str | None) -> str:
     """Normalised address for comparison (abbreviations expanded, pinyin address words in English:
     `reference/address_words.csv`, legal forms kept)."""
+    return _address_text(address)
+
+
+def _address_text(address: str | None) -> str:
+    """`normalise_address` without its cache."""
     words = _address_words()
     return " ".join(words.get(token, token) for token in _expand(_basic(address, "address")).split())
 
@@ -216,7 +293,16 @@ def arabic(numeral: str) -> str:
 def unit_numbers(name: str | None) -> str:
     """The unit/plant/building numbers named in `name`, roman numerals as arabic, sorted and joined
     ("Unit II" -> "unit 2"), or ""."""
-    basic = _basic(name)
+    return _units_from_basic(_basic(name))
+
+
+def _has_unit_word(text: str) -> bool:
+    return any(word in text for word in _UNIT_WORDS)
+
+
+def _units_from_basic(basic: str) -> str:
+    if not _has_unit_word(basic):
+        return ""
     found = sorted(
         {
             f"{kind or glued} {arabic(number or glued_number)}"
@@ -238,9 +324,13 @@ def name_numbers(name: str | None) -> str:
     """Numbers in a name that are not unit numbers, roman numerals as arabic ("Delta Power 2" -> "2",
     "Decew Falls II" -> "2"), sorted and joined, or "". Read after legal forms are removed, so that
     "S.A. de C.V." is not taken for a 5."""
-    basic = _UNIT.sub(" ", _basic(name))
-    found = set(_NUMBER.findall(basic))
-    words = _legal_form_pattern().sub(" ", _UNIT.sub(" ", _basic(name))).split()
+    return _numbers_from_basic(_basic(name))
+
+
+def _numbers_from_basic(basic: str) -> str:
+    without_units = _UNIT.sub(" ", basic) if _has_unit_word(basic) else basic
+    found = set(_NUMBER.findall(without_units))
+    words = _without_legal_forms()(without_units).split()
     found |= {arabic(word) for word in words if word in _ROMAN_WORDS}
     if len(words) > 1 and words[-1] in {"i", "v", "x"} and len(words[-2]) > 2:
         found.add(arabic(words[-1]))
@@ -271,11 +361,51 @@ def unit_numbers_expr(column: str | pl.Expr) -> pl.Expr:
     return expr.map_batches(lambda s: _map_unique(s, unit_numbers), return_dtype=pl.String)
 
 
-def _map_unique(series: pl.Series, function) -> pl.Series:
-    """Apply a scalar string function once per distinct value and broadcast back."""
+def _apply_each(function, values: list) -> list:
+    return [function(value) for value in values]
+
+
+NAME_COLUMNS = ("name_norm", "core_norm", "units", "numbers")
+
+
+def name_fields(name: str | None) -> tuple[str, str, str, str]:
+    """`normalise_name`, `core_name`, `unit_numbers` and `name_numbers` of one name, with the steps
+    they share (romanising, transliterating, punctuation) done once, and no cache kept."""
+    basic = _basic(name)
+    normalised = _known(_name_from_basic(basic))
+    text = name or ""
+    without_parentheses = _PARENTHESISED.sub(" ", text)
+    if without_parentheses != text:
+        core = _known(_name_from_basic(_basic(without_parentheses))) or normalised
+    else:
+        core = normalised
+    return normalised, _without_places(core), _units_from_basic(basic), _numbers_from_basic(basic)
+
+
+def name_columns(names: pl.Series) -> pl.DataFrame:
+    """`NAME_COLUMNS` for each of `names`, in order: computed once per distinct name (on every core
+    when there are many: `parallel_map`), then joined."""
+    uniques = names.unique().to_list()
+    fields = map_values(name_fields, uniques)
+    mapping = pl.DataFrame(
+        {"key": uniques, **{column: [f[i] for f in fields] for i, column in enumerate(NAME_COLUMNS)}},
+        schema={"key": pl.String, **dict.fromkeys(NAME_COLUMNS, pl.String)},
+    )
+    frame = pl.DataFrame({"key": names.cast(pl.String)})
+    return frame.join(mapping, on="key", how="left", nulls_equal=True, maintain_order="left").drop("key")
+
+
+def address_column(addresses: pl.Series) -> pl.Series:
+    """`normalise_address` of each address, computed once per distinct address (no cache kept; on
+    every core when there are many)."""
+    return _map_unique(addresses, _address_text, map_values)
+
+
+def _map_unique(series: pl.Series, function, mapper=_apply_each) -> pl.Series:
+    """Apply a scalar string function once per distinct value (through `mapper`) and broadcast back."""
     uniques = series.unique()
     mapping = pl.DataFrame(
-        {"key": uniques, "value": [function(v) for v in uniques.to_list()]},
+        {"key": uniques, "value": mapper(function, uniques.to_list())},
         schema={"key": pl.String, "value": pl.String},
     )
     frame = pl.DataFrame({"key": series.cast(pl.String)})

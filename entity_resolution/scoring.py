@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from entity_resolution.features import CHUNK_PAIRS, pair_features, pairwise
 from entity_resolution.model import MatchModel, load_model
 from entity_resolution.settings import ResolutionSettings
+from entity_resolution.text_codes import NAME_CODE, distinct_pairs, representatives, with_text_codes
 
 
 @dataclass(frozen=True)
@@ -41,20 +42,43 @@ class ScoredPairs:
 def worth_scoring(records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings) -> np.ndarray:
     """Pairs with a close enough name (token set, or the names with spaces removed, which catches
     broken and syllable spacing), or the same OS ID, or the same geographic cell."""
-    names = records["name_norm"]
-    compact = names.str.replace_all(" ", "")
+    records = with_text_codes(records)
+    return _worth(records, pairs, settings, _name_similarities(records, pairs))
+
+
+def _worth(
+    records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings, similar: dict[str, np.ndarray]
+) -> np.ndarray:
     left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
-    similarity = np.zeros(len(left))
-    for i in range(0, len(left), CHUNK_PAIRS):
-        chunk_l, chunk_r = left[i : i + CHUNK_PAIRS], right[i : i + CHUNK_PAIRS]
-        similarity[i : i + CHUNK_PAIRS] = np.maximum(
-            pairwise(names.gather(chunk_l).to_list(), names.gather(chunk_r).to_list(), fuzz.token_set_ratio),
-            pairwise(compact.gather(chunk_l).to_list(), compact.gather(chunk_r).to_list(), fuzz.ratio),
-        )
+    similarity = np.maximum(similar["name_set"], similar["name_compact"])
     os_ids = records["os_id"]
     same_id = (os_ids.gather(left) == os_ids.gather(right)).fill_null(False).to_numpy()
     located = (pairs["pass_mask"].to_numpy() & 0b1000) > 0  # proposed by the geo_cell pass
     return (similarity >= settings.min_name_similarity) | same_id | located
+
+
+def _name_similarities(records: pl.DataFrame, pairs: pl.DataFrame) -> dict[str, np.ndarray]:
+    """Per pair, the token-set ratio of the normalised names and the ratio of the names with spaces
+    removed, computed once per distinct pair of names (`text_codes`). The same two values are the
+    `name_set` and `name_compact` features of every pair whose names have no broken spacing, so
+    scoring reuses them."""
+    codes = records[NAME_CODE].to_numpy()
+    first = representatives(codes)
+    unique_l, unique_r, inverse = distinct_pairs(
+        codes[pairs["left"].to_numpy()], codes[pairs["right"].to_numpy()]
+    )
+    names = records["name_norm"]
+    compact = names.str.replace_all(" ", "")
+    token_set, spaceless = np.zeros(len(unique_l)), np.zeros(len(unique_l))
+    for i in range(0, len(unique_l), CHUNK_PAIRS):
+        chunk_l, chunk_r = first[unique_l[i : i + CHUNK_PAIRS]], first[unique_r[i : i + CHUNK_PAIRS]]
+        token_set[i : i + CHUNK_PAIRS] = pairwise(
+            names.gather(chunk_l).to_list(), names.gather(chunk_r).to_list(), fuzz.token_set_ratio
+        )
+        spaceless[i : i + CHUNK_PAIRS] = pairwise(
+            compact.gather(chunk_l).to_list(), compact.gather(chunk_r).to_list(), fuzz.ratio
+        )
+    return {"name_set": token_set[inverse], "name_compact": spaceless[inverse]}
 
 
 KEPT = (
@@ -77,20 +101,33 @@ def score_pairs(
 ) -> ScoredPairs:
     """Score every candidate pair (`left`, `right` record indexes), a chunk of pairs at a time, so
     that the full feature table of every pair is never held at once."""
-    keep = worth_scoring(records, pairs, settings) if pairs.height else np.zeros(0, dtype=bool)
+    records = with_text_codes(records)
+    similar = _name_similarities(records, pairs)
+    keep = _worth(records, pairs, settings, similar) if pairs.height else np.zeros(0, dtype=bool)
     kept, model = pairs.filter(pl.Series(keep)), model or load_model()
+    known = {name: values[keep] for name, values in similar.items()}
     parts = [
-        _scored_chunk(records, kept.slice(start, CHUNK_PAIRS), settings, model)
+        _scored_chunk(
+            records,
+            kept.slice(start, CHUNK_PAIRS),
+            settings,
+            model,
+            {name: values[start : start + CHUNK_PAIRS] for name, values in known.items()},
+        )
         for start in range(0, kept.height, CHUNK_PAIRS)
     ]
-    scored = pl.concat(parts) if parts else _scored_chunk(records, kept, settings, model)
+    scored = pl.concat(parts) if parts else _scored_chunk(records, kept, settings, model, known)
     return ScoredPairs(scored, pairs.filter(~pl.Series(keep)).select("left", "right"))
 
 
 def _scored_chunk(
-    records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings, model: MatchModel
+    records: pl.DataFrame,
+    pairs: pl.DataFrame,
+    settings: ResolutionSettings,
+    model: MatchModel,
+    known: dict[str, np.ndarray],
 ) -> pl.DataFrame:
-    features = pair_features(records, pairs, settings)
+    features = pair_features(records, pairs, settings, known)
     probability = model.probability(features) if features.height else []
     conflict = (pl.col("os_id_conflict") + pl.col("unit_conflict") + pl.col("number_conflict")) > 0
     scored = features.with_columns(model_score=pl.Series(probability, dtype=pl.Float64)).with_columns(

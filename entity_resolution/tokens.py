@@ -46,50 +46,61 @@ def monge_elkan(left: list[str], right: list[str]) -> np.ndarray:
 
 
 def _compared(left: list[str], right: list[str]) -> np.ndarray:
-    """Monge-Elkan in both directions for aligned lists of names (rows as in `monge_elkan`)."""
+    """Monge-Elkan in both directions for aligned lists of names (rows as in `monge_elkan`). Every
+    token of a left name is crossed with every token of its right name as integer codes (numpy
+    repeats, no joins); each distinct token pair is scored once, the smaller word first."""
     n = len(left)
     tokens_l, tokens_r = _tokens(left), _tokens(right)
     if n == 0 or tokens_l.height == 0 or tokens_r.height == 0:
         return np.zeros((4, n))
-    vocabulary = pl.concat([tokens_l["token"], tokens_r["token"]]).unique().sort()
-    code = pl.DataFrame({"token": vocabulary}).with_row_index("code")
-    encoded_l = tokens_l.join(code, on="token").select("pair", "code").with_row_index("a")
-    encoded_r = tokens_r.join(code, on="token").select("pair", "code").with_row_index("b")
-    size = vocabulary.len()
-    crossed = encoded_l.join(encoded_r, on="pair", suffix="_b").select(
-        "pair",
-        "a",
-        "b",
-        key=pl.min_horizontal("code", "code_b").cast(pl.UInt64) * size + pl.max_horizontal("code", "code_b"),
+    every = pl.concat([tokens_l["token"], tokens_r["token"]])
+    vocabulary = every.unique().sort()
+    position = pl.DataFrame({"token": vocabulary}).with_row_index("code")
+    codes = (  # each token's index in the sorted vocabulary
+        pl.DataFrame({"token": every})
+        .join(position, on="token", how="left", maintain_order="left")["code"]
+        .cast(pl.Int64)
+        .to_numpy()
     )
-    distinct = crossed.select(pl.col("key").unique()).with_row_index("slot")
-    keys = distinct["key"].to_numpy()
+    code_l, code_r = codes[: tokens_l.height], codes[tokens_l.height :]
+    pair_l, pair_r = tokens_l["pair"].to_numpy(), tokens_r["pair"].to_numpy()
+    count_r = np.bincount(pair_r, minlength=n)
+    start_r = np.cumsum(count_r) - count_r
+    crossings = count_r[pair_l]  # each left token meets every token of its pair's right name
+    first = np.cumsum(crossings) - crossings
+    a = np.repeat(np.arange(tokens_l.height), crossings)
+    b = np.repeat(start_r[pair_l] - first, crossings) + np.arange(a.size)
+    size = np.uint64(vocabulary.len())
+    low = np.minimum(code_l[a], code_r[b]).astype(np.uint64)
+    high = np.maximum(code_l[a], code_r[b]).astype(np.uint64)
+    keys, slot = np.unique(low * size + high, return_inverse=True)
     words = np.asarray(vocabulary.to_list(), dtype=object)
     similarity = process.cpdist(
-        words[keys // size],
-        words[keys % size],
+        words[(keys // size).astype(np.int64)],
+        words[(keys % size).astype(np.int64)],
         scorer=JaroWinkler.normalized_similarity,
         workers=-1,
         dtype=np.float32,
-    )
-    slot = crossed.join(distinct, on="key", how="left", maintain_order="left")["slot"].to_numpy()
-    scored = crossed.select("pair", "a", "b").with_columns(similarity=pl.Series(similarity[slot]))
-    (mean_a, worst_a), (mean_b, worst_b) = _best(scored, "a", n), _best(scored, "b", n)
+    )[slot.reshape(-1)].astype(np.float64)
+    present_l = crossings > 0
+    best_l = np.zeros(tokens_l.height)
+    best_l[present_l] = np.maximum.reduceat(similarity, first[present_l])  # a's rows are contiguous
+    best_r = np.zeros(tokens_r.height)
+    np.maximum.at(best_r, b, similarity)
+    present_r = np.zeros(tokens_r.height, dtype=bool)
+    present_r[b] = True
+    (mean_a, worst_a) = _per_pair(best_l[present_l], pair_l[present_l], n)
+    (mean_b, worst_b) = _per_pair(best_r[present_r], pair_r[present_r], n)
     return np.vstack([mean_a, mean_b, worst_a, worst_b])
 
 
-def _best(scored: pl.DataFrame, side: str, pairs: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per pair, the mean and the minimum over `side`'s tokens of each token's best similarity
-    (numpy scatter operations)."""
-    token = scored[side].to_numpy()
-    best = np.zeros(int(token.max()) + 1)
-    np.maximum.at(best, token, scored["similarity"].to_numpy().astype(np.float64))
-    owner = np.zeros(best.size, dtype=np.int64)
-    owner[token] = scored["pair"].to_numpy()
-    present = np.zeros(best.size, dtype=bool)
-    present[token] = True
-    total = np.bincount(owner[present], weights=best[present], minlength=pairs)
-    count = np.bincount(owner[present], minlength=pairs)
+def _per_pair(best: np.ndarray, owner: np.ndarray, pairs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair, the mean and the minimum of its tokens' best similarities (`owner` is sorted: each
+    pair's tokens are contiguous, in name order, and summed in that order)."""
+    total = np.bincount(owner, weights=best, minlength=pairs)
+    count = np.bincount(owner, minlength=pairs)
     worst = np.ones(pairs)
-    np.minimum.at(worst, owner[present], best[present])
+    if owner.size:
+        starts = np.flatnonzero(np.diff(owner, prepend=-1))
+        worst[owner[starts]] = np.minimum(1.0, np.minimum.reduceat(best, starts))
     return np.divide(total, count, out=np.zeros(pairs), where=count > 0), np.where(count > 0, worst, 0.0)

@@ -1,0 +1,188 @@
+"""The faster paths of entity resolution give exactly what the plain ones give (issue 14, speed pass).
+
+Each shortcut is checked against the straightforward computation it replaces: the trie regex against
+the plain longest-first alternation, the word shortcut against always substituting, the one-pass
+name fields against the four scalar functions, features per distinct text pair against features per
+pair, the forked normalisation against the in-process one, and Monge-Elkan against a direct loop.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import polars as pl
+import pytest
+from rapidfuzz.distance import JaroWinkler
+
+from entity_resolution import parallel_map
+from entity_resolution.features import broken_spacing, pair_features
+from entity_resolution.normalise import (
+    PhraseSubstitution,
+    address_column,
+    core_name,
+    name_columns,
+    name_fields,
+    name_numbers,
+    normalise_address,
+    normalise_name,
+    phrase_pattern,
+    unit_numbers,
+)
+from entity_resolution.resolve import prepare
+from entity_resolution.scoring import _name_similarities
+from entity_resolution.settings import ResolutionSettings
+from entity_resolution.standalone import to_records
+from entity_resolution.text_codes import distinct_pairs, representatives, with_text_codes
+from entity_resolution.tokens import monge_elkan
+
+PHRASES = ["co", "co ltd", "company", "company limited", "ltd", "limited", "pt", "s a", "sa de cv", "de"]
+TEXTS = [
+    "acme co ltd",
+    "acme co ltdx",
+    "acme company limited",
+    "coco co",
+    "s a de cv sa de cv",
+    "pt sa de c",
+    "ltd",
+    "",
+    "unco co",
+    "company limitedco ltd",
+]
+NAMES = [
+    "Jeans Knit Unit II (Dhaka) Co., Ltd.",
+    "Jeans Knit Plant 2",
+    "和田泰达服装有限公司",
+    "Yantai Jinxiang Sporting Goods",
+    "Jinxiang Sporting Goods (Yantai)",
+    "Công ty TNHH May Việt Tiến",
+    "Decew Falls II",
+    "S A I G O N Garment",
+    "(only parentheses)",
+    "Delta Power 2 (",
+    "",
+]
+
+
+def plain_alternation(phrases: list[str]) -> re.Pattern[str]:
+    """What the reference lists used to compile to: every phrase, longest first."""
+    ordered = sorted(set(phrases), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
+
+
+def test_the_trie_regex_matches_what_the_plain_alternation_matches():
+    trie, plain = phrase_pattern(PHRASES), plain_alternation(PHRASES)
+    for text in TEXTS:
+        assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+    assert trie.sub("#", "acme company limited co") == "acme # #"
+
+
+def test_the_word_shortcut_substitutes_exactly_as_the_pattern_does():
+    substitute = PhraseSubstitution(PHRASES, "_")
+    assert substitute.first_words == {"co", "company", "ltd", "limited", "pt", "s", "sa", "de"}
+    for text in [*TEXTS, "nothing to replace here", "cooperative"]:
+        assert substitute(text) == plain_alternation(PHRASES).sub("_", text), text
+    assert PhraseSubstitution(["s.a."], "_").first_words is None  # not plain words: no shortcut
+
+
+def test_name_fields_equal_the_four_scalar_functions():
+    for name in [*NAMES, None]:
+        assert name_fields(name) == (
+            normalise_name(name),
+            core_name(name),
+            unit_numbers(name),
+            name_numbers(name),
+        ), name
+
+
+def test_name_and_address_columns_follow_the_input_order_with_nulls():
+    names = pl.Series([*NAMES, None, NAMES[0]], dtype=pl.String)
+    columns = name_columns(names)
+    assert columns.columns == ["name_norm", "core_norm", "units", "numbers"]
+    assert columns.rows() == [name_fields(name) for name in names.to_list()]
+    addresses = pl.Series(["新疆和田市北京西路88号", None, "12 Rd No. 5", "12 Rd No. 5"], dtype=pl.String)
+    assert address_column(addresses).to_list() == [normalise_address(a) for a in addresses.to_list()]
+
+
+def test_forked_normalisation_gives_the_same_columns(monkeypatch):
+    names = pl.Series([f"{name} {i % 7}" for i in range(60) for name in NAMES[:4]])
+    in_process = name_columns(names)
+    monkeypatch.setattr(parallel_map, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(parallel_map, "usable_cores", lambda: 2)
+    assert name_columns(names).equals(in_process)
+    assert parallel_map.map_values(normalise_address, ["Rd 1", "St 2"] * 10) == ["road 1", "street 2"] * 10
+
+
+def test_distinct_pairs_spread_back_to_every_pair():
+    left, right = np.array([3, 1, 3, 0, 1]), np.array([2, 2, 2, 0, 2])
+    unique_l, unique_r, inverse = distinct_pairs(left, right)
+    assert list(zip(unique_l, unique_r, strict=True)) == [(0, 0), (1, 2), (3, 2)]
+    assert unique_l[inverse].tolist() == left.tolist() and unique_r[inverse].tolist() == right.tolist()
+    assert representatives(np.array([1, 0, 1, 2, 0])).tolist() == [1, 0, 3]
+
+
+def _records() -> pl.DataFrame:
+    frame = pl.DataFrame(
+        {
+            "record_id": [f"r{i}" for i in range(8)],
+            "name": [
+                "Qua Nmada La Appa Rel Pv T Lt D",
+                "ACME KNIT LIMITED",
+                "Acme Knit (Unit 2)",
+                "Beta Dyeing",
+                "Beta Dyeing",
+                "Acme Knit Ltd",
+                "Gamma",
+                None,
+            ],
+            "address": ["1 Road", "1 Rd", None, "9 Street", "", "1 Road", "7 Lane 12", "1 Road"],
+            "country": ["BD"] * 8,
+            "lat": [23.7, 23.7, None, 23.8, 23.8, 23.7, None, 23.7],
+            "lng": [90.4, 90.4, None, 90.5, 90.5, 90.4, None, 90.4],
+        }
+    )
+    return prepare(to_records(frame))
+
+
+def _features_pair_by_pair(records: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    """Features computed one pair at a time, each with its own fresh text codes."""
+    return pl.concat(
+        [pair_features(records, pairs.slice(row, 1), ResolutionSettings()) for row in range(pairs.height)]
+    )
+
+
+def test_features_per_distinct_text_pair_equal_features_per_pair():
+    records = _records()
+    every = [(a, b) for a in range(records.height) for b in range(records.height) if a != b]
+    pairs = pl.DataFrame(every, schema={"left": pl.UInt32, "right": pl.UInt32}, orient="row")
+    together = pair_features(records, pairs, ResolutionSettings())
+    assert together.equals(_features_pair_by_pair(records, pairs))
+    similar = _name_similarities(with_text_codes(records), pairs)
+    reused = pair_features(records, pairs, ResolutionSettings(), similar)
+    assert broken_spacing(records["name_norm"]).any()  # so the reuse must also recompute
+    assert reused.equals(together)  # the cheap dismissal's name_set / name_compact, reused
+    coded = with_text_codes(records)
+    assert coded["name_code"].n_unique() < records.height  # some names repeat, so work is shared
+
+
+def _monge_elkan_directly(left: str, right: str) -> tuple[float, float, float, float]:
+    a, b = left.split(), right.split()
+    if not a or not b:
+        return (0.0, 0.0, 0.0, 0.0)
+    best_a = [
+        max(float(np.float32(JaroWinkler.normalized_similarity(*sorted((x, y))))) for y in b) for x in a
+    ]
+    best_b = [
+        max(float(np.float32(JaroWinkler.normalized_similarity(*sorted((x, y))))) for x in a) for y in b
+    ]
+    return (sum(best_a) / len(a), sum(best_b) / len(b), min(best_a), min(best_b))
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_monge_elkan_equals_the_direct_definition(size):
+    left = ["shanghai huamei knitting", "a b c d e f g h i j", "x", "", "same name", "zz yy"] * size
+    right = ["knitting shangahi huamei", "a c e g i k", "", "y", "same name", "yy"] * size
+    result = monge_elkan(left, right)
+    for i, (a, b) in enumerate(zip(left, right, strict=True)):
+        expected = (1.0,) * 4 if a == b and a.strip() else _monge_elkan_directly(a, b)
+        assert tuple(result[:, i]) == pytest.approx(expected, abs=1e-12), (a, b)
