@@ -173,8 +173,9 @@ def changes(
         .join(relations["merged"], on="facility_id", how="left")
         .join(relations["split"], on="facility_id", how="left")
         .with_columns(pl.col("merged", "split").fill_null(pl.lit([], dtype=LIST)))
+        .join(_inherited(before, relations["merged"]), on="facility_id", how="left")
         .with_columns(
-            _brand_difference("contributors", "old_contributors").alias("brands_added"),
+            _brand_difference("contributors", "listed_before").alias("brands_added"),
             _brand_difference("old_contributors", "contributors").alias("brands_removed"),
         )
     )
@@ -203,6 +204,30 @@ def changes(
         brands_added="brands_added",
         brands_removed="brands_removed",
     ).sort("facility_id")
+
+
+def _inherited(before: pl.DataFrame, merged: pl.DataFrame) -> pl.DataFrame:
+    """Per facility, the contributors it had before plus those of the facilities merged into it: a
+    brand that listed one of two merged records has not added a facility to its list."""
+    absorbed = (
+        merged.explode("merged")
+        .join(before.select(merged="facility_id", absorbed="old_contributors"), on="merged")
+        .explode("absorbed")
+        .group_by("facility_id")
+        .agg(pl.col("absorbed").drop_nulls())
+    )
+    return (
+        before.select("facility_id", "old_contributors")
+        .join(absorbed, on="facility_id", how="full", coalesce=True)
+        .select(
+            "facility_id",
+            listed_before=pl.when(pl.col("old_contributors").is_null())
+            .then(pl.lit(None, dtype=LIST))
+            .otherwise(
+                pl.concat_list(pl.col("old_contributors"), pl.col("absorbed").fill_null([])).list.unique()
+            ),
+        )
+    )
 
 
 def _brand_difference(left: str, right: str) -> pl.Expr:

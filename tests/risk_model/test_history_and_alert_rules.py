@@ -261,3 +261,14 @@ def test_a_brand_adding_a_facility_that_also_moves_band_sees_one_addition():
         ("Northwind Apparel", "band reaches high or critical"),
     ]
     assert seen_by(row, "Northwind Apparel")["change_kinds"] == ["band_up", "score"]
+
+
+def test_a_merge_does_not_add_the_absorbed_facilitys_brands_to_the_survivors_list():
+    """B (listed by Casa Verde) merges into A (listed by Northwind): Casa Verde's list did not gain a
+    facility, it still lists the same one under A's id."""
+    facilities = listed_by(risk((A, "high", 70.0, None), (B, "low", 10.0, None)), B, ["Casa Verde Home"])
+    first = run(HISTORY.empty_frame(), facilities, hits(), links(**{A: ["r1"], B: ["r2"]}), "run-1")
+    merged = listed_by(risk((A, "high", 70.0, None)), A, ["Casa Verde Home", "Northwind Apparel"])
+    after = run(first, merged, hits(), links(**{A: ["r1", "r2"]}), "run-2")
+    assert kinds(after, "run-2") == {A: ["merged"], B: ["merged"]}
+    assert after.filter(pl.col("run_id") == "run-2")["brands_added"].to_list() == [[], []]
