@@ -100,6 +100,8 @@ def email_text(brand: str, alerts: list[dict]) -> str:
         lines.append(
             f"* {alert['rule']}: {alert['facility_name']} ({alert['country_code']}) {alert['facility_id']}"
         )
+        if "added_to_brand" in diff["change_kinds"]:
+            lines.append(f"  newly on {brand}'s list")
         lines.append(
             f"  band {diff['band']['old'] or '-'} -> {diff['band']['new'] or '-'}, "
             f"score {_score(diff['score']['old'])} -> {_score(diff['score']['new'])}"

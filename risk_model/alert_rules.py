@@ -4,7 +4,9 @@ Rules are data (`$FLRISK_HOME/alert_rules.yaml`, see docs/sourcing.md); a rule m
 when every condition it names holds:
 
 - `band_reaches: [high, critical]` - the new band is one of these and the old one was not (a new
-  facility arriving in such a band counts);
+  facility arriving in such a band counts, and so does one newly in the brand's portfolio: each
+  brand sees the rows through risk_model.history.seen_by, where a facility it just added has no old
+  values);
 - `new_list_hit: [confirmed, candidate]` - a list-screening hit with one of these statuses
   appeared ('list: entity [status]'); `pending_review`, the status's name before issue 18, still
   means `candidate` (in rules files and in history rows recorded before the rename);
@@ -22,6 +24,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+
+from risk_model.history import seen_by
 
 DEFAULT_RULES = [
     {"name": "band reaches high or critical", "band_reaches": ["high", "critical"]},
@@ -98,11 +102,13 @@ def alert_id(brand: str, rule: str, facility_id: str, run_id: str) -> str:
 
 
 def alerts_for(config: list[BrandAlerts], rows: list[dict]) -> list[dict]:
-    """Every (brand, rule, history row) that matches, as an alert with its evidence diff."""
+    """Every (brand, rule, history row as the brand sees it) that matches, as an alert with its
+    evidence diff; brand "*" sees every row as recorded."""
     alerts = []
     for brand in config:
-        for row in rows:
-            if brand.brand != "*" and brand.brand not in (row.get("contributors") or []):
+        for recorded in rows:
+            row = recorded if brand.brand == "*" else seen_by(recorded, brand.brand)
+            if row is None:
                 continue
             for rule in brand.rules:
                 if rule_matches(rule, row):

@@ -10,7 +10,15 @@ latest rows tells, per facility, what is new. A row is written when a facility
 - changes its top drivers (as a set: a reordering is not a change) or its list-screening hits
   (as 'list: entity [status]');
 - absorbs another facility (`merged`: an id retired into it via resolved.facility_id_aliases, or
-  records that belonged to a facility now gone) or gives records to a new facility (`split`).
+  records that belonged to a facility now gone) or gives records to a new facility (`split`);
+- enters or leaves a brand's portfolio (`added_to_brand` / `removed_from_brand`, the brands in
+  `brands_added` / `brands_removed`): a contributor whose data now mention (or no longer mention) an
+  already known facility. A new facility is `new` only (the first run records no brand additions).
+
+Brands see the rows through `seen_by` (`for_brand` for frames): to a brand that just added a facility,
+the facility is new - its band, hits and drivers are all news, old values empty - and other brands'
+additions are not that brand's changes. `flrisk changes --brand`, the brand index and the per-brand
+alert rules all count through it.
 
 Pure: frames in, frames out; the Dagster asset (assets/history.py) reads and publishes.
 """
@@ -142,6 +150,8 @@ def _kinds() -> pl.Expr:
         when(known & (pl.col("old_list_hits") != pl.col("new_list_hits")), "list_hits"),
         when(pl.col("merged").list.len() > 0, "merged"),
         when(pl.col("split").list.len() > 0, "split"),
+        when(known & (pl.col("brands_added").list.len() > 0), "added_to_brand"),
+        when(known & (pl.col("brands_removed").list.len() > 0), "removed_from_brand"),
     ).list.drop_nulls()
 
 
@@ -163,6 +173,11 @@ def changes(
         .join(relations["merged"], on="facility_id", how="left")
         .join(relations["split"], on="facility_id", how="left")
         .with_columns(pl.col("merged", "split").fill_null(pl.lit([], dtype=LIST)))
+        .join(_inherited(before, relations["merged"]), on="facility_id", how="left")
+        .with_columns(
+            _brand_difference("contributors", "listed_before").alias("brands_added"),
+            _brand_difference("old_contributors", "contributors").alias("brands_removed"),
+        )
     )
     rows = joined.with_columns(change_kinds=_kinds()).filter(pl.col("change_kinds").list.len() > 0)
     gone_as_of = rows["old_as_of_date"].drop_nulls()
@@ -186,7 +201,80 @@ def changes(
         new_list_hits="new_list_hits",
         record_ids="new_record_ids",
         related_facility_ids=pl.concat_list("merged", "split").list.unique().list.sort(),
+        brands_added="brands_added",
+        brands_removed="brands_removed",
     ).sort("facility_id")
+
+
+def _inherited(before: pl.DataFrame, merged: pl.DataFrame) -> pl.DataFrame:
+    """Per facility, the contributors it had before plus those of the facilities merged into it: a
+    brand that listed one of two merged records has not added a facility to its list."""
+    absorbed = (
+        merged.explode("merged")
+        .join(before.select(merged="facility_id", absorbed="old_contributors"), on="merged")
+        .explode("absorbed")
+        .group_by("facility_id")
+        .agg(pl.col("absorbed").drop_nulls())
+    )
+    return (
+        before.select("facility_id", "old_contributors")
+        .join(absorbed, on="facility_id", how="full", coalesce=True)
+        .select(
+            "facility_id",
+            listed_before=pl.when(pl.col("old_contributors").is_null())
+            .then(pl.lit(None, dtype=LIST))
+            .otherwise(
+                pl.concat_list(pl.col("old_contributors"), pl.col("absorbed").fill_null([])).list.unique()
+            ),
+        )
+    )
+
+
+def _brand_difference(left: str, right: str) -> pl.Expr:
+    """Contributors in `left` and not in `right` (sorted; empty when either side is unknown)."""
+    return (
+        pl.when(pl.col(left).is_not_null() & pl.col(right).is_not_null())
+        .then(pl.col(left).list.set_difference(pl.col(right)).list.sort())
+        .otherwise(pl.lit([], dtype=LIST))
+        .cast(LIST)
+    )
+
+
+PORTFOLIO_KINDS = ("added_to_brand", "removed_from_brand")
+KEPT_WHEN_ADDED = ("merged", "split")
+
+
+def seen_by(row: dict, brand: str) -> dict | None:
+    """One history row as `brand` sees it, None when it is not that brand's change.
+
+    A facility the brand's data newly mention is new to the brand: kinds `added_to_brand` (plus a
+    merge or split), old band, score, drivers and hits empty, so its band, hits and drivers count as
+    news. One it no longer mentions is `removed_from_brand`. Otherwise the row counts when the brand
+    lists the facility, without other brands' additions and removals."""
+    added, removed = row.get("brands_added") or [], row.get("brands_removed") or []
+    kinds = list(row.get("change_kinds") or [])
+    if brand in added:
+        return row | {
+            "change_kinds": ["added_to_brand", *(k for k in kinds if k in KEPT_WHEN_ADDED)],
+            "old_risk_band": None,
+            "old_risk_score": None,
+            "old_drivers": [],
+            "old_list_hits": [],
+            "brands_added": [brand],
+            "brands_removed": [],
+        }
+    if brand in removed:
+        return row | {"change_kinds": ["removed_from_brand"], "brands_added": [], "brands_removed": [brand]}
+    if brand not in (row.get("contributors") or []):
+        return None
+    own = [kind for kind in kinds if kind not in PORTFOLIO_KINDS]
+    return row | {"change_kinds": own, "brands_added": [], "brands_removed": []} if own else None
+
+
+def for_brand(rows: pl.DataFrame, brand: str) -> pl.DataFrame:
+    """The history rows `brand` sees (see `seen_by`), with the frame's schema."""
+    seen = [row for row in (seen_by(r, brand) for r in rows.iter_rows(named=True)) if row is not None]
+    return pl.DataFrame(seen, schema=rows.schema) if seen else rows.clear()
 
 
 def added_list_hits(row: dict) -> list[str]:

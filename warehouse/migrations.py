@@ -13,8 +13,9 @@ refuses an outdated copy with a message saying to run `flrisk migrate`.
 SCHEMA_VERSION history: 1 = first recorded version (issue 16: load_summary file status and reasons,
 raw.api_pulls_held); 2 = issue 18 (facility_risk band_reason, location_check; drivers driver_kind,
 driver_rank; list_screening_hits status_reason); 3 = issue 15 (facility_records claim_status and
-spelling_of, oshub_id_aliases origin, raw.api_pull_notes); bump it whenever a contract gains a column
-or a raw bookkeeping table changes.
+spelling_of, oshub_id_aliases origin, raw.api_pull_notes); 4 = facility_risk_history brands_added and
+brands_removed (a facility entering or leaving a brand's portfolio); bump it whenever a contract gains
+a column or a raw bookkeeping table changes.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from data_contracts.physical_types import quote_identifier
 from data_contracts.versioning import is_widening
 from warehouse.sql import create_statement, quoted
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 VERSIONS = "raw.schema_versions"
 # Tables only a flrisk run writes: raw.loads in the warehouse, the load summary in the reader copy
 # (which holds no raw table). A version-0 file with neither was made by hand.

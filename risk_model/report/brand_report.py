@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from risk_model.bands import severity_order
-from risk_model.history import change_counts
+from risk_model.history import change_counts, for_brand
 from risk_model.text_safety import visible
 
 HERE = Path(__file__).parent
@@ -166,6 +166,7 @@ def unmapped_note(records: list[dict]) -> str:
 
 CHANGE_COLUMNS = (
     ("new", "new facilities"),
+    ("added_to_brand", "added to the list"),
     ("band_up", "band up"),
     ("band_down", "band down"),
     ("new_list_hits", "new list hits"),
@@ -182,7 +183,7 @@ def index_entry(
     ids = [r["id"] for r in records]
     changed = None
     if changes is not None:
-        counts = change_counts(changes.filter(pl.col("contributors").list.contains(name)))
+        counts = change_counts(for_brand(changes, name))
         changed = {kind: counts.get(kind, 0) for kind, _ in CHANGE_COLUMNS}
     own = hits.filter(pl.col("facility_id").is_in(ids) & (pl.col("status") != "dismissed"))
     dates = sorted(
@@ -220,9 +221,11 @@ def _change_note(last_run: dict | None) -> str:
     return (
         f"Changes since the previous run: recorded by run <code>{escape(str(last_run['run_id']))}</code> "
         f"at {escape(str(last_run['recorded_at']))} (published.facility_risk_history; the first run records "
-        "every facility as new). New facilities: first resolved in that run; band up / down: moved between "
-        "bands (unknown &lt; low &lt; medium &lt; high &lt; critical); new list hits: facilities with a list "
-        "hit they did not have (or one newly confirmed). Details: <code>flrisk changes --brand NAME</code>."
+        "every facility as new). New facilities: first resolved in that run; added to the list: already "
+        "known facilities the brand's data mention for the first time (their band, hits and drivers count "
+        "as news for the brand); band up / down: moved between bands (unknown &lt; low &lt; medium &lt; "
+        "high &lt; critical); new list hits: facilities with a list hit they did not have (or one newly "
+        "confirmed). Details: <code>flrisk changes --brand NAME</code>."
     )
 
 

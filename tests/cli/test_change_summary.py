@@ -53,3 +53,34 @@ def test_a_merge_says_which_id_was_retired_into_which():
     text = format_summary(_frame([survivor, absorbed]))
     assert "FLR-00000000000A: merged with FLR-00000000000B" in text
     assert "FLR-00000000000B: merged into FLR-00000000000A (this id now points there)" in text
+
+
+def test_a_list_adding_a_known_critical_facility_is_told_per_brand():
+    """A facility already in the warehouse that Casa Verde's new list includes: the run summary says
+    which brand's list adds what, worst band first, with band and score; the per-row lines do not
+    repeat it."""
+    known = {"old_risk_band": "critical", "new_risk_band": "critical", "old_risk_score": 91.0}
+    hetian = _row("FLR-0000000000AA", "Hetian Taida Apparel", ["added_to_brand"], "critical") | known
+    hetian |= {"country_code": "CN", "new_risk_score": 91.0, "brands_added": ["Casa Verde Home"]}
+    mill = _row("FLR-0000000000BB", "Lakeside Knitting Mill", ["added_to_brand"], "low")
+    mill |= {"brands_added": ["Casa Verde Home"]}
+    rows = [hetian, mill]
+    for row in rows:
+        row["brands_removed"] = []
+    frame = pl.DataFrame(
+        rows,
+        schema_overrides={
+            c: LIST
+            for c in ("old_drivers", "new_drivers", "old_list_hits", "new_list_hits", "related_facility_ids")
+        }
+        | {"brands_added": LIST, "brands_removed": LIST},
+    )
+    text = format_summary(frame)
+    assert text.splitlines()[0] == "What changed: 2 newly on brands' lists."
+    assert (
+        "  Casa Verde Home's list adds 2 facilities (1 critical, 1 low): Hetian Taida Apparel (CN) "
+        "FLR-0000000000AA, critical 91; Lakeside Knitting Mill (BD) FLR-0000000000BB, low 10"
+    ) in text
+    assert text.count("Hetian Taida Apparel") == 1
+    one = format_summary(frame.head(1))
+    assert "Casa Verde Home's list adds 1 critical facility: Hetian Taida Apparel (CN)" in one

@@ -10,7 +10,7 @@ import pytest
 
 from data_contracts import load_contract
 from risk_model.alert_rules import AlertConfigError, alerts_for, parse_config
-from risk_model.history import SCORE_TOLERANCE, changes, current_state
+from risk_model.history import SCORE_TOLERANCE, change_counts, changes, current_state, for_brand, seen_by
 
 HISTORY = load_contract("published.facility_risk_history")
 AS_OF = date(2026, 11, 23)
@@ -190,3 +190,85 @@ def test_a_band_already_high_does_not_alert_again():
 def test_unusable_rules_are_refused_naming_where(document):
     with pytest.raises(AlertConfigError, match="alert_rules.yaml"):
         parse_config(document)
+
+
+def listed_by(frame: pl.DataFrame, facility_id: str, contributors: list[str]) -> pl.DataFrame:
+    """`frame` with `facility_id` mentioned by `contributors`."""
+    return frame.with_columns(
+        contributors=pl.when(pl.col("facility_id") == facility_id)
+        .then(pl.lit(contributors, dtype=pl.List(pl.String)))
+        .otherwise(pl.col("contributors"))
+    )
+
+
+def test_a_known_facility_entering_and_leaving_a_brands_list_is_recorded_for_that_brand():
+    """The first run records no brand additions (every facility is new); a later run that links an
+    already known critical facility to Casa Verde's list records `added_to_brand` for Casa Verde
+    only: Casa Verde sees it as new to its portfolio (alerts), Northwind, which already listed it,
+    sees nothing; dropping it from the list later is `removed_from_brand`."""
+    facilities = risk((A, "critical", 95.0, "confirmed list entry"), (B, "low", 10.0, None))
+    hit = hits((A, "uflpa_entity_list", "A Co", "confirmed"))
+    first = run(HISTORY.empty_frame(), facilities, hit, links(**{A: ["r1"], B: ["r2"]}), "run-1")
+    assert kinds(first, "run-1") == {A: ["new"], B: ["new"]}
+    both = ["Casa Verde Home", "Northwind Apparel"]
+    after = run(first, listed_by(facilities, A, both), hit, links(**{A: ["r1", "r9"], B: ["r2"]}), "run-2")
+    assert kinds(after, "run-2") == {A: ["added_to_brand"]}
+    row = after.filter(pl.col("run_id") == "run-2").row(0, named=True)
+    assert row["brands_added"] == ["Casa Verde Home"] and row["brands_removed"] == []
+    assert (row["old_risk_band"], row["new_risk_band"]) == ("critical", "critical")  # recorded as it was
+
+    seen = seen_by(row, "Casa Verde Home")
+    assert seen["change_kinds"] == ["added_to_brand"] and seen["old_risk_band"] is None
+    assert seen_by(row, "Northwind Apparel") is None and seen_by(row, "Other") is None
+    assert change_counts(for_brand(after.filter(pl.col("run_id") == "run-2"), "Casa Verde Home")) == {
+        "added_to_brand": 1,
+        "new_list_hits": 1,  # to Casa Verde the facility's confirmed hit is news
+    }
+    config = parse_config({"brands": {"Casa Verde Home": {}, "Northwind Apparel": {}, "*": {}}})
+    alerts = alerts_for(config, [row])
+    assert {(a["brand"], a["rule"]) for a in alerts} == {
+        ("Casa Verde Home", "band reaches high or critical"),
+        ("Casa Verde Home", "new confirmed or candidate list hit"),
+    }
+    assert alerts[0]["evidence_diff"]["band"] == {"old": None, "new": "critical"}
+    assert alerts[0]["evidence_diff"]["change_kinds"] == ["added_to_brand"]
+
+    linked = links(**{A: ["r1", "r9"], B: ["r2"]})
+    unchanged = run(after, listed_by(facilities, A, both), hit, linked, "run-3")
+    assert unchanged.height == after.height  # recorded once: the next run does not add it again
+    dropped = run(unchanged, facilities, hit, links(**{A: ["r1"], B: ["r2"]}), "run-4")
+    assert kinds(dropped, "run-4") == {A: ["removed_from_brand"]}
+    gone = dropped.filter(pl.col("run_id") == "run-4").row(0, named=True)
+    assert gone["brands_removed"] == ["Casa Verde Home"]
+    assert seen_by(gone, "Casa Verde Home")["change_kinds"] == ["removed_from_brand"]
+    assert alerts_for(config, [gone]) == []
+
+
+def test_a_brand_adding_a_facility_that_also_moves_band_sees_one_addition():
+    row = {
+        "facility_id": A,
+        "run_id": "r",
+        "contributors": ["Casa Verde Home", "Northwind Apparel"],
+        "change_kinds": ["band_up", "score", "added_to_brand"],
+        "old_risk_band": "medium",
+        "new_risk_band": "high",
+        "brands_added": ["Casa Verde Home"],
+    }
+    config = parse_config({"brands": {"Casa Verde Home": {}, "Northwind Apparel": {}}})
+    alerts = alerts_for(config, [row])
+    assert sorted((a["brand"], a["rule"]) for a in alerts) == [
+        ("Casa Verde Home", "band reaches high or critical"),
+        ("Northwind Apparel", "band reaches high or critical"),
+    ]
+    assert seen_by(row, "Northwind Apparel")["change_kinds"] == ["band_up", "score"]
+
+
+def test_a_merge_does_not_add_the_absorbed_facilitys_brands_to_the_survivors_list():
+    """B (listed by Casa Verde) merges into A (listed by Northwind): Casa Verde's list did not gain a
+    facility, it still lists the same one under A's id."""
+    facilities = listed_by(risk((A, "high", 70.0, None), (B, "low", 10.0, None)), B, ["Casa Verde Home"])
+    first = run(HISTORY.empty_frame(), facilities, hits(), links(**{A: ["r1"], B: ["r2"]}), "run-1")
+    merged = listed_by(risk((A, "high", 70.0, None)), A, ["Casa Verde Home", "Northwind Apparel"])
+    after = run(first, merged, hits(), links(**{A: ["r1", "r2"]}), "run-2")
+    assert kinds(after, "run-2") == {A: ["merged"], B: ["merged"]}
+    assert after.filter(pl.col("run_id") == "run-2")["brands_added"].to_list() == [[], []]

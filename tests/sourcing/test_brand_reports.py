@@ -243,6 +243,12 @@ def test_index_counts_each_brands_changes_since_the_previous_run():
         _history_row(["A Brand"], ["band_down", "score"]),
         _history_row(["A Brand"], ["list_hits"], ["uflpa: Y [candidate]"], ["uflpa: Y [confirmed]"]),
         _history_row(["B Brand"], ["list_hits"], ["uflpa: Z [candidate]"], []),  # a hit gone is not new
+        # a known facility with a confirmed hit that B Brand's list now includes: added for B (its hit
+        # is news to B), nothing for A, which listed it already
+        _history_row(
+            ["A Brand", "B Brand"], ["added_to_brand"], ["uflpa: W [confirmed]"], ["uflpa: W [confirmed]"]
+        )
+        | {"brands_added": ["B Brand"]},
     ]
     history = pl.DataFrame(rows, schema_overrides={"old_list_hits": pl.List(pl.String)})
     hits = pl.DataFrame(
@@ -250,12 +256,30 @@ def test_index_counts_each_brands_changes_since_the_previous_run():
     )
     a_brand = index_entry("A Brand", "a-brand", [], hits, history)
     b_brand = index_entry("B Brand", "b-brand", [], hits, history)
-    assert a_brand["changes"] == {"new": 1, "band_up": 1, "band_down": 1, "new_list_hits": 2}
-    assert b_brand["changes"] == {"new": 0, "band_up": 1, "band_down": 0, "new_list_hits": 1}
+    assert a_brand["changes"] == {
+        "new": 1,
+        "added_to_brand": 0,
+        "band_up": 1,
+        "band_down": 1,
+        "new_list_hits": 2,
+    }
+    assert b_brand["changes"] == {
+        "new": 0,
+        "added_to_brand": 1,
+        "band_up": 1,
+        "band_down": 0,
+        "new_list_hits": 2,
+    }
     page = render_index([a_brand, b_brand], "now", {"run_id": "run-7", "recorded_at": "2026-12-01 10:00 UTC"})
     row = re.search(r'<tr data-brand="A Brand">(.*?)</tr>', page, re.S).group(1)
     changes = dict(re.findall(r'data-change="(\w+)">(\d+)<', row))
-    assert changes == {"new": "1", "band_up": "1", "band_down": "1", "new_list_hits": "2"}
+    assert changes == {
+        "new": "1",
+        "added_to_brand": "0",
+        "band_up": "1",
+        "band_down": "1",
+        "new_list_hits": "2",
+    }
     assert "run <code>run-7</code> at 2026-12-01 10:00 UTC" in page
     never = render_index([index_entry("A Brand", "a-brand", [], hits, None)], "now", None)
     assert 'data-change="new">-<' in never and "no run has recorded facility history yet" in never

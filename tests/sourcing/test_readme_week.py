@@ -78,10 +78,13 @@ def test_decisions_apply_with_the_new_lists_run(week):
     assert "Recorded: FLR-3CB3367EC47B confirmed" in output_of(week, "review-hit FLR-3CB3367EC47B")
     loaded = output_of(week, "load supplier-list")
     summary = loaded[loaded.index("What changed:") :]
-    assert summary.startswith("What changed: 1 new facility, 2 merged."), summary
+    assert summary.startswith("What changed: 1 new facility, 2 merged"), summary
+    # Hotan Taida is Hetian Taida, critical and already known: new to Casa Verde's portfolio
+    assert f"Casa Verde Home's list adds 1 critical facility: {HETIAN}" in summary, summary
     assert "Lakeside Knitting Mill (BD)" in summary and "QIANG XING" in summary and "merged into" in summary
     this_week = output_of(week, 'changes --brand "Casa Verde"', occurrence=1)
     assert "Lakeside Knitting Mill (BD)" in this_week and "149 new facilities" in this_week
+    assert f"Casa Verde Home's list adds 1 critical facility: {HETIAN}" in this_week
 
 
 def test_the_export_and_the_reports_are_written(week):

@@ -164,6 +164,7 @@ def test_brand_index_shows_each_brands_changes_since_the_previous_run(week_home,
         rows = [r for r in every_brand if r["run_id"] == run_id and brand in r["contributors"]]
         expected = {
             "new": sum("new" in r["change_kinds"] for r in rows),
+            "added_to_brand": sum(brand in (r["brands_added"] or []) for r in rows),
             "band_up": sum("band_up" in r["change_kinds"] for r in rows),
             "band_down": sum("band_down" in r["change_kinds"] for r in rows),
             "new_list_hits": sum(bool(set(r["new_list_hits"]) - set(r["old_list_hits"] or [])) for r in rows),
