@@ -61,9 +61,10 @@ def _distinct_names(download: Path) -> None:
     rng = random.Random(7)
     syllables = ["ka", "ro", "ti", "ma", "lu", "sen", "dor", "vi", "na", "pe", "quo", "zan", "mir", "tal"]
     rewritten = download.with_suffix(".tmp")
-    with download.open(encoding="utf-8", newline="") as source, rewritten.open(
-        "w", encoding="utf-8", newline=""
-    ) as target:
+    with (
+        download.open(encoding="utf-8", newline="") as source,
+        rewritten.open("w", encoding="utf-8", newline="") as target,
+    ):
         reader, writer = csv.reader(source), csv.writer(target)
         writer.writerow(next(reader))
         for row in reader:
