@@ -11,6 +11,7 @@ import sys
 from datetime import date
 
 import dagster as dg
+import duckdb
 import pytest
 
 from tests.pipelines.operations_support import ROOT, copy_home, flrisk_env, run_flrisk, tables
@@ -82,6 +83,16 @@ def test_a_new_list_is_staged_by_itself_and_a_refresh_restages_everything(loaded
     assert (
         "northwind_update.csv: 4 rows read, 3 staged, 1 quarantined." in loaded_and_refreshed["load_output"]
     )
+
+
+def test_the_contributors_earlier_list_is_restaged_with_the_new_one(loaded_and_refreshed):
+    # the new file sorts first, so its copy of the earlier list's row 2 is kept and the earlier one goes
+    with duckdb.connect(str(loaded_and_refreshed["fast"] / "warehouse.duckdb"), read_only=True) as con:
+        reasons = con.sql(
+            "SELECT reason_code FROM quarantine.rejected_rows WHERE source_file = ? AND source_row = 2",
+            params=["supplier_lists/northwind_apparel_2026.csv"],
+        ).fetchall()
+    assert reasons == [("duplicate_row",)]
 
 
 def test_the_fast_load_leaves_every_table_as_a_full_refresh_does(loaded_and_refreshed):
