@@ -89,7 +89,8 @@ def test_anything_but_new_lists_restages_everything(warehouse, load):
     if load[1] == "oshub_api":
         with duckdb.connect(str(warehouse.database)) as con:
             con.execute(create_statement("raw.oshub_api"))
-            con.execute("INSERT INTO raw.oshub_api VALUES ('oshub_api-gggg', 'api/oshub', 1, NULL, 'h', '{}')")
+            row = ["oshub_api-gggg", "api/oshub", 1, None, "h", "{}"]
+            con.execute("INSERT INTO raw.oshub_api VALUES (?, ?, ?, ?, ?, ?)", row)
     assert plan_append(warehouse, STAGED_SOURCE_TYPES, set(), no_unread) is None
 
 
