@@ -207,6 +207,7 @@ def staged_tables(
             "quarantined_rows": counts["quarantine.rejected_rows"],
             "seconds": clock["seconds"],
             "mode": "full" if plan is None else "append",
+            "restaged_files": [] if plan is None else plan.source_files,  # by_source covers these only
         }
         if table == "quarantine.rejected_rows":
             extra["by_source"] = reconciliation
