@@ -32,6 +32,7 @@ FAILURES_HEADER = "| rule | level | offending rows | message |\n|---|---|---|---
 DECISION_TABLES = ["resolved.match_decisions", "resolved.list_hit_decisions"]
 
 
+
 def _spec(contract, table_key: str) -> dg.AssetCheckSpec:
     rules = contract.checks()
     return dg.AssetCheckSpec(
@@ -66,7 +67,9 @@ def _result(table_key: str, contract, results) -> dg.AssetCheckResult:
             "rules": len(results),
             "failed_rules": len(failed),
             "failed_blocking_rules": len(blocking_failed),
-            "failures": dg.MetadataValue.md(FAILURES_HEADER + table if failed else "none"),
+            "failures": dg.MetadataValue.md(
+                FAILURES_HEADER + table if failed else "none"
+            ),
             "sample": str([row for r in failed for row in r.sample_rows[:3]][:5]),
         },
     )
