@@ -54,6 +54,7 @@ STAGED_TABLES = {
     "quarantine.load_summary": "one row per staged load: rows read, staged and quarantined",
 }
 API_SOURCE_TYPES = (oshub_api.SOURCE_TYPE, oshub_merges.SOURCE_TYPE)
+LIST_TABLES = ("staged.facility_records", "quarantine.rejected_rows", "quarantine.load_summary")
 STAGED_SOURCE_TYPES = (*SOURCE_TYPES, *API_SOURCE_TYPES)
 
 
@@ -288,8 +289,11 @@ def unread_load_ids(entries: list[ManifestEntry], seen: set[str]) -> set[str]:
 def _write_append(
     warehouse: WarehouseResource, plan: AppendPlan, collected: dict[str, list[pl.DataFrame]]
 ) -> dict[str, int]:
-    """Replace the plan's files' rows in every staged table in one transaction; rows per table."""
-    frames = {table: _concat(table, parts) for table, parts in collected.items() if parts}
+    """Replace the plan's files' rows in the tables a supplier list feeds (and any other table its
+    standardisation filled) in one transaction; rows per table."""
+    frames = {
+        table: _concat(table, parts) for table, parts in collected.items() if parts or table in LIST_TABLES
+    }
     delete = {table: ("source_file", plan.source_files) for table in frames}
     warehouse.replace_many({}, delete=delete, append=frames)
     return {table: warehouse.row_count(table) for table in STAGED_TABLES}
