@@ -21,7 +21,14 @@ from assets.ingestion import is_sealed_source, unsealed
 from assets.metadata import key_of, timed
 from assets.oshub_country import raw_oshub_by_country
 from assets.resources import PseudonymisationKeyResource, SourcesResource, WarehouseResource
-from assets.staging_append import APPENDABLE, AppendPlan, plan_append, restaged_raw
+from assets.staging_append import (
+    APPENDABLE,
+    FINGERPRINT,
+    AppendPlan,
+    plan_append,
+    restaged_raw,
+    staging_fingerprint,
+)
 from connectors.layouts import UnknownEditionError, edition_from_file_name
 from connectors.manifest import SOURCE_TYPES, ManifestEntry
 from connectors.reading.whole_file import FileFailure, standardise_isolated
@@ -162,8 +169,9 @@ def staged_tables(
         entries = sources.entries()
         removed = sources.removed_files()
         editions = declared_editions(entries)
+        fingerprint = staging_fingerprint(pseudonymisation)
         plan = None
-        if not config.full:
+        if not config.full and _last_fingerprint(context) == fingerprint:
             plan = plan_append(
                 warehouse, STAGED_SOURCE_TYPES, removed, lambda seen: unread_load_ids(entries, seen)
             )
@@ -208,6 +216,7 @@ def staged_tables(
             "quarantined_rows": counts["quarantine.rejected_rows"],
             "seconds": clock["seconds"],
             "mode": "full" if plan is None else "append",
+            FINGERPRINT: fingerprint,
             "restaged_files": [] if plan is None else plan.source_files,  # by_source covers these only
         }
         if table == "quarantine.rejected_rows":
@@ -278,6 +287,15 @@ def unread_summary(
         )
         rows.append(_rejected_row(load_id, entry.source_type, entry.relative_path, 0, failure))
     return pl.DataFrame(rows)
+
+
+def _last_fingerprint(context: dg.AssetExecutionContext) -> str | None:
+    """The staging fingerprint of the staged tables' last materialization (None if it has none)."""
+    event = context.instance.get_latest_materialization_event(key_of("staged.facility_records"))
+    if event is None or event.asset_materialization is None:
+        return None
+    value = event.asset_materialization.metadata.get(FINGERPRINT)
+    return value.value if value is not None else None
 
 
 def unread_load_ids(entries: list[ManifestEntry], seen: set[str]) -> set[str]:

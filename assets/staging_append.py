@@ -10,25 +10,62 @@ record_id hashes source type, contributor and the raw values, so the duplicate c
 within one file. So the files to restage are the new lists and the earlier lists of the same
 contributors; their previous rows are deleted and their new rows appended, in one transaction, and
 every other row stays as it is. `plan_append` returns None whenever that reasoning does not hold, and
-the asset restages everything as before. tests/pipelines/test_fast_loads.py compares the result with
-a full restage.
+the asset restages everything as before. The reasoning also needs the rows already staged to be what
+this code and key would stage: the staged tables' last materialization records a fingerprint of the
+staging code, contracts, reference data, Polars version and pseudonymisation key
+(`staging_fingerprint`), and a different one (an upgrade, a new key) restages everything.
+tests/pipelines/test_fast_loads.py compares the result with a full restage.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
-from assets.resources import WarehouseResource
+import connectors
+import data_contracts
+from assets.resources import PseudonymisationKeyResource, WarehouseResource
 from connectors.sources import oshub_api, oshub_merges
+from warehouse.keys import MissingKeyError
 from warehouse.sql import quoted
 
 APPENDABLE = "supplier_list"
 API_SOURCE_TYPES = (oshub_api.SOURCE_TYPE, oshub_merges.SOURCE_TYPE)
 UNREAD_MARK = "-unread-"  # load ids of files that never reached raw (assets.staging.unread_summary)
 SUMMARY = "quarantine.load_summary"
+FINGERPRINT = "staging_fingerprint"  # metadata key on the staged tables' materializations
+# What staging's output depends on besides the raw rows: these packages and modules (code and data).
+STAGING_SOURCES = (
+    Path(connectors.__file__).parent,
+    Path(data_contracts.__file__).parent,
+    Path(__file__).with_name("staging.py"),
+    Path(__file__).with_name("ingestion.py"),
+    Path(__file__),
+)
+FINGERPRINTED = {".py", ".csv", ".yaml", ".yml", ".json", ".txt"}
+
+
+def staging_fingerprint(pseudonymisation: PseudonymisationKeyResource) -> str:
+    """A digest of what standardising a raw row depends on beyond the row: the staging code, contracts
+    and reference data, the Polars version and the pseudonymisation key (as an HMAC check value,
+    never the key)."""
+    digest = hashlib.sha256(pl.__version__.encode())
+    for source in STAGING_SOURCES:
+        files = sorted(source.rglob("*")) if source.is_dir() else [source]
+        for path in files:
+            if path.suffix in FINGERPRINTED and path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    try:
+        key = pseudonymisation.key_bytes()
+        digest.update(hmac.new(key, b"flrisk staging fingerprint", hashlib.sha256).digest())
+    except MissingKeyError:
+        digest.update(b"no pseudonymisation key")
+    return digest.hexdigest()[:32]
 
 
 @dataclass(frozen=True)

@@ -116,3 +116,21 @@ def _comparable(name, frame):
     if name == "resolved.resolution_runs":
         kept = kept.drop([c for c in kept.columns if c.endswith("_seconds")])
     return kept.sort(kept.columns, nulls_last=True)
+
+
+def test_a_new_pseudonymisation_key_restages_everything(tmp_path):
+    # worker-voice pseudonyms depend on the key: rows staged under the old one cannot be kept
+    home = copy_home(tmp_path / "home")
+    listed = tmp_path / "northwind_update.csv"
+    northwind_update(listed)
+    loaded = run_flrisk(
+        home,
+        "load",
+        "supplier-list",
+        str(listed),
+        "--contributor",
+        "Northwind Apparel",
+        FLRISK_PSEUDONYMISATION_KEY="another-operations-test-key",
+    )
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    assert staging_mode(home) == "full"
