@@ -15,11 +15,20 @@ import hashlib
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from assets.ingestion import is_sealed_source, unsealed
 from assets.metadata import key_of, timed
 from assets.oshub_country import raw_oshub_by_country
 from assets.resources import PseudonymisationKeyResource, SourcesResource, WarehouseResource
+from assets.staging_append import (
+    APPENDABLE,
+    FINGERPRINT,
+    AppendPlan,
+    plan_append,
+    restaged_raw,
+    staging_fingerprint,
+)
 from connectors.layouts import UnknownEditionError, edition_from_file_name
 from connectors.manifest import SOURCE_TYPES, ManifestEntry
 from connectors.reading.whole_file import FileFailure, standardise_isolated
@@ -52,6 +61,7 @@ STAGED_TABLES = {
     "quarantine.load_summary": "one row per staged load: rows read, staged and quarantined",
 }
 API_SOURCE_TYPES = (oshub_api.SOURCE_TYPE, oshub_merges.SOURCE_TYPE)
+LIST_TABLES = ("staged.facility_records", "quarantine.rejected_rows", "quarantine.load_summary")
 STAGED_SOURCE_TYPES = (*SOURCE_TYPES, *API_SOURCE_TYPES)
 
 
@@ -122,6 +132,16 @@ def standardise_source(source_type: str, raw: pl.DataFrame, keys: Pseudonymisati
     return standardiser_for(source_type, keys, {})(raw)
 
 
+class StageConfig(dg.Config):
+    """Run configuration of the staging step."""
+
+    full: bool = Field(
+        default=False,
+        description="Restage every received file even when only new supplier lists arrived "
+        "(`flrisk refresh` and the nightly schedule set it).",
+    )
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -137,20 +157,32 @@ def standardise_source(source_type: str, raw: pl.DataFrame, keys: Pseudonymisati
 )
 def staged_tables(
     context: dg.AssetExecutionContext,
+    config: StageConfig,
     warehouse: WarehouseResource,
     pseudonymisation: PseudonymisationKeyResource,
     sources: SourcesResource,
 ):
     """Standardise every source into the staged tables and the quarantine, atomically; files that
-    cannot be standardised as a whole are set aside with their reason."""
+    cannot be standardised as a whole are set aside with their reason. When only new supplier lists
+    arrived, only they (and their contributors' earlier lists) are restaged (`staging_append`)."""
     with timed() as clock:
         entries = sources.entries()
         removed = sources.removed_files()
         editions = declared_editions(entries)
+        fingerprint = staging_fingerprint(pseudonymisation)
+        plan = None
+        if not config.full and _last_fingerprint(context) == fingerprint:
+            plan = plan_append(
+                warehouse, STAGED_SOURCE_TYPES, removed, lambda seen: unread_load_ids(entries, seen)
+            )
+        raws = (
+            ((t, latest_raw(warehouse, t, removed)) for t in STAGED_SOURCE_TYPES)
+            if plan is None
+            else [(APPENDABLE, restaged_raw(warehouse, plan))]
+        )
         collected: dict[str, list[pl.DataFrame]] = {table: [] for table in STAGED_TABLES}
         reconciliation, failures, usable = {}, [], set()
-        for source_type in STAGED_SOURCE_TYPES:
-            raw = latest_raw(warehouse, source_type, removed)
+        for source_type, raw in raws:
             if raw.is_empty():
                 continue
             standardise = standardiser_for(source_type, pseudonymisation, editions)
@@ -167,14 +199,26 @@ def staged_tables(
             reconciliation[source_type] = {key: figures[key] for key in ("read", "staged", "quarantined")} | {
                 "unknown_columns": {f: list(c) for f, c in result.unknown_columns.items()}
             }
-        collected["quarantine.load_summary"].append(unread_summary(entries, usable, failures))
-        frames = {table: _concat(table, parts) for table, parts in collected.items()}
-        counts = warehouse.replace_many(frames)
+        if plan is None:
+            collected["quarantine.load_summary"].append(unread_summary(entries, usable, failures))
+            counts = warehouse.replace_many(
+                {table: _concat(table, parts) for table, parts in collected.items()}
+            )
+        else:
+            counts = _write_append(warehouse, plan, collected)
+    if plan is not None:
+        context.log.info(f"staged {len(plan.new_files)} new supplier list(s) only: {plan.source_files}")
     for failure in failures:
         context.log.warning(f"file set aside, the other files staged as usual: {failure.reason}")
     sources.record_outcomes({f.source_file: f.reason for f in failures}, usable)
     for table, count in counts.items():
-        extra = {"quarantined_rows": counts["quarantine.rejected_rows"], "seconds": clock["seconds"]}
+        extra = {
+            "quarantined_rows": counts["quarantine.rejected_rows"],
+            "seconds": clock["seconds"],
+            "mode": "full" if plan is None else "append",
+            FINGERPRINT: fingerprint,
+            "restaged_files": [] if plan is None else plan.source_files,  # by_source covers these only
+        }
         if table == "quarantine.rejected_rows":
             extra["by_source"] = reconciliation
         if table == "quarantine.load_summary":
@@ -243,6 +287,34 @@ def unread_summary(
         )
         rows.append(_rejected_row(load_id, entry.source_type, entry.relative_path, 0, failure))
     return pl.DataFrame(rows)
+
+
+def _last_fingerprint(context: dg.AssetExecutionContext) -> str | None:
+    """The staging fingerprint of the staged tables' last materialization (None if it has none)."""
+    event = context.instance.get_latest_materialization_event(key_of("staged.facility_records"))
+    if event is None or event.asset_materialization is None:
+        return None
+    value = event.asset_materialization.metadata.get(FINGERPRINT)
+    return value.value if value is not None else None
+
+
+def unread_load_ids(entries: list[ManifestEntry], seen: set[str]) -> set[str]:
+    """The load ids `unread_summary` gives when the files `seen` reached raw."""
+    unread = unread_summary(entries, seen, [])
+    return set(unread["load_id"]) if unread.height else set()
+
+
+def _write_append(
+    warehouse: WarehouseResource, plan: AppendPlan, collected: dict[str, list[pl.DataFrame]]
+) -> dict[str, int]:
+    """Replace the plan's files' rows in the tables a supplier list feeds (and any other table its
+    standardisation filled) in one transaction; rows per table."""
+    frames = {
+        table: _concat(table, parts) for table, parts in collected.items() if parts or table in LIST_TABLES
+    }
+    delete = {table: ("source_file", plan.source_files) for table in frames}
+    warehouse.replace_many({}, delete=delete, append=frames)
+    return {table: warehouse.row_count(table) for table in STAGED_TABLES}
 
 
 def _rejected_row(load_id: str, source_type: str, source_file: str, rows: int, failure: FileFailure) -> dict:

@@ -5,8 +5,10 @@ Builds the demo once in a temporary FLRISK_HOME, then loads `--lists` new lists 
 end, CPU seconds of the command (user + system, the figure a loaded machine distorts least) and the
 seconds of each step of its Dagster run. Goal (issue 19): a 10-row list in <= 5 s end to end.
 
-Usage: .venv/bin/python benchmarks/small_load.py [--rows 10] [--lists 3] [--home DIR]
+Usage: .venv/bin/python benchmarks/small_load.py [--rows 10] [--lists 3] [--home DIR] [--code DIR]
   --home reuses a demo home (a copy of it is loaded, the original is never changed).
+  --code runs the loads with the flrisk of another checkout (e.g. `git archive COMMIT | tar -x -C DIR`)
+         in this venv, for a before/after comparison on the same demo home and machine load.
 """
 
 from __future__ import annotations
@@ -48,11 +50,11 @@ def write_list(path: Path, rows: int, tag: int) -> None:
             writer.writerow([f"{name} {tag}-{index // len(SUPPLIERS)}", address, country])
 
 
-def run(args: list[str], env: dict) -> tuple[float, float]:
+def run(args: list[str], env: dict, cwd: Path | None = None) -> tuple[float, float]:
     """Wall and CPU seconds (user + system of the child) of one command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(args, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -75,11 +77,17 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10)
     parser.add_argument("--lists", type=int, default=3)
     parser.add_argument("--home", type=Path, default=None, help="a demo home to copy instead of a new demo")
+    parser.add_argument("--code", type=Path, default=None, help="load with the flrisk of this checkout")
     options = parser.parse_args()
+    flrisk = [str(FLRISK)]
+    if options.code:
+        flrisk = [sys.executable, "-m", "cli.main"]
     with tempfile.TemporaryDirectory() as scratch:
         home = Path(scratch) / "home"
         env = {**os.environ, "FLRISK_HOME": str(home)}
         env.pop("DAGSTER_HOME", None)
+        if options.code:
+            env["PYTHONPATH"] = str(options.code.resolve())
         if options.home:
             shutil.copytree(options.home, home, symlinks=True)
         else:
@@ -89,8 +97,8 @@ def main() -> None:
         for tag in range(options.lists):
             listing = Path(scratch) / f"brand_list_{tag}.csv"
             write_list(listing, options.rows, tag)
-            command = [str(FLRISK), "load", "supplier-list", str(listing), "--contributor", "Bench"]
-            wall, cpu = run(command, env)
+            command = [*flrisk, "load", "supplier-list", str(listing), "--contributor", "Bench"]
+            wall, cpu = run(command, env, options.code.resolve() if options.code else None)
             walls.append(wall)
             cpus.append(cpu)
             steps = ", ".join(f"{key} {seconds:.1f}" for key, seconds in step_seconds(home))

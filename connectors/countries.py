@@ -86,20 +86,24 @@ def is_country_code(alpha2: str) -> bool:
 def _translated_names() -> dict[str, str]:
     """Normalised country names in every locale pycountry ships -> alpha-2; a name that means two
     countries in two languages is left out (ambiguous)."""
+    english_names = [
+        (country.alpha_2, english)
+        for country in pycountry.countries
+        for attribute in ("name", "common_name", "official_name")
+        if (english := getattr(country, attribute, None))
+    ]
     found: dict[str, set[str]] = {}
     for locale in sorted(os.listdir(pycountry.LOCALES_DIR)):
         try:
             translation = gettext.translation(TRANSLATION_DOMAIN, pycountry.LOCALES_DIR, languages=[locale])
         except OSError:
             continue
-        for country in pycountry.countries:
-            for attribute in ("name", "common_name", "official_name"):
-                english = getattr(country, attribute, None)
-                translated = translation.gettext(english) if english else None
-                if translated and translated != english and _usable(translated, locale):
-                    key = country_key(translated)
-                    if len(key) >= MIN_TRANSLATED_KEY:
-                        found.setdefault(key, set()).add(country.alpha_2)
+        for alpha2, english in english_names:
+            translated = translation.gettext(english)
+            if translated and translated != english and _usable(translated, locale):
+                key = country_key(translated)
+                if len(key) >= MIN_TRANSLATED_KEY:
+                    found.setdefault(key, set()).add(alpha2)
     return {key: codes.pop() for key, codes in found.items() if len(codes) == 1}
 
 
@@ -107,7 +111,12 @@ def _usable(name: str, locale: str) -> bool:
     """A translated name in Latin script, or any name of a CJK locale (see CJK_LOCALES)."""
     if locale in CJK_LOCALES:
         return True
-    return all("LATIN" in unicodedata.name(char, "") for char in name if char.isalpha())
+    return all(_latin_letter(char) for char in set(name) if char.isalpha())
+
+
+@cache
+def _latin_letter(char: str) -> bool:
+    return "LATIN" in unicodedata.name(char, "")
 
 
 @lru_cache(maxsize=8192)

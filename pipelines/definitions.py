@@ -82,10 +82,12 @@ rescore_nightly = dg.ScheduleDefinition(
     job=refresh_all,
     cron_schedule="30 2 * * *",
     execution_timezone="UTC",
-    run_config={"ops": {"resolved_tables": {"config": {"full": True}}}},
+    run_config={
+        "ops": {"resolved_tables": {"config": {"full": True}}, "staged_tables": {"config": {"full": True}}}
+    },
     default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Nightly full re-resolve (every record, not only new ones) and re-score of everything "
-    "received (off by default).",
+    description="Nightly full restage and re-resolve (every file and record, not only new ones) and "
+    "re-score of everything received (off by default).",
 )
 reference_refresh_weekly = dg.ScheduleDefinition(
     name="reference_refresh_weekly",

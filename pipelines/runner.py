@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.event_log import command_instance
 from pipelines.run_tags import cause_tags
 from pipelines.status import Status, collect_status, format_status
 from warehouse.home import log_format, prepare_dagster_home
@@ -51,6 +52,7 @@ def run_refresh_all(
     ops = {
         "published_risk_tables": {"config": {"as_of": as_of}},
         "resolved_tables": {"config": {"full": full_resolve}},
+        "staged_tables": {"config": {"full": True}},  # a refresh restages every file (loads append)
     }
     return _run_job("refresh_all", {"ops": ops}, log_level, tags or cause_tags("refresh"), progress)
 
@@ -63,9 +65,10 @@ def run_load(
     tags: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialize what a newly received file of `source_type` changes: its raw table and everything
-    downstream (staging, resolution, which is incremental, scoring, publishing, brand reports) with the
-    contract checks of those tables, as a run of `refresh_all` restricted to that selection. Other
-    kinds' raw tables and the data-quality report wait for the next full refresh."""
+    downstream (staging, which stages only new supplier lists when nothing else changed
+    (`assets.staging_append`), resolution, which is incremental, scoring, publishing, brand reports)
+    with the contract checks of those tables, as a run of `refresh_all` restricted to that selection.
+    Other kinds' raw tables and the data-quality report wait for the next full refresh."""
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def("refresh_all")
@@ -127,7 +130,7 @@ def _run_job(
     job = defs.resolve_job_def(job_name)
     if subset is not None:
         job = job.get_subset(asset_selection=subset[0], asset_check_selection=subset[1])
-    with dg.DagsterInstance.get() as instance:
+    with command_instance() as instance:
         result = job.execute_in_process(
             instance=instance, run_config=run_config, raise_on_error=False, tags=tags
         )
