@@ -19,7 +19,7 @@ class ResolutionSettings:
     """
 
     auto_match_threshold: float = 0.7
-    review_threshold: float = 0.35
+    review_threshold: float = 0.45
     max_block_size: int = 20
     rare_name_tokens: int = 3
     rare_address_tokens: int = 1
