@@ -66,7 +66,12 @@ class _Groups:
         self.units[keep] |= self.units.pop(drop)
 
     def _between(self, small: int, big: int, adjacency: dict[int, list[int]]) -> int:
-        return sum(self.find(y) == big for x in self.members[small] for y in adjacency.get(x, ()))
+        """Pairs of `adjacency` between the two groups (partners outside this component ignored)."""
+        return sum(
+            y in self.parent and self.find(y) == big
+            for x in self.members[small]
+            for y in adjacency.get(x, ())
+        )
 
     def _allowed(self, ra: int, rb: int) -> bool:
         if len(self.os_ids[ra] | self.os_ids[rb]) > 1 or len(self.units[ra] | self.units[rb]) > 1:
