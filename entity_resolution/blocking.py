@@ -15,10 +15,12 @@ become candidate pairs. The passes:
   *spelling*; each is paired with its spelling's first record, and every other pass works on one
   record per spelling, so a supplier named on eighty lists counts once, not eighty times.
 Block sizes count spellings, not mentions. A block of at most `max_block_size` spellings yields all its
-pairs; a larger block of a name, address or geo-cell key is not dropped but read as a sorted
-neighbourhood: its spellings sorted by name, each paired with the `window` next ones. So the work per
-record is bounded by a pairs budget (keys x window), not by a frequency cut-off that would make recall
-fall as the data grows. OS-ID blocks of any size are chained (an exact identifier needs no more).
+pairs; a larger block of a name token or a letter gram (`WINDOWED_PASSES`) is not dropped but read as a
+sorted neighbourhood: its spellings sorted by core name, each paired with the `window` next ones. So the
+work per record is bounded by a pairs budget (keys x window), not by a frequency cut-off that would make
+recall fall as the data grows (a big supplier's typo'd or re-spaced spellings share only common grams).
+Larger address, geo-cell and name-pair blocks are left out: in industrial parks their neighbours are
+other firms. OS-ID blocks of any size are chained (an exact identifier needs no more).
 """
 
 from __future__ import annotations
