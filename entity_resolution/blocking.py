@@ -15,10 +15,12 @@ become candidate pairs. The passes:
   *spelling*; each is paired with its spelling's first record, and every other pass works on one
   record per spelling, so a supplier named on eighty lists counts once, not eighty times.
 Block sizes count spellings, not mentions. A block of at most `max_block_size` spellings yields all its
-pairs; a larger block of a name, address or geo-cell key is not dropped but read as a sorted
-neighbourhood: its spellings sorted by name, each paired with the `window` next ones. So the work per
-record is bounded by a pairs budget (keys x window), not by a frequency cut-off that would make recall
-fall as the data grows. OS-ID blocks of any size are chained (an exact identifier needs no more).
+pairs; a larger block of a name token or a letter gram (`WINDOWED_PASSES`) is not dropped but read as a
+sorted neighbourhood: its spellings sorted by core name, each paired with the `window` next ones. So the
+work per record is bounded by a pairs budget (keys x window), not by a frequency cut-off that would make
+recall fall as the data grows (a big supplier's typo'd or re-spaced spellings share only common grams).
+Larger address, geo-cell and name-pair blocks are left out: in industrial parks their neighbours are
+other firms. OS-ID blocks of any size are chained (an exact identifier needs no more).
 """
 
 from __future__ import annotations
@@ -29,20 +31,20 @@ from entity_resolution.block_keys import informative_tokens, name_grams, name_to
 from entity_resolution.settings import ResolutionSettings
 
 PASSES = ("os_id", "name_token", "address_token", "geo_cell", "name_gram", "name_pair", "same_spelling")
-WINDOWED_PASSES = ("name_token",)
+WINDOWED_PASSES = ("name_token", "name_gram")
+"""Passes whose blocks larger than `max_block_size` are read as sorted neighbourhoods, not dropped."""
 IDENTITY_PASSES = ("os_id", "same_spelling")
 """Passes whose keys say "the same facility" outright: never dropped however large the block."""
-"""Passes whose blocks larger than `max_block_size` are read as sorted neighbourhoods, not dropped."""
 
 
 def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
-    """One row per (record index, pass bit, key hash, block size) for blocks of 2+ records. Blocks of
-    the gram pass are capped at `max_block_size`; the others are kept whatever their size (large ones
-    become sorted neighbourhoods in `candidate_pairs`)."""
+    """One row per (record index, pass bit, key hash, block size) for blocks of 2+ records, whatever
+    their size (large ones become sorted neighbourhoods or chains in `candidate_pairs`, or are left
+    out for the address and geo-cell passes)."""
     base = records.select(
         "idx", "country_code", "os_id", "name_norm", "core_norm", "address_norm", "lat", "lng"
     )
-    cap, cell = settings.max_block_size, settings.geo_cell_degrees
+    cell = settings.geo_cell_degrees
     by_pass = {
         "os_id": base.filter(pl.col("os_id").is_not_null()).select(
             "idx", pl.col("os_id").hash().alias("key")
@@ -60,7 +62,7 @@ def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.Dat
             .hash()
             .alias("key"),
         ),
-        "name_gram": rarest(base, name_grams, "core_norm", settings.rare_name_grams, cap),
+        "name_gram": rarest(base, name_grams, "core_norm", settings.rare_name_grams, None),
         "name_pair": rarest(base, name_token_pairs, "name_norm", settings.rare_name_pairs, None),
     }
     keys = pl.concat(

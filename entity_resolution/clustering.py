@@ -8,11 +8,16 @@ cluster held together by a chain of weak links.
 3. An inconsistent component is rebuilt greedily, strongest link first, merging two groups only if
    that breaks none of those constraints (human confirmations are applied first, unconditionally).
    So A~B and B~C never pull A and C together when A and C are known to be different facilities.
+   A low-scored pair is a veto unless the two groups hold `links_per_difference` auto links per
+   low-scored pair between them: a supplier named on eighty lists has a few messy spellings that
+   score low against each other, and its many agreeing links outvote them. A single bridging link
+   never outvotes a difference; human rejections, OS IDs and unit numbers always veto.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -31,12 +36,18 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
 class _Groups:
     """Union-find over the records of one component, with the merge constraints."""
 
-    def __init__(self, members: list[int], os_ids: list, units: list, different: dict[int, set[int]]):
+    def __init__(
+        self,
+        members: list[int],
+        os_ids: list,
+        units: list,
+        evidence: _Evidence,
+    ):
         self.parent = {m: m for m in members}
         self.members = {m: [m] for m in members}
         self.os_ids = {m: {os_ids[m]} - {None} for m in members}
         self.units = {m: {units[m]} - {"", None} for m in members}
-        self.different = different  # record -> the records known to be a different facility
+        self.evidence = evidence
 
     def find(self, node: int) -> int:
         while self.parent[node] != node:
@@ -54,16 +65,44 @@ class _Groups:
         self.os_ids[keep] |= self.os_ids.pop(drop)
         self.units[keep] |= self.units.pop(drop)
 
+    def _between(self, small: int, big: int, adjacency: dict[int, list[int]]) -> int:
+        """Pairs of `adjacency` between the two groups (partners outside this component ignored)."""
+        return sum(
+            y in self.parent and self.find(y) == big
+            for x in self.members[small]
+            for y in adjacency.get(x, ())
+        )
+
     def _allowed(self, ra: int, rb: int) -> bool:
         if len(self.os_ids[ra] | self.os_ids[rb]) > 1 or len(self.units[ra] | self.units[rb]) > 1:
             return False
-        if len(self.members[ra]) > len(self.members[rb]):
-            ra, rb = rb, ra  # walk the known differences of the smaller group's members
-        return not any(
-            y in self.parent and self.find(y) == rb
-            for x in self.members[ra]
-            for y in self.different.get(x, ())
-        )
+        small, big = sorted((ra, rb), key=lambda r: (len(self.members[r]), r))
+        if self._between(small, big, self.evidence.rejected):
+            return False
+        differences = self._between(small, big, self.evidence.different)
+        if not differences:
+            return True
+        ratio = self.evidence.links_per_difference
+        return ratio > 0 and self._between(small, big, self.evidence.links) >= ratio * differences
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """Per record: the records a person rejected it with (absolute), those it scored below
+    `different_below` with, and those it is auto-linked to; `links_per_difference` as in `cluster`."""
+
+    rejected: dict[int, list[int]]
+    different: dict[int, list[int]]
+    links: dict[int, list[int]]
+    links_per_difference: float
+
+
+def _adjacency(pairs) -> dict[int, list[int]]:
+    adjacency: dict[int, list[int]] = defaultdict(list)
+    for a, b in pairs:
+        adjacency[int(a)].append(int(b))
+        adjacency[int(b)].append(int(a))
+    return adjacency
 
 
 def cluster(
@@ -73,9 +112,14 @@ def cluster(
     different_below: float,
     confirmed: set[tuple[int, int]],
     rejected: set[tuple[int, int]],
+    links_per_difference: float = 0.0,
 ) -> np.ndarray:
     """A cluster label per record index (see the module docstring). `scored` holds every candidate
-    pair (left, right, match_score), including those dismissed before full scoring (score 0)."""
+    pair (left, right, match_score), including those dismissed before full scoring (score 0).
+    `links_per_difference` > 0 lets two groups merge despite pairs between them scored below
+    `different_below` when they hold at least that many auto links per such pair (a big facility's
+    many spellings outvote a few messy ones); 0 makes every such pair a veto. Human rejections, OS IDs
+    and unit numbers always veto."""
     n = records.height
     accepted = scored.filter(pl.col("match_score") >= auto).select("left", "right", "match_score")
     if rejected:
@@ -108,12 +152,14 @@ def cluster(
     edges_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for a, b, _ in edges.iter_rows():
         edges_of[int(labels[a])].append((a, b))
-    known_different: dict[int, set[int]] = defaultdict(set)
-    for a, b in different:
-        known_different[a].add(b)
-        known_different[b].add(a)
+    evidence = _Evidence(
+        rejected=_adjacency(rejected),
+        different=_adjacency(set(inside.iter_rows()) - set(rejected)),
+        links=_adjacency(edges.select("left", "right").iter_rows()),
+        links_per_difference=links_per_difference,
+    )
     for component, members in by_component.items():
-        groups = _Groups(members, os_ids, units, known_different)
+        groups = _Groups(members, os_ids, units, evidence)
         for a, b in forced.tolist():
             if a in groups.parent:
                 groups.merge(a, b, force=True)

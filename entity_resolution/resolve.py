@@ -122,7 +122,13 @@ def resolve(
     confirmed = _decision_pairs(prepared, decisions, "confirm")
     rejected = _decision_pairs(prepared, decisions, "reject")
     labels = cluster(
-        prepared, scored, settings.auto_match_threshold, settings.different_below, confirmed, rejected
+        prepared,
+        scored,
+        settings.auto_match_threshold,
+        settings.different_below,
+        confirmed,
+        rejected,
+        settings.links_per_difference,
     )
     labelled = prepared.with_columns(cluster=pl.Series(labels, dtype=pl.Int64))
     lap("cluster")

@@ -13,12 +13,13 @@ class ResolutionSettings:
     Decision bands work like Open Supply Hub's: a pair scoring at or above `auto_match_threshold`
     merges; one in [`review_threshold`, `auto_match_threshold`) goes to the review queue; below
     that the records stay distinct. Clustering treats a pair scored below `different_below` as two
-    different facilities (see `clustering.py`). The three are chosen on the benchmark's development
-    split by `benchmarks/train_match_model.py`.
+    different facilities (see `clustering.py`) unless `links_per_difference` auto links per such pair
+    outvote it. The thresholds are chosen on the benchmark's development splits (see
+    `benchmarks/train_match_model.py` and docs/benchmarks-entity-resolution.md).
     """
 
-    auto_match_threshold: float = 0.6
-    review_threshold: float = 0.35
+    auto_match_threshold: float = 0.7
+    review_threshold: float = 0.45
     max_block_size: int = 20
     rare_name_tokens: int = 3
     rare_address_tokens: int = 1
@@ -31,6 +32,7 @@ class ResolutionSettings:
     conflict_cap: float = 0.1
     min_name_similarity: float = 0.5
     different_below: float = 0.05
+    links_per_difference: float = 4.0
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

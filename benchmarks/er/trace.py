@@ -61,7 +61,13 @@ def trace(labelled: pl.DataFrame, settings: ResolutionSettings | None = None, sc
         return Trace(prepared, pairs, None, None, settings)
     scoring = score_pairs(prepared, pairs, settings)
     labels = cluster(
-        prepared, scoring.scored, settings.auto_match_threshold, settings.different_below, set(), set()
+        prepared,
+        scoring.scored,
+        settings.auto_match_threshold,
+        settings.different_below,
+        set(),
+        set(),
+        settings.links_per_difference,
     )
     scores = pl.concat(
         [

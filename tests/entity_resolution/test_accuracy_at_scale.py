@@ -1,0 +1,100 @@
+"""Accuracy rules that keep entity resolution steady as data grows: letter-gram blocks that many
+spellings share are read as sorted neighbourhoods (not dropped), and a big facility's many agreeing
+links outvote a few low-scored pairs between its spellings, while a single bridging link never does."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import polars as pl
+
+from entity_resolution.blocking import candidate_pairs, passes_of
+from entity_resolution.clustering import cluster, components
+from entity_resolution.resolve import prepare
+from entity_resolution.settings import ResolutionSettings
+from entity_resolution.standalone import to_records
+
+AUTO, DIFFERENT = 0.7, 0.05
+
+
+def records(n: int, units: dict[int, str] | None = None) -> pl.DataFrame:
+    units = units or {}
+    return pl.DataFrame(
+        {"os_id": [None] * n, "units": [units.get(i, "") for i in range(n)]},
+        schema={"os_id": pl.String, "units": pl.String},
+    )
+
+
+def scored(pairs: dict[tuple[int, int], float]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [(a, b, s) for (a, b), s in sorted(pairs.items())],
+        schema={"left": pl.UInt32, "right": pl.UInt32, "match_score": pl.Float64},
+        orient="row",
+    )
+
+
+def clique(members: range, score: float = 0.95) -> dict[tuple[int, int], float]:
+    return {(a, b): score for a, b in combinations(members, 2)}
+
+
+def same(labels: np.ndarray, members) -> bool:
+    return len({int(labels[m]) for m in members}) == 1
+
+
+def test_many_agreeing_links_outvote_one_low_pair_inside_a_big_facility():
+    """Eight spellings of one supplier, all auto-linked, except one messy pair scored 0.01: the
+    pair alone used to split the supplier; 4 links per low pair now outvote it."""
+    pairs = clique(range(8)) | {(0, 7): 0.01}
+    vetoed = cluster(records(8), scored(pairs), AUTO, DIFFERENT, set(), set(), links_per_difference=0)
+    outvoted = cluster(records(8), scored(pairs), AUTO, DIFFERENT, set(), set(), links_per_difference=4)
+    assert not same(vetoed, [0, 7])
+    assert same(outvoted, range(8))
+
+
+def test_a_single_bridge_never_outvotes_a_difference_between_two_facilities():
+    """Two facilities (0-3 and 4-6) joined by one auto link 3~4 and known different through 0~6."""
+    pairs = clique(range(4)) | clique(range(4, 7)) | {(3, 4): 0.9, (0, 6): 0.01}
+    labels = cluster(records(7), scored(pairs), AUTO, DIFFERENT, set(), set(), links_per_difference=4)
+    assert same(labels, range(4)) and same(labels, range(4, 7))
+    assert labels[0] != labels[6]
+
+
+def test_human_rejections_and_unit_numbers_always_veto():
+    pairs = clique(range(8))
+    rejected = cluster(records(8), scored(pairs), AUTO, DIFFERENT, set(), {(0, 7)}, links_per_difference=4)
+    assert rejected[0] != rejected[7]
+    units = cluster(
+        records(8, {0: "1", 7: "2"}), scored(pairs), AUTO, DIFFERENT, set(), set(), links_per_difference=4
+    )
+    assert units[0] != units[7]
+
+
+def test_spellings_sharing_only_common_letter_grams_are_still_compared():
+    """Ten one-word spellings ("Sunrisetexa", "Sunrisetexb", ...) share no name token, and every
+    letter gram they share is held by more spellings than `max_block_size`: the gram blocks become
+    sorted neighbourhoods, so the spellings are chained by candidate pairs instead of never compared."""
+    rows = [
+        (f"r{i:03d}", f"Sunrisetex{letter}", None, "BD", None, None) for i, letter in enumerate("abcdefghij")
+    ]
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "record_id": pl.String,
+            "name": pl.String,
+            "address": pl.String,
+            "country": pl.String,
+            "lat": pl.Float64,
+            "lng": pl.Float64,
+        },
+        orient="row",
+    )
+    prepared = prepare(to_records(frame))
+    settings = ResolutionSettings(max_block_size=5)
+    pairs = candidate_pairs(prepared, settings)
+    assert pairs.height < 45  # a neighbourhood, not every pair of the block
+    assert all("name_gram" in passes_of(mask) for mask in pairs["pass_mask"].to_list())
+    labels = components(
+        prepared.height, pairs["left"].to_numpy().astype(np.int64), pairs["right"].to_numpy().astype(np.int64)
+    )
+    assert len(set(labels.tolist())) == 1
