@@ -22,6 +22,8 @@ from cli.terminal import EscapingStream, error
 
 UNEXPECTED_EXIT = 1
 KNOWN_FAILURE_EXIT = 2
+CLOSED_PIPE_EXIT = 141
+"""What a shell reports for a command stopped by SIGPIPE (`flrisk search x | head -1`), as git does."""
 
 
 class FlriskGroup(click.Group):
@@ -32,6 +34,9 @@ class FlriskGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
+        except BrokenPipeError:
+            _quiet_closed_stdout()
+            ctx.exit(CLOSED_PIPE_EXIT)
         except Exception as failure:  # noqa: BLE001 - the last line of defence: one line, not a traceback
             if ctx.params.get("debug") or os.environ.get("FLRISK_DEBUG") == "1":
                 raise
@@ -45,6 +50,18 @@ class FlriskGroup(click.Group):
                 "(run again with --debug for the full traceback, and please report it)"
             )
             ctx.exit(UNEXPECTED_EXIT)
+
+
+def _quiet_closed_stdout() -> None:
+    """The reader of our output went away (`| head`): stop quietly, with nothing more written to the
+    closed pipe (Python would otherwise complain again when it flushes stdout at exit)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 @click.group(cls=FlriskGroup)
