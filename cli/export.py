@@ -143,7 +143,7 @@ def neutralise(frame: pl.DataFrame, flatten_lists: bool) -> pl.DataFrame:
     return frame.select(expressions)
 
 
-def write_export(frame: pl.DataFrame, out: Path, file_format: str) -> int:
+def write_export(frame: pl.DataFrame, out: Path, file_format: str, sheet_name: str = "export") -> int:
     """Write `frame` neutralised to `out` in `file_format`; returns the rows written."""
     if file_format not in FORMATS:
         raise ExportError(f"unknown format {file_format!r}; use one of {', '.join(FORMATS)}")
@@ -154,19 +154,20 @@ def write_export(frame: pl.DataFrame, out: Path, file_format: str) -> int:
     elif file_format == "parquet":
         safe.write_parquet(out)
     else:
-        _write_xlsx(safe, out)
+        _write_xlsx(safe, out, sheet_name)
     return safe.height
 
 
-def _write_xlsx(frame: pl.DataFrame, out: Path) -> None:
-    """One worksheet with a frozen header row and an autofilter over the data; text cells are always
-    stored as text, never as formulas."""
+def _write_xlsx(frame: pl.DataFrame, out: Path, sheet_name: str) -> None:
+    """One worksheet named `sheet_name` (what Excel allows of it: 31 characters, none of []:*?/\\)
+    with a frozen header row and an autofilter over the data; text cells are always stored as text,
+    never as formulas."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="export")
+    sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "_", sheet_name)[:31] or "export")
     sheet.freeze_panes = "A2"
     if frame.width:
         sheet.auto_filter.ref = f"A1:{get_column_letter(frame.width)}{frame.height + 1}"

@@ -33,7 +33,9 @@ def format_results(results: list[dict]) -> str:
 
 @click.command()
 @click.argument("text")
-@click.option("--country", default=None, help="Only facilities in this country (ISO alpha-2, e.g. CN).")
+@click.option(
+    "--country", default=None, help="Only facilities in this country (ISO alpha-2 such as CN, or a name)."
+)
 @click.option("--brand", default=None, help="Only facilities this brand (contributor) lists.")
 @click.option(
     "--limit", default=10, show_default=True, type=click.IntRange(1, 200), help="At most this many."
@@ -49,6 +51,14 @@ def search(text: str, country: str | None, brand: str | None, limit: int, as_jso
     if not text.strip():
         print_error("give a word to search for: part of a name, an OS ID, a city (e.g. flrisk search Taida)")
         raise SystemExit(2)
+    if country:
+        from connectors.countries import to_alpha2
+
+        code = to_alpha2(country)
+        if code is None:
+            print_error(f"unknown country {country!r}: give an ISO alpha-2 code (e.g. CN) or a country name")
+            raise SystemExit(2)
+        country = code
     if brand:
         contributor, candidates = find_brand(brand)
         if contributor is None:

@@ -262,7 +262,8 @@ def export(
         else:
             frame = fetch(export_query(table_key, quoted(table_key), columns), role=role)
         with output_files(out, force) as temporary:
-            rows = write_export(frame, temporary, file_format)
+            sheet = table_key.split(".", 1)[1] + (f" - {contributor}" if contributor else "")
+            rows = write_export(frame, temporary, file_format, sheet)
     except (ExportError, FileNotFoundError, OutputRefusedError, PermissionError) as error:
         _fail(f"error: {error}", 2)
     scope = f" for {contributor}" if contributor else ""

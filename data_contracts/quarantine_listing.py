@@ -128,8 +128,11 @@ def summary_rows(files: Sequence[QuarantinedFile]) -> list[dict[str, Any]]:
 
 
 def _file_slug(source_file: str) -> str:
+    """The received file's name, safe as a file name, without a `.csv` ending (the listing adds its
+    own) and with any other ending kept as a word ("list.xlsx" -> "list_xlsx")."""
     name = source_file.replace("\\", "/").rsplit("/", 1)[-1]
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:80] or "file"
+    name = re.sub(r"\.csv$", "", name, flags=re.IGNORECASE).replace(".", "_")
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name)[:80] or "file"
 
 
 def _safe_cell(value: Any) -> Any:

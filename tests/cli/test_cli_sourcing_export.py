@@ -127,6 +127,7 @@ def test_the_format_follows_the_extension_and_xlsx_has_a_frozen_filtered_header(
     assert done.returncode == 0, done.stderr
     assert "(xlsx)" in done.stdout
     sheet = openpyxl.load_workbook(out).active
+    assert sheet.title == "facility_risk"  # named after the table, not "export"
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:D4"
     assert [cell.value for cell in sheet[1]] == ["facility_id", "facility_name", "risk_score", "contributors"]

@@ -44,6 +44,9 @@ def test_quarantined_rows_per_file_first_100_inline_all_in_csv(tmp_path):
     assert html.count("<tr><td>") == 100 + 2  # 100 of north inline, both of casa
     assert "130 row(s) (first 100 shown)" in html
     assert f'href="quarantine/{files[1].csv_name}"' in html and "All 130 rows as CSV" in html
+    assert [f.csv_name for f in files] == ["001-casa.csv", "002-north.csv"]  # one .csv, not .csv.csv
+    other = listing.group_by_file(_rows("supplier_list", "lists/q3 list.xlsx", 1), MEANINGS)
+    assert other[0].csv_name == "001-q3_list_xlsx.csv"
 
 
 def test_worker_voice_rows_show_only_place_and_reason(tmp_path):

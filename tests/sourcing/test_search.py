@@ -54,6 +54,14 @@ def test_country_and_brand_narrow_the_results(demo_home):
     assert by_brand and all("Northwind Apparel" in row["contributors"] for row in by_brand)
 
 
+def test_a_country_may_be_a_name_and_an_unknown_one_is_refused(demo_home):
+    by_name = json.loads(flrisk(demo_home, "search", "garment", "--country", "Viet Nam", "--json").stdout)
+    assert by_name and {row["country_code"] for row in by_name} == {"VN"}
+    unknown = flrisk(demo_home, "search", "garment", "--country", "ZZ")
+    assert unknown.returncode == 2 and "unknown country 'ZZ'" in unknown.stderr, unknown.stderr
+    assert unknown.stdout == ""
+
+
 def test_nothing_found_exits_1(demo_home):
     result = flrisk(demo_home, "search", "Zzyzx Quantum Widgets")
     assert result.returncode == 1 and "no facility matches" in result.stderr
