@@ -19,6 +19,15 @@ from entity_resolution.scoring import score_pairs
 from entity_resolution.settings import ResolutionSettings
 
 INPUT_COLUMNS = ("record_id", "name", "address", "country", "lat", "lng")
+INPUT_SCHEMA = {
+    "record_id": pl.String,
+    "name": pl.String,
+    "address": pl.String,
+    "country": pl.String,
+    "lat": pl.Float64,
+    "lng": pl.Float64,
+}
+"""The types of `INPUT_COLUMNS` (what a frame built by hand for `resolve_frame` should use)."""
 OUTPUT_COLUMNS = ("record_id", "facility_id", "match_score", "decision")
 
 

@@ -13,7 +13,7 @@ from entity_resolution.blocking import candidate_pairs, passes_of
 from entity_resolution.clustering import cluster, components
 from entity_resolution.resolve import prepare
 from entity_resolution.settings import ResolutionSettings
-from entity_resolution.standalone import to_records
+from entity_resolution.standalone import INPUT_SCHEMA, to_records
 
 AUTO, DIFFERENT = 0.7, 0.05
 
@@ -79,14 +79,7 @@ def test_spellings_sharing_only_common_letter_grams_are_still_compared():
     ]
     frame = pl.DataFrame(
         rows,
-        schema={
-            "record_id": pl.String,
-            "name": pl.String,
-            "address": pl.String,
-            "country": pl.String,
-            "lat": pl.Float64,
-            "lng": pl.Float64,
-        },
+        schema=INPUT_SCHEMA,
         orient="row",
     )
     prepared = prepare(to_records(frame))

@@ -16,16 +16,9 @@ from entity_resolution.normalise import (
     normalise_name_plain,
     use_known_names,
 )
-from entity_resolution.standalone import resolve_frame
+from entity_resolution.standalone import INPUT_SCHEMA, resolve_frame
 
-SCHEMA = {
-    "record_id": pl.String,
-    "name": pl.String,
-    "address": pl.String,
-    "country": pl.String,
-    "lat": pl.Float64,
-    "lng": pl.Float64,
-}
+SCHEMA = INPUT_SCHEMA
 HEADER = "group_id,name,script,kind,list,source,note\n"
 
 

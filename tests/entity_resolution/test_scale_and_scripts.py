@@ -10,16 +10,9 @@ from entity_resolution.blocking import PASSES, candidate_pairs, passes_of, spell
 from entity_resolution.normalise import normalise_address, normalise_name
 from entity_resolution.resolve import NO_DECISIONS, prepare, resolve
 from entity_resolution.settings import ResolutionSettings
-from entity_resolution.standalone import resolve_frame, to_records
+from entity_resolution.standalone import INPUT_SCHEMA, resolve_frame, to_records
 
-SCHEMA = {
-    "record_id": pl.String,
-    "name": pl.String,
-    "address": pl.String,
-    "country": pl.String,
-    "lat": pl.Float64,
-    "lng": pl.Float64,
-}
+SCHEMA = INPUT_SCHEMA
 
 
 def frame(rows: list[tuple]) -> pl.DataFrame:
