@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import dagster as dg
@@ -20,6 +18,7 @@ import pytest
 import yaml
 
 from tests.demo_run import TEST_KEY, demo_environment, run_demo_job
+from tests.fakes.webhook import webhook_server
 from tests.pipelines.operations_support import run_flrisk
 
 BRAND = "Casa Verde Home"
@@ -34,26 +33,10 @@ def flrisk(home: Path, *args: str):
     return run_flrisk(home, *args, FLRISK_PSEUDONYMISATION_KEY=TEST_KEY)
 
 
-class Webhook(BaseHTTPRequestHandler):
-    received: list[dict] = []
-
-    def do_POST(self):  # noqa: N802 - the http.server naming
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        Webhook.received.append(json.loads(body))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def webhook():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook"
-    server.shutdown()
-    server.server_close()
+    with webhook_server() as hook:
+        yield hook
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +123,7 @@ def test_the_brand_is_alerted_once_with_the_evidence(loaded, webhook, monkeypatc
     from pipelines.definitions import defs
 
     home, _, run_id = loaded
-    rules = {"brands": {BRAND: {"webhook": webhook}, "Northwind Apparel": {"webhook": webhook}}}
+    rules = {"brands": {BRAND: {"webhook": webhook.url}, "Northwind Apparel": {"webhook": webhook.url}}}
     (home / "alert_rules.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
     monkeypatch.setenv("FLRISK_HOME", str(home))
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
@@ -152,12 +135,12 @@ def test_the_brand_is_alerted_once_with_the_evidence(loaded, webhook, monkeypatc
             sensor_name="change_alerts", dagster_instance=instance, dagster_run=run, dagster_event=success
         )
         sensor(context)
-        assert [post["brand"] for post in Webhook.received] == [BRAND]  # Northwind: nothing new to it
-        alerts = Webhook.received[0]["alerts"]
+        assert [post["brand"] for post in webhook.received] == [BRAND]  # Northwind: nothing new to it
+        alerts = webhook.received[0]["alerts"]
         band = [a for a in alerts if a["rule"] == "band reaches high or critical"]
         assert len(band) == 1 and band[0]["facility_name"].startswith("Hetian Taida"), alerts
         diff = band[0]["evidence_diff"]
         assert diff["change_kinds"] == ["added_to_brand"]
         assert diff["band"] == {"old": None, "new": "critical"} and diff["score"]["new"] > 0
         sensor(context)  # evaluated again: nothing is sent twice
-        assert len(Webhook.received) == 1
+        assert len(webhook.received) == 1

@@ -11,7 +11,6 @@ import json
 import re
 import threading
 from email import message_from_bytes, policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from socketserver import StreamRequestHandler, ThreadingTCPServer
 
@@ -21,6 +20,7 @@ import pytest
 import yaml
 
 from tests.demo_run import TEST_KEY, demo_environment, run_demo_job
+from tests.fakes.webhook import webhook_server
 from tests.pipelines.operations_support import run_flrisk
 from tests.sourcing.test_brand_reports import rendered_dom
 
@@ -39,19 +39,6 @@ def flrisk(home: Path, *args: str, **env: str):
 def read(home: Path, sql: str, parameters=None) -> list[tuple]:
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         return con.execute(sql, parameters or []).fetchall()
-
-
-class Webhook(BaseHTTPRequestHandler):
-    received: list[dict] = []
-
-    def do_POST(self):  # noqa: N802 - the http.server naming
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        Webhook.received.append(json.loads(body))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
 
 
 class Smtp(StreamRequestHandler):
@@ -93,15 +80,13 @@ class Smtp(StreamRequestHandler):
 @pytest.fixture(scope="module")
 def servers():
     """A webhook (HTTP) and an SMTP server on 127.0.0.1, on free ports."""
-    http = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
     smtp = ThreadingTCPServer(("127.0.0.1", 0), Smtp)
     smtp.daemon_threads = True
-    for server in (http, smtp):
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"webhook": f"http://127.0.0.1:{http.server_address[1]}/hook", "smtp_port": smtp.server_address[1]}
-    for server in (http, smtp):
-        server.shutdown()
-        server.server_close()
+    threading.Thread(target=smtp.serve_forever, daemon=True).start()
+    with webhook_server() as hook:
+        yield {"webhook": hook.url, "received": hook.received, "smtp_port": smtp.server_address[1]}
+    smtp.shutdown()
+    smtp.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -207,8 +192,8 @@ def test_alerts_reach_the_webhook_and_the_mailbox_once(week_home, servers, monke
     instance, context = _sensor_context(home, run_id)
     with instance:
         sensor(context)
-        assert len(Webhook.received) == 1 and len(Smtp.messages) == 1
-        posted = Webhook.received[0]
+        assert len(servers["received"]) == 1 and len(Smtp.messages) == 1
+        posted = servers["received"][0]
         assert posted["brand"] == BRAND
         by_rule = {(a["rule"], a["facility_name"]) for a in posted["alerts"]}
         assert ("band reaches high or critical", "Universal Athletics") in by_rule
@@ -224,7 +209,7 @@ def test_alerts_reach_the_webhook_and_the_mailbox_once(week_home, servers, monke
         body = next(part for part in mail.walk() if part.get_content_type() == "text/plain").get_content()
         assert "Universal Athletics" in body and "list hit added" in body
         sensor(context)  # the same run evaluated again: nothing is sent twice
-        assert len(Webhook.received) == 1 and len(Smtp.messages) == 1
+        assert len(servers["received"]) == 1 and len(Smtp.messages) == 1
     sent = (home / "alerts" / "change_alerts_sent.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(sent) == 2 * len(posted["alerts"])
 
