@@ -113,14 +113,24 @@ def cluster(
     confirmed: set[tuple[int, int]],
     rejected: set[tuple[int, int]],
     links_per_difference: float = 0.0,
+    probes: pl.DataFrame | None = None,
 ) -> np.ndarray:
     """A cluster label per record index (see the module docstring). `scored` holds every candidate
     pair (left, right, match_score), including those dismissed before full scoring (score 0).
     `links_per_difference` > 0 lets two groups merge despite pairs between them scored below
     `different_below` when they hold at least that many auto links per such pair (a big facility's
     many spellings outvote a few messy ones); 0 makes every such pair a veto. Human rejections, OS IDs
-    and unit numbers always veto."""
+    and unit numbers always veto. `probes` (left, right, match_score) are extra pairs scored inside
+    clusters (`chain_probes`): those at or above `auto` count as links, those below
+    `different_below` as differences."""
     n = records.height
+    low = scored.filter(pl.col("match_score") < different_below).select("left", "right")
+    if probes is not None and probes.height:
+        probes = probes.select(pl.col("left", "right").cast(scored["left"].dtype), "match_score")
+        low = pl.concat([low, probes.filter(pl.col("match_score") < different_below).select("left", "right")])
+        scored = pl.concat(
+            [scored.select("left", "right", "match_score"), probes.filter(pl.col("match_score") >= auto)]
+        )
     accepted = scored.filter(pl.col("match_score") >= auto).select("left", "right", "match_score")
     if rejected:
         accepted = accepted.join(_pair_frame(rejected, accepted), on=["left", "right"], how="anti")
@@ -131,7 +141,6 @@ def cluster(
         np.concatenate([accepted["right"].to_numpy(), forced[:, 1]]),
     )
     label_of = pl.Series("component", labels)
-    low = scored.filter(pl.col("match_score") < different_below).select("left", "right")
     inside = (
         low.filter(label_of.gather(low["left"].to_numpy()) == label_of.gather(low["right"].to_numpy()))
         if low.height

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from entity_resolution.blocking import blocking_report, candidate_pairs
-from entity_resolution.clustering import cluster
+from entity_resolution.chain_probes import cluster_with_probes
 from entity_resolution.facilities import build_facilities, build_record_links
 from entity_resolution.ids import assign_ids
 from entity_resolution.normalise import address_column, name_columns
@@ -121,15 +121,7 @@ def resolve(
     lap("score")
     confirmed = _decision_pairs(prepared, decisions, "confirm")
     rejected = _decision_pairs(prepared, decisions, "reject")
-    labels = cluster(
-        prepared,
-        scored,
-        settings.auto_match_threshold,
-        settings.different_below,
-        confirmed,
-        rejected,
-        settings.links_per_difference,
-    )
+    labels = cluster_with_probes(prepared, scoring, settings, confirmed, rejected)
     labelled = prepared.with_columns(cluster=pl.Series(labels, dtype=pl.Int64))
     lap("cluster")
     assignment = assign_ids(labelled, previous_links, previous_aliases)

@@ -14,8 +14,11 @@ class ResolutionSettings:
     merges; one in [`review_threshold`, `auto_match_threshold`) goes to the review queue; below
     that the records stay distinct. Clustering treats a pair scored below `different_below` as two
     different facilities (see `clustering.py`) unless `links_per_difference` auto links per such pair
-    outvote it. The thresholds are chosen on the benchmark's development splits (see
-    `benchmarks/train_match_model.py` and docs/benchmarks-entity-resolution.md).
+    outvote it. `probes_per_record` random pairs per record inside each cluster of three or more
+    records are scored after a first clustering (`chain_probes.py`); a probe below
+    `different_below` counts as a difference too. The thresholds are chosen on the
+    benchmark's development splits (see `benchmarks/train_match_model.py` and
+    docs/benchmarks-entity-resolution.md).
     """
 
     auto_match_threshold: float = 0.7
@@ -33,6 +36,7 @@ class ResolutionSettings:
     min_name_similarity: float = 0.5
     different_below: float = 0.05
     links_per_difference: float = 4.0
+    probes_per_record: int = 2
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

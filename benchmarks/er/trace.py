@@ -24,7 +24,7 @@ from scipy.sparse.csgraph import connected_components
 
 from benchmarks.er.engine import INPUT_COLUMNS
 from entity_resolution.blocking import blocking_report, candidate_pairs
-from entity_resolution.clustering import cluster
+from entity_resolution.chain_probes import cluster_with_probes
 from entity_resolution.resolve import prepare
 from entity_resolution.scoring import score_pairs
 from entity_resolution.settings import ResolutionSettings
@@ -60,15 +60,7 @@ def trace(labelled: pl.DataFrame, settings: ResolutionSettings | None = None, sc
     if not score:
         return Trace(prepared, pairs, None, None, settings)
     scoring = score_pairs(prepared, pairs, settings)
-    labels = cluster(
-        prepared,
-        scoring.scored,
-        settings.auto_match_threshold,
-        settings.different_below,
-        set(),
-        set(),
-        settings.links_per_difference,
-    )
+    labels = cluster_with_probes(prepared, scoring, settings, set(), set())
     scores = pl.concat(
         [
             scoring.scored.select("left", "right", "match_score", dismissed=pl.lit(False)),

@@ -1,0 +1,102 @@
+"""Chain probes: score a few never-compared pairs inside every multi-record cluster, so clustering
+has evidence against chains.
+
+Blocking compares each record with a handful of neighbours, so a cluster of many records is held
+together by links between neighbours only. Two unrelated facilities that each appear on dozens of
+lists can then become one cluster through a single wrong link: nothing inside the cluster ever
+compared a record of one with a record of the other, so the consistency check in `clustering` has
+no difference to act on. The bigger the data, the more such bridges (precision falls with scale).
+
+After the first clustering, every record of a cluster of three or more records is paired with
+`probes_per_record` other members of its cluster picked at random (deterministically: the same
+records give the same probes), skipping pairs already scored. The probes are scored like any
+candidate pair. A probe scoring below `different_below` (or dismissed as far apart by name)
+is a known difference; one scoring at or above the auto threshold is an agreeing link. Clustering
+then runs again with that evidence: one facility's messy spellings are outvoted by its many
+agreeing probes and links, while a bridge between two facilities meets many differences and
+only one link, and is cut. A cluster holding a pair a person confirmed is not probed: the person
+has seen it. Probes never create links between clusters and never enter the review
+queue or the record links.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from entity_resolution.clustering import cluster
+from entity_resolution.scoring import ScoredPairs, score_pairs
+from entity_resolution.settings import ResolutionSettings
+
+PROBE_SEED = 20261205
+
+
+def cluster_with_probes(
+    prepared: pl.DataFrame,
+    scoring: ScoredPairs,
+    settings: ResolutionSettings,
+    confirmed: set[tuple[int, int]],
+    rejected: set[tuple[int, int]],
+) -> np.ndarray:
+    """Cluster labels per record: a first clustering, then (with `settings.probes_per_record`) a
+    second one that also weighs the probes scored inside the first one's clusters."""
+
+    def clustered(probes: pl.DataFrame | None) -> np.ndarray:
+        return cluster(
+            prepared,
+            scoring.scored,
+            settings.auto_match_threshold,
+            settings.different_below,
+            confirmed,
+            rejected,
+            settings.links_per_difference,
+            probes,
+        )
+
+    labels = clustered(None)
+    reviewed = {int(labels[a]) for a, _ in confirmed}
+    probes = probe_pairs(labels, scoring.scored, settings.probes_per_record, skip=reviewed)
+    if probes.is_empty():
+        return labels
+    return clustered(score_pairs(prepared, probes, settings).all_scores())
+
+
+def probe_pairs(
+    labels: np.ndarray, scored: pl.DataFrame, probes_per_record: int, skip: set[int] | None = None
+) -> pl.DataFrame:
+    """(left, right, pass_mask = 0) pairs of records in the same cluster of >= 3 records, each record
+    with up to `probes_per_record` random partners, minus the pairs already in `scored` and the
+    clusters labelled in `skip`."""
+    schema = {"left": pl.UInt32, "right": pl.UInt32, "pass_mask": pl.UInt8}
+    if probes_per_record <= 0 or len(labels) == 0:
+        return pl.DataFrame(schema=schema)
+    order = np.argsort(labels, kind="stable")
+    sorted_labels = labels[order]
+    starts = np.flatnonzero(np.r_[True, sorted_labels[1:] != sorted_labels[:-1]])
+    sizes = np.diff(np.r_[starts, len(labels)])
+    size_of = np.repeat(sizes, sizes)
+    start_of = np.repeat(starts, sizes)
+    position = np.arange(len(labels)) - start_of
+    member = size_of >= 3
+    if skip:
+        member &= ~np.isin(sorted_labels, list(skip))
+    if not member.any():
+        return pl.DataFrame(schema=schema)
+    rng = np.random.default_rng(PROBE_SEED)
+    lefts, rights = [], []
+    for _ in range(probes_per_record):
+        shift = rng.integers(1, np.maximum(size_of, 2))  # 1 .. size-1: never the record itself
+        partner = start_of + (position + shift) % size_of
+        lefts.append(order[member])
+        rights.append(order[partner[member]])
+    left, right = np.concatenate(lefts), np.concatenate(rights)
+    pairs = pl.DataFrame(
+        {"left": np.minimum(left, right), "right": np.maximum(left, right)},
+        schema={"left": pl.UInt32, "right": pl.UInt32},
+    ).unique()
+    known = scored.select(pl.col("left", "right").cast(pl.UInt32))
+    return (
+        pairs.join(known, on=["left", "right"], how="anti")
+        .sort("left", "right")
+        .with_columns(pass_mask=pl.lit(0, pl.UInt8))
+    )
