@@ -13,6 +13,8 @@ Before the usual normalisation (normalise.py), a text with Han characters is rom
 3. the characters between known words become ONE token of joined pinyin syllables (泰达 -> taida), as
    English spellings join the syllables of a firm's own name (pypinyin reads them, phrases first);
 4. other text (digits, Latin letters) passes through.
+In a name, a province written right before a city of its own (广东东莞, 浙江绍兴) is dropped, as English
+names mostly keep the city alone ("Dongguan Huafeng Garment"); a province alone is kept.
 Latin spellings of the same places (Hotan, Kashgar, Urumqi, ...) are read as the pinyin in every name and
 address (`latin_place_variants`), so a place counts the same in either script.
 """
@@ -29,6 +31,12 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 ADMINISTRATIVE_SUFFIXES = frozenset("省市县縣区區镇鎮州")
 NAME_SEPARATORS = frozenset("省市县縣区區镇鎮")
 """In a name these end an unknown place (柯桥区 -> keqiao) and are dropped, as English names drop them."""
+PROVINCES = frozenset(
+    ("xinjiang", "xizang", "neimenggu", "guangxi", "ningxia", "jiangsu", "zhejiang", "guangdong", "fujian")
+    + ("shandong", "hebei", "henan", "hubei", "hunan", "anhui", "jiangxi", "sichuan", "yunnan", "guizhou")
+    + ("gansu", "qinghai", "shaanxi", "shanxi", "liaoning", "jilin", "heilongjiang", "hainan")
+)
+"""Pinyin of the provinces and autonomous regions: dropped from a name when a city follows them."""
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -169,7 +177,19 @@ def _romanise_run(run: str, longest: int, where: str) -> list[str]:
             position += 1
     if pending:
         tokens.extend(_syllable_words(pending))
-    return tokens
+    return _without_province_before_city(tokens, where)
+
+
+def _without_province_before_city(tokens: list[str], where: str) -> list[str]:
+    """In a name, a province followed by another known place (guangdong dongguan) loses the province."""
+    if where != "name":
+        return tokens
+    places = chinese_place_pinyin()
+    return [
+        token
+        for index, token in enumerate(tokens)
+        if not (token in PROVINCES and index + 1 < len(tokens) and tokens[index + 1] in places)
+    ]
 
 
 def romanise_chinese(text: str, where: str = "name") -> str:
