@@ -3,11 +3,12 @@
 A supplier list may name "和田泰达服装有限公司" where another writes "Hetian Taida Apparel Co., Ltd.".
 Before the usual normalisation (normalise.py), a text with Han characters is romanised in four steps:
 1. known words are found longest first, by their characters or, for words of two characters or more,
-   by their pinyin syllables where the characters that differ are traditional forms (outside GB 2312),
-   so traditional 哈爾濱 and 國際 match the simplified 哈尔滨 and 国际 of the lists while homophones
-   (方志, 国基) do not: place names (`reference/chinese_places.csv`) and company or
-   address words (`reference/chinese_words.csv`; single-character address words such as 路 or 东 only in
-   addresses, where they cannot be part of a firm's own name);
+   by their pinyin syllables where the characters that differ are the traditional forms of the known
+   ones (`reference/traditional_characters.csv`), so traditional 哈爾濱 and 國際 match the simplified
+   哈尔滨 and 国际 of the lists while homophones (方志, 国基, 豐電 for 风电) do not: place names
+   (`reference/chinese_places.csv`) and company or address words (`reference/chinese_words.csv`;
+   single-character address words such as 路 or 东 only in addresses, where they cannot be part of a
+   firm's own name);
 2. legal forms (有限公司, 股份有限公司, ...) are dropped, words become their English
    (服装 -> apparel, 路 -> road) and places their joined pinyin (和田 -> hetian);
 3. the characters between known words become ONE token of joined pinyin syllables (泰达 -> taida), as
@@ -107,6 +108,33 @@ def _lexicon_by_sound(where: str) -> dict[tuple[str, ...], list[str]]:
     return words
 
 
+@cache
+def simplified_forms() -> dict[str, str]:
+    """Traditional character -> its simplified form: `reference/traditional_characters.csv`, plus the
+    pairs the simplified and traditional rows of the word and place lists spell out, read alike and mean
+    the same (紡織/纺织 gives 紡 -> 纺). A character given two different simplified forms is left out."""
+    from pypinyin import lazy_pinyin
+
+    pairs = [(row["traditional"], row["simplified"]) for row in _rows("traditional_characters.csv")]
+    by_meaning: dict[str, list[str]] = {}
+    for row in _rows("chinese_words.csv"):
+        by_meaning.setdefault("w:" + row["english"], []).append(row["chinese"])
+    for row in _rows("chinese_places.csv"):
+        by_meaning.setdefault("p:" + row["pinyin"], []).append(row["chinese"])
+    for spellings in by_meaning.values():
+        simplified = [word for word in spellings if not any(map(_traditional_only, word))]
+        for word in spellings:
+            for plain in simplified:
+                if word != plain and lazy_pinyin(word) == lazy_pinyin(plain):
+                    pairs += [
+                        (t, s) for t, s in zip(word, plain, strict=True) if t != s and _traditional_only(t)
+                    ]
+    forms: dict[str, set[str]] = {}
+    for traditional, simplified in pairs:
+        forms.setdefault(traditional, set()).add(simplified)
+    return {traditional: next(iter(found)) for traditional, found in forms.items() if len(found) == 1}
+
+
 def _traditional_only(character: str) -> bool:
     """A character outside GB 2312, the simplified character set (國, 際, 紡, 織 are; 国, 方, 基 are not)."""
     try:
@@ -118,8 +146,10 @@ def _traditional_only(character: str) -> bool:
 
 def _same_word_in_other_script(text: str, word: str) -> bool:
     """`text` is `word` with some characters in their traditional form: every character that differs
-    is traditional-only (so 方志 is never read as 纺织, nor 国基 as 国际, though they sound alike)."""
-    return all(mine == known or _traditional_only(mine) for mine, known in zip(text, word, strict=True))
+    is the traditional form of the known one (`simplified_forms`), so 豐電 (丰电) is never read as
+    风电, nor 方志 as 纺织, though they sound alike."""
+    forms = simplified_forms()
+    return all(mine == known or forms.get(mine) == known for mine, known in zip(text, word, strict=True))
 
 
 def _known_word_at(
