@@ -84,12 +84,28 @@ def has_han(text: str | None) -> bool:
     return bool(text) and HAN.search(text) is not None
 
 
+NAME_READINGS = {"长": "chang", "長": "chang", "曾": "zeng"}
+"""Characters with two readings that names and places read otherwise than pypinyin's default: 长 is
+chang in 长宁, 长丰, 长盛 (pypinyin: zhang), 曾 is the surname zeng (pypinyin: ceng)."""
+
+
+def readings(text: str) -> list[str]:
+    """The pinyin syllables of `text` (pypinyin, phrases first), with `NAME_READINGS` for characters
+    read alone."""
+    from pypinyin import lazy_pinyin  # its dictionaries take a second to load: only for Han text
+
+    syllables = lazy_pinyin(text)
+    if len(syllables) != len(text):
+        return syllables
+    return [
+        NAME_READINGS.get(character, syllable) for character, syllable in zip(text, syllables, strict=True)
+    ]
+
+
 def _syllable_words(characters: str) -> list[str]:
     """Unknown characters as romanised words: up to three characters make one word (most firms' own
     names are two), longer runs are read as two-character words (华孚色纺 -> huafu sefang)."""
-    from pypinyin import lazy_pinyin  # its dictionaries take a second to load: only for Han text
-
-    syllables = lazy_pinyin(characters)
+    syllables = readings(characters)
     if len(syllables) <= 3:
         return ["".join(syllables)]
     return ["".join(syllables[start : start + 2]) for start in range(0, len(syllables), 2)]
@@ -99,12 +115,10 @@ def _syllable_words(characters: str) -> list[str]:
 def _lexicon_by_sound(where: str) -> dict[tuple[str, ...], list[str]]:
     """Known words of two or more characters grouped by their pinyin syllables (國際 and 国际 are both
     guo-ji), to find a word written in the other character set."""
-    from pypinyin import lazy_pinyin
-
     words: dict[tuple[str, ...], list[str]] = {}
     for word in _lexicon(where):
         if len(word) >= 2:
-            words.setdefault(tuple(lazy_pinyin(word)), []).append(word)
+            words.setdefault(tuple(readings(word)), []).append(word)
     return words
 
 
@@ -113,8 +127,6 @@ def simplified_forms() -> dict[str, str]:
     """Traditional character -> its simplified form: `reference/traditional_characters.csv`, plus the
     pairs the simplified and traditional rows of the word and place lists spell out, read alike and mean
     the same (紡織/纺织 gives 紡 -> 纺). A character given two different simplified forms is left out."""
-    from pypinyin import lazy_pinyin
-
     pairs = [(row["traditional"], row["simplified"]) for row in _rows("traditional_characters.csv")]
     by_meaning: dict[str, list[str]] = {}
     for row in _rows("chinese_words.csv"):
@@ -125,7 +137,7 @@ def simplified_forms() -> dict[str, str]:
         simplified = [word for word in spellings if not any(map(_traditional_only, word))]
         for word in spellings:
             for plain in simplified:
-                if word != plain and lazy_pinyin(word) == lazy_pinyin(plain):
+                if word != plain and readings(word) == readings(plain):
                     pairs += [
                         (t, s) for t, s in zip(word, plain, strict=True) if t != s and _traditional_only(t)
                     ]
@@ -178,9 +190,7 @@ def _known_word_at(
 def _romanise_run(run: str, longest: int, where: str) -> list[str]:
     """Tokens for one run of Han characters: known words replaced, the rest as pinyin words. In a
     name, the administrative suffix after a place (绍兴市 -> shaoxing) is dropped, as English names do."""
-    from pypinyin import lazy_pinyin
-
-    sounds = lazy_pinyin(run)
+    sounds = readings(run)
     if len(sounds) != len(run):  # a character pypinyin cannot read: compare by characters only
         sounds = list(run)
     tokens: list[str] = []
