@@ -64,6 +64,21 @@ def test_real_firms_in_no_list_link_by_translation_of_their_trade_words(native: 
     assert linked(native, english)
 
 
+@pytest.mark.parametrize(
+    ("native", "english"),
+    [
+        ("晋江华丰运动服装有限公司", "Jinjiang Huafeng Sportswear Co., Ltd."),
+        ("中山华丰牛仔洗水厂", "Zhongshan Huafeng Denim Laundry Factory"),
+        ("佛山华丰童装有限公司", "Foshan Huafeng Children's Wear Co., Ltd."),
+        ("宁波华丰毛衫有限公司", "Ningbo Huafeng Sweaters Co., Ltd."),
+        ("义乌华丰服装辅料有限公司", "Yiwu Huafeng Garment Accessories Co., Ltd."),
+        ("绍兴华丰无纺布有限公司", "Shaoxing Huafeng Nonwoven Fabric Co., Ltd."),
+    ],
+)
+def test_apparel_trade_words_are_read_as_english_lists_write_them(native: str, english: str):
+    assert linked(native, english)
+
+
 def test_holdings_and_konggu_are_dropped_like_legal_forms_but_a_singular_holding_stays():
     assert normalise_name("江苏华丰控股有限公司") == normalise_name("Jiangsu Huafeng Holdings Co., Ltd.")
     assert normalise_name("Grace Holding GmbH") == "grace holding"
@@ -105,6 +120,8 @@ def test_hong_kong_districts_and_road_words_meet_in_either_script():
         ("鲁泰纺织股份有限公司", "Shandong Ruyi Woolen Textile Garment Group Co., Ltd"),
         ("深圳华丰制衣有限公司", "Shenzhen Hengfeng Garment Co., Ltd."),
         ("东莞华丰制衣有限公司", "Guangzhou Huafeng Garment Co., Ltd."),
+        ("广州华丰男装有限公司", "Guangzhou Huafeng Women's Wear Co., Ltd."),
+        ("义乌华丰拉链有限公司", "Yiwu Huafeng Button Co., Ltd."),
     ],
 )
 def test_look_alikes_sharing_a_city_or_a_trade_word_stay_apart(native: str, english: str):
