@@ -12,6 +12,7 @@ import pytest
 from benchmarks.er import native_pairs
 from entity_resolution.native_scripts import simplified_forms
 from entity_resolution.normalise import (
+    core_name,
     known_name_keys,
     normalise_address,
     normalise_name,
@@ -97,6 +98,12 @@ def test_a_traditional_character_is_read_only_as_its_own_simplified_form():
     assert normalise_name("台灣華豐電器股份有限公司") == "taiwan huafeng electric"
     traditional, simplified = normalise_name("華豐製藥有限公司"), normalise_name("华丰制药有限公司")
     assert traditional == simplified == "huafeng pharmaceutical"
+
+
+def test_a_part_in_full_width_brackets_is_left_out_of_the_core_name_like_one_in_ascii_brackets():
+    assert core_name("华丰纺织有限公司（原绍兴华丰织造厂）") == core_name("Huafeng Textile Co., Ltd.")
+    assert core_name("华丰纺织【香港】有限公司") == core_name("華豐紡織（集團）有限公司") == "huafeng textile"
+    assert linked("华丰纺织有限公司（原绍兴华丰织造厂）", "Huafeng Textile Co., Ltd.")
 
 
 def test_polyphones_are_read_as_names_read_them():
