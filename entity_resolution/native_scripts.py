@@ -3,16 +3,19 @@
 A supplier list may name "和田泰达服装有限公司" where another writes "Hetian Taida Apparel Co., Ltd.".
 Before the usual normalisation (normalise.py), a text with Han characters is romanised in four steps:
 1. known words are found longest first, by their characters or, for words of two characters or more,
-   by their pinyin syllables where the characters that differ are traditional forms (outside GB 2312),
-   so traditional 哈爾濱 and 國際 match the simplified 哈尔滨 and 国际 of the lists while homophones
-   (方志, 国基) do not: place names (`reference/chinese_places.csv`) and company or
-   address words (`reference/chinese_words.csv`; single-character address words such as 路 or 东 only in
-   addresses, where they cannot be part of a firm's own name);
+   by their pinyin syllables where the characters that differ are the traditional forms of the known
+   ones (`reference/traditional_characters.csv`), so traditional 哈爾濱 and 國際 match the simplified
+   哈尔滨 and 国际 of the lists while homophones (方志, 国基, 豐電 for 风电) do not: place names
+   (`reference/chinese_places.csv`) and company or address words (`reference/chinese_words.csv`;
+   single-character address words such as 路 or 东 only in addresses, where they cannot be part of a
+   firm's own name);
 2. legal forms (有限公司, 股份有限公司, ...) are dropped, words become their English
    (服装 -> apparel, 路 -> road) and places their joined pinyin (和田 -> hetian);
 3. the characters between known words become ONE token of joined pinyin syllables (泰达 -> taida), as
    English spellings join the syllables of a firm's own name (pypinyin reads them, phrases first);
 4. other text (digits, Latin letters) passes through.
+In a name, a province written right before a city of its own (广东东莞, 浙江绍兴) is dropped, as English
+names mostly keep the city alone ("Dongguan Huafeng Garment"); a province alone is kept.
 Latin spellings of the same places (Hotan, Kashgar, Urumqi, ...) are read as the pinyin in every name and
 address (`latin_place_variants`), so a place counts the same in either script.
 """
@@ -29,6 +32,12 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 ADMINISTRATIVE_SUFFIXES = frozenset("省市县縣区區镇鎮州")
 NAME_SEPARATORS = frozenset("省市县縣区區镇鎮")
 """In a name these end an unknown place (柯桥区 -> keqiao) and are dropped, as English names drop them."""
+PROVINCES = frozenset(
+    ("xinjiang", "xizang", "neimenggu", "guangxi", "ningxia", "jiangsu", "zhejiang", "guangdong", "fujian")
+    + ("shandong", "hebei", "henan", "hubei", "hunan", "anhui", "jiangxi", "sichuan", "yunnan", "guizhou")
+    + ("gansu", "qinghai", "shaanxi", "shanxi", "liaoning", "jilin", "heilongjiang", "hainan")
+)
+"""Pinyin of the provinces and autonomous regions: dropped from a name when a city follows them."""
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -75,12 +84,28 @@ def has_han(text: str | None) -> bool:
     return bool(text) and HAN.search(text) is not None
 
 
+NAME_READINGS = {"长": "chang", "長": "chang", "曾": "zeng"}
+"""Characters with two readings that names and places read otherwise than pypinyin's default: 长 is
+chang in 长宁, 长丰, 长盛 (pypinyin: zhang), 曾 is the surname zeng (pypinyin: ceng)."""
+
+
+def readings(text: str) -> list[str]:
+    """The pinyin syllables of `text` (pypinyin, phrases first), with `NAME_READINGS` for characters
+    read alone."""
+    from pypinyin import lazy_pinyin  # its dictionaries take a second to load: only for Han text
+
+    syllables = lazy_pinyin(text)
+    if len(syllables) != len(text):
+        return syllables
+    return [
+        NAME_READINGS.get(character, syllable) for character, syllable in zip(text, syllables, strict=True)
+    ]
+
+
 def _syllable_words(characters: str) -> list[str]:
     """Unknown characters as romanised words: up to three characters make one word (most firms' own
     names are two), longer runs are read as two-character words (华孚色纺 -> huafu sefang)."""
-    from pypinyin import lazy_pinyin  # its dictionaries take a second to load: only for Han text
-
-    syllables = lazy_pinyin(characters)
+    syllables = readings(characters)
     if len(syllables) <= 3:
         return ["".join(syllables)]
     return ["".join(syllables[start : start + 2]) for start in range(0, len(syllables), 2)]
@@ -90,13 +115,36 @@ def _syllable_words(characters: str) -> list[str]:
 def _lexicon_by_sound(where: str) -> dict[tuple[str, ...], list[str]]:
     """Known words of two or more characters grouped by their pinyin syllables (國際 and 国际 are both
     guo-ji), to find a word written in the other character set."""
-    from pypinyin import lazy_pinyin
-
     words: dict[tuple[str, ...], list[str]] = {}
     for word in _lexicon(where):
         if len(word) >= 2:
-            words.setdefault(tuple(lazy_pinyin(word)), []).append(word)
+            words.setdefault(tuple(readings(word)), []).append(word)
     return words
+
+
+@cache
+def simplified_forms() -> dict[str, str]:
+    """Traditional character -> its simplified form: `reference/traditional_characters.csv`, plus the
+    pairs the simplified and traditional rows of the word and place lists spell out, read alike and mean
+    the same (紡織/纺织 gives 紡 -> 纺). A character given two different simplified forms is left out."""
+    pairs = [(row["traditional"], row["simplified"]) for row in _rows("traditional_characters.csv")]
+    by_meaning: dict[str, list[str]] = {}
+    for row in _rows("chinese_words.csv"):
+        by_meaning.setdefault("w:" + row["english"], []).append(row["chinese"])
+    for row in _rows("chinese_places.csv"):
+        by_meaning.setdefault("p:" + row["pinyin"], []).append(row["chinese"])
+    for spellings in by_meaning.values():
+        simplified = [word for word in spellings if not any(map(_traditional_only, word))]
+        for word in spellings:
+            for plain in simplified:
+                if word != plain and readings(word) == readings(plain):
+                    pairs += [
+                        (t, s) for t, s in zip(word, plain, strict=True) if t != s and _traditional_only(t)
+                    ]
+    forms: dict[str, set[str]] = {}
+    for traditional, simplified in pairs:
+        forms.setdefault(traditional, set()).add(simplified)
+    return {traditional: next(iter(found)) for traditional, found in forms.items() if len(found) == 1}
 
 
 def _traditional_only(character: str) -> bool:
@@ -110,8 +158,10 @@ def _traditional_only(character: str) -> bool:
 
 def _same_word_in_other_script(text: str, word: str) -> bool:
     """`text` is `word` with some characters in their traditional form: every character that differs
-    is traditional-only (so 方志 is never read as 纺织, nor 国基 as 国际, though they sound alike)."""
-    return all(mine == known or _traditional_only(mine) for mine, known in zip(text, word, strict=True))
+    is the traditional form of the known one (`simplified_forms`), so 豐電 (丰电) is never read as
+    风电, nor 方志 as 纺织, though they sound alike."""
+    forms = simplified_forms()
+    return all(mine == known or forms.get(mine) == known for mine, known in zip(text, word, strict=True))
 
 
 def _known_word_at(
@@ -140,9 +190,7 @@ def _known_word_at(
 def _romanise_run(run: str, longest: int, where: str) -> list[str]:
     """Tokens for one run of Han characters: known words replaced, the rest as pinyin words. In a
     name, the administrative suffix after a place (绍兴市 -> shaoxing) is dropped, as English names do."""
-    from pypinyin import lazy_pinyin
-
-    sounds = lazy_pinyin(run)
+    sounds = readings(run)
     if len(sounds) != len(run):  # a character pypinyin cannot read: compare by characters only
         sounds = list(run)
     tokens: list[str] = []
@@ -169,7 +217,19 @@ def _romanise_run(run: str, longest: int, where: str) -> list[str]:
             position += 1
     if pending:
         tokens.extend(_syllable_words(pending))
-    return tokens
+    return _without_province_before_city(tokens, where)
+
+
+def _without_province_before_city(tokens: list[str], where: str) -> list[str]:
+    """In a name, a province followed by another known place (guangdong dongguan) loses the province."""
+    if where != "name":
+        return tokens
+    places = chinese_place_pinyin()
+    return [
+        token
+        for index, token in enumerate(tokens)
+        if not (token in PROVINCES and index + 1 < len(tokens) and tokens[index + 1] in places)
+    ]
 
 
 def romanise_chinese(text: str, where: str = "name") -> str:

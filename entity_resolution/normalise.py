@@ -36,7 +36,8 @@ from entity_resolution.parallel_map import map_values
 REFERENCE = Path(__file__).parent / "reference"
 _PUNCTUATION = re.compile(r"[^a-z0-9]+")
 _SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b ?")
-_PARENTHESISED = re.compile(r"\([^)]*\)")
+_PARENTHESISED = re.compile(r"[(（【][^)）】]*[)）】]")
+"""A parenthesised part, in ASCII or full-width brackets (（绍兴）, 【香港】), as Chinese names write them."""
 _UNIT_WORDS = ("unit", "plant", "factory", "building", "bldg", "block", "blk", "phase", "branch")
 """Every match of `_UNIT` contains one of these: a text without any has no unit number."""
 _UNIT = re.compile(
