@@ -55,6 +55,7 @@ def _add(index: dict[str, str], value: str | None, alpha2: str, origin: str) -> 
 
 @cache
 def _country_index() -> dict[str, str]:
+    """Every source but the translated names, in order of precedence (see the module docstring)."""
     index: dict[str, str] = {}
     for country in pycountry.countries:
         alpha2 = country.alpha_2
@@ -73,8 +74,6 @@ def _country_index() -> dict[str, str]:
         if not is_country_code(row["alpha2"]):
             raise ValueError(f"oshub_country_spellings.csv: {row['alpha2']!r} is not a country code")
         index.setdefault(country_key(row["spelling"]), row["alpha2"])
-    for key, code in _translated_names().items():
-        index.setdefault(key, code)
     return index
 
 
@@ -83,6 +82,7 @@ def is_country_code(alpha2: str) -> bool:
     return alpha2 == KOSOVO[0] or pycountry.countries.get(alpha_2=alpha2) is not None
 
 
+@cache
 def _translated_names() -> dict[str, str]:
     """Normalised country names in every locale pycountry ships -> alpha-2; a name that means two
     countries in two languages is left out (ambiguous)."""
@@ -125,7 +125,12 @@ def to_alpha2(value: str) -> str | None:
     if value is None:
         return None
     key = country_key(value)
-    return _country_index().get(key) if key else None
+    if not key:
+        return None
+    # the translated names come last and never override an earlier source, so they are read (about
+    # a second: every locale pycountry ships) only for a value the other sources do not know
+    found = _country_index().get(key)
+    return found if found is not None else _translated_names().get(key)
 
 
 class CountryBox(NamedTuple):
