@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.event_log import command_instance
+from pipelines.event_log import command_instance, event_batching
 from pipelines.run_tags import cause_tags
 from pipelines.status import Status, collect_status, format_status
 from warehouse.home import log_format, prepare_dagster_home
@@ -130,7 +130,7 @@ def _run_job(
     job = defs.resolve_job_def(job_name)
     if subset is not None:
         job = job.get_subset(asset_selection=subset[0], asset_check_selection=subset[1])
-    with command_instance() as instance:
+    with command_instance() as instance, event_batching():
         result = job.execute_in_process(
             instance=instance, run_config=run_config, raise_on_error=False, tags=tags
         )
