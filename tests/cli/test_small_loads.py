@@ -78,3 +78,9 @@ def test_a_load_is_not_skipped_because_a_load_of_another_kind_ran_after_it_regis
     assert run_load("social_audit").success  # a later run that ingests audits only
     assert last_success_started("supplier_list") < registered  # so the brand B load still runs
     assert last_success_started("social_audit") > registered
+    before_brand_b = len(_runs(home))
+    assert run_load("supplier_list", registered_at=registered).success  # brand B's run
+    assert len(_runs(home)) == before_brand_b + 1
+    # a load whose file that run (which started after it was registered) has read runs nothing
+    assert run_load("supplier_list", registered_at=registered) is None
+    assert len(_runs(home)) == before_brand_b + 1
