@@ -27,6 +27,10 @@ class PostgresPublishResource(dg.ConfigurableResource):
     url: str = ""
     schema_name: str = "published"
 
+    def configured(self) -> bool:
+        """Whether a target URL is configured (checked or not)."""
+        return bool(self.url or os.environ.get(POSTGRES_URL_ENV, ""))
+
     def target(self) -> PostgresTarget | None:
         """The checked target, or None when no URL is configured."""
         url = self.url or os.environ.get(POSTGRES_URL_ENV, "")

@@ -50,8 +50,11 @@ def test_a_load_materializes_its_kind_downstream_and_checks_contracts(tmp_path, 
             )
             for event in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
         }
+        steps = {stat.step_key for stat in instance.get_run_step_stats(run.run_id)}
     assert {"raw/supplier_list", "staged/facility_records", "published/facility_risk"} <= materialized
     assert "raw/social_audit" not in materialized and "quality/data_quality_report" not in materialized
+    assert "postgres__published" not in steps  # no PostgreSQL target: not even a step that says so
+    assert {"staged_tables", "published_risk_tables"} <= steps
     assert ("published/facility_risk", "contract_rules") in checked
     assert not any(name == "freshness_check" for _, name in checked)
     with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
