@@ -124,3 +124,29 @@ def test_a_batch_is_stored_whole_or_not_at_all(tmp_path, monkeypatch):
         else:
             raise AssertionError("a broken event must fail its batch")
         assert len(instance.all_logs(result.run_id)) == len(stored)
+
+
+def test_a_new_run_file_is_a_copy_of_an_empty_one_dagster_made(tmp_path, monkeypatch):
+    import sqlite3
+
+    home = tmp_path / "dagster"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(TELEMETRY_OFF, encoding="utf-8")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with command_instance() as instance:
+        ours = tiny_job.execute_in_process(instance=instance)
+    assert (home / "history" / f".flrisk-empty-run-{dg.__version__}.db").is_file()
+    with dg.DagsterInstance.get() as stock:
+        theirs = tiny_job.execute_in_process(instance=stock)
+        assert [e.user_message for e in stock.all_logs(ours.run_id)][-1].startswith("Finished execution")
+
+    def schema(run_id):
+        with sqlite3.connect(home / "history" / "runs" / f"{run_id}.db") as con:
+            tables = sorted(row for row in con.execute("SELECT type, name, sql FROM sqlite_master"))
+            return (
+                tables,
+                con.execute("SELECT version_num FROM alembic_version").fetchall(),
+                con.execute("PRAGMA journal_mode").fetchall(),
+            )
+
+    assert schema(ours.run_id) == schema(theirs.run_id)
