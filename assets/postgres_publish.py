@@ -12,7 +12,6 @@ import dagster as dg
 from assets.metadata import key_of
 from assets.resources import WarehouseResource
 from assets.risk import PUBLISHED_TABLES
-from warehouse.postgres.publish import publish
 from warehouse.postgres.target import PostgresTarget, parse_target
 
 POSTGRES_URL_ENV = "FLRISK_POSTGRES_URL"
@@ -27,6 +26,10 @@ class PostgresPublishResource(dg.ConfigurableResource):
 
     url: str = ""
     schema_name: str = "published"
+
+    def configured(self) -> bool:
+        """Whether a target URL is configured (checked or not)."""
+        return bool(self.url or os.environ.get(POSTGRES_URL_ENV, ""))
 
     def target(self) -> PostgresTarget | None:
         """The checked target, or None when no URL is configured."""
@@ -51,6 +54,8 @@ def postgres_published(
     if target is None:
         context.log.info(f"no PostgreSQL target ({POSTGRES_URL_ENV} unset): publishing to PostgreSQL skipped")
         return
+    from warehouse.postgres.publish import publish  # psycopg only when there is a target (~0.3 s)
+
     with warehouse.connect() as duck:
         publication = publish(duck, target, postgres.schema_name)
     yield dg.MaterializeResult(

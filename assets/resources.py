@@ -32,14 +32,28 @@ class WarehouseResource(dg.ConfigurableResource, WarehouseTables):
     database: str = ""
     read_only: bool = False
     _run_connection: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+    _instance: dg.DagsterInstance | None = PrivateAttr(default=None)
+    _audited_releases: set[str] = PrivateAttr(default_factory=set)
 
     def run_connection(self) -> duckdb.DuckDBPyConnection | None:
         return self._run_connection
+
+    def run_instance(self) -> dg.DagsterInstance | None:
+        """The Dagster instance of the current run (None outside a run), for steps that consult what
+        earlier runs recorded."""
+        return self._instance
+
+    def audited_releases(self) -> set[str]:
+        """Keys of the worker-voice releases this run has put through the disclosure audit and found
+        safe (`assets.disclosure`): the same release published by a second step is not audited twice."""
+        return self._audited_releases
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """A run takes the writer lock before its first step (it waits, then fails clearly), brings
         an older warehouse forward to this flrisk's schema (`warehouse.migrations`), then keeps one
         connection open until its last step (every `connect` of the run is a cursor on it)."""
+        self._instance = context.instance
+        self._audited_releases = set()
         if self.read_only:
             return
         private_home()
@@ -57,6 +71,8 @@ class WarehouseResource(dg.ConfigurableResource, WarehouseTables):
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         """After the last step: refresh the reader copy if no step failed, then release the lock."""
+        self._instance = None
+        self._audited_releases = set()
         if self.read_only:
             return
         try:

@@ -3,17 +3,16 @@
 from datetime import date
 
 import dagster as dg
-import polars as pl
 
 from assets.disclosure import audit_before_publish
 from assets.metadata import key_of, timed
 from assets.resources import WarehouseResource
+from assets.worker_voice import summary_of
 from data_contracts import load_contract
 from risk_model.aggregates import brand_exposure, country_commodity_risk
 from risk_model.inputs import RiskInputs, scoring_date
 from risk_model.parameters import load_parameters
 from risk_model.score import score_facilities
-from risk_model.worker_voice_summary import summarise
 
 EVIDENCE = [
     "resolved.facilities",
@@ -130,45 +129,3 @@ def published_risk_tables(config: RiskConfig, warehouse: WarehouseResource):
                 "bands": {row["risk_band"]: row["count"] for row in bands},
             },
         )
-
-
-def summary_of(warehouse: WarehouseResource, params) -> pl.DataFrame:
-    """The k-anonymous worker-voice summary of the staged evidence (rounded as published)."""
-    rule = params["worker_voice"]
-    return summarise(
-        warehouse.read("staged.worker_voice_grievances"),
-        warehouse.read("staged.worker_voice_surveys"),
-        warehouse.read("resolved.record_links"),
-        rule["k_anonymity"],
-        rule.get("count_rounding", 5),
-    )
-
-
-@dg.asset(
-    key=key_of("published.worker_voice_summary"),
-    group_name="risk",
-    kinds={"duckdb", "polars"},
-    deps=[
-        key_of(t)
-        for t in (
-            "resolved.record_links",
-            "staged.worker_voice_grievances",
-            "staged.worker_voice_surveys",
-            "published.facility_risk_drivers",  # audited against the drivers just published
-        )
-    ],
-)
-def worker_voice_summary(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """published.worker_voice_summary: one row per facility x period x indicator, k-anonymous."""
-    params = load_parameters()
-    k = params["worker_voice"]["k_anonymity"]
-    summary = summary_of(warehouse, params)
-    audit_before_publish(warehouse, params, summary=summary)
-    warehouse.publish("published.worker_voice_summary", summary)
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": summary.height,
-            "k_threshold": k,
-            "suppressed_cells": int(summary["suppressed"].sum()),
-        }
-    )

@@ -41,10 +41,15 @@ def ensure_demo_key() -> None:
 
 
 def run_pipeline(
-    as_of: str = "", full_resolve: bool = False, tags: dict[str, str] | None = None, source_type: str = ""
+    as_of: str = "",
+    full_resolve: bool = False,
+    tags: dict[str, str] | None = None,
+    source_type: str = "",
+    registered_at: float | None = None,
 ):
     """Run refresh_all (only what a new file of `source_type` changes, when given), tagged with what
-    caused it, and say how long it took; exit 1 naming each failed step."""
+    caused it, and say how long it took; exit 1 naming each failed step. With `registered_at`, a
+    load whose file a run that started later has read runs nothing and returns None."""
     from cli.errors import explain, explain_text
     from cli.progress import shown
     from pipelines.runner import RunFailedError, run_load, run_refresh_all
@@ -52,13 +57,15 @@ def run_pipeline(
     started = time.perf_counter()
     try:
         if source_type:
-            result = run_load(source_type, as_of, progress=shown(), tags=tags)
+            result = run_load(source_type, as_of, progress=shown(), tags=tags, registered_at=registered_at)
         else:
             result = run_refresh_all(as_of, full_resolve=full_resolve, progress=shown(), tags=tags)
     except RunFailedError as failure:
         known = explain(failure) or explain_text(str(failure), from_duckdb=True)
         print_error(f"error: {known}" if known else str(failure))
         raise SystemExit(2 if known else 1) from failure
+    if result is None:
+        return None
     click.echo(
         f"Materialized the asset graph in {time.perf_counter() - started:.1f} s (run {result.run_id}).\n"
     )
@@ -225,16 +232,12 @@ def run_unless_done_since(
     started, so a load whose file such a run has already read (it finished while this one waited)
     needs no run of its own. The data-quality report waits for the next full run (`flrisk report`
     rebuilds it at once)."""
-    from pipelines.runner import last_success_started
     from warehouse import locking
     from warehouse.home import lock_wait_seconds, warehouse_path
 
     with locking.writer_lock(warehouse_path(), "flrisk load", lock_wait_seconds()):
-        started = last_success_started(source_type)
-        if started is not None and started > registered_at:
+        if run_pipeline(tags=tags, source_type=source_type, registered_at=registered_at) is None:
             click.echo("Already loaded by a run that started after it was registered.\n")
-            return
-        run_pipeline(tags=tags, source_type=source_type)
 
 
 def _require_pseudonymisation_key() -> None:

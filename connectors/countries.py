@@ -14,34 +14,16 @@ matching: a value that does not match is unknown.
 
 from __future__ import annotations
 
-import gettext
-import os
-import re
-import unicodedata
 from functools import cache, lru_cache
 from typing import NamedTuple
 
 import pycountry
-from anyascii import anyascii
 
+from connectors.country_translations import country_key, translated_names
 from connectors.vocabulary import read_reference_csv
 
 BOX_MARGIN_DEGREES = 0.5
 KOSOVO = ("XK", "XKX", ("Kosovo", "Republic of Kosovo", "Kosova", "Kosovë"))
-TRANSLATION_DOMAIN = "iso3166-1"
-# Translations are taken where their ASCII form is still a name: Latin-script languages, and the
-# Chinese, Japanese and Korean names (written in their own scripts, matched through their romanised
-# form). Romanised Arabic, Hebrew or Indic names lose their vowels ("msr", "hn") and would turn
-# junk into countries, so they are left out.
-CJK_LOCALES = frozenset({"zh_CN", "zh_HK", "zh_TW", "ja", "ko"})
-MIN_TRANSLATED_KEY = 4
-_NON_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
-
-
-def country_key(value: str) -> str:
-    """Normalise a country value for lookup: "Côte d'Ivoire " -> "cote d ivoire"."""
-    text = anyascii(value).casefold().replace("&", " and ")
-    return " ".join(_NON_ALPHANUMERIC.sub(" ", text).split())
 
 
 def _add(index: dict[str, str], value: str | None, alpha2: str, origin: str) -> None:
@@ -55,6 +37,7 @@ def _add(index: dict[str, str], value: str | None, alpha2: str, origin: str) -> 
 
 @cache
 def _country_index() -> dict[str, str]:
+    """Every source but the translated names, in order of precedence (see the module docstring)."""
     index: dict[str, str] = {}
     for country in pycountry.countries:
         alpha2 = country.alpha_2
@@ -73,8 +56,6 @@ def _country_index() -> dict[str, str]:
         if not is_country_code(row["alpha2"]):
             raise ValueError(f"oshub_country_spellings.csv: {row['alpha2']!r} is not a country code")
         index.setdefault(country_key(row["spelling"]), row["alpha2"])
-    for key, code in _translated_names().items():
-        index.setdefault(key, code)
     return index
 
 
@@ -83,49 +64,17 @@ def is_country_code(alpha2: str) -> bool:
     return alpha2 == KOSOVO[0] or pycountry.countries.get(alpha_2=alpha2) is not None
 
 
-def _translated_names() -> dict[str, str]:
-    """Normalised country names in every locale pycountry ships -> alpha-2; a name that means two
-    countries in two languages is left out (ambiguous)."""
-    english_names = [
-        (country.alpha_2, english)
-        for country in pycountry.countries
-        for attribute in ("name", "common_name", "official_name")
-        if (english := getattr(country, attribute, None))
-    ]
-    found: dict[str, set[str]] = {}
-    for locale in sorted(os.listdir(pycountry.LOCALES_DIR)):
-        try:
-            translation = gettext.translation(TRANSLATION_DOMAIN, pycountry.LOCALES_DIR, languages=[locale])
-        except OSError:
-            continue
-        for alpha2, english in english_names:
-            translated = translation.gettext(english)
-            if translated and translated != english and _usable(translated, locale):
-                key = country_key(translated)
-                if len(key) >= MIN_TRANSLATED_KEY:
-                    found.setdefault(key, set()).add(alpha2)
-    return {key: codes.pop() for key, codes in found.items() if len(codes) == 1}
-
-
-def _usable(name: str, locale: str) -> bool:
-    """A translated name in Latin script, or any name of a CJK locale (see CJK_LOCALES)."""
-    if locale in CJK_LOCALES:
-        return True
-    return all(_latin_letter(char) for char in set(name) if char.isalpha())
-
-
-@cache
-def _latin_letter(char: str) -> bool:
-    return "LATIN" in unicodedata.name(char, "")
-
-
 @lru_cache(maxsize=8192)
 def to_alpha2(value: str) -> str | None:
     """Return the ISO 3166-1 alpha-2 code for a country value, or None when unknown/empty."""
     if value is None:
         return None
     key = country_key(value)
-    return _country_index().get(key) if key else None
+    if not key:
+        return None
+    # the translated names come last and never override an earlier source
+    found = _country_index().get(key)
+    return found if found is not None else translated_names().get(key)
 
 
 class CountryBox(NamedTuple):

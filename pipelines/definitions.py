@@ -22,8 +22,9 @@ from assets.resources import (
     SourcesResource,
     WarehouseResource,
 )
-from assets.risk import PUBLISHED_TABLES, list_hit_decisions, published_risk_tables, worker_voice_summary
+from assets.risk import PUBLISHED_TABLES, list_hit_decisions, published_risk_tables
 from assets.staging import STAGED_TABLES, staged_tables
+from assets.worker_voice import worker_voice_summary
 from pipelines.alerts import build_failure_alert_sensor
 from pipelines.change_alerts import build_change_alert_sensor
 from pipelines.progress import progress_logger

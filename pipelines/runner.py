@@ -7,9 +7,11 @@ of the code location and Dagster is only loaded by the commands that need it.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import dagster as dg
 
-from pipelines.event_log import command_instance
+from pipelines.event_log import command_instance, event_batching
 from pipelines.run_tags import cause_tags
 from pipelines.status import Status, collect_status, format_status
 from warehouse.home import log_format, prepare_dagster_home
@@ -29,6 +31,7 @@ __all__ = [
 # What a load of one file leaves to the next full refresh (or `flrisk report`): the data-quality
 # report validates every table with Great Expectations, most of a small load's time otherwise.
 LOAD_LEAVES_OUT = (("quality", "data_quality_report"),)
+POSTGRES_ASSET = ("postgres", "published")  # left out too when no PostgreSQL target is configured
 FRESHNESS_CHECK = "freshness_check"  # the name Dagster's build_last_update_freshness_checks gives
 LOAD_KIND_TAG = "flrisk/load_kind"  # on a run that ingested one kind of file only
 
@@ -63,18 +66,40 @@ def run_load(
     log_level: str = "WARNING",
     progress: bool = False,
     tags: dict[str, str] | None = None,
-) -> dg.ExecuteInProcessResult:
+    registered_at: float | None = None,
+) -> dg.ExecuteInProcessResult | None:
     """Materialize what a newly received file of `source_type` changes: its raw table and everything
     downstream (staging, which stages only new supplier lists when nothing else changed
     (`assets.staging_append`), resolution, which is incremental, scoring, publishing, brand reports)
     with the contract checks of those tables, as a run of `refresh_all` restricted to that selection.
-    Other kinds' raw tables and the data-quality report wait for the next full refresh."""
+    Other kinds' raw tables and the data-quality report wait for the next full refresh. With
+    `registered_at` (when the file was registered), nothing runs and None is returned when a
+    successful run that read `source_type` files started after it (see `last_success_started`)."""
+    prepare_dagster_home()
+    with command_instance() as instance:
+        if registered_at is not None:
+            started = _last_success_started(instance, source_type)
+            if started is not None and started > registered_at:
+                return None
+        return _run_load(instance, source_type, as_of, log_level, progress, tags)
+
+
+def _run_load(
+    instance: dg.DagsterInstance,
+    source_type: str,
+    as_of: str,
+    log_level: str,
+    progress: bool,
+    tags: dict[str, str] | None,
+) -> dg.ExecuteInProcessResult:
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def("refresh_all")
     raw_key = dg.AssetKey(["raw", source_type])
     downstream = dg.AssetSelection.assets(raw_key).downstream()
     left_out = dg.AssetSelection.assets(*[dg.AssetKey(list(key)) for key in LOAD_LEAVES_OUT])
+    if not defs.resources["postgres"].configured():  # the step would only log that it has no target
+        left_out = left_out | dg.AssetSelection.assets(dg.AssetKey(list(POSTGRES_ASSET)))
     graph = job.asset_layer.asset_graph
     selection = (downstream - left_out).resolve(graph)
     # contract rules and cross-table checks guard what this run publishes; freshness is for the
@@ -84,7 +109,8 @@ def run_load(
     }
     ops = {"published_risk_tables": {"config": {"as_of": as_of}}}
     tags = {**(tags or cause_tags("load")), LOAD_KIND_TAG: source_type}
-    return _run_job("refresh_all", {"ops": ops}, log_level, tags, progress, subset=(selection, checks))
+    subset = (selection, checks)
+    return _run_job("refresh_all", {"ops": ops}, log_level, tags, progress, subset=subset, instance=instance)
 
 
 def run_oshub_sync(
@@ -115,10 +141,11 @@ def _run_job(
     tags: dict[str, str],
     progress: bool = False,
     subset: tuple[set[dg.AssetKey], set[dg.AssetCheckKey]] | None = None,
+    instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Execute one job of the code location (only the assets and checks of `subset`, when given)
-    in-process on the persistent instance, tagged with `tags`, with stage lines on stderr when
-    `progress`; `RunFailedError` lists every failed step."""
+    in-process on the persistent instance (`instance`, else the command's own), tagged with `tags`,
+    with stage lines on stderr when `progress`; `RunFailedError` lists every failed step."""
     from pipelines.definitions import defs
 
     prepare_dagster_home()
@@ -130,7 +157,10 @@ def _run_job(
     job = defs.resolve_job_def(job_name)
     if subset is not None:
         job = job.get_subset(asset_selection=subset[0], asset_check_selection=subset[1])
-    with command_instance() as instance:
+    with ExitStack() as stack:
+        if instance is None:
+            instance = stack.enter_context(command_instance())
+        stack.enter_context(event_batching())
         result = job.execute_in_process(
             instance=instance, run_config=run_config, raise_on_error=False, tags=tags
         )
@@ -150,9 +180,15 @@ def last_success_started(source_type: str, job_name: str = "refresh_all") -> flo
     registered has read it: `flrisk load` then needs no run of its own."""
     prepare_dagster_home()
     with dg.DagsterInstance.get() as instance:
-        records = instance.get_run_records(
-            dg.RunsFilter(job_name=job_name, statuses=[dg.DagsterRunStatus.SUCCESS]), limit=20
-        )
+        return _last_success_started(instance, source_type, job_name)
+
+
+def _last_success_started(
+    instance: dg.DagsterInstance, source_type: str, job_name: str = "refresh_all"
+) -> float | None:
+    records = instance.get_run_records(
+        dg.RunsFilter(job_name=job_name, statuses=[dg.DagsterRunStatus.SUCCESS]), limit=20
+    )
     for record in records:
         if record.dagster_run.tags.get(LOAD_KIND_TAG, source_type) == source_type:
             return record.start_time

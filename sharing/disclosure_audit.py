@@ -26,7 +26,6 @@ import re
 from dataclasses import dataclass
 
 import polars as pl
-from scipy.optimize import linprog
 
 MEASURES = ("grievance_cases", "respondents", "reporting")
 _GRIEVANCE = re.compile(r"(\d+) worker grievances on (.+?) \(")
@@ -192,6 +191,8 @@ def _constraints(release: Release, facility: str, measure: str, rules: Disclosur
 
 def _bounds(cells: list, constraints: list, target: int) -> tuple[float, float] | None:
     """Min and max of cell `target` under the constraints; None when infeasible."""
+    from scipy.optimize import linprog  # ~0.5 s to import; most runs have no suppressed cell to bound
+
     index = {cell: n for n, cell in enumerate(cells)}
     rows, limits = [], []
     for members, low, high in constraints:

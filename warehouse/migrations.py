@@ -41,6 +41,10 @@ COLUMNS = (
     "SELECT column_name, data_type FROM information_schema.columns "
     "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position"
 )
+ALL_COLUMNS = (
+    "SELECT table_schema || '.' || table_name, column_name, data_type FROM information_schema.columns "
+    "ORDER BY table_schema, table_name, ordinal_position"
+)
 
 
 class MigrationError(RuntimeError):
@@ -73,6 +77,18 @@ def column_differences(con: duckdb.DuckDBPyConnection, table_key: str, contract)
     """(columns the contract has and the table lacks, (column, table type, contract type) mismatches)."""
     schema, table = table_key.split(".", 1)
     actual = {name: kind.upper() for name, kind in con.execute(COLUMNS, [schema, table]).fetchall()}
+    return _differences(actual, contract)
+
+
+def _present_columns(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """schema.table -> {column: type} of every table, in one query (one per table costs a run ~0.1 s)."""
+    found: dict[str, dict[str, str]] = {}
+    for table, name, kind in con.execute(ALL_COLUMNS).fetchall():
+        found.setdefault(table, {})[name] = kind.upper()
+    return found
+
+
+def _differences(actual: dict[str, str], contract) -> tuple[list, list]:
     missing = [column for column in contract.columns if column.name not in actual]
     mismatched = [
         (column, actual[column.name], column.physical_type.upper())
@@ -92,13 +108,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> Migration:
             f"{SCHEMA_VERSION}): upgrade flrisk, or point FLRISK_HOME at another home"
         )
     migration = Migration(version or 0, SCHEMA_VERSION)
-    present = _present(con)
+    present = _present_columns(con)
     planned = []
     for contract in all_contracts():
         key = contract.qualified_name
         if key not in present:
             continue
-        missing, mismatched = column_differences(con, key, contract)
+        missing, mismatched = _differences(present[key], contract)
         for column, actual, wanted in mismatched:
             if not is_widening(actual, wanted):
                 raise MigrationError(
@@ -137,11 +153,11 @@ class WarehouseOutdatedError(RuntimeError):
 
 def outdated_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     """`table.column` of every contract column a present table lacks or holds with another type."""
-    present = _present(con)
+    present = _present_columns(con)
     found = []
     for contract in all_contracts():
         if contract.qualified_name in present:
-            missing, mismatched = column_differences(con, contract.qualified_name, contract)
+            missing, mismatched = _differences(present[contract.qualified_name], contract)
             found += [f"{contract.qualified_name}.{c.name}" for c in missing + [m[0] for m in mismatched]]
     return found
 

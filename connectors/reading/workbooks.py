@@ -20,7 +20,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import polars as pl
 
 from connectors.headers import normalise_header
@@ -78,6 +77,8 @@ def read_located_table(
     if Path(path).suffix.lower() not in XLSX_SUFFIXES:
         return read_table_file(path)
     require_regular_file(path)
+    import openpyxl  # ~0.2 s to import: only once an XLSX file is read
+
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for broken files

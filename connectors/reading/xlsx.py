@@ -19,7 +19,6 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-import openpyxl
 import polars as pl
 
 from connectors.reading.errors import MalformedFileError
@@ -38,6 +37,8 @@ def read_xlsx(path: Path, source_file: str, sheet: str | None = None) -> tuple[l
 
 
 def _open(path: Path, source_file: str):
+    import openpyxl  # ~0.2 s to import: only once an XLSX file is read
+
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for broken files

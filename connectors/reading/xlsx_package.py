@@ -29,8 +29,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import polars as pl
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-from openpyxl.utils.cell import range_boundaries
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -105,6 +103,8 @@ def format_kinds(styles: bytes) -> list[str] | None:
     raw_ids = [xf.get("numFmtId") for xf in root.iterfind(f"{MAIN}cellXfs/{MAIN}xf")]
     if not all(_canonical(raw_id) for raw_id in [*custom, *raw_ids] if raw_id is not None):
         return None  # openpyxl compares ids as integers, calamine as text: keep to where both agree
+    from openpyxl.styles.numbers import BUILTIN_FORMATS  # openpyxl only once an XLSX is read
+
     kinds = []
     for raw_id in raw_ids:
         number = raw_id or "0"  # openpyxl's default numFmtId
@@ -122,6 +122,8 @@ def _canonical(number: str) -> bool:
 
 def openpyxl_format_kind(code: str | None) -> str:
     """ "date", "duration" or "number", as openpyxl's reader treats a cell with this format."""
+    from openpyxl.styles.numbers import is_date_format, is_timedelta_format
+
     if not is_date_format(code):
         return "number"
     return "duration" if is_timedelta_format(code) else "date"
@@ -217,5 +219,7 @@ def _dimension(archive: zipfile.ZipFile, part: str) -> tuple[int | None, int | N
     found = _DIMENSION.search(head, 0, start)
     if found is None:
         return None if b"dimension" in head[:start] else (None, None)
+    from openpyxl.utils.cell import range_boundaries
+
     _, _, max_column, max_row = range_boundaries(found.group(2).decode("ascii"))
     return max_column, max_row

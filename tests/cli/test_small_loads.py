@@ -50,8 +50,11 @@ def test_a_load_materializes_its_kind_downstream_and_checks_contracts(tmp_path, 
             )
             for event in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
         }
+        steps = {stat.step_key for stat in instance.get_run_step_stats(run.run_id)}
     assert {"raw/supplier_list", "staged/facility_records", "published/facility_risk"} <= materialized
     assert "raw/social_audit" not in materialized and "quality/data_quality_report" not in materialized
+    assert "postgres__published" not in steps  # no PostgreSQL target: not even a step that says so
+    assert {"staged_tables", "published_risk_tables"} <= steps
     assert ("published/facility_risk", "contract_rules") in checked
     assert not any(name == "freshness_check" for _, name in checked)
     with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
@@ -78,3 +81,9 @@ def test_a_load_is_not_skipped_because_a_load_of_another_kind_ran_after_it_regis
     assert run_load("social_audit").success  # a later run that ingests audits only
     assert last_success_started("supplier_list") < registered  # so the brand B load still runs
     assert last_success_started("social_audit") > registered
+    before_brand_b = len(_runs(home))
+    assert run_load("supplier_list", registered_at=registered).success  # brand B's run
+    assert len(_runs(home)) == before_brand_b + 1
+    # a load whose file that run (which started after it was registered) has read runs nothing
+    assert run_load("supplier_list", registered_at=registered) is None
+    assert len(_runs(home)) == before_brand_b + 1

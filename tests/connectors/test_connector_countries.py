@@ -255,3 +255,11 @@ def test_bounding_boxes_cover_the_sourcing_countries_and_are_well_formed():
 )
 def test_coordinates_plausible(alpha2, lat, lng, plausible):
     assert coordinates_plausible(alpha2, lat, lng) is plausible
+
+
+def test_the_shipped_translated_names_are_what_pycountry_gives():
+    from connectors.country_translations import FILE_NAME, derive, translated_names
+
+    assert translated_names() == derive(), (
+        f"connectors/reference/{FILE_NAME} is stale: run `uv run python -m connectors.country_translations`"
+    )

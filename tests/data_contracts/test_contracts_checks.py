@@ -204,3 +204,33 @@ def test_checks_compile_parts_without_knowing_the_contract_class():
     from tests.test_architecture import ROOT, imports_of
 
     assert "data_contracts.model" not in imports_of(ROOT / "data_contracts" / "checks.py")
+
+
+def test_row_checks_counted_together_give_what_each_check_alone_gives(con, make_table):
+    # the row checks are counted in one scan; a check that cannot run there makes each check run alone
+    import dataclasses
+
+    from data_contracts.checks import run_checks
+
+    target = make_table(
+        RISK,
+        {"facility_id": "FLR-000000000001", "risk_band": "severe", "facility_name": None},
+        {"facility_id": "FLR-abc", "risk_score": 140.0},
+    )
+    checks = RISK.checks()
+    together = run_checks(checks, con, target)
+    alone = [run_checks([check], con, target)[0] for check in checks]
+    assert together == alone
+    assert _failed(together) >= {
+        "facility_risk__risk_band__valid_values",
+        "facility_risk__facility_name__not_null",
+        "facility_risk__facility_id__pattern",
+        "facility_risk__risk_score__range",
+    }
+    rows = "SELECT * FROM {table} WHERE no_such_column IS NULL"
+    broken = dataclasses.replace(
+        checks[0], name="broken", sql=rows, count_sql=f"SELECT COUNT(*) FROM ({rows}) AS offending"
+    )
+    with_broken = run_checks([*checks, broken], con, target)
+    assert with_broken[:-1] == alone
+    assert with_broken[-1].error and with_broken[-1].message.startswith("check could not run")

@@ -53,3 +53,100 @@ def test_a_dagster_yaml_that_configures_storage_is_used_as_it_is(tmp_path, monke
         assert type(instance.event_log_storage) is SqliteEventLogStorage
         result = tiny_job.execute_in_process(instance=instance)
     assert (tmp_path / "elsewhere" / "history" / "runs" / f"{result.run_id}.db").is_file()
+
+
+@dg.asset
+def numbers() -> dg.MaterializeResult:
+    return dg.MaterializeResult(metadata={"rows": 3})
+
+
+@dg.asset(deps=[numbers])
+def doubled() -> None:
+    return None
+
+
+@dg.asset_check(asset=numbers)
+def numbers_are_three() -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=True)
+
+
+def test_the_planned_events_of_a_run_are_stored_as_one_batch_and_read_back(tmp_path, monkeypatch):
+    from dagster._core.events import DagsterEventType
+
+    from pipelines.event_log import event_batching
+
+    home = tmp_path / "dagster"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(TELEMETRY_OFF, encoding="utf-8")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    batches = []
+    real = ReusedConnectionEventLogStorage.store_event_batch
+
+    def recorded(self, events):
+        batches.append([entry.dagster_event.event_type for entry in events])
+        return real(self, events)
+
+    monkeypatch.setattr(ReusedConnectionEventLogStorage, "store_event_batch", recorded)
+    with command_instance() as instance, event_batching():
+        result = dg.materialize([numbers, doubled, numbers_are_three], instance=instance)
+    assert result.success
+    assert batches == [
+        [DagsterEventType.ASSET_MATERIALIZATION_PLANNED] * 2
+        + [DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED]
+    ]
+    with dg.DagsterInstance.get() as stock:
+        planned = stock.all_logs(result.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION_PLANNED)
+        assert {entry.dagster_event.asset_key for entry in planned} == {
+            dg.AssetKey("numbers"),
+            dg.AssetKey("doubled"),
+        }
+        check = dg.AssetCheckKey(dg.AssetKey("numbers"), "numbers_are_three")
+        executions = stock.event_log_storage.get_asset_check_execution_history(check, limit=1)
+        assert [execution.status.value for execution in executions] == ["SUCCEEDED"]
+        assert stock.get_latest_materialization_event(dg.AssetKey("numbers")).run_id == result.run_id
+
+
+def test_a_batch_is_stored_whole_or_not_at_all(tmp_path, monkeypatch):
+    home = tmp_path / "dagster"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(TELEMETRY_OFF, encoding="utf-8")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with command_instance() as instance:
+        result = tiny_job.execute_in_process(instance=instance)
+        stored = instance.all_logs(result.run_id)
+        storage = instance.event_log_storage
+        copies = [entry._replace(run_id=result.run_id) for entry in stored[:3]]
+        broken = copies[0]._replace(dagster_event=object())  # cannot be stored
+        try:
+            storage.store_event_batch([*copies, broken])
+        except Exception:  # noqa: BLE001 - Dagster falls back to storing the events one by one
+            pass
+        else:
+            raise AssertionError("a broken event must fail its batch")
+        assert len(instance.all_logs(result.run_id)) == len(stored)
+
+
+def test_a_new_run_file_is_a_copy_of_an_empty_one_dagster_made(tmp_path, monkeypatch):
+    import sqlite3
+
+    home = tmp_path / "dagster"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(TELEMETRY_OFF, encoding="utf-8")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with command_instance() as instance:
+        ours = tiny_job.execute_in_process(instance=instance)
+    assert (home / "history" / f".flrisk-empty-run-{dg.__version__}.db").is_file()
+    with dg.DagsterInstance.get() as stock:
+        theirs = tiny_job.execute_in_process(instance=stock)
+        assert [e.user_message for e in stock.all_logs(ours.run_id)][-1].startswith("Finished execution")
+
+    def schema(run_id):
+        with sqlite3.connect(home / "history" / "runs" / f"{run_id}.db") as con:
+            tables = sorted(row for row in con.execute("SELECT type, name, sql FROM sqlite_master"))
+            return (
+                tables,
+                con.execute("SELECT version_num FROM alembic_version").fetchall(),
+                con.execute("PRAGMA journal_mode").fetchall(),
+            )
+
+    assert schema(ours.run_id) == schema(theirs.run_id)

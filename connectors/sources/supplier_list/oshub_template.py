@@ -24,10 +24,9 @@ import json
 from functools import cache, lru_cache
 
 import polars as pl
-import pyarrow as pa
 
 from connectors.headers import SourceSpec, map_headers
-from connectors.schemas import REJECTED_SCHEMA
+from connectors.schemas import REJECTED_SCHEMA, string_lists
 from connectors.sources.supplier_list.oshub_rules import (
     ERROR,
     MAX_PRODUCT_TYPES,
@@ -178,9 +177,9 @@ def _with_template_values(staged: pl.DataFrame, values: dict) -> pl.DataFrame:
         return staged
     keys = list(staged.select(ROW).iter_rows())
     columns = {}
-    for name in MULTI_COLUMNS:  # through Arrow: Polars builds list columns from Python row by row
-        array = pa.array([values[key][name] for key in keys], type=pa.list_(pa.large_string()))
-        columns[name] = pl.Series(name, array).cast(staged.schema[name])
+    for name in MULTI_COLUMNS:
+        lists = string_lists(name, [values[key][name] for key in keys])
+        columns[name] = lists.cast(staged.schema[name])
     return staged.with_columns(**columns)
 
 
