@@ -14,9 +14,13 @@ become candidate pairs. The passes:
 - `same_spelling`: records with the same normalised name, address, country, OS ID and numbers are one
   *spelling*; each is paired with its spelling's first record, and every other pass works on one
   record per spelling, so a supplier named on eighty lists counts once, not eighty times.
+- `name_neighbourhood`: a sorted neighbourhood over the *distinct* core names of each country, each
+  paired with the `neighbourhood_window` next ones: however many mentions, addresses and namesakes
+  share a name's words, its typo'd or re-spaced spellings stay next to it in that order.
 Block sizes count spellings, not mentions. A block of at most `max_block_size` spellings yields all its
 pairs; a larger block of a name token or a letter gram (`WINDOWED_PASSES`) is not dropped but read as a
-sorted neighbourhood: its spellings sorted by core name, each paired with the `window` next ones. So the
+sorted neighbourhood: its spellings sorted by core name with spaces removed ("long teng" next to
+"longteng"), each paired with the `window` next ones. So the
 work per record is bounded by a pairs budget (keys x window), not by a frequency cut-off that would make
 recall fall as the data grows (a big supplier's typo'd or re-spaced spellings share only common grams).
 Larger address, geo-cell and name-pair blocks are left out: in industrial parks their neighbours are
@@ -30,7 +34,16 @@ import polars as pl
 from entity_resolution.block_keys import informative_tokens, name_grams, name_token_pairs, rarest
 from entity_resolution.settings import ResolutionSettings
 
-PASSES = ("os_id", "name_token", "address_token", "geo_cell", "name_gram", "name_pair", "same_spelling")
+PASSES = (
+    "os_id",
+    "name_token",
+    "address_token",
+    "geo_cell",
+    "name_gram",
+    "name_pair",
+    "same_spelling",
+    "name_neighbourhood",
+)
 WINDOWED_PASSES = ("name_token", "name_gram")
 """Passes whose blocks larger than `max_block_size` are read as sorted neighbourhoods, not dropped."""
 IDENTITY_PASSES = ("os_id", "same_spelling")
@@ -134,6 +147,26 @@ def _neighbourhood_pairs(
     return parts
 
 
+def _name_neighbourhood_pairs(leaders: pl.DataFrame, window: int, bit: int) -> list[pl.DataFrame]:
+    """Sorted neighbourhood over *distinct* core names per country: each distinct name (represented
+    by its first record) paired with the `window` next distinct names. A big supplier's eighty
+    spellings of one name take one place in the order, so its typo'd spellings stay within reach
+    however many mentions and namesakes the data holds."""
+    distinct = (
+        leaders.filter(pl.col("core_norm").fill_null("") != "")
+        .group_by("country_code", "core_norm")
+        .agg(pl.col("idx").min().cast(pl.UInt32))
+        .select(
+            "idx",
+            pl.col("country_code").fill_null("").hash().alias("key"),
+            pl.col("core_norm").alias("sort_name"),
+        )
+    )
+    return _neighbourhood_pairs(
+        distinct.select("idx", "key"), distinct.select("idx", "sort_name"), window, bit
+    )
+
+
 def candidate_pairs(records: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
     """Unique candidate pairs (`left` < `right` record indexes) and `pass_mask`, a bit per pass (in
     `PASSES` order) that proposed the pair: each record with its spelling's leader, and the leaders
@@ -142,7 +175,8 @@ def candidate_pairs(records: pl.DataFrame, settings: ResolutionSettings) -> pl.D
     leaders = records.join(spelled.filter(pl.col("idx") == pl.col("leader")).select("idx"), on="idx")
     keys = blocking_keys(leaders, settings)
     names = leaders.select(
-        pl.col("idx").cast(pl.UInt32), pl.col("core_norm").fill_null("").alias("sort_name")
+        pl.col("idx").cast(pl.UInt32),
+        pl.col("core_norm").fill_null("").str.replace_all(" ", "").alias("sort_name"),
     )
     cap = settings.max_block_size
     parts = [
@@ -162,6 +196,9 @@ def candidate_pairs(records: pl.DataFrame, settings: ResolutionSettings) -> pl.D
             parts += _neighbourhood_pairs(large, names.with_columns(sort_name=pl.lit("")), 1, bit)
         elif name in WINDOWED_PASSES:
             parts += _neighbourhood_pairs(large, names, settings.neighbourhood_window, bit)
+    parts += _name_neighbourhood_pairs(
+        leaders, settings.neighbourhood_window, PASSES.index("name_neighbourhood")
+    )
     pairs = pl.concat(parts).filter(pl.col("left") != pl.col("right"))
     if pairs.is_empty():
         return pl.DataFrame(schema={"left": pl.UInt32, "right": pl.UInt32, "pass_mask": pl.UInt8})

@@ -91,3 +91,25 @@ def test_spellings_sharing_only_common_letter_grams_are_still_compared():
         prepared.height, pairs["left"].to_numpy().astype(np.int64), pairs["right"].to_numpy().astype(np.int64)
     )
     assert len(set(labels.tolist())) == 1
+
+
+def test_a_big_suppliers_typo_is_compared_however_many_mentions_and_namesakes_share_its_words():
+    """Sixty mentions of "Longteng Knitting" at sixty addresses and forty namesakes ("Longteng Dyeing
+    3", "Knitting Star 7", ...) make every word and letter gram of the name common. The distinct-name
+    neighbourhood puts each distinct name once in the sorted order, so the typo "Longteng Knittng" sits
+    next to the supplier's name and is compared with it."""
+    rows = [
+        (f"m{i:03d}", "Longteng Knitting", f"{i} Xingfu Road, Zhongshan", "CN", None, None) for i in range(60)
+    ]
+    rows += [(f"n{i:03d}", f"Longteng Dyeing {i}", f"{i} Keji Road", "CN", None, None) for i in range(20)]
+    rows += [(f"s{i:03d}", f"Knitting Star {i}", f"{i} Dongfeng Road", "CN", None, None) for i in range(20)]
+    rows += [("typo", "Longteng Knittng", None, "CN", None, None)]
+    prepared = prepare(to_records(pl.DataFrame(rows, schema=INPUT_SCHEMA, orient="row")))
+    pairs = candidate_pairs(prepared, ResolutionSettings(max_block_size=5))
+    typo = prepared.filter(pl.col("record_id") == "typo")["idx"].item()
+    supplier = set(prepared.filter(pl.col("record_id").str.starts_with("m"))["idx"].to_list())
+    reached = pairs.filter(
+        ((pl.col("left") == typo) & pl.col("right").is_in(supplier))
+        | ((pl.col("right") == typo) & pl.col("left").is_in(supplier))
+    )
+    assert any("name_neighbourhood" in passes_of(mask) for mask in reached["pass_mask"].to_list())
