@@ -6,12 +6,20 @@ see entity_resolution/update.py for when and why.
 """
 
 import time
+from dataclasses import dataclass
 
 import dagster as dg
 from pydantic import Field
 
 from assets.match_index import INDEX_TABLES, index_lookup, last_run
 from assets.metadata import key_of, timed
+from assets.resolution_delta import (
+    CHANGED_KEYS,
+    TOUCHED,
+    TOUCHED_LIMIT,
+    table_change,
+    touched_facilities,
+)
 from assets.resources import WarehouseResource
 from entity_resolution.incremental import index_keys, index_records
 from entity_resolution.resolve import Resolution, resolve
@@ -31,6 +39,8 @@ MATCH_STATE_TABLES = {
     "resolved.resolution_runs": "one row per entity-resolution run (full or incremental, and why)",
 }
 ASSET_TABLES = RESOLVED_TABLES | MATCH_STATE_TABLES
+# written by difference in an incremental run, so their contract checks can look at the change only
+DELTA_CHECKED = ("resolved.facilities", "resolved.record_links", *INDEX_TABLES)
 LINKED_ONCE_SQL = """
 SELECT (SELECT count(*) FROM staged.facility_records r ANTI JOIN resolved.record_links l USING (record_id))
      + (SELECT count(*) FROM resolved.record_links l ANTI JOIN staged.facility_records r USING (record_id))
@@ -111,7 +121,8 @@ def resolved_tables(config: ResolveConfig, warehouse: WarehouseResource):
     new and removed records) when the previous resolution still holds, else in full."""
     settings = ResolutionSettings()
     with timed() as clock:
-        plan, result = resolve_into_warehouse(warehouse, settings, config.full)
+        written = resolve_and_write(warehouse, settings, config.full)
+    plan, result = written.plan, written.result
     report = result.report if result is not None else {"id_stable_share": 1.0}
     for table in ASSET_TABLES:
         yield dg.MaterializeResult(
@@ -125,9 +136,22 @@ def resolved_tables(config: ResolveConfig, warehouse: WarehouseResource):
                 "removed_records": len(plan.removed_ids),
                 **report,
                 "settings": settings.to_json(),
+                **change_metadata(written, table),
             },
         )
     yield from _checks(warehouse, report["id_stable_share"])
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a resolution run wrote: its plan and resolution (None when nothing changed), the
+    facilities later steps must redo (None: every one, after a full run) and, per table written by
+    difference, the key column and the keys of the rows written (for the contract checks)."""
+
+    plan: Plan
+    result: Resolution | None
+    touched: list[str] | None
+    changed_keys: dict[str, tuple[str, list[str]]]
 
 
 def resolve_into_warehouse(
@@ -136,6 +160,13 @@ def resolve_into_warehouse(
     """Plan the run, resolve (full or incremental) and write everything in one transaction. Returns the
     plan and the resolution (None when no record changed in an incremental run). Nothing is written
     when nothing would change (also a requested full run that reproduces the resolved tables)."""
+    written = resolve_and_write(warehouse, settings, full)
+    return written.plan, written.result
+
+
+def resolve_and_write(warehouse: WarehouseResource, settings: ResolutionSettings, full: bool) -> Written:
+    """`resolve_into_warehouse`, saying what it wrote (`Written`): an incremental run writes only the
+    facility and link rows that changed (assets/resolution_delta.py)."""
     started = time.perf_counter()
     records = warehouse.read("staged.facility_records")
     decisions = warehouse.read("resolved.match_decisions")
@@ -152,28 +183,59 @@ def resolve_into_warehouse(
             previous_aliases=previous.aliases,
         )
         if changes_nothing(plan, result, previous):
-            return plan, result
+            return Written(plan, result, None, {})
         index = {
             "resolved.match_index": index_records(result.prepared),
             "resolved.match_index_keys": index_keys(result.prepared, settings),
         }
-        delete, append = {}, {}
+        tables = {
+            "resolved.facilities": result.facilities,
+            "resolved.record_links": result.record_links,
+        }
+        delete, append, touched, changed = {}, {}, None, {}
     elif plan.new_ids or plan.removed_ids:
         update = resolve_update(records, plan, index_lookup(warehouse, settings), previous, settings)
-        result, index = update.resolution, {}
+        result, index, tables = update.resolution, {}, {}
+        facilities = table_change("resolved.facilities", previous.facilities, result.facilities)
+        links = table_change("resolved.record_links", previous.record_links, result.record_links)
         delete = {table: ("record_id", plan.removed_ids) for table in INDEX_TABLES}
+        delete |= {
+            "resolved.facilities": ("facility_id", facilities.doomed),
+            "resolved.record_links": ("record_id", links.doomed),
+        }
         append = dict(zip(INDEX_TABLES, (update.index_records, update.index_keys), strict=True))
+        append |= {"resolved.facilities": facilities.rows, "resolved.record_links": links.rows}
+        touched = touched_facilities(facilities, links, previous.record_links)
+        changed = {
+            "resolved.facilities": ("facility_id", facilities.rows["facility_id"].to_list()),
+            "resolved.record_links": ("record_id", links.rows["record_id"].to_list()),
+            **{table: ("record_id", list(plan.new_ids)) for table in INDEX_TABLES},
+        }
     else:
-        return plan, None
-    tables = {
-        "resolved.facilities": result.facilities,
-        "resolved.record_links": result.record_links,
+        return Written(plan, None, [], {table: ("record_id", []) for table in DELTA_CHECKED})
+    tables |= {
         "resolved.review_queue": result.review_queue,
         "resolved.facility_id_aliases": result.aliases,
     }
     run = run_row(plan, result, decisions, settings, time.perf_counter() - started)
     warehouse.replace_many(tables | index, delete=delete, append=append | {"resolved.resolution_runs": run})
-    return plan, result
+    return Written(plan, result, touched, changed)
+
+
+def change_metadata(written: Written, table: str) -> dict:
+    """Metadata saying what this run changed in `table`, for the steps after it: `changed_keys`
+    (key column and keys of the rows written, for the contract checks; absent when the table was
+    replaced whole or too many rows changed) and, on resolved.facilities, `touched_facilities`
+    (the facilities to score again; null: every one)."""
+    metadata = {}
+    if table in written.changed_keys and len(written.changed_keys[table][1]) <= TOUCHED_LIMIT:
+        column, keys = written.changed_keys[table]
+        metadata[CHANGED_KEYS] = dg.MetadataValue.json({"column": column, "keys": keys})
+    if table == "resolved.facilities":
+        touched = written.touched
+        fits = touched is not None and len(touched) <= TOUCHED_LIMIT
+        metadata[TOUCHED] = dg.MetadataValue.json(touched if fits else None)
+    return metadata
 
 
 # Cross-table checks that pass when a count is zero: check name -> (asset table, SQL, metadata label).
