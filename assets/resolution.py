@@ -146,12 +146,19 @@ def resolved_tables(config: ResolveConfig, warehouse: WarehouseResource):
 class Written:
     """What a resolution run wrote: its plan and resolution (None when nothing changed), the
     facilities later steps must redo (None: every one, after a full run) and, per table written by
-    difference, the key column and the keys of the rows written (for the contract checks)."""
+    difference, `change(...)` (for the contract checks)."""
 
     plan: Plan
     result: Resolution | None
     touched: list[str] | None
-    changed_keys: dict[str, tuple[str, list[str]]]
+    changed_keys: dict[str, dict]
+
+
+def change(column: str, keys, rows_before) -> dict:
+    """`changed_keys` metadata of a table written by difference: key column, keys of the rows
+    written, and how many rows the table held before (a frame or a count)."""
+    count = rows_before if isinstance(rows_before, int) else rows_before.height
+    return {"column": column, "keys": sorted(keys), "rows_before": count}
 
 
 def resolve_into_warehouse(
@@ -207,12 +214,15 @@ def resolve_and_write(warehouse: WarehouseResource, settings: ResolutionSettings
         append |= {"resolved.facilities": facilities.rows, "resolved.record_links": links.rows}
         touched = touched_facilities(facilities, links, previous.record_links)
         changed = {
-            "resolved.facilities": ("facility_id", facilities.rows["facility_id"].to_list()),
-            "resolved.record_links": ("record_id", links.rows["record_id"].to_list()),
-            **{table: ("record_id", list(plan.new_ids)) for table in INDEX_TABLES},
+            "resolved.facilities": change("facility_id", facilities.rows["facility_id"], previous.facilities),
+            "resolved.record_links": change("record_id", links.rows["record_id"], previous.record_links),
+            **{
+                table: change("record_id", plan.new_ids, warehouse.row_count(table)) for table in INDEX_TABLES
+            },
         }
     else:
-        return Written(plan, None, [], {table: ("record_id", []) for table in DELTA_CHECKED})
+        unchanged = {table: change("record_id", [], warehouse.row_count(table)) for table in DELTA_CHECKED}
+        return Written(plan, None, [], unchanged)
     tables |= {
         "resolved.review_queue": result.review_queue,
         "resolved.facility_id_aliases": result.aliases,
@@ -228,9 +238,8 @@ def change_metadata(written: Written, table: str) -> dict:
     replaced whole or too many rows changed) and, on resolved.facilities, `touched_facilities`
     (the facilities to score again; null: every one)."""
     metadata = {}
-    if table in written.changed_keys and len(written.changed_keys[table][1]) <= TOUCHED_LIMIT:
-        column, keys = written.changed_keys[table]
-        metadata[CHANGED_KEYS] = dg.MetadataValue.json({"column": column, "keys": keys})
+    if table in written.changed_keys and len(written.changed_keys[table]["keys"]) <= TOUCHED_LIMIT:
+        metadata[CHANGED_KEYS] = dg.MetadataValue.json(written.changed_keys[table])
     if table == "resolved.facilities":
         touched = written.touched
         fits = touched is not None and len(touched) <= TOUCHED_LIMIT
