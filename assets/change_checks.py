@@ -23,7 +23,7 @@ import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from assets.metadata import key_of
-from assets.resolution_delta import CHANGED_KEYS
+from assets.resolution_delta import CHANGED_KEYS, DELTA_CHECKED
 
 
 def _metadata(record, key: str):
@@ -33,9 +33,11 @@ def _metadata(record, key: str):
 
 def checkable_change(context: dg.AssetCheckExecutionContext, table_key: str, check_name: str) -> dict | None:
     """The `changed_keys` of `table_key` written by this run when checking them suffices, else None."""
-    instance = context.instance
+    if table_key not in DELTA_CHECKED:
+        return None
+    instance, run_id = context.instance, context.run.run_id
     records = instance.fetch_materializations(key_of(table_key), limit=2).records
-    if len(records) < 2 or records[0].run_id != context.run_id:
+    if len(records) < 2 or records[0].run_id != run_id:
         return None
     change = _metadata(records[0], CHANGED_KEYS)
     previous = records[1]
@@ -44,7 +46,7 @@ def checkable_change(context: dg.AssetCheckExecutionContext, table_key: str, che
     history = instance.event_log_storage.get_asset_check_execution_history(
         dg.AssetCheckKey(key_of(table_key), check_name), limit=2
     )
-    earlier = [record for record in history if record.run_id != context.run_id]
+    earlier = [record for record in history if record.run_id != run_id]
     if not earlier or earlier[0].run_id != previous.run_id:
         return None
     return change if earlier[0].status == AssetCheckExecutionRecordStatus.SUCCEEDED else None

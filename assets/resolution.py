@@ -15,6 +15,7 @@ from assets.match_index import INDEX_TABLES, index_lookup, last_run
 from assets.metadata import key_of, timed
 from assets.resolution_delta import (
     CHANGED_KEYS,
+    DELTA_CHECKED,
     TOUCHED,
     TOUCHED_LIMIT,
     table_change,
@@ -39,8 +40,6 @@ MATCH_STATE_TABLES = {
     "resolved.resolution_runs": "one row per entity-resolution run (full or incremental, and why)",
 }
 ASSET_TABLES = RESOLVED_TABLES | MATCH_STATE_TABLES
-# written by difference in an incremental run, so their contract checks can look at the change only
-DELTA_CHECKED = ("resolved.facilities", "resolved.record_links", *INDEX_TABLES)
 LINKED_ONCE_SQL = """
 SELECT (SELECT count(*) FROM staged.facility_records r ANTI JOIN resolved.record_links l USING (record_id))
      + (SELECT count(*) FROM resolved.record_links l ANTI JOIN staged.facility_records r USING (record_id))
@@ -221,7 +220,14 @@ def resolve_and_write(warehouse: WarehouseResource, settings: ResolutionSettings
             },
         }
     else:
-        unchanged = {table: change("record_id", [], warehouse.row_count(table)) for table in DELTA_CHECKED}
+        unchanged = {
+            table: change(
+                "facility_id" if table == "resolved.facilities" else "record_id",
+                [],
+                warehouse.row_count(table),
+            )
+            for table in DELTA_CHECKED
+        }
         return Written(plan, None, [], unchanged)
     tables |= {
         "resolved.review_queue": result.review_queue,

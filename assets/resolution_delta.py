@@ -18,6 +18,13 @@ from data_contracts import load_contract
 
 # table -> its key column, for the tables written by difference
 DIFFERENCED = {"resolved.facilities": "facility_id", "resolved.record_links": "record_id"}
+# written by difference in an incremental run, so their contract checks can look at the change only
+DELTA_CHECKED = (
+    "resolved.facilities",
+    "resolved.record_links",
+    "resolved.match_index",
+    "resolved.match_index_keys",
+)
 TOUCHED_LIMIT = 20_000  # beyond this many changed rows later steps redo everything anyway
 TOUCHED = "touched_facilities"  # metadata key on resolved.facilities: the facilities to score again
 CHANGED_KEYS = "changed_keys"  # metadata key: {"column": key column, "keys": keys of the rows written}

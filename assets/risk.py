@@ -109,9 +109,10 @@ def published_risk_tables(
     with timed() as clock:
         fingerprint = risk_fingerprint(warehouse, params, as_of)
         touched, reason = touched_scope(context.instance, warehouse, fingerprint)
-        if touched is not None:
-            rows = publish_touched(warehouse, touched, as_of, params)
-        else:
+        rows = publish_touched(warehouse, touched, as_of, params) if touched is not None else None
+        if touched is not None and rows is None:
+            touched, reason = None, "the worker-voice drivers of a touched facility changed"
+        if rows is None:
             rows = publish_everything(warehouse, as_of, params)
     bands = warehouse.query("SELECT risk_band, count(*) AS count FROM published.facility_risk GROUP BY ALL")
     for table in PUBLISHED_TABLES:

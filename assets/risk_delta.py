@@ -48,6 +48,9 @@ BRANDS_SQL = "SELECT DISTINCT contributor FROM staged.facility_records WHERE sou
 EXPOSURE_SQL = (
     "SELECT facility_id, facility_name, risk_score, risk_band, contributors FROM published.facility_risk"
 )
+# what a worker-voice driver tells a reader (its rank among the facility's drivers is no number)
+VOICE_NUMBERS = ["driver_id", "facility_id", "points", "description", "evidence_source", "evidence_date"]
+VOICE_DRIVERS_SQL = "SELECT * FROM published.facility_risk_drivers WHERE component = 'worker_voice'"
 SECTOR_DRIVERS_SQL = (
     "SELECT facility_id, component, evidence_list_entry FROM published.facility_risk_drivers "
     "WHERE component = 'sector'"
@@ -95,14 +98,17 @@ def touched_inputs(warehouse: WarehouseResource, touched: list[str], as_of: date
 
 def publish_touched(
     warehouse: WarehouseResource, touched: list[str], as_of: date, params: RiskParameters
-) -> dict[str, int]:
+) -> dict[str, int] | None:
     """Score the touched facilities, replace their published rows, rebuild the aggregates; returns the
-    rows now in each published table."""
+    rows now in each published table, or None (nothing written) when the touched facilities'
+    worker-voice drivers changed: the disclosure audit then needs the full path."""
     inputs = touched_inputs(warehouse, touched, as_of)
     scored = score_facilities(inputs, params)
     frames = {
         table: scored[name].select(load_contract(table).column_names) for table, name in PER_FACILITY.items()
     }
+    if voice_changed(warehouse, touched, frames["published.facility_risk_drivers"]):
+        return None
     warehouse.publish_rows(frames, "facility_id", touched)
     brands = sorted(warehouse.query(BRANDS_SQL)["contributor"].to_list())
     aggregates = {
@@ -114,3 +120,15 @@ def publish_touched(
     for table, frame in aggregates.items():
         warehouse.publish(table, frame.select(load_contract(table).column_names))
     return {table: warehouse.row_count(table) for table in (*PER_FACILITY, *aggregates)}
+
+
+def voice_changed(warehouse: WarehouseResource, touched: list[str], drivers: pl.DataFrame) -> bool:
+    """Do the touched facilities' new worker-voice drivers differ from the published ones?"""
+    contract = load_contract("published.facility_risk_drivers")
+    with warehouse.connect() as con:
+        con.register("touched", pl.DataFrame({"facility_id": touched}, schema={"facility_id": pl.String}))
+        published = con.sql(f"{VOICE_DRIVERS_SQL} AND facility_id IN ({TOUCHED_FACILITIES})").pl()
+        con.unregister("touched")
+    new = contract.conform(drivers.filter(pl.col("component") == "worker_voice")).select(VOICE_NUMBERS)
+    old = contract.conform(published).select(VOICE_NUMBERS)
+    return not new.sort(new.columns, nulls_last=True).equals(old.sort(old.columns, nulls_last=True))
