@@ -187,3 +187,23 @@ def test_a_new_pseudonymisation_key_restages_everything(tmp_path):
     assert staging_mode(home) == "full"
     # and so every facility is scored again (the demo was also scored as of another day)
     assert latest_metadata(home, "published.facility_risk")["scope"] == "all"
+
+
+def test_a_duplicate_key_planted_in_the_match_index_still_fails_the_load(loaded_and_refreshed, tmp_path):
+    # a row added outside a run: the index no longer holds what its last check saw, so the load's
+    # check looks at the whole table again and finds the duplicate primary key
+    home = shutil.copytree(loaded_and_refreshed["before"], tmp_path / "home")
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        con.execute("INSERT INTO resolved.match_index_keys SELECT * FROM resolved.match_index_keys LIMIT 1")
+    listed = tmp_path / "northwind_update.csv"
+    northwind_update(listed)
+    loaded = run_flrisk(home, "load", "supplier-list", str(listed), "--contributor", "Northwind Apparel")
+    assert loaded.returncode != 0
+    assert "resolved/match_index_keys" in loaded.stdout + loaded.stderr
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        key = dg.AssetCheckKey(dg.AssetKey(["resolved", "match_index_keys"]), "contract_rules")
+        data = instance.event_log_storage.get_asset_check_execution_history(key, limit=1)[0]
+    evaluation = data.event.dagster_event.event_specific_data
+    assert not evaluation.passed
+    assert evaluation.metadata["checked"].value == "whole table"
+    assert "match_index_keys__primary_key__unique" in evaluation.metadata["failures"].value
