@@ -7,13 +7,18 @@ downstream assets do not run on a table that broke its contract; failed warning 
 severity WARN. One evaluation per table, not one per rule, keeps the event log small: Dagster writes
 two events per check evaluation, and per-rule checks (390 rules) were most of a small load's time
 (see benchmarks/small_load/). The rules of one layer run as one step with one read-only connection.
+A table an incremental run wrote by key is checked on the rows it wrote when its previous version
+passed (assets/change_checks.py); `checked` in the metadata says which.
 """
 
 import dagster as dg
+import polars as pl
 
+from assets.change_checks import checkable_change
 from assets.metadata import key_of
 from assets.resources import WarehouseResource
 from data_contracts import all_contracts
+from data_contracts.change_checks import run_checks_for_keys
 
 CHECK_NAME = "contract_rules"
 RULES_METADATA = "contract_rules"  # the spec's list of the rule names it runs
@@ -32,7 +37,6 @@ FAILURES_HEADER = "| rule | level | offending rows | message |\n|---|---|---|---
 DECISION_TABLES = ["resolved.match_decisions", "resolved.list_hit_decisions"]
 
 
-
 def _spec(contract, table_key: str) -> dg.AssetCheckSpec:
     rules = contract.checks()
     return dg.AssetCheckSpec(
@@ -45,7 +49,7 @@ def _spec(contract, table_key: str) -> dg.AssetCheckSpec:
     )
 
 
-def _result(table_key: str, contract, results) -> dg.AssetCheckResult:
+def _result(table_key: str, contract, results, checked: str) -> dg.AssetCheckResult:
     failed = [result for result in results if not result.passed]
     blocking_failed = [result for result in failed if result.blocking]
     table = "\n".join(
@@ -64,12 +68,11 @@ def _result(table_key: str, contract, results) -> dg.AssetCheckResult:
         ),
         metadata={
             "contract_version": contract.version,
+            "checked": checked,
             "rules": len(results),
             "failed_rules": len(failed),
             "failed_blocking_rules": len(blocking_failed),
-            "failures": dg.MetadataValue.md(
-                FAILURES_HEADER + table if failed else "none"
-            ),
+            "failures": dg.MetadataValue.md(FAILURES_HEADER + table if failed else "none"),
             "sample": str([row for r in failed for row in r.sample_rows[:3]][:5]),
         },
     )
@@ -90,7 +93,21 @@ def layer_contract_checks(layer: str, table_keys: list[str]) -> dg.AssetChecksDe
             for table_key in table_keys:
                 if dg.AssetCheckKey(key_of(table_key), CHECK_NAME) in selected:
                     contract = contracts[table_key]
-                    yield _result(table_key, contract, contract.run_checks(con, table_key))
+                    change = checkable_change(context, table_key, CHECK_NAME)
+                    if change is None:
+                        yield _result(table_key, contract, contract.run_checks(con, table_key), "whole table")
+                        continue
+                    column = change["column"]
+                    con.register(
+                        "written_keys", pl.DataFrame({column: change["keys"]}, schema={column: pl.String})
+                    )
+                    results = run_checks_for_keys(
+                        contract.checks(), con, table_key, (column,), "written_keys"
+                    )
+                    con.unregister("written_keys")
+                    yield _result(
+                        table_key, contract, results, f"{len(change['keys'])} rows written by this run"
+                    )
 
     return run_contract_checks
 

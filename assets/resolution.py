@@ -6,12 +6,21 @@ see entity_resolution/update.py for when and why.
 """
 
 import time
+from dataclasses import dataclass
 
 import dagster as dg
 from pydantic import Field
 
 from assets.match_index import INDEX_TABLES, index_lookup, last_run
 from assets.metadata import key_of, timed
+from assets.resolution_delta import (
+    CHANGED_KEYS,
+    DELTA_CHECKED,
+    TOUCHED,
+    TOUCHED_LIMIT,
+    table_change,
+    touched_facilities,
+)
 from assets.resources import WarehouseResource
 from entity_resolution.incremental import index_keys, index_records
 from entity_resolution.resolve import Resolution, resolve
@@ -111,7 +120,8 @@ def resolved_tables(config: ResolveConfig, warehouse: WarehouseResource):
     new and removed records) when the previous resolution still holds, else in full."""
     settings = ResolutionSettings()
     with timed() as clock:
-        plan, result = resolve_into_warehouse(warehouse, settings, config.full)
+        written = resolve_and_write(warehouse, settings, config.full)
+    plan, result = written.plan, written.result
     report = result.report if result is not None else {"id_stable_share": 1.0}
     for table in ASSET_TABLES:
         yield dg.MaterializeResult(
@@ -125,9 +135,29 @@ def resolved_tables(config: ResolveConfig, warehouse: WarehouseResource):
                 "removed_records": len(plan.removed_ids),
                 **report,
                 "settings": settings.to_json(),
+                **change_metadata(written, table),
             },
         )
     yield from _checks(warehouse, report["id_stable_share"])
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a resolution run wrote: its plan and resolution (None when nothing changed), the
+    facilities later steps must redo (None: every one, after a full run) and, per table written by
+    difference, `change(...)` (for the contract checks)."""
+
+    plan: Plan
+    result: Resolution | None
+    touched: list[str] | None
+    changed_keys: dict[str, dict]
+
+
+def change(column: str, keys, rows_before) -> dict:
+    """`changed_keys` metadata of a table written by difference: key column, keys of the rows
+    written, and how many rows the table held before (a frame or a count)."""
+    count = rows_before if isinstance(rows_before, int) else rows_before.height
+    return {"column": column, "keys": sorted(keys), "rows_before": count}
 
 
 def resolve_into_warehouse(
@@ -136,6 +166,13 @@ def resolve_into_warehouse(
     """Plan the run, resolve (full or incremental) and write everything in one transaction. Returns the
     plan and the resolution (None when no record changed in an incremental run). Nothing is written
     when nothing would change (also a requested full run that reproduces the resolved tables)."""
+    written = resolve_and_write(warehouse, settings, full)
+    return written.plan, written.result
+
+
+def resolve_and_write(warehouse: WarehouseResource, settings: ResolutionSettings, full: bool) -> Written:
+    """`resolve_into_warehouse`, saying what it wrote (`Written`): an incremental run writes only the
+    facility and link rows that changed (assets/resolution_delta.py)."""
     started = time.perf_counter()
     records = warehouse.read("staged.facility_records")
     decisions = warehouse.read("resolved.match_decisions")
@@ -152,28 +189,68 @@ def resolve_into_warehouse(
             previous_aliases=previous.aliases,
         )
         if changes_nothing(plan, result, previous):
-            return plan, result
+            return Written(plan, result, None, {})
         index = {
             "resolved.match_index": index_records(result.prepared),
             "resolved.match_index_keys": index_keys(result.prepared, settings),
         }
-        delete, append = {}, {}
+        tables = {
+            "resolved.facilities": result.facilities,
+            "resolved.record_links": result.record_links,
+        }
+        delete, append, touched, changed = {}, {}, None, {}
     elif plan.new_ids or plan.removed_ids:
         update = resolve_update(records, plan, index_lookup(warehouse, settings), previous, settings)
-        result, index = update.resolution, {}
+        result, index, tables = update.resolution, {}, {}
+        facilities = table_change("resolved.facilities", previous.facilities, result.facilities)
+        links = table_change("resolved.record_links", previous.record_links, result.record_links)
         delete = {table: ("record_id", plan.removed_ids) for table in INDEX_TABLES}
+        delete |= {
+            "resolved.facilities": ("facility_id", facilities.doomed),
+            "resolved.record_links": ("record_id", links.doomed),
+        }
         append = dict(zip(INDEX_TABLES, (update.index_records, update.index_keys), strict=True))
+        append |= {"resolved.facilities": facilities.rows, "resolved.record_links": links.rows}
+        touched = touched_facilities(facilities, links, previous.record_links)
+        changed = {
+            "resolved.facilities": change("facility_id", facilities.rows["facility_id"], previous.facilities),
+            "resolved.record_links": change("record_id", links.rows["record_id"], previous.record_links),
+            **{
+                table: change("record_id", plan.new_ids, warehouse.row_count(table)) for table in INDEX_TABLES
+            },
+        }
     else:
-        return plan, None
-    tables = {
-        "resolved.facilities": result.facilities,
-        "resolved.record_links": result.record_links,
+        unchanged = {
+            table: change(
+                "facility_id" if table == "resolved.facilities" else "record_id",
+                [],
+                warehouse.row_count(table),
+            )
+            for table in DELTA_CHECKED
+        }
+        return Written(plan, None, [], unchanged)
+    tables |= {
         "resolved.review_queue": result.review_queue,
         "resolved.facility_id_aliases": result.aliases,
     }
     run = run_row(plan, result, decisions, settings, time.perf_counter() - started)
     warehouse.replace_many(tables | index, delete=delete, append=append | {"resolved.resolution_runs": run})
-    return plan, result
+    return Written(plan, result, touched, changed)
+
+
+def change_metadata(written: Written, table: str) -> dict:
+    """Metadata saying what this run changed in `table`, for the steps after it: `changed_keys`
+    (key column and keys of the rows written, for the contract checks; absent when the table was
+    replaced whole or too many rows changed) and, on resolved.facilities, `touched_facilities`
+    (the facilities to score again; null: every one)."""
+    metadata = {}
+    if table in written.changed_keys and len(written.changed_keys[table]["keys"]) <= TOUCHED_LIMIT:
+        metadata[CHANGED_KEYS] = dg.MetadataValue.json(written.changed_keys[table])
+    if table == "resolved.facilities":
+        touched = written.touched
+        fits = touched is not None and len(touched) <= TOUCHED_LIMIT
+        metadata[TOUCHED] = dg.MetadataValue.json(touched if fits else None)
+    return metadata
 
 
 # Cross-table checks that pass when a count is zero: check name -> (asset table, SQL, metadata label).

@@ -6,7 +6,10 @@ import dagster as dg
 
 from assets.disclosure import audit_before_publish
 from assets.metadata import key_of, timed
+from assets.resolution_delta import TOUCHED
 from assets.resources import WarehouseResource
+from assets.risk_delta import publish_touched
+from assets.risk_scope import FINGERPRINT, SCOPE, risk_fingerprint, touched_scope
 from assets.worker_voice import summary_of
 from data_contracts import load_contract
 from risk_model.aggregates import brand_exposure, country_commodity_risk
@@ -92,40 +95,60 @@ def brands_of(inputs: RiskInputs) -> list[str]:
     ],
     can_subset=False,
 )
-def published_risk_tables(config: RiskConfig, warehouse: WarehouseResource):
-    """Score facilities and publish each risk table atomically (blocking contract rules first)."""
+def published_risk_tables(
+    context: dg.AssetExecutionContext, config: RiskConfig, warehouse: WarehouseResource
+):
+    """Score facilities and publish each risk table atomically (blocking contract rules first): only
+    the facilities a load touched when nothing else changed (assets/risk_scope.py), else every one."""
     params = load_parameters()
     try:
         as_of = scoring_date(config.as_of)
     except ValueError as error:
         raise dg.Failure(description=str(error)) from error
     with timed() as clock:
-        inputs = read_inputs(warehouse, as_of)
-        scored = score_facilities(inputs, params)
-        frames = {
-            "published.facility_risk": scored["facility_risk"],
-            "published.facility_risk_drivers": scored["facility_risk_drivers"],
-            "published.list_screening_hits": scored["list_screening_hits"],
-            "published.brand_exposure": brand_exposure(scored["facility_risk"], brands_of(inputs)),
-            "published.country_commodity_risk": country_commodity_risk(
-                inputs.current().dol_goods, scored["facility_risk_drivers"], params
-            ),
-        }
-        frames = {table: frame.select(load_contract(table).column_names) for table, frame in frames.items()}
-        audit_before_publish(
-            warehouse, params, summary_of(warehouse, params), frames["published.facility_risk_drivers"]
-        )
-        for table, frame in frames.items():
-            warehouse.publish(table, frame)
-    bands = scored["facility_risk"]["risk_band"].value_counts().to_dicts()
-    for table, frame in frames.items():
+        fingerprint = risk_fingerprint(warehouse, params, as_of)
+        touched, reason = touched_scope(context.instance, warehouse, fingerprint)
+        rows = publish_touched(warehouse, touched, as_of, params) if touched is not None else None
+        if touched is not None and rows is None:
+            touched, reason = None, "the worker-voice drivers of a touched facility changed"
+        if rows is None:
+            rows = publish_everything(warehouse, as_of, params)
+    bands = warehouse.query("SELECT risk_band, count(*) AS count FROM published.facility_risk GROUP BY ALL")
+    for table in PUBLISHED_TABLES:
         yield dg.MaterializeResult(
             asset_key=key_of(table),
             metadata={
-                "dagster/row_count": frame.height,
+                "dagster/row_count": rows[table],
                 "seconds": clock["seconds"],
                 "as_of": as_of.isoformat(),
                 "methodology_version": params.methodology_version,
-                "bands": {row["risk_band"]: row["count"] for row in bands},
+                "bands": {row["risk_band"]: row["count"] for row in bands.sort("risk_band").to_dicts()},
+                SCOPE: "touched" if touched is not None else "all",
+                "scope_reason": reason,
+                "scored_facilities": len(touched) if touched is not None else rows["published.facility_risk"],
+                FINGERPRINT: fingerprint,
+                **({TOUCHED: dg.MetadataValue.json(touched)} if touched is not None else {}),
             },
         )
+
+
+def publish_everything(warehouse: WarehouseResource, as_of: date, params) -> dict[str, int]:
+    """Score every facility and publish every risk table; returns the rows published per table."""
+    inputs = read_inputs(warehouse, as_of)
+    scored = score_facilities(inputs, params)
+    frames = {
+        "published.facility_risk": scored["facility_risk"],
+        "published.facility_risk_drivers": scored["facility_risk_drivers"],
+        "published.list_screening_hits": scored["list_screening_hits"],
+        "published.brand_exposure": brand_exposure(scored["facility_risk"], brands_of(inputs)),
+        "published.country_commodity_risk": country_commodity_risk(
+            inputs.current().dol_goods, scored["facility_risk_drivers"], params
+        ),
+    }
+    frames = {table: frame.select(load_contract(table).column_names) for table, frame in frames.items()}
+    audit_before_publish(
+        warehouse, params, summary_of(warehouse, params), frames["published.facility_risk_drivers"]
+    )
+    for table, frame in frames.items():
+        warehouse.publish(table, frame)
+    return {table: frame.height for table, frame in frames.items()}

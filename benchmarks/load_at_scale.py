@@ -8,6 +8,10 @@ which ingests, stages, resolves in full (first run), scores and publishes it. Bu
 (full resolution at 1M is ~3 min on an idle machine, more on a shared one) and is done once: later
 timings reuse the home with `--home` (each load runs on a copy; the built home is never changed).
 
+The fast path of a load (score only the facilities it touched, docs/operations.md "Fast loads")
+needs a home last scored on the same day by the same code: run `flrisk refresh` on a built home
+(FLRISK_HOME=DIR) before timing loads on it; each load line says how its publish scored.
+
 Each timed load is a new list of `--rows` rows: half are mentions of facilities already in the
 warehouse (their name, address and country as the download gave them, names re-cased), half new
 facilities. Printed per load: wall seconds end to end, CPU seconds of the command (user + system; a
@@ -98,6 +102,18 @@ def write_list(home: Path, path: Path, rows: int, tag: int) -> None:
                 writer.writerow([f"Newco {tag} Works {index}", f"{index} Industrial Road, Dhaka", "BD"])
 
 
+def scoring_scope(home: Path) -> str:
+    """How the load's publish scored: only the touched facilities, or every one and why (a home last
+    scored on another day, or by other code, is scored in full: run `flrisk refresh` on it first)."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["published", "facility_risk"]))
+    metadata = {key: value.value for key, value in event.asset_materialization.metadata.items()}
+    scored, scope = metadata.get("scored_facilities", "?"), metadata.get("scope", "all")
+    return f"scored {scored} facilities ({scope}: {metadata.get('scope_reason', '')})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--facilities", type=int, default=1_000_000)
@@ -125,7 +141,7 @@ def main() -> None:
             steps = ", ".join(f"{key} {seconds:.1f}" for key, seconds in step_seconds(home))
             print(
                 f"load {tag + 1} of {options.rows} rows: {wall:.1f} s wall, {cpu:.1f} s CPU; steps: {steps}; "
-                f"load average {os.getloadavg()[0]:.1f}",
+                f"load average {os.getloadavg()[0]:.1f}; {scoring_scope(home)}",
                 flush=True,
             )
             shutil.rmtree(home)

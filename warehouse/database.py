@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from data_contracts import load_contract
+from data_contracts.change_checks import run_checks_for_keys
 from data_contracts.physical_types import quote_identifier
 from warehouse.home import warehouse_path
 from warehouse.readers import read_connection, reader_database
@@ -243,6 +244,31 @@ class WarehouseTables:
             con.execute(f"INSERT INTO {quoted(table_key)} SELECT * FROM {quoted(candidate)}")
             con.execute(f"DROP TABLE {quoted(candidate)}")
             pause_if_requested(table_key)
+        return results
+
+    def publish_rows(self, frames: dict[str, pl.DataFrame], column: str, values: list[str]) -> list:
+        """Replace, in several published tables at once, the rows whose `column` holds one of
+        `values` by the rows of their frame (all of which hold one of them), then run each table's
+        contract checks on what changed (`data_contracts.change_checks`: row rules on the rows written,
+        uniqueness against the whole table, table rules in full). One transaction: a blocking failure
+        in any table publishes nothing (`PublishBlockedError`). The tables passed their checks when
+        last published, which is what makes checking the change enough."""
+        conformed = {key: load_contract(key).conform(frame) for key, frame in frames.items()}
+        results = []
+        with self.transaction() as con:
+            con.register("changed_values", pl.DataFrame({column: values}, schema={column: pl.String}))
+            where = f"{quote_identifier(column)} IN (SELECT {quote_identifier(column)} FROM changed_values)"
+            for key, frame in conformed.items():
+                con.execute(f"DELETE FROM {quoted(key)} WHERE {where}")
+                insert_frame(con, key, frame)
+                checks = load_contract(key).checks()
+                table_results = run_checks_for_keys(checks, con, key, (column,), "changed_values")
+                blocking = [r for r in table_results if not r.passed and r.blocking]
+                if blocking:
+                    raise PublishBlockedError(describe_failures(key, blocking))
+                results += table_results
+                pause_if_requested(key)
+            con.unregister("changed_values")
         return results
 
 

@@ -6,12 +6,14 @@ restages everything leaves it: every staged, quarantine, resolved and published 
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import sys
 from datetime import date
 
 import dagster as dg
 import duckdb
+import polars as pl
 import pytest
 
 from tests.pipelines.operations_support import ROOT, copy_home, flrisk_env, run_flrisk, tables
@@ -54,14 +56,24 @@ def staging_mode(home) -> str:
     return event.asset_materialization.metadata["mode"].value
 
 
+def latest_metadata(home, table: str) -> dict:
+    """The metadata of the latest materialization of `table` in `home`."""
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(table.split(".")))
+    return {key: value.value for key, value in event.asset_materialization.metadata.items()}
+
+
 @pytest.fixture(scope="module")
 def loaded_and_refreshed(tmp_path_factory):
-    """Two copies of the demo home given the same new list: one by `flrisk load`, one registered and
-    then `flrisk refresh` (scored as of today, as the load is)."""
+    """Two copies of a demo home scored as of today (as a load scores) given the same new list: one
+    by `flrisk load`, one registered and then `flrisk refresh` (everything restaged and re-scored)."""
     root = tmp_path_factory.mktemp("fast_loads")
     listed = root / "northwind_update.csv"
     northwind_update(listed)
-    fast, full = copy_home(root / "fast"), copy_home(root / "full")
+    today = copy_home(root / "today")
+    rescored = run_flrisk(today, "refresh", "--as-of", date.today().isoformat())
+    assert rescored.returncode == 0, rescored.stdout + rescored.stderr
+    fast, full = shutil.copytree(today, root / "fast"), shutil.copytree(today, root / "full")
     loaded = run_flrisk(fast, "load", "supplier-list", str(listed), "--contributor", "Northwind Apparel")
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     registered = subprocess.run(
@@ -74,7 +86,7 @@ def loaded_and_refreshed(tmp_path_factory):
     assert registered.returncode == 0, registered.stderr
     refreshed = run_flrisk(full, "refresh", "--as-of", date.today().isoformat())
     assert refreshed.returncode == 0, refreshed.stdout + refreshed.stderr
-    return {"fast": fast, "full": full, "load_output": loaded.stdout}
+    return {"fast": fast, "full": full, "before": today, "load_output": loaded.stdout}
 
 
 def test_a_new_list_is_staged_by_itself_and_a_refresh_restages_everything(loaded_and_refreshed):
@@ -118,6 +130,45 @@ def _comparable(name, frame):
     return kept.sort(kept.columns, nulls_last=True)
 
 
+def test_the_load_scores_only_the_facilities_it_touched(loaded_and_refreshed):
+    fast = latest_metadata(loaded_and_refreshed["fast"], "published.facility_risk")
+    full = latest_metadata(loaded_and_refreshed["full"], "published.facility_risk")
+    assert fast["scope"] == "touched", fast["scope_reason"]
+    assert full["scope"] == "all"  # a refresh restages everything: every facility is scored
+    touched = latest_metadata(loaded_and_refreshed["fast"], "resolved.facilities")["touched_facilities"]
+    assert fast["touched_facilities"] == touched
+    assert 0 < fast["scored_facilities"] == len(touched) < fast["dagster/row_count"]
+    history = latest_metadata(loaded_and_refreshed["fast"], "published.facility_risk_history")
+    assert history["compared"] == f"{len(touched)} touched facilities"
+
+
+def test_a_new_record_of_an_existing_facility_joins_it_and_the_facility_is_rescored(loaded_and_refreshed):
+    # the list spells a facility of Northwind's first list in capitals: a new record, the same facility
+    before = _links(loaded_and_refreshed["before"])
+    after = _links(loaded_and_refreshed["fast"])
+    new = after.join(before, on="record_id", how="anti")
+    joined = new.filter(pl.col("facility_id").is_in(before["facility_id"].implode()))
+    assert joined.height >= 1
+    touched = latest_metadata(loaded_and_refreshed["fast"], "published.facility_risk")["touched_facilities"]
+    assert set(joined["facility_id"]) <= set(touched)
+    assert set(new["facility_id"]) <= set(touched)
+
+
+def test_the_resolved_layer_is_checked_on_the_rows_the_load_wrote(loaded_and_refreshed):
+    with dg.DagsterInstance.from_config(str(loaded_and_refreshed["fast"] / "dagster")) as instance:
+        for table in ("match_index_keys", "match_index", "facilities", "record_links"):
+            key = dg.AssetCheckKey(dg.AssetKey(["resolved", table]), "contract_rules")
+            evaluation = instance.event_log_storage.get_asset_check_execution_history(key, limit=1)[0]
+            data = evaluation.event.dagster_event.event_specific_data
+            assert data.passed, table
+            assert data.metadata["checked"].value.endswith("rows written by this run"), table
+
+
+def _links(home) -> pl.DataFrame:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        return con.sql("SELECT record_id, facility_id FROM resolved.record_links").pl()
+
+
 def test_a_new_pseudonymisation_key_restages_everything(tmp_path):
     # worker-voice pseudonyms depend on the key: rows staged under the old one cannot be kept
     home = copy_home(tmp_path / "home")
@@ -134,3 +185,25 @@ def test_a_new_pseudonymisation_key_restages_everything(tmp_path):
     )
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     assert staging_mode(home) == "full"
+    # and so every facility is scored again (the demo was also scored as of another day)
+    assert latest_metadata(home, "published.facility_risk")["scope"] == "all"
+
+
+def test_a_duplicate_key_planted_in_the_match_index_still_fails_the_load(loaded_and_refreshed, tmp_path):
+    # a row added outside a run: the index no longer holds what its last check saw, so the load's
+    # check looks at the whole table again and finds the duplicate primary key
+    home = shutil.copytree(loaded_and_refreshed["before"], tmp_path / "home")
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        con.execute("INSERT INTO resolved.match_index_keys SELECT * FROM resolved.match_index_keys LIMIT 1")
+    listed = tmp_path / "northwind_update.csv"
+    northwind_update(listed)
+    loaded = run_flrisk(home, "load", "supplier-list", str(listed), "--contributor", "Northwind Apparel")
+    assert loaded.returncode != 0
+    assert "resolved/match_index_keys" in loaded.stdout + loaded.stderr
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        key = dg.AssetCheckKey(dg.AssetKey(["resolved", "match_index_keys"]), "contract_rules")
+        data = instance.event_log_storage.get_asset_check_execution_history(key, limit=1)[0]
+    evaluation = data.event.dagster_event.event_specific_data
+    assert not evaluation.passed
+    assert evaluation.metadata["checked"].value == "whole table"
+    assert "match_index_keys__primary_key__unique" in evaluation.metadata["failures"].value

@@ -70,3 +70,35 @@ def test_table_names_are_validated():
         quoted("published.x; DROP TABLE y")
     with pytest.raises(ValueError):
         quoted("elsewhere.table")
+
+
+def _hit(hit_id: str, facility: str, score: float = 0.9) -> pl.DataFrame:
+    return hits(score).with_columns(hit_id=pl.lit(hit_id), facility_id=pl.lit(facility))
+
+
+def test_publish_rows_replaces_only_the_named_facilities_rows(tmp_path):
+    warehouse = WarehouseResource(database=str(tmp_path / "warehouse.duckdb"))
+    table = "published.list_screening_hits"
+    warehouse.publish(table, pl.concat([_hit("a", "FLR-00000000000A"), _hit("b", "FLR-00000000000B")]))
+    warehouse.publish_rows({table: _hit("b2", "FLR-00000000000B", 0.8)}, "facility_id", ["FLR-00000000000B"])
+    rows = warehouse.read(table).sort("hit_id")
+    assert rows["hit_id"].to_list() == ["a", "b2"]
+    assert rows["match_score"].to_list() == [0.9, 0.8]
+
+
+@pytest.mark.parametrize(
+    "written, rule",
+    [
+        (_hit("a", "FLR-00000000000B"), "list_screening_hits__hit_id__unique"),  # duplicates an old row
+        (_hit("b2", "FLR-00000000000B", 1.7), "list_screening_hits__match_score__range"),
+    ],
+)
+def test_publish_rows_blocks_a_change_that_breaks_the_contract(tmp_path, written, rule):
+    warehouse = WarehouseResource(database=str(tmp_path / "warehouse.duckdb"))
+    table = "published.list_screening_hits"
+    before = pl.concat([_hit("a", "FLR-00000000000A"), _hit("b", "FLR-00000000000B")])
+    warehouse.publish(table, before)
+    with pytest.raises(PublishBlockedError) as error:
+        warehouse.publish_rows({table: written}, "facility_id", ["FLR-00000000000B"])
+    assert rule in str(error.value)
+    assert warehouse.read(table).sort("hit_id").equals(load_contract(table).conform(before).sort("hit_id"))
