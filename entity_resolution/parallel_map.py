@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from functools import partial
 
-PARALLEL_FROM = 100_000
+PARALLEL_FROM = 20_000
 """Fewer values than this are mapped in this process: starting workers would cost more than it saves."""
 CHUNKS_PER_WORKER = 4
 
