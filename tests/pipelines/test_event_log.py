@@ -12,6 +12,15 @@ from pipelines.event_log import ReusedConnectionEventLogStorage, command_instanc
 TELEMETRY_OFF = "telemetry:\n  enabled: false\n"
 
 
+def dagster_home(tmp_path, monkeypatch):
+    """A fresh DAGSTER_HOME with telemetry off, set for the test."""
+    home = tmp_path / "dagster"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(TELEMETRY_OFF, encoding="utf-8")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return home
+
+
 @dg.op
 def say_hello(context) -> None:
     context.log.info("hello from a tiny run")
@@ -24,10 +33,7 @@ def tiny_job() -> None:
 
 
 def test_runs_written_through_reused_connections_read_back_with_dagsters_own_storage(tmp_path, monkeypatch):
-    home = tmp_path / "dagster"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(TELEMETRY_OFF, encoding="utf-8")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    home = dagster_home(tmp_path, monkeypatch)
     with command_instance() as instance:
         storage = instance.event_log_storage
         assert isinstance(storage, ReusedConnectionEventLogStorage)
@@ -75,10 +81,7 @@ def test_the_planned_events_of_a_run_are_stored_as_one_batch_and_read_back(tmp_p
 
     from pipelines.event_log import event_batching
 
-    home = tmp_path / "dagster"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(TELEMETRY_OFF, encoding="utf-8")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    dagster_home(tmp_path, monkeypatch)
     batches = []
     real = ReusedConnectionEventLogStorage.store_event_batch
 
@@ -107,10 +110,7 @@ def test_the_planned_events_of_a_run_are_stored_as_one_batch_and_read_back(tmp_p
 
 
 def test_a_batch_is_stored_whole_or_not_at_all(tmp_path, monkeypatch):
-    home = tmp_path / "dagster"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(TELEMETRY_OFF, encoding="utf-8")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    dagster_home(tmp_path, monkeypatch)
     with command_instance() as instance:
         result = tiny_job.execute_in_process(instance=instance)
         stored = instance.all_logs(result.run_id)
@@ -129,10 +129,7 @@ def test_a_batch_is_stored_whole_or_not_at_all(tmp_path, monkeypatch):
 def test_a_new_run_file_is_a_copy_of_an_empty_one_dagster_made(tmp_path, monkeypatch):
     import sqlite3
 
-    home = tmp_path / "dagster"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(TELEMETRY_OFF, encoding="utf-8")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    home = dagster_home(tmp_path, monkeypatch)
     with command_instance() as instance:
         ours = tiny_job.execute_in_process(instance=instance)
     assert (home / "history" / f".flrisk-empty-run-{dg.__version__}.db").is_file()
