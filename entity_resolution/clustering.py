@@ -124,12 +124,12 @@ def cluster(
     clusters (`chain_probes`): those at or above `auto` count as links, those below
     `different_below` as differences."""
     n = records.height
-    low = scored.filter(pl.col("match_score") < different_below).select("left", "right")
     if probes is not None and probes.height:
-        probes = probes.select(pl.col("left", "right").cast(scored["left"].dtype), "match_score")
-        low = pl.concat([low, probes.filter(pl.col("match_score") < different_below).select("left", "right")])
         scored = pl.concat(
-            [scored.select("left", "right", "match_score"), probes.filter(pl.col("match_score") >= auto)]
+            [
+                scored.select("left", "right", "match_score"),
+                probes.select(pl.col("left", "right").cast(scored["left"].dtype), "match_score"),
+            ]
         )
     accepted = scored.filter(pl.col("match_score") >= auto).select("left", "right", "match_score")
     if rejected:
@@ -141,6 +141,7 @@ def cluster(
         np.concatenate([accepted["right"].to_numpy(), forced[:, 1]]),
     )
     label_of = pl.Series("component", labels)
+    low = scored.filter(pl.col("match_score") < different_below).select("left", "right")
     inside = (
         low.filter(label_of.gather(low["left"].to_numpy()) == label_of.gather(low["right"].to_numpy()))
         if low.height
