@@ -22,13 +22,8 @@ from __future__ import annotations
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
-from assets.metadata import key_of
+from assets.metadata import key_of, recorded
 from assets.resolution_delta import CHANGED_KEYS, DELTA_CHECKED
-
-
-def _metadata(record, key: str):
-    entry = record.asset_materialization.metadata.get(key)
-    return None if entry is None else entry.value
 
 
 def checkable_change(context: dg.AssetCheckExecutionContext, table_key: str, check_name: str) -> dict | None:
@@ -39,9 +34,9 @@ def checkable_change(context: dg.AssetCheckExecutionContext, table_key: str, che
     records = instance.fetch_materializations(key_of(table_key), limit=2).records
     if len(records) < 2 or records[0].run_id != run_id:
         return None
-    change = _metadata(records[0], CHANGED_KEYS)
+    change = recorded(records[0], CHANGED_KEYS)
     previous = records[1]
-    if not isinstance(change, dict) or change.get("rows_before") != _metadata(previous, "dagster/row_count"):
+    if not isinstance(change, dict) or change.get("rows_before") != recorded(previous, "dagster/row_count"):
         return None
     history = instance.event_log_storage.get_asset_check_execution_history(
         dg.AssetCheckKey(key_of(table_key), check_name), limit=2

@@ -69,6 +69,12 @@ def key_of(table_key: str) -> dg.AssetKey:
     return dg.AssetKey(table_key.split("."))
 
 
+def recorded(record, key: str):
+    """The value a materialization record's metadata holds under `key` (None when it holds none)."""
+    entry = record.asset_materialization.metadata.get(key)
+    return None if entry is None else entry.value
+
+
 @contextmanager
 def timed() -> Iterator[dict]:
     """Measure a block; the dict gets `seconds` when the block ends."""

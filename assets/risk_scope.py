@@ -33,7 +33,7 @@ import rapidfuzz
 
 import entity_resolution
 import risk_model
-from assets.metadata import key_of
+from assets.metadata import key_of, recorded
 from assets.resolution_delta import TOUCHED, TOUCHED_LIMIT
 from assets.resources import WarehouseResource
 from risk_model.list_decisions import decisions_in_force
@@ -106,10 +106,6 @@ def _since(instance: dg.DagsterInstance, table: str, storage_id: int) -> list | 
     return None if len(records) > MATERIALIZATIONS_READ else records
 
 
-def _value(record, key: str):
-    entry = record.asset_materialization.metadata.get(key)
-    return None if entry is None else entry.value
-
 
 def touched_scope(
     instance: dg.DagsterInstance, warehouse: WarehouseResource, fingerprint: str
@@ -118,17 +114,17 @@ def touched_scope(
     last = instance.fetch_materializations(key_of("published.facility_risk"), limit=1).records
     if not last:
         return None, "first publish"
-    if _value(last[0], FINGERPRINT) != fingerprint:
+    if recorded(last[0], FINGERPRINT) != fingerprint:
         return None, "code, parameters, scoring date or shared evidence changed since the last publish"
     staged = _since(instance, "staged.facility_records", last[0].storage_id)
-    if staged is None or any(_value(record, "mode") != "append" for record in staged):
+    if staged is None or any(recorded(record, "mode") != "append" for record in staged):
         return None, "facility records were restaged in full"
     resolutions = _since(instance, "resolved.facilities", last[0].storage_id)
     if resolutions is None:
         return None, "too many runs since the last publish"
     touched: set[str] = set()
     for record in resolutions:
-        listed = _value(record, TOUCHED)
+        listed = recorded(record, TOUCHED)
         if not isinstance(listed, list):
             return None, "a resolution since the last publish ran in full or changed many facilities"
         touched.update(listed)
