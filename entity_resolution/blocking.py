@@ -16,15 +16,17 @@ become candidate pairs. The passes:
   record per spelling, so a supplier named on eighty lists counts once, not eighty times.
 - `name_neighbourhood`: a sorted neighbourhood over the *distinct* core names of each country, each
   paired with the `neighbourhood_window` next ones: however many mentions, addresses and namesakes
-  share a name's words, its typo'd or re-spaced spellings stay next to it in that order.
+  share a name's words, its typo'd or re-spaced spellings stay next to it in that order. Every
+  spelling is also paired with the first spelling of its country carrying the same core name (a big
+  supplier's addresses vary from list to list; its name is the thread between them).
 Block sizes count spellings, not mentions. A block of at most `max_block_size` spellings yields all its
-pairs; a larger block of a name token or a letter gram (`WINDOWED_PASSES`) is not dropped but read as a
-sorted neighbourhood: its spellings sorted by core name with spaces removed ("long teng" next to
-"longteng"), each paired with the `window` next ones. So the
-work per record is bounded by a pairs budget (keys x window), not by a frequency cut-off that would make
-recall fall as the data grows (a big supplier's typo'd or re-spaced spellings share only common grams).
-Larger address, geo-cell and name-pair blocks are left out: in industrial parks their neighbours are
-other firms. OS-ID blocks of any size are chained (an exact identifier needs no more).
+pairs; a larger block of a name token, a letter gram or a pair of name tokens (`WINDOWED_PASSES`) is not
+dropped but read as a sorted neighbourhood: its spellings sorted by core name with spaces removed ("long
+teng" next to "longteng"), each paired with the `window` next ones. So the work per record is bounded by
+a pairs budget (keys x window), not by a frequency cut-off that would make recall fall as the data grows
+(a big supplier's typo'd or re-spaced spellings share only common grams).
+Larger address and geo-cell blocks are left out: in industrial parks their neighbours are other firms.
+OS-ID blocks of any size are chained (an exact identifier needs no more).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ PASSES = (
     "same_spelling",
     "name_neighbourhood",
 )
-WINDOWED_PASSES = ("name_token", "name_gram")
+WINDOWED_PASSES = ("name_token", "name_gram", "name_pair")
 """Passes whose blocks larger than `max_block_size` are read as sorted neighbourhoods, not dropped."""
 IDENTITY_PASSES = ("os_id", "same_spelling")
 """Passes whose keys say "the same facility" outright: never dropped however large the block."""
@@ -149,21 +151,25 @@ def _neighbourhood_pairs(
 
 def _name_neighbourhood_pairs(leaders: pl.DataFrame, window: int, bit: int) -> list[pl.DataFrame]:
     """Sorted neighbourhood over *distinct* core names per country: each distinct name (represented
-    by its first record) paired with the `window` next distinct names. A big supplier's eighty
-    spellings of one name take one place in the order, so its typo'd spellings stay within reach
-    however many mentions and namesakes the data holds."""
-    distinct = (
-        leaders.filter(pl.col("core_norm").fill_null("") != "")
-        .group_by("country_code", "core_norm")
-        .agg(pl.col("idx").min().cast(pl.UInt32))
-        .select(
-            "idx",
-            pl.col("country_code").fill_null("").hash().alias("key"),
-            pl.col("core_norm").alias("sort_name"),
-        )
+    by its first record) paired with the `window` next distinct names, and every other record of that
+    name paired with its first record. A big supplier's eighty spellings of one name take one place in
+    the order, so its typo'd spellings stay within reach however many mentions and namesakes the data
+    holds."""
+    named = leaders.filter(pl.col("core_norm").fill_null("") != "").select(
+        pl.col("idx").cast(pl.UInt32),
+        "core_norm",
+        first=pl.col("idx").min().over("country_code", "core_norm").cast(pl.UInt32),
+        key=pl.col("country_code").fill_null("").hash(),
     )
-    return _neighbourhood_pairs(
-        distinct.select("idx", "key"), distinct.select("idx", "sort_name"), window, bit
+    distinct = named.filter(pl.col("idx") == pl.col("first"))
+    same_name = named.filter(pl.col("idx") != pl.col("first")).select(
+        pl.col("first").alias("left"), pl.col("idx").alias("right"), bit=pl.lit(2**bit, pl.UInt8)
+    )
+    return [same_name] + _neighbourhood_pairs(
+        distinct.select("idx", "key"),
+        distinct.select("idx", pl.col("core_norm").alias("sort_name")),
+        window,
+        bit,
     )
 
 

@@ -112,3 +112,27 @@ def test_pairs_per_record_stay_bounded_as_a_common_token_grows():
     records = to_records(frame(rows))
     result = resolve(records, NO_DECISIONS)
     assert result.report["pairs_per_record"] < 20
+
+
+def test_every_spelling_of_a_name_is_compared_with_the_first_spelling_of_that_name():
+    """A big supplier listed at forty different addresses, beside namesakes that share every word of
+    its name: each of its spellings is compared with the first one (the name is the thread between
+    lists), and no spelling of another name is paired that way."""
+    supplier = [
+        ("Jiangsu Huafeng Home Textiles Co., Ltd.", f"No. {i} Xinhua Road, Rugao", "CN", None, None)
+        for i in range(40)
+    ]
+    namesakes = [
+        (f"Huafeng {word} Home Textiles", f"{i} Binhai Road, Nantong", "CN", None, None)
+        for i, word in enumerate(["Bright", "Star", "Golden", "Ocean", "Royal"] * 6)
+    ]
+    prepared = prepare(to_records(frame(supplier + namesakes)))
+    pairs = candidate_pairs(prepared, ResolutionSettings())
+    by_name = pairs.filter(
+        pl.col("pass_mask").map_elements(lambda m: "name_neighbourhood" in passes_of(m), pl.Boolean)
+    )
+    first = int(prepared.filter(pl.col("record_id") == "r00000")["idx"][0])
+    supplier_idx = set(prepared.filter(pl.col("record_id") < "r00040")["idx"].to_list())
+    partners_of_first = set(by_name.filter(pl.col("left") == first)["right"].to_list())
+    assert supplier_idx - {first} <= partners_of_first
+    assert len(partners_of_first - supplier_idx) <= 2 * ResolutionSettings().neighbourhood_window
