@@ -8,15 +8,16 @@ compared a record of one with a record of the other, so the consistency check in
 no difference to act on. The bigger the data, the more such bridges (precision falls with scale).
 
 After the first clustering, every record of a cluster of three or more records is paired with
-`probes_per_record` other members of its cluster picked at random (deterministically: the same
-records give the same probes), skipping pairs already scored. The probes are scored like any
-candidate pair. A probe scoring below `different_below` (or dismissed as far apart by name)
-is a known difference; one scoring at or above the auto threshold is an agreeing link. Clustering
-then runs again with that evidence: one facility's messy spellings are outvoted by its many
-agreeing probes and links, while a bridge between two facilities meets many differences and
-only one link, and is cut. A cluster holding a pair a person confirmed is not probed: the person
-has seen it. Probes never create links between clusters and never enter the review
-queue or the record links.
+`probes_per_record` other members of its cluster picked at random (deterministically: the same records
+give the same probes), skipping pairs already scored. The probes are scored like any candidate pair. A
+probe scoring below `different_below` (or dismissed as far apart by name) is a known difference; one
+scoring at or above the auto threshold is an agreeing link. Clustering then runs again with that
+evidence (rebuilding only the components a probe link or difference touched; the others keep the first
+clustering's labels, which a rebuild would give again): one facility's messy spellings are outvoted by
+its many agreeing probes and links, while a bridge between two facilities meets many differences and
+only one link, and is cut. A cluster holding a pair a person confirmed is not probed: the person has
+seen it. Probes never create links between clusters and never enter the review queue or the record
+links.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def cluster_with_probes(
     """Cluster labels per record: a first clustering, then (with `settings.probes_per_record`) a
     second one that also weighs the probes scored inside the first one's clusters."""
 
-    def clustered(probes: pl.DataFrame | None) -> np.ndarray:
+    def clustered(probes: pl.DataFrame | None, previous: np.ndarray | None) -> np.ndarray:
         return cluster(
             prepared,
             scoring.scored,
@@ -51,14 +52,15 @@ def cluster_with_probes(
             rejected,
             settings.links_per_difference,
             probes,
+            previous,
         )
 
-    labels = clustered(None)
+    labels = clustered(None, None)
     reviewed = {int(labels[a]) for a, _ in confirmed}
     probes = probe_pairs(labels, scoring.scored, settings.probes_per_record, skip=reviewed)
     if probes.is_empty():
         return labels
-    return clustered(score_pairs(prepared, probes, settings).all_scores())
+    return clustered(score_pairs(prepared, probes, settings).all_scores(), labels.copy())
 
 
 def probe_pairs(

@@ -114,6 +114,7 @@ def cluster(
     rejected: set[tuple[int, int]],
     links_per_difference: float = 0.0,
     probes: pl.DataFrame | None = None,
+    previous: np.ndarray | None = None,
 ) -> np.ndarray:
     """A cluster label per record index (see the module docstring). `scored` holds every candidate
     pair (left, right, match_score), including those dismissed before full scoring (score 0).
@@ -122,9 +123,18 @@ def cluster(
     many spellings outvote a few messy ones); 0 makes every such pair a veto. Human rejections, OS IDs
     and unit numbers always veto. `probes` (left, right, match_score) are extra pairs scored inside
     clusters (`chain_probes`): those at or above `auto` count as links, those below
-    `different_below` as differences."""
+    `different_below` as differences. `previous` is the result of the same call without `probes`:
+    probes join records of one earlier cluster, so the components are the same, and a component
+    holding no probe link or difference is rebuilt exactly as before; its labels are copied from
+    `previous` instead of rebuilding it again."""
     n = records.height
+    rebuild: set[int] | None = None
     if probes is not None and probes.height:
+        if previous is not None:
+            evidence_probes = probes.filter(
+                (pl.col("match_score") >= auto) | (pl.col("match_score") < different_below)
+            )
+            rebuild = set(np.unique(previous[evidence_probes["left"].to_numpy()]).tolist())
         scored = pl.concat(
             [
                 scored.select("left", "right", "match_score"),
@@ -155,6 +165,15 @@ def cluster(
     by_component: dict[int, list[int]] = defaultdict(list)
     for index in np.flatnonzero(np.isin(labels, list(suspicious))):
         by_component[int(labels[index])].append(int(index))
+    if rebuild is not None and previous is not None:
+        probed = np.isin(previous, np.fromiter(rebuild, dtype=previous.dtype))
+        for component in list(by_component):
+            members = by_component[component]
+            if not probed[members].any():
+                labels[members] = previous[members]
+                del by_component[component]
+        if not by_component:
+            return labels
     involved = pl.Series([i for members in by_component.values() for i in members])
     edges = accepted.filter(pl.col("left").is_in(involved.implode())).sort(
         "match_score", "left", "right", descending=[True, False, False]

@@ -166,3 +166,32 @@ def test_one_messy_spelling_is_outvoted_by_agreeing_probes():
     probes = {(a, b): 0.9 for a, b in combinations(range(8), 2) if (a, b) not in pairs} | {(0, 7): 0.01}
     labels = cluster(records(8), scored(pairs), AUTO, DIFFERENT, set(), set(), 4.0, scored(probes))
     assert len(set(labels.tolist())) == 1
+
+
+def test_the_second_clustering_reuses_components_no_probe_touched():
+    """Given the first clustering, the second rebuilds only components holding a probe link or
+    difference; the partition is the one a full rebuild gives. Here: a bridged pair of facilities that
+    probes cut (0-15), a component split by a low pair that no probe touches (16-19), and one with
+    only mid-band probes (20-23)."""
+    pairs = (
+        chain(range(8))
+        | chain(range(8, 16))
+        | {(7, 8): 0.8}
+        | clique(range(16, 20))
+        | {(16, 19): 0.01}
+        | chain(range(20, 24))
+    )
+    known, rows = scored(pairs), records(24)
+    first = cluster(rows, known, AUTO, DIFFERENT, set(), set(), 4.0)
+    probes = scored(
+        {
+            (a, b): (0.9 if (a < 8) == (b < 8) else 0.01)
+            for a, b in combinations(range(16), 2)
+            if (a, b) not in pairs
+        }
+        | {(20, 22): 0.5, (21, 23): 0.5}
+    )
+    full = cluster(rows, known, AUTO, DIFFERENT, set(), set(), 4.0, probes)
+    reused = cluster(rows, known, AUTO, DIFFERENT, set(), set(), 4.0, probes, first.copy())
+    assert np.array_equal(full, reused)
+    assert full[0] != full[15] and not same(full, [16, 19]) and same(full, range(20, 24))
