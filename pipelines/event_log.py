@@ -51,6 +51,7 @@ class ReusedConnectionEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._batch = threading.local()  # `connections` while a batch is being stored
+        self._present: set[tuple[str, str]] = set()  # schema probes that answered yes
         super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
@@ -118,6 +119,32 @@ class ReusedConnectionEventLogStorage(SqliteEventLogStorage):
         for leftover in (Path(f"{temporary}-wal"), Path(f"{temporary}-shm")):
             leftover.unlink(missing_ok=True)
         os.replace(temporary, template)
+
+    # Dagster asks the index file about its own schema before most reads and writes: ~400 questions
+    # in a 10-row load, each a reflection query (`has_table` on a new engine every time). A table, a
+    # column or a completed data migration, once present, stays for the life of this instance (the
+    # schema only grows, by `dagster instance migrate`), so a yes is remembered; a no is asked again.
+
+    def has_table(self, table_name: str) -> bool:
+        return self._remembered(("table", table_name), super().has_table, table_name)
+
+    def has_asset_key_col(self, column_name: str) -> bool:
+        return self._remembered(("asset_key_column", column_name), super().has_asset_key_col, column_name)
+
+    def _has_asset_key_col_on_connection(self, conn: Connection, column_name: str) -> bool:
+        ask = super()._has_asset_key_col_on_connection
+        return self._remembered(("asset_key_column", column_name), ask, conn, column_name)
+
+    def has_secondary_index(self, name: str) -> bool:
+        return self._remembered(("secondary_index", name), super().has_secondary_index, name)
+
+    def _remembered(self, question: tuple[str, str], ask, *arguments) -> bool:
+        if question in self._present:
+            return True
+        answer = bool(ask(*arguments))
+        if answer:
+            self._present.add(question)
+        return answer
 
     def store_event_batch(self, events) -> None:
         """Store a batch of events (Dagster sends the planned materializations and checks of a run as
