@@ -1,0 +1,54 @@
+"""`flrisk` run as a program ends without the interpreter's teardown once its command finished
+(`cli.main.exit_now`, issue 19 fast loads): the exit status, the output and the exit handlers are
+those of an ordinary exit; only objects still alive are not freed one by one. With another thread
+still running it exits the ordinary way, which waits for that thread."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.pipelines.operations_support import ROOT
+
+PROBE = """
+import atexit, sys, threading, time
+import cli.main
+
+class Noisy:
+    def __del__(self):
+        print("torn down", flush=True)
+
+kept = Noisy()
+atexit.register(lambda: print("exit handler ran", flush=True))
+if sys.argv[1] == "--with-thread":
+    sys.argv.pop(1)
+    threading.Thread(target=lambda: (time.sleep(0.5), print("thread finished", flush=True))).start()
+cli.main.main(sys.argv[1:])
+"""
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_a_finished_command_keeps_status_output_and_exit_handlers_without_the_teardown():
+    done = _run("--help")
+    assert done.returncode == 0
+    assert "Usage:" in done.stdout and "exit handler ran" in done.stdout
+    assert "torn down" not in done.stdout
+
+
+def test_a_failed_command_keeps_its_exit_status_and_message():
+    done = _run("load", "supplier-list", "/no/such/list.csv")
+    assert done.returncode == 2
+    assert "does not exist" in done.stderr
+    assert "exit handler ran" in done.stdout and "torn down" not in done.stdout
+
+
+def test_with_another_thread_running_the_process_exits_the_ordinary_way():
+    done = _run("--with-thread", "--help")
+    assert done.returncode == 0
+    assert "thread finished" in done.stdout and "exit handler ran" in done.stdout
+    assert "torn down" in done.stdout
