@@ -170,3 +170,28 @@ def test_schema_questions_answered_yes_are_asked_once_and_no_is_asked_again(tmp_
         assert storage.has_asset_key_col("cached_status_data")
         assert not storage.has_asset_key_col("no_such_column")
         assert instance.get_latest_materialization_event(dg.AssetKey("numbers")).run_id == result.run_id
+
+
+def test_files_already_stamped_by_dagster_are_not_initialised_again(tmp_path, monkeypatch):
+    dagster_home(tmp_path, monkeypatch)
+    initialised = []
+    real = SqliteEventLogStorage._initdb
+
+    def counted(self, engine, *args, **kwargs):
+        initialised.append(str(engine.url))
+        return real(self, engine, *args, **kwargs)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "_initdb", counted)
+    with command_instance() as instance:
+        first = tiny_job.execute_in_process(instance=instance)
+    # a new home: the index created (and stamped) once, the run's file copied from the empty one
+    # Dagster initialised (the template, made once per Dagster version)
+    assert len(initialised) == 2
+    assert initialised[0].endswith("/index.db") and ".flrisk-empty-run-" in initialised[1]
+    initialised.clear()
+    with command_instance() as instance:
+        second = tiny_job.execute_in_process(instance=instance)
+        assert [e.user_message for e in instance.all_logs(first.run_id)][-1].startswith("Finished")
+    assert initialised == []  # the index and the earlier run's file are stamped: nothing to create
+    with dg.DagsterInstance.get() as stock:
+        assert stock.get_run_by_id(second.run_id).is_success
