@@ -19,7 +19,18 @@ from typing import NoReturn
 
 import click
 
-from cli import contracts, daily, disclosure, loading, operations, publishing, sharing, sourcing, unloading
+from cli import (
+    contracts,
+    daily,
+    disclosure,
+    loading,
+    operations,
+    publishing,
+    running_as_program,
+    sharing,
+    sourcing,
+    unloading,
+)
 from cli.errors import explain
 from cli.terminal import EscapingStream, error
 
@@ -39,6 +50,7 @@ class FlriskGroup(click.Group):
         not come here.)"""
         if kwargs.get("standalone_mode", True) is False:
             return super().__call__(*args, **kwargs)
+        running_as_program()
         try:
             self.main(*args, **kwargs)
         except SystemExit as done:

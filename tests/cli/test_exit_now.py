@@ -5,6 +5,7 @@ still running it exits the ordinary way, which waits for that thread."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -52,3 +53,37 @@ def test_with_another_thread_running_the_process_exits_the_ordinary_way():
     assert done.returncode == 0
     assert "thread finished" in done.stdout and "exit handler ran" in done.stdout
     assert "torn down" in done.stdout
+    assert "leaked" not in done.stderr  # what the program froze was unfrozen: DuckDB's objects freed
+
+
+COLLECTOR = """
+import gc, json, sys
+import cli
+from cli.loading import load_pipelines
+if sys.argv[1] == "program":
+    cli.running_as_program()
+load_pipelines()
+print(json.dumps([gc.get_freeze_count(), gc.isenabled(), gc.get_threshold()[0], "dagster" in sys.modules]))
+"""
+
+
+def _collector(mode: str) -> list:
+    done = subprocess.run(
+        [sys.executable, "-c", COLLECTOR, mode],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_program_freezes_what_dagster_and_the_code_location_loaded():
+    frozen, enabled, threshold, loaded = _collector("program")
+    assert frozen > 100_000 and enabled and loaded and threshold == 10_000
+
+
+def test_a_test_process_calling_commands_keeps_its_collector_as_it_is():
+    frozen, enabled, threshold, loaded = _collector("test")
+    assert frozen == 0 and enabled and loaded and threshold == 10_000
