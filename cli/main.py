@@ -86,9 +86,11 @@ def exit_now(status: object) -> NoReturn:
     the output is flushed, but without the interpreter's own teardown: freeing, module by module, the
     ~2,300 modules and the objects of a command that ran Dagster took ~0.6 s of a 10-row `flrisk
     load` (a second under load), and every file and connection is closed by then. With another
-    thread still running, it exits the ordinary way (which waits for that thread)."""
+    thread still running, or under a profiler, coverage or a debugger (they write their results on
+    the way out), it exits the ordinary way."""
     others = [thread for thread in threading.enumerate() if thread is not threading.main_thread()]
-    if any(thread.is_alive() and not thread.daemon for thread in others):
+    watched = sys.getprofile() is not None or sys.gettrace() is not None
+    if watched or any(thread.is_alive() and not thread.daemon for thread in others):
         sys.exit(status)
     if status is None:
         code = 0
