@@ -41,6 +41,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
+from pipelines.stamped_storage import StampedSqliteRunStorage, StampedSqliteScheduleStorage
+
 ENGINES_KEPT = 8  # run files stay open while their run writes; a long-lived process keeps a few
 STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage")
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -214,15 +216,21 @@ def event_batching() -> Iterator[None]:
 
 def command_instance() -> dg.DagsterInstance:
     """The persistent instance at `$DAGSTER_HOME` (see `warehouse.home.prepare_dagster_home`), with
-    `ReusedConnectionEventLogStorage` when its `dagster.yaml` leaves storage at Dagster's SQLite default."""
+    `ReusedConnectionEventLogStorage` and the run and schedule storage of `pipelines.stamped_storage`
+    when its `dagster.yaml` leaves storage at Dagster's SQLite default."""
     home = os.environ["DAGSTER_HOME"]
     config = Path(home) / "dagster.yaml"
     configured = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None
     if any(key in (configured or {}) for key in STORAGE_KEYS):
         return dg.DagsterInstance.get()
-    storage = {
-        "module": __name__,
-        "class": ReusedConnectionEventLogStorage.__name__,
-        "config": {"base_dir": str(Path(home) / "history" / "runs")},
+    root = Path(home)
+    storages = {
+        "event_log_storage": (ReusedConnectionEventLogStorage, root / "history" / "runs"),
+        "run_storage": (StampedSqliteRunStorage, root / "history"),
+        "schedule_storage": (StampedSqliteScheduleStorage, root / "schedules"),
     }
-    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(home, overrides={"event_log_storage": storage}))
+    overrides = {
+        key: {"module": kind.__module__, "class": kind.__name__, "config": {"base_dir": str(base_dir)}}
+        for key, (kind, base_dir) in storages.items()
+    }
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(home, overrides=overrides))
