@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import dagster as dg
 from pydantic import Field
 
+from assets.known_names_cache import use_saved_known_names
 from assets.match_index import INDEX_TABLES, index_lookup, last_run
 from assets.metadata import key_of, timed
 from assets.resolution_delta import (
@@ -40,6 +41,7 @@ MATCH_STATE_TABLES = {
     "resolved.resolution_runs": "one row per entity-resolution run (full or incremental, and why)",
 }
 ASSET_TABLES = RESOLVED_TABLES | MATCH_STATE_TABLES
+CACHE_FOLDER = "cache"  # beside the warehouse file: $FLRISK_HOME/cache
 LINKED_ONCE_SQL = """
 SELECT (SELECT count(*) FROM staged.facility_records r ANTI JOIN resolved.record_links l USING (record_id))
      + (SELECT count(*) FROM resolved.record_links l ANTI JOIN staged.facility_records r USING (record_id))
@@ -174,6 +176,7 @@ def resolve_and_write(warehouse: WarehouseResource, settings: ResolutionSettings
     """`resolve_into_warehouse`, saying what it wrote (`Written`): an incremental run writes only the
     facility and link rows that changed (assets/resolution_delta.py)."""
     started = time.perf_counter()
+    use_saved_known_names(warehouse.path.parent / CACHE_FOLDER)  # name normalisation's known names
     records = warehouse.read("staged.facility_records")
     decisions = warehouse.read("resolved.match_decisions")
     previous = PreviousResolution(*(warehouse.read(table) for table in RESOLVED_TABLES))

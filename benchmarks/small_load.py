@@ -6,9 +6,13 @@ end, CPU seconds of the command (user + system, the figure a loaded machine dist
 seconds of each step of its Dagster run. Goal (issue 19): a 10-row list in <= 5 s end to end.
 
 Usage: .venv/bin/python benchmarks/small_load.py [--rows 10] [--lists 3] [--home DIR] [--code DIR]
+                                                   [--against DIR]
   --home reuses a demo home (a copy of it is loaded, the original is never changed).
   --code runs the loads with the flrisk of another checkout (e.g. `git archive COMMIT | tar -x -C DIR`)
          in this venv, for a before/after comparison on the same demo home and machine load.
+  --against also loads every list with the flrisk of that checkout, on a second copy of the same
+         home, alternating with this code's loads (so both meet the same machine load), and prints
+         both medians.
 """
 
 from __future__ import annotations
@@ -78,35 +82,50 @@ def main() -> None:
     parser.add_argument("--lists", type=int, default=3)
     parser.add_argument("--home", type=Path, default=None, help="a demo home to copy instead of a new demo")
     parser.add_argument("--code", type=Path, default=None, help="load with the flrisk of this checkout")
+    parser.add_argument("--against", type=Path, default=None, help="alternate with this checkout's loads")
     options = parser.parse_args()
-    flrisk = [str(FLRISK)]
-    if options.code:
-        flrisk = [sys.executable, "-m", "cli.main"]
+    codes = {"": options.code} | ({"against": options.against} if options.against else {})
     with tempfile.TemporaryDirectory() as scratch:
-        home = Path(scratch) / "home"
-        env = {**os.environ, "FLRISK_HOME": str(home)}
-        env.pop("DAGSTER_HOME", None)
-        if options.code:
-            env["PYTHONPATH"] = str(options.code.resolve())
+        homes = {name: Path(scratch) / f"home{name}" for name in codes}
         if options.home:
-            shutil.copytree(options.home, home, symlinks=True)
+            for home in homes.values():
+                shutil.copytree(options.home, home, symlinks=True)
         else:
-            wall, _ = run([str(FLRISK), "demo", "--as-of", "2026-11-23"], env)
+            first = homes[""]
+            wall, _ = run([str(FLRISK), "demo", "--as-of", "2026-11-23"], _environment(first, None))
             print(f"demo built in {wall:.1f} s")
-        walls, cpus = [], []
+            for home in list(homes.values())[1:]:
+                shutil.copytree(first, home, symlinks=True)
+        figures: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in codes}
         for tag in range(options.lists):
             listing = Path(scratch) / f"brand_list_{tag}.csv"
             write_list(listing, options.rows, tag)
-            command = [*flrisk, "load", "supplier-list", str(listing), "--contributor", "Bench"]
-            wall, cpu = run(command, env, options.code.resolve() if options.code else None)
-            walls.append(wall)
-            cpus.append(cpu)
-            steps = ", ".join(f"{key} {seconds:.1f}" for key, seconds in step_seconds(home))
-            print(f"load {tag + 1}: {wall:.1f} s wall, {cpu:.1f} s CPU; steps: {steps}")
-        print(
-            f"median of {options.lists} loads of {options.rows} rows: {statistics.median(walls):.1f} s wall, "
-            f"{statistics.median(cpus):.1f} s CPU; load average now {os.getloadavg()[0]:.1f}"
-        )
+            for name, code in codes.items():
+                flrisk = [sys.executable, "-m", "cli.main"] if code else [str(FLRISK)]
+                command = [*flrisk, "load", "supplier-list", str(listing), "--contributor", "Bench"]
+                env = _environment(homes[name], code)
+                wall, cpu = run(command, env, code.resolve() if code else None)
+                figures[name][0].append(wall)
+                figures[name][1].append(cpu)
+                steps = ", ".join(f"{key} {seconds:.1f}" for key, seconds in step_seconds(homes[name]))
+                label = f" ({code})" if name else ""
+                print(f"load {tag + 1}{label}: {wall:.1f} s wall, {cpu:.1f} s CPU; steps: {steps}")
+        for name, (walls, cpus) in figures.items():
+            label = f" with {codes[name]}" if name else ""
+            print(
+                f"median of {options.lists} loads of {options.rows} rows{label}: "
+                f"{statistics.median(walls):.1f} s wall, {statistics.median(cpus):.1f} s CPU"
+            )
+        print(f"load average now {os.getloadavg()[0]:.1f}")
+
+
+def _environment(home: Path, code: Path | None) -> dict:
+    """The environment of a command on `home`, with the flrisk of `code` when given."""
+    env = {**os.environ, "FLRISK_HOME": str(home)}
+    env.pop("DAGSTER_HOME", None)
+    if code:
+        env["PYTHONPATH"] = str(code.resolve())
+    return env
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cli.query import fetch
+from cli.query import own_reads
 from risk_model.history import BAND_ORDER, PORTFOLIO_KINDS, added_list_hits, change_counts, for_brand
 
 HISTORY_SQL = """
@@ -46,14 +46,14 @@ def history_rows(
     """History rows recorded on or after `since`, of one run, as `brand` sees them (its facilities'
     changes and the facilities its list gained or lost: risk_model.history.for_brand); oldest first.
     Empty (not an error) when the warehouse predates the history table."""
-    present = fetch(
-        "SELECT count(*) AS n FROM information_schema.tables "
-        "WHERE table_schema = 'published' AND table_name = 'facility_risk_history'",
-        database=database,
-    )["n"][0]
-    if not present:
-        return pl.DataFrame()
-    rows = fetch(HISTORY_SQL, {"since": since, "brand": brand, "run": run_id}, database)
+    with own_reads(database) as con:  # one connection for both reads
+        present = con.sql(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'published' AND table_name = 'facility_risk_history'"
+        ).fetchall()[0][0]
+        if not present:
+            return pl.DataFrame()
+        rows = con.sql(HISTORY_SQL, params={"since": since, "brand": brand, "run": run_id}).pl()
     return for_brand(rows, brand) if brand else rows
 
 

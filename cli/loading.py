@@ -17,11 +17,21 @@ from pathlib import Path
 
 import click
 
+from cli import collector_paused
 from cli.errors import as_of_option
 from cli.progress import quiet_option, stage
 from cli.terminal import error as print_error
 from warehouse.home import flrisk_home, prepare_dagster_home, pseudonymisation_key_file
 from warehouse.received import KINDS
+
+
+def load_pipelines() -> None:
+    """Import `pipelines.runner` and build the code location with the garbage collector paused
+    (`cli.collector_paused`): Dagster and the definitions are most of a load's start-up."""
+    with collector_paused():
+        from pipelines.runner import code_location
+
+        code_location()
 
 
 def ensure_demo_key() -> None:
@@ -52,6 +62,7 @@ def run_pipeline(
     load whose file a run that started later has read runs nothing and returns None."""
     from cli.errors import explain, explain_text
     from cli.progress import shown
+    load_pipelines()
     from pipelines.runner import RunFailedError, run_load, run_refresh_all
 
     started = time.perf_counter()
@@ -87,6 +98,8 @@ def print_change_summary(run_id: str) -> None:
 def demo(as_of: str) -> None:
     """Register the bundled demo data, materialize the whole asset graph and print a summary."""
     from cli.summary import demo_summary
+
+    load_pipelines()
     from pipelines.runner import cause_tags
     from warehouse.database import Warehouse
     from warehouse.received import ensure_inbox_folders, register_demo_bundle, registered_files
@@ -111,6 +124,7 @@ def demo(as_of: str) -> None:
 def refresh(as_of: str, full_resolve: bool) -> None:
     """Re-run the whole asset graph on everything received (what the nightly schedule runs, with
     --full-resolve) and say how entity resolution ran."""
+    load_pipelines()
     from pipelines.runner import cause_tags
 
     prepare_dagster_home()
@@ -185,6 +199,7 @@ def load(
     sheet_note = f", sheet {entry.sheet!r}" if entry.sheet else ""
     where = f"{entry.relative_path}{sheet_note}"
     click.echo(f"Registered {file} as {entry.source_type} from {entry.contributor} ({where}).")
+    load_pipelines()
     from pipelines.runner import cause_tags
 
     tags = cause_tags("load", [entry.relative_path], [entry.contributor])

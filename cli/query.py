@@ -141,8 +141,15 @@ def fetch(
     """Our own parameterised read (values bound, never formatted) on a short-lived connection; our
     sourcing queries touch only reader tables, so they may read a live warehouse before its first
     reader copy."""
+    with own_reads(database, role) as con:
+        return con.sql(sql, params=parameters).pl()
+
+
+@contextmanager
+def own_reads(database: Path | None = None, role: str = SOURCING) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The connection `fetch` reads through, for several of our own reads on one connection."""
     path = reader_path(database, role)
     if role == SOURCING and not is_snapshot(path):
         role = ENGINEER  # our own SQL, reader tables only: the audience check is for users' SQL
     with read_only_connection(database, role=role) as con:
-        return con.sql(sql, params=parameters).pl()
+        yield con

@@ -43,30 +43,35 @@ def demo_summary(warehouse: Warehouse) -> str:
     return "\n".join(lines)
 
 
+LOAD_SUMMARY_PRESENT = (
+    "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'quarantine' AND table_name = 'load_summary'"
+)
+LOAD_SUMMARY_SQL = (
+    "SELECT rows_read, rows_staged, rows_quarantined, file_status, reason FROM quarantine.load_summary "
+    "WHERE source_file = ?"
+)
+PROBLEMS_SQL = (
+    "SELECT source_row, column_name, reason_code, message FROM quarantine.rejected_rows "
+    "WHERE source_file = ? ORDER BY source_row LIMIT 20"
+)
+
+
 def load_report(warehouse: Warehouse, source_file: str) -> tuple[str, bool]:
     """Read / staged / quarantined for one loaded file and its first quarantined rows, or why it was
     rejected as a whole; and whether the file was usable."""
-    if not warehouse.exists("quarantine.load_summary"):
+    with warehouse.connect(read_only=True) as con:  # one connection for the three reads
+        present = con.execute(LOAD_SUMMARY_PRESENT).fetchall()[0][0]
+        summary = con.execute(LOAD_SUMMARY_SQL, [source_file]).fetchall() if present else []
+        problems = con.execute(PROBLEMS_SQL, [source_file]).fetchall() if summary else []
+    if not summary:
         return f"{source_file}: not staged (see the run's failed steps).", False
-    summary = warehouse.query(
-        "SELECT rows_read, rows_staged, rows_quarantined, file_status, reason FROM quarantine.load_summary "
-        "WHERE source_file = ?",
-        [source_file],
-    )
-    if summary.is_empty():
-        return f"{source_file}: not staged (see the run's failed steps).", False
-    read, staged, quarantined, status, reason = summary.row(0)
+    read, staged, quarantined, status, reason = summary[0]
     if status == "rejected":
         return (
             f"{source_file}: rejected as a whole, nothing of it was staged (every other file was): {reason}",
             False,
         )
     lines = [f"{source_file}: {read} rows read, {staged} staged, {quarantined} quarantined."]
-    problems = warehouse.query(
-        "SELECT source_row, column_name, reason_code, message FROM quarantine.rejected_rows "
-        "WHERE source_file = ? ORDER BY source_row LIMIT 20",
-        [source_file],
-    )
-    for row, column, reason, message in problems.iter_rows():
+    for row, column, reason, message in problems:
         lines.append(f"  row {row}, column {column or '-'}: {reason}: {message}")
     return "\n".join(lines), True

@@ -183,12 +183,14 @@ def _plain_name(name: str | None) -> str:
     return _name_from_basic(_basic(name))
 
 
-_KNOWN_NAMES = {"enabled": True}
+_KNOWN_NAMES: dict = {"enabled": True, "given": None}
 
 
 @cache
 def _known_name_table() -> dict[str, str]:
-    return canonical_names(read_known_names(), _plain_name) if _KNOWN_NAMES["enabled"] else {}
+    if not _KNOWN_NAMES["enabled"]:
+        return {}
+    return _KNOWN_NAMES["given"] or canonical_names(read_known_names(), _plain_name)
 
 
 def _known(plain: str) -> str:
@@ -209,6 +211,21 @@ def known_name_keys() -> frozenset[str]:
 def use_known_names(enabled: bool) -> None:
     """Switch step 6 on (the default) or off, e.g. to measure what romanisation alone links."""
     _KNOWN_NAMES["enabled"] = enabled
+    for cached in (_known_name_table, normalise_name, core_name):
+        cached.cache_clear()
+
+
+def known_name_table() -> dict[str, str]:
+    """Step 6's table: normalised known name -> its firm's canonical normalised name (built on first
+    use; empty while the step is switched off)."""
+    return dict(_known_name_table())
+
+
+def use_known_name_table(table: dict[str, str]) -> None:
+    """Let step 6 use `table`, a `known_name_table()` built earlier by this same code from these same
+    reference files (the caller keys a saved table by both, e.g. `assets.known_names_cache`), instead
+    of building it: that romanises every Chinese known name, which loads pypinyin's dictionaries."""
+    _KNOWN_NAMES["given"] = dict(table)
     for cached in (_known_name_table, normalise_name, core_name):
         cached.cache_clear()
 

@@ -20,6 +20,7 @@ __all__ = [
     "RunFailedError",
     "build_quality_reports",
     "cause_tags",
+    "code_location",
     "format_status",
     "last_success_started",
     "read_status",
@@ -34,6 +35,13 @@ LOAD_LEAVES_OUT = (("quality", "data_quality_report"),)
 POSTGRES_ASSET = ("postgres", "published")  # left out too when no PostgreSQL target is configured
 FRESHNESS_CHECK = "freshness_check"  # the name Dagster's build_last_update_freshness_checks gives
 LOAD_KIND_TAG = "flrisk/load_kind"  # on a run that ingested one kind of file only
+
+
+def code_location() -> dg.Definitions:
+    """The code location's definitions (`pipelines.definitions`, built when first imported)."""
+    from pipelines.definitions import defs
+
+    return defs
 
 
 class RunFailedError(RuntimeError):

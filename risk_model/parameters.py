@@ -33,7 +33,8 @@ class RiskParameters:
 
 def load_parameters(path: Path | None = None) -> RiskParameters:
     """Parse a parameters file (default: the bundled `parameters.yaml`) and check the weights."""
-    data = yaml.safe_load((path or HERE / "parameters.yaml").read_text(encoding="utf-8"))
+    text = (path or HERE / "parameters.yaml").read_text(encoding="utf-8")
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
     total = sum(data["component_weights"].values())
     if abs(total - 1.0) > 1e-9:
         raise ValueError(f"component_weights must sum to 1, got {total}")

@@ -147,3 +147,51 @@ def test_a_new_run_file_is_a_copy_of_an_empty_one_dagster_made(tmp_path, monkeyp
             )
 
     assert schema(ours.run_id) == schema(theirs.run_id)
+
+
+def test_schema_questions_answered_yes_are_asked_once_and_no_is_asked_again(tmp_path, monkeypatch):
+    dagster_home(tmp_path, monkeypatch)
+    asked = []
+    real = SqliteEventLogStorage.has_table
+
+    def counted(self, table_name):
+        asked.append(table_name)
+        return real(self, table_name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counted)
+    with command_instance() as instance:
+        result = dg.materialize([numbers, doubled, numbers_are_three], instance=instance)
+        assert result.success
+        storage = instance.event_log_storage
+        assert len(asked) == len(set(asked)) > 0  # each table asked about once, however often Dagster asks
+        assert storage.has_table("asset_check_executions") and storage.supports_asset_checks
+        assert not storage.has_table("no_such_table") and not storage.has_table("no_such_table")
+        assert asked.count("no_such_table") == 2
+        assert storage.has_asset_key_col("cached_status_data")
+        assert not storage.has_asset_key_col("no_such_column")
+        assert instance.get_latest_materialization_event(dg.AssetKey("numbers")).run_id == result.run_id
+
+
+def test_files_already_stamped_by_dagster_are_not_initialised_again(tmp_path, monkeypatch):
+    dagster_home(tmp_path, monkeypatch)
+    initialised = []
+    real = SqliteEventLogStorage._initdb
+
+    def counted(self, engine, *args, **kwargs):
+        initialised.append(str(engine.url))
+        return real(self, engine, *args, **kwargs)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "_initdb", counted)
+    with command_instance() as instance:
+        first = tiny_job.execute_in_process(instance=instance)
+    # a new home: the index created (and stamped) once, the run's file copied from the empty one
+    # Dagster initialised (the template, made once per Dagster version)
+    assert len(initialised) == 2
+    assert initialised[0].endswith("/index.db") and ".flrisk-empty-run-" in initialised[1]
+    initialised.clear()
+    with command_instance() as instance:
+        second = tiny_job.execute_in_process(instance=instance)
+        assert [e.user_message for e in instance.all_logs(first.run_id)][-1].startswith("Finished")
+    assert initialised == []  # the index and the earlier run's file are stamped: nothing to create
+    with dg.DagsterInstance.get() as stock:
+        assert stock.get_run_by_id(second.run_id).is_success
