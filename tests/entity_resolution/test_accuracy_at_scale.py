@@ -195,3 +195,19 @@ def test_the_second_clustering_reuses_components_no_probe_touched():
     reused = cluster(rows, known, AUTO, DIFFERENT, set(), set(), 4.0, probes, first.copy())
     assert np.array_equal(full, reused)
     assert full[0] != full[15] and not same(full, [16, 19]) and same(full, range(20, 24))
+
+
+def test_small_graphs_get_the_components_and_numbering_scipy_gives():
+    """A small load's few touched facilities are clustered without scipy: same labels, same order."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from entity_resolution.clustering import SMALL_GRAPH_EDGES
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n, m = int(rng.integers(1, 120)), int(rng.integers(0, 150))
+        left, right = rng.integers(0, n, m), rng.integers(0, n, m)
+        graph = coo_matrix((np.ones(m, dtype=np.int8), (left, right)), shape=(n, n))
+        assert np.array_equal(components(n, left, right), connected_components(graph, directed=False)[1])
+    assert m <= SMALL_GRAPH_EDGES
