@@ -19,11 +19,11 @@ frequency AS (
     SELECT k.blocking_pass, k.blocking_key, count(*) AS frequency
     FROM resolved.match_index_keys k JOIN wanted USING (blocking_pass, blocking_key)
     GROUP BY ALL
-)
+),
+kept AS (SELECT * FROM frequency WHERE frequency < ? OR blocking_pass IN ('os_id', 'same_spelling'))
 SELECT k.record_id, k.blocking_pass, k.blocking_key, f.frequency
-FROM resolved.match_index_keys k JOIN frequency f USING (blocking_pass, blocking_key)
-WHERE f.frequency < ? OR k.blocking_pass IN ('os_id', 'same_spelling')
-"""
+FROM resolved.match_index_keys k JOIN kept f USING (blocking_pass, blocking_key)
+"""  # the rare keys are chosen before joining back: the second scan then keeps only their rows
 MEMBERS_SQL = """
 SELECT i.*, l.facility_id
 FROM resolved.match_index i JOIN resolved.record_links l USING (record_id)

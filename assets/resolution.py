@@ -9,10 +9,11 @@ import time
 from dataclasses import dataclass
 
 import dagster as dg
+import polars as pl
 from pydantic import Field
 
 from assets.known_names_cache import use_saved_known_names
-from assets.match_index import INDEX_TABLES, index_lookup, last_run
+from assets.match_index import INDEX_TABLES, last_run
 from assets.metadata import key_of, timed
 from assets.resolution_delta import (
     CHANGED_KEYS,
@@ -22,12 +23,13 @@ from assets.resolution_delta import (
     table_change,
     touched_facilities,
 )
+from assets.resolution_reads import planning_ids, warehouse_source
 from assets.resources import WarehouseResource
 from entity_resolution.incremental import index_keys, index_records
 from entity_resolution.resolve import Resolution, resolve
 from entity_resolution.run_plan import Plan, PreviousResolution, changes_nothing, plan_run, run_row
 from entity_resolution.settings import ResolutionSettings
-from entity_resolution.update import resolve_update
+from entity_resolution.update import update_neighbourhood
 
 RESOLVED_TABLES = {
     "resolved.facilities": "one row per resolved real facility",
@@ -173,17 +175,18 @@ def resolve_into_warehouse(
 
 
 def resolve_and_write(warehouse: WarehouseResource, settings: ResolutionSettings, full: bool) -> Written:
-    """`resolve_into_warehouse`, saying what it wrote (`Written`): an incremental run writes only the
-    facility and link rows that changed (assets/resolution_delta.py)."""
+    """`resolve_into_warehouse`, saying what it wrote (`Written`): an incremental run reads only the
+    rows its update can touch (assets/resolution_reads.py) and writes only the facility and link rows
+    that changed (assets/resolution_delta.py); its resolution then holds that neighbourhood of the
+    facility and link tables, not the whole tables."""
     started = time.perf_counter()
     use_saved_known_names(warehouse.path.parent / CACHE_FOLDER)  # name normalisation's known names
-    records = warehouse.read("staged.facility_records")
+    record_ids, previous_ids = planning_ids(warehouse)
     decisions = warehouse.read("resolved.match_decisions")
-    previous = PreviousResolution(*(warehouse.read(table) for table in RESOLVED_TABLES))
-    plan = plan_run(
-        records["record_id"], previous.record_links, decisions, last_run(warehouse), settings, full
-    )
+    plan = plan_run(record_ids, previous_ids, decisions, last_run(warehouse), settings, full)
     if plan.mode == "full":
+        records = warehouse.read("staged.facility_records")
+        previous = PreviousResolution(*(warehouse.read(table) for table in RESOLVED_TABLES))
         result = resolve(
             records,
             decisions,
@@ -202,11 +205,13 @@ def resolve_and_write(warehouse: WarehouseResource, settings: ResolutionSettings
             "resolved.record_links": result.record_links,
         }
         delete, append, touched, changed = {}, {}, None, {}
+        run = run_row(plan, result, decisions, settings, 0.0)
     elif plan.new_ids or plan.removed_ids:
-        update = resolve_update(records, plan, index_lookup(warehouse, settings), previous, settings)
-        result, index, tables = update.resolution, {}, {}
-        facilities = table_change("resolved.facilities", previous.facilities, result.facilities)
-        links = table_change("resolved.record_links", previous.record_links, result.record_links)
+        source = warehouse_source(warehouse, settings, record_ids.len())
+        update = update_neighbourhood(source, plan, settings)
+        result, before, index, tables = update.resolution, update.before, {}, {}
+        facilities = table_change("resolved.facilities", before.facilities, result.facilities)
+        links = table_change("resolved.record_links", before.record_links, result.record_links)
         delete = {table: ("record_id", plan.removed_ids) for table in INDEX_TABLES}
         delete |= {
             "resolved.facilities": ("facility_id", facilities.doomed),
@@ -214,14 +219,20 @@ def resolve_and_write(warehouse: WarehouseResource, settings: ResolutionSettings
         }
         append = dict(zip(INDEX_TABLES, (update.index_records, update.index_keys), strict=True))
         append |= {"resolved.facilities": facilities.rows, "resolved.record_links": links.rows}
-        touched = touched_facilities(facilities, links, previous.record_links)
+        touched = touched_facilities(facilities, links, before.record_links)
         changed = {
-            "resolved.facilities": change("facility_id", facilities.rows["facility_id"], previous.facilities),
-            "resolved.record_links": change("record_id", links.rows["record_id"], previous.record_links),
+            "resolved.facilities": change(
+                "facility_id", facilities.rows["facility_id"], source.facilities_total
+            ),
+            "resolved.record_links": change("record_id", links.rows["record_id"], previous_ids.height),
             **{
                 table: change("record_id", plan.new_ids, warehouse.row_count(table)) for table in INDEX_TABLES
             },
         }
+        linked = previous_ids.height - before.record_links.height + result.record_links.height
+        run = run_row(plan, result, decisions, settings, 0.0).with_columns(
+            records=pl.lit(linked, pl.Int64), facilities=pl.lit(result.report["facilities"], pl.Int64)
+        )
     else:
         unchanged = {
             table: change(
@@ -236,7 +247,7 @@ def resolve_and_write(warehouse: WarehouseResource, settings: ResolutionSettings
         "resolved.review_queue": result.review_queue,
         "resolved.facility_id_aliases": result.aliases,
     }
-    run = run_row(plan, result, decisions, settings, time.perf_counter() - started)
+    run = run.with_columns(seconds=pl.lit(round(time.perf_counter() - started, 3)))
     warehouse.replace_many(tables | index, delete=delete, append=append | {"resolved.resolution_runs": run})
     return Written(plan, result, touched, changed)
 

@@ -18,8 +18,14 @@ facilities. Printed per load: wall seconds end to end, CPU seconds of the comman
 shared machine distorts them least), the seconds of each step of its Dagster run, and the load
 average.
 
+Before/after on one home: `--code DIR` loads with another checkout's flrisk (`git archive COMMIT |
+tar -x -C DIR`, run with this virtualenv), and `--prime` first loads one other list, untimed, on the
+copy: a home refreshed by one code takes the fast path only for that code (the risk fingerprint
+covers the code), so priming with the code under test records its fingerprint and the timed load
+then takes the fast path with either code.
+
 Usage: .venv/bin/python benchmarks/load_at_scale.py [--facilities 1000000] [--rows 1000] [--lists 1]
-       [--home DIR] [--build-only DIR]
+       [--home DIR] [--build-only DIR] [--code DIR] [--prime]
   --build-only DIR  build the warehouse into DIR and stop (then pass --home DIR to time loads)
 """
 
@@ -121,7 +127,10 @@ def main() -> None:
     parser.add_argument("--lists", type=int, default=1)
     parser.add_argument("--home", type=Path, default=None, help="a home built by --build-only")
     parser.add_argument("--build-only", type=Path, default=None, help="build the warehouse here and stop")
+    parser.add_argument("--code", type=Path, default=None, help="load with the flrisk of this checkout")
+    parser.add_argument("--prime", action="store_true", help="load another list first, untimed")
     options = parser.parse_args()
+    flrisk = [sys.executable, "-m", "cli.main"] if options.code else [str(FLRISK)]
     if options.build_only:
         build(options.build_only.resolve(), options.facilities)
         return
@@ -132,12 +141,17 @@ def main() -> None:
         for tag in range(options.lists):
             home = Path(scratch) / f"home-{tag}"
             shutil.copytree(built, home, symlinks=True)
-            listing = Path(scratch) / f"brand_list_{tag}.csv"
-            write_list(built, listing, options.rows, tag)
             env = {**os.environ, "FLRISK_HOME": str(home)}
             env.pop("DAGSTER_HOME", None)
-            command = [str(FLRISK), "load", "supplier-list", str(listing), "--contributor", "Bench Brand"]
-            wall, cpu = run(command, env)
+            if options.prime:
+                primer = Path(scratch) / f"primer_{tag}.csv"
+                write_list(built, primer, options.rows, 1000 + tag)
+                command = [*flrisk, "load", "supplier-list", str(primer), "--contributor", "Primer Brand"]
+                run(command, env, cwd=options.code)
+            listing = Path(scratch) / f"brand_list_{tag}.csv"
+            write_list(built, listing, options.rows, tag)
+            command = [*flrisk, "load", "supplier-list", str(listing), "--contributor", "Bench Brand"]
+            wall, cpu = run(command, env, cwd=options.code)
             steps = ", ".join(f"{key} {seconds:.1f}" for key, seconds in step_seconds(home))
             print(
                 f"load {tag + 1} of {options.rows} rows: {wall:.1f} s wall, {cpu:.1f} s CPU; steps: {steps}; "

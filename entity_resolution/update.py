@@ -13,6 +13,15 @@ facilities they concern.
    removed records.
 Existing facilities never merge or split here and keep their IDs; a new record that would bridge two
 existing facilities links to the best one only. The nightly full re-resolve settles those cases.
+
+The update reads only its **neighbourhood** (`update_neighbourhood`): the facilities the index
+slice reaches (every facility a new record is compared with) and those of removed records, every
+link of those facilities and the staged records of those links, plus the new records. Nothing
+outside it can change: a kept link changes only when a new record of the same facility scores higher
+(that facility is reached), and only reached facilities or those losing records are rebuilt. So the
+update of the neighbourhood, put back into the whole tables, is the update of the whole tables
+(`resolve_update` does exactly that over frames; the pipeline reads the neighbourhood from the
+warehouse and writes the difference, assets/resolution.py).
 """
 
 from __future__ import annotations
@@ -39,11 +48,46 @@ from entity_resolution.settings import ResolutionSettings
 
 @dataclass(frozen=True)
 class Update:
-    """An incremental run's resolved tables, and the match index rows of its new records."""
+    """An incremental run's resolved tables, and the match index rows of its new records. From
+    `update_neighbourhood`, `resolution.facilities` and `.record_links` are the neighbourhood after the
+    update and `before` the same neighbourhood as it was; from `resolve_update`, whole tables."""
 
     resolution: Resolution
     index_records: pl.DataFrame
     index_keys: pl.DataFrame
+    before: PreviousResolution | None = None
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """The part of the previous resolution an update reads and may change: some facilities, every
+    link of those facilities, and the staged records of those links."""
+
+    facilities: pl.DataFrame
+    record_links: pl.DataFrame
+    records: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class UpdateSource:
+    """Where an update reads the previous resolution, slice by slice.
+    - `arrived(new_ids)`: the staged rows of the new records;
+    - `lookup(keys)`: the match index slice the new records' keys reach (`MatchIndex`, records with
+      their facility_id);
+    - `around(facility_ids, removed_ids)`: the `Neighbourhood` of those facilities and of the
+      facilities of the removed records;
+    - `in_use(ids)`: which of `ids` a facility or an alias already holds;
+    - the whole review queue and aliases (replaced whole), and the total staged records and
+      facilities before the update (for the run's figures)."""
+
+    arrived: Callable[[list[str]], pl.DataFrame]
+    lookup: Callable[[pl.DataFrame], MatchIndex]
+    around: Callable[[list[str], list[str]], Neighbourhood]
+    in_use: Callable[[set[str]], set[str]]
+    review_queue: pl.DataFrame
+    aliases: pl.DataFrame
+    records_total: int
+    facilities_total: int
 
 
 def resolve_update(
@@ -57,11 +101,65 @@ def resolve_update(
     `records` is staged.facility_records; `lookup(keys)` returns the slice of the match index the new
     records' blocking keys reach: the index keys they share (with their frequency over the whole index)
     and every member of the facilities those keys reach."""
+    source = UpdateSource(
+        arrived=lambda new_ids: records.filter(pl.col("record_id").is_in(new_ids)),
+        lookup=lookup,
+        around=lambda facility_ids, removed_ids: frame_neighbourhood(
+            records, previous, facility_ids, removed_ids
+        ),
+        in_use=lambda ids: ids & _held(previous),
+        review_queue=previous.review_queue,
+        aliases=previous.aliases,
+        records_total=records.height,
+        facilities_total=previous.facilities.height,
+    )
+    update = update_neighbourhood(source, plan, settings)
+    part, before = update.resolution, update.before
+    facilities = _put_back(previous.facilities, before.facilities, part.facilities, "facility_id")
+    links = _put_back(previous.record_links, before.record_links, part.record_links, "record_id")
+    whole = Resolution(facilities, links, part.review_queue, part.aliases, part.report, part.prepared)
+    return Update(whole, update.index_records, update.index_keys)
+
+
+def frame_neighbourhood(
+    records: pl.DataFrame,
+    previous: PreviousResolution,
+    facility_ids: list[str],
+    removed_ids: list[str],
+) -> Neighbourhood:
+    """`UpdateSource.around` over whole frames."""
+    owners = previous.record_links.filter(pl.col("record_id").is_in(removed_ids))["facility_id"]
+    wanted = pl.Series(sorted(set(facility_ids) | set(owners.to_list())), dtype=pl.String).implode()
+    links = previous.record_links.filter(pl.col("facility_id").is_in(wanted))
+    return Neighbourhood(
+        previous.facilities.filter(pl.col("facility_id").is_in(wanted)),
+        links,
+        records.filter(pl.col("record_id").is_in(links["record_id"].implode())),
+    )
+
+
+def _held(previous: PreviousResolution) -> set[str]:
+    return set(previous.facilities["facility_id"].to_list()) | set(previous.aliases["alias_id"].to_list())
+
+
+def _put_back(whole: pl.DataFrame, before: pl.DataFrame, after: pl.DataFrame, key: str) -> pl.DataFrame:
+    """`whole` with the rows of the neighbourhood `before` replaced by `after`, sorted by `key`."""
+    outside = whole.join(before.select(key), on=key, how="anti")
+    return pl.concat([outside, after.select(whole.columns)]).sort(key)
+
+
+def update_neighbourhood(source: UpdateSource, plan: Plan, settings: ResolutionSettings) -> Update:
+    """`resolve_update` reading only the neighbourhood of the update from `source`: returns the
+    neighbourhood before (`Update.before`) and after (facilities and links), the whole review queue and
+    aliases, and the run's figures over the whole tables."""
     started = time.perf_counter()
-    arrived = records.filter(pl.col("record_id").is_in(plan.new_ids))
+    arrived = source.arrived(plan.new_ids)
     new = prepare(arrived)
     keys = index_keys(new, settings)
-    index = lookup(keys)
+    index = source.lookup(keys)
+    area = source.around(sorted(set(index.records["facility_id"].to_list())), plan.removed_ids)
+    previous = PreviousResolution(area.facilities, area.record_links, source.review_queue, source.aliases)
+    records = pl.concat([area.records, arrived])
     index = MatchIndex(
         index.records.filter(~pl.col("record_id").is_in(plan.removed_ids)),
         index.keys.filter(~pl.col("record_id").is_in(plan.removed_ids)),
@@ -69,7 +167,7 @@ def resolve_update(
     scored = score_against_index(index, new, settings, keys) if new.height else _no_pairs()
     chosen = _allowed_links(scored, new, index, previous.facilities, settings)
     own = resolve(arrived, NO_DECISIONS, settings)
-    target = _targets(own.record_links, chosen, previous)
+    target = _targets(own.record_links, chosen, source.in_use)
     links = _new_links(target, chosen, own.record_links)
     kept = _strengthen(
         previous.record_links.filter(~pl.col("record_id").is_in(plan.removed_ids)), scored, target
@@ -82,20 +180,20 @@ def resolve_update(
     facilities = _rebuild(records, all_links, previous.facilities, touched)
     queue = _queue(previous.review_queue, plan.removed_ids, scored, own.review_queue, all_links, settings)
     report = {
-        "records": records.height,
+        "records": source.records_total,
         "new_records": len(plan.new_ids),
         "removed_records": len(plan.removed_ids),
         "linked_to_existing": int(target["existing"].sum()),
         "new_facilities": int(target.filter(~pl.col("existing"))["facility_id"].n_unique()),
         "touched_facilities": len(touched),
         "scored_pairs": scored.height,
-        "facilities": facilities.height,
+        "facilities": source.facilities_total - previous.facilities.height + facilities.height,
         "review_pairs": queue.height,
         "id_stable_share": 1.0,
         "seconds_update": round(time.perf_counter() - started, 3),
     }
     resolution = Resolution(facilities, all_links, queue, previous.aliases, report, new)
-    return Update(resolution, index_records(new), keys)
+    return Update(resolution, index_records(new), keys, previous)
 
 
 def _no_pairs() -> pl.DataFrame:
@@ -147,7 +245,9 @@ def _allowed_links(
     return best_pairs(scored.join(allowed, on=["record_id", "facility_id"]))
 
 
-def _targets(own_links: pl.DataFrame, chosen: pl.DataFrame, previous: PreviousResolution) -> pl.DataFrame:
+def _targets(
+    own_links: pl.DataFrame, chosen: pl.DataFrame, in_use: Callable[[set[str]], set[str]]
+) -> pl.DataFrame:
     """record_id -> final facility_id for every new record, and whether it is an existing facility.
     A group of new records (resolved among themselves) joins the one existing facility its members
     chose; when they chose several, each chooser goes its own way and the others stay a new facility."""
@@ -162,8 +262,7 @@ def _targets(own_links: pl.DataFrame, chosen: pl.DataFrame, previous: PreviousRe
         .filter(pl.col("choices").list.len() == 1)
         .select("group", pl.col("choices").list.first().alias("agreed"))
     )
-    taken = set(previous.facilities["facility_id"].to_list()) | set(previous.aliases["alias_id"].to_list())
-    fresh = {group: _unused(group, taken) for group in groups["group"].unique().to_list()}
+    fresh = _unused(groups["group"].unique().to_list(), in_use)
     return (
         choices.join(agreed, on="group", how="left")
         .with_columns(
@@ -176,13 +275,21 @@ def _targets(own_links: pl.DataFrame, chosen: pl.DataFrame, previous: PreviousRe
     )
 
 
-def _unused(facility_id: str, taken: set[str]) -> str:
-    """`facility_id`, salted (as `ids.assign_ids` does) until no existing facility or alias holds it."""
-    salt = 1
-    while facility_id in taken:
-        facility_id = "FLR-" + hashlib.sha256(f"{facility_id}#{salt}".encode()).hexdigest()[:12].upper()
-        salt += 1
-    return facility_id
+def _unused(facility_ids: list[str], in_use: Callable[[set[str]], set[str]]) -> dict[str, str]:
+    """Each of `facility_ids` -> itself, salted (as `ids.assign_ids` does) until no existing facility or
+    alias holds it (`in_use` answers for a batch of candidates at a time)."""
+    unused: dict[str, str] = {}
+    pending = {facility_id: (facility_id, 1) for facility_id in facility_ids}
+    while pending:
+        held = in_use({candidate for candidate, _ in pending.values()})
+        for facility_id, (candidate, salt) in list(pending.items()):
+            if candidate in held:
+                salted = hashlib.sha256(f"{candidate}#{salt}".encode()).hexdigest()[:12].upper()
+                pending[facility_id] = ("FLR-" + salted, salt + 1)
+            else:
+                unused[facility_id] = candidate
+                del pending[facility_id]
+    return unused
 
 
 def _new_links(target: pl.DataFrame, chosen: pl.DataFrame, own_links: pl.DataFrame) -> pl.DataFrame:
