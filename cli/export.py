@@ -69,10 +69,12 @@ class ExportError(ValueError):
 def exportable_tables(role: str = "sourcing") -> list[str]:
     """Every contracted table `role` may export, as `schema.table`."""
     from data_contracts.loader import all_contracts
+    from warehouse.readers import READER_LEFT_OUT
 
     schemas = ENGINEER_SCHEMAS if role == "engineer" else EXPORTABLE_SCHEMAS
+    left_out = set() if role == "engineer" else READER_LEFT_OUT  # not in the reader copy
     names = [contract.qualified_name for contract in all_contracts()]
-    return sorted(name for name in names if name.split(".")[0] in schemas)
+    return sorted(name for name in names if name.split(".")[0] in schemas and name not in left_out)
 
 
 def infer_format(out: Path, explicit: str | None) -> str:

@@ -70,7 +70,10 @@ def test_parquet_keeps_types_and_neutralises_list_items(warehouse):
     assert frame["risk_score"].dtype == pl.Float64
 
 
-@pytest.mark.parametrize("table", ["staged.worker_voice_grievances", "published.nope", "raw.loads"])
+@pytest.mark.parametrize(
+    "table",
+    ["staged.worker_voice_grievances", "published.nope", "raw.loads", "resolved.match_index_keys"],
+)
 def test_only_known_published_or_resolved_tables_are_exported(warehouse, table):
     result, out = export(warehouse, table, "csv")
     assert result.exit_code == 2 and "unknown table" in result.output
