@@ -8,7 +8,11 @@ pair, the forked normalisation against the in-process one, and Monge-Elkan again
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -186,3 +190,46 @@ def test_monge_elkan_equals_the_direct_definition(size):
     for i, (a, b) in enumerate(zip(left, right, strict=True)):
         expected = (1.0,) * 4 if a == b and a.strip() else _monge_elkan_directly(a, b)
         assert tuple(result[:, i]) == pytest.approx(expected, abs=1e-12), (a, b)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+STUCK_WORKER = """
+import multiprocessing, os, signal, threading
+from entity_resolution import parallel_map
+
+PARENT = os.getpid()
+
+
+def stuck_in_a_worker(value):
+    if os.getpid() != PARENT:
+        threading.Event().wait()  # forever, like a worker stuck on a lock it inherited
+    return value.upper()
+
+
+if __name__ == "__main__":
+    parallel_map.PARALLEL_FROM = 10
+    parallel_map.usable_cores = lambda: 2
+    parallel_map.WAIT_SECONDS_AT_LEAST = 1.0
+    signal.signal(signal.SIGTERM, lambda *_: None)  # a parent ignoring SIGTERM, as Dagster's handler did
+    values = [f"v{i}" for i in range(40)]
+    assert parallel_map.map_values(stuck_in_a_worker, values) == [v.upper() for v in values]
+    assert not multiprocessing.active_children()
+    print("done")
+"""
+
+
+def test_a_stuck_worker_neither_hangs_the_run_nor_outlives_it(tmp_path):
+    """Workers forked from a threaded process can get stuck on an inherited lock; past the deadline
+    the values are mapped in the process itself, and the stuck workers stop although the parent's
+    SIGTERM handler ignores the signal."""
+    script = tmp_path / "stuck.py"
+    script.write_text(STUCK_WORKER, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "done", done.stderr[-2000:]
