@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 
 from benchmarks.er.vocabulary import LEGAL_PREFIXES, LEGAL_SUFFIXES
 from connectors.countries import to_alpha2
+from entity_resolution.clustering import components
 
 NAIVE_THRESHOLD = 90
 SPLINK_THRESHOLD = 0.95
@@ -86,22 +87,6 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _union_find(count: int, pairs: list[tuple[int, int]]) -> list[int]:
-    parent = list(range(count))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for left, right in pairs:
-        a, b = find(left), find(right)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    return [find(i) for i in range(count)]
-
-
 def naive(frame: pl.DataFrame) -> pl.DataFrame:
     """record_id, cluster by the naive rapidfuzz baseline (see module docstring)."""
     prepared = prepare(frame).with_row_index("row")
@@ -118,7 +103,8 @@ def naive(frame: pl.DataFrame) -> pl.DataFrame:
         )
         left, right = np.nonzero(np.triu(scores, k=1))
         links.extend((rows[a], rows[b]) for a, b in zip(left.tolist(), right.tolist(), strict=True))
-    labels = _union_find(prepared.height, links)
+    pairs = np.array(links, dtype=np.int64).reshape(-1, 2)
+    labels = components(prepared.height, pairs[:, 0], pairs[:, 1])
     return prepared.select("record_id", cluster=pl.Series(labels, dtype=pl.Int64).cast(pl.String))
 
 

@@ -5,11 +5,10 @@ still running it exits the ordinary way, which waits for that thread; so does it
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
-from tests.pipelines.operations_support import ROOT
+from tests.pipelines.operations_support import ROOT, python_probe
 
 PROBE = """
 import atexit, os, sys, threading, time
@@ -75,15 +74,7 @@ print(json.dumps([gc.get_freeze_count(), gc.isenabled(), gc.get_threshold()[0], 
 
 
 def _collector(mode: str) -> list:
-    done = subprocess.run(
-        [sys.executable, "-c", COLLECTOR, mode],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return python_probe(COLLECTOR, mode)
 
 
 def test_a_program_freezes_what_dagster_and_the_code_location_loaded():

@@ -8,6 +8,7 @@ paying for its own first run.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -23,6 +24,15 @@ AS_OF = "2026-11-01"
 RUN_TIMEOUT = 900
 FLRISK = [sys.executable, "-m", "cli.main"]
 ENV_DROPPED = ("FLRISK_SOURCES", "FLRISK_ALERT_WEBHOOK_URL", "DAGSTER_HOME", "FLRISK_FAULT_PAUSE_AFTER_WRITE")
+
+
+def python_probe(code: str, *args: str) -> object:
+    """Run `code` in a fresh interpreter at the project root (`python -c code args...`) and return
+    the JSON value of the last line it printed."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def flrisk_env(home: Path, **extra: str) -> dict[str, str]:

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 
 from assets import known_names_cache
 from assets.known_names_cache import PREFIX, table_fingerprint, use_saved_known_names
 from entity_resolution import normalise
-from tests.pipelines.operations_support import ROOT
+from tests.pipelines.operations_support import python_probe
 
 
 @pytest.fixture(autouse=True)
@@ -94,15 +92,7 @@ print(json.dumps([used, latin, before, chinese, "pypinyin" in sys.modules]))
 
 def test_a_run_with_the_saved_table_romanises_only_its_own_chinese_names(tmp_path):
     def probe():
-        done = subprocess.run(
-            [sys.executable, "-c", PROBE, str(tmp_path)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=True,
-        )
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        return python_probe(PROBE, str(tmp_path))
 
     first = probe()
     assert first[0] is False and first[2] is True  # building the table romanised the Chinese names
