@@ -9,7 +9,7 @@ index rows of every member of the facilities those keys lead to.
 import polars as pl
 
 from assets.resources import WarehouseResource
-from entity_resolution.incremental import MatchIndex
+from entity_resolution.incremental import NAME_KEY_CAP, MatchIndex
 from entity_resolution.settings import ResolutionSettings
 
 INDEX_TABLES = ("resolved.match_index", "resolved.match_index_keys")
@@ -20,7 +20,11 @@ frequency AS (
     FROM resolved.match_index_keys k JOIN wanted USING (blocking_pass, blocking_key)
     GROUP BY ALL
 ),
-kept AS (SELECT * FROM frequency WHERE frequency < ? OR blocking_pass IN ('os_id', 'same_spelling'))
+kept AS (
+    SELECT * FROM frequency
+    WHERE frequency < ? OR blocking_pass IN ('os_id', 'same_spelling')
+        OR (blocking_pass = 'name_neighbourhood' AND frequency < ?)
+)
 SELECT k.record_id, k.blocking_pass, k.blocking_key, f.frequency
 FROM resolved.match_index_keys k JOIN kept f USING (blocking_pass, blocking_key)
 """  # the rare keys are chosen before joining back: the second scan then keeps only their rows
@@ -39,7 +43,7 @@ def index_lookup(warehouse: WarehouseResource, settings: ResolutionSettings):
     def lookup(new_keys: pl.DataFrame) -> MatchIndex:
         with warehouse.connect() as con:
             con.register("new_keys", new_keys.select("blocking_pass", "blocking_key"))
-            shared = con.sql(SHARED_KEYS_SQL, params=[settings.max_block_size]).pl()
+            shared = con.sql(SHARED_KEYS_SQL, params=[settings.max_block_size, NAME_KEY_CAP]).pl()
             con.register("shared", shared.select("record_id"))
             members = con.sql(MEMBERS_SQL).pl()
         return MatchIndex(members, shared)

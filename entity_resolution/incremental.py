@@ -87,6 +87,12 @@ def index_keys(prepared: pl.DataFrame, settings: ResolutionSettings) -> pl.DataF
         "same_spelling": spellings(prepared.drop("idx", strict=False).with_row_index("idx")).select(
             pl.col("idx").cast(pl.UInt32), pl.col("spelling").alias("key")
         ),
+        NAME_PASS: base.filter(pl.col("core_norm").fill_null("") != "").select(
+            "idx",
+            pl.concat_str(pl.col("country_code").fill_null(""), "core_norm", separator="|")
+            .hash()
+            .alias("key"),
+        ),
     }
     ids = base.select("idx", "record_id")
     keys = pl.concat(
@@ -122,9 +128,17 @@ def _per_pass(settings: ResolutionSettings) -> dict[str, int]:
         "name_gram": settings.rare_name_grams,
         "name_pair": settings.rare_name_pairs,
         "same_spelling": 1,
+        NAME_PASS: 1,
     }
 
 
+NAME_PASS = "name_neighbourhood"
+"""The pass whose key in the index is the record's country and core name: a new record is compared with
+the index records of its core name (as a full run compares every spelling with its name's first one),
+however common each word of the name is."""
+NAME_KEY_CAP = 100
+"""A core name held by this many index records or more is too common to compare with all of them (a
+plain name such as "sai textiles"); the other passes still apply."""
 IDENTITY_PARTNERS = 3
 """Index records a new record is paired with through one identity key (OS ID, same spelling): they are
 one facility already, so a few suffice however many mentions share the key."""
@@ -133,9 +147,12 @@ one facility already, so a few suffice however many mentions share the key."""
 def candidates(index: MatchIndex, new_keys: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
     """(record_id, existing, blocking_pass): new records paired with index records sharing one of the
     new record's rarest keys per pass. Keys held by `max_block_size` or more index records are dropped,
-    except identity keys (OS ID, same spelling), which pair with up to `IDENTITY_PARTNERS` records."""
-    shareable = (pl.col("frequency") < settings.max_block_size) | pl.col("blocking_pass").is_in(
-        IDENTITY_PASSES
+    except identity keys (OS ID, same spelling), which pair with up to `IDENTITY_PARTNERS` records,
+    and core names (`NAME_PASS`), which pair with every record holding them below `NAME_KEY_CAP`."""
+    shareable = (
+        (pl.col("frequency") < settings.max_block_size)
+        | pl.col("blocking_pass").is_in(IDENTITY_PASSES)
+        | ((pl.col("blocking_pass") == NAME_PASS) & (pl.col("frequency") < NAME_KEY_CAP))
     )
     shared = new_keys.join(
         index.keys.filter(shareable),
