@@ -11,7 +11,7 @@ from data_contracts import CheckResult, ContractError, all_contracts, load_contr
 from warehouse import locking
 from warehouse.database import Warehouse
 from warehouse.migrations import column_differences
-from warehouse.readers import READER_EXTRA_TABLES, READER_SCHEMAS, is_snapshot
+from warehouse.readers import is_snapshot, reader_tables
 
 PRESENT_TABLES = "SELECT table_schema || '.' || table_name FROM information_schema.tables"
 SAMPLE_ROWS_SHOWN = 3
@@ -23,7 +23,8 @@ class ContractTestOutcome:
 
     results: dict[str, list[CheckResult]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
-    # tables the reader copy never holds (staged, quarantine rows), untested while a run writes
+    # tables the reader copy never holds (staged, quarantine rows, match index keys), untested while a
+    # run writes
     unavailable: list[str] = field(default_factory=list)
 
     @property
@@ -59,8 +60,9 @@ class ContractTestOutcome:
 
 
 def holds(table_key: str) -> bool:
-    """Whether the reader copy holds `table_key` (issue 17: published, resolved and bookkeeping)."""
-    return table_key.split(".")[0] in READER_SCHEMAS or table_key in READER_EXTRA_TABLES
+    """Whether the reader copy holds `table_key` (issue 17: published, resolved and bookkeeping,
+    without resolution's working state; `warehouse.readers.reader_tables`)."""
+    return bool(reader_tables({table_key}))
 
 
 def audited_warehouse() -> Warehouse:
