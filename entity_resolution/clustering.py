@@ -55,9 +55,8 @@ def _small_components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray
         if root_a != root_b:
             parent[max(root_a, root_b)] = min(root_a, root_b)
     roots = np.fromiter((find(node) for node in range(n)), dtype=np.int64, count=n)
-    _, first, dense = np.unique(roots, return_index=True, return_inverse=True)
-    order = np.argsort(np.argsort(first))
-    return order[dense].astype(np.int32)
+    # a root is its component's first node, so numbering the sorted roots numbers components as scipy
+    return np.unique(roots, return_inverse=True)[1].astype(np.int32)
 
 
 class _Groups:
@@ -155,13 +154,13 @@ def cluster(
     holding no probe link or difference is rebuilt exactly as before; its labels are copied from
     `previous` instead of rebuilding it again."""
     n = records.height
-    rebuild: set[int] | None = None
+    probed = None  # per record: its `previous` cluster holds a probe link or difference
     if probes is not None and probes.height:
         if previous is not None:
-            evidence_probes = probes.filter(
+            evidence = probes.filter(
                 (pl.col("match_score") >= auto) | (pl.col("match_score") < different_below)
             )
-            rebuild = set(np.unique(previous[evidence_probes["left"].to_numpy()]).tolist())
+            probed = np.isin(previous, previous[evidence["left"].to_numpy()])
         scored = pl.concat(
             [
                 scored.select("left", "right", "match_score"),
@@ -192,8 +191,7 @@ def cluster(
     by_component: dict[int, list[int]] = defaultdict(list)
     for index in np.flatnonzero(np.isin(labels, list(suspicious))):
         by_component[int(labels[index])].append(int(index))
-    if rebuild is not None and previous is not None:
-        probed = np.isin(previous, np.fromiter(rebuild, dtype=previous.dtype))
+    if probed is not None and previous is not None:
         for component in list(by_component):
             members = by_component[component]
             if not probed[members].any():
