@@ -9,7 +9,8 @@ index rows of every member of the facilities those keys lead to.
 import polars as pl
 
 from assets.resources import WarehouseResource
-from entity_resolution.incremental import NAME_KEY_CAP, MatchIndex
+from entity_resolution.blocking import IDENTITY_PASSES
+from entity_resolution.incremental import NAME_KEY_CAP, NAME_PASS, MatchIndex
 from entity_resolution.settings import ResolutionSettings
 
 INDEX_TABLES = ("resolved.match_index", "resolved.match_index_keys")
@@ -22,8 +23,8 @@ frequency AS (
 ),
 kept AS (
     SELECT * FROM frequency
-    WHERE frequency < ? OR blocking_pass IN ('os_id', 'same_spelling')
-        OR (blocking_pass = 'name_neighbourhood' AND frequency < ?)
+    WHERE frequency < $block_cap OR list_contains($identity_passes, blocking_pass)
+        OR (blocking_pass = $name_pass AND frequency < $name_cap)
 )
 SELECT k.record_id, k.blocking_pass, k.blocking_key, f.frequency
 FROM resolved.match_index_keys k JOIN kept f USING (blocking_pass, blocking_key)
@@ -37,13 +38,24 @@ WHERE l.facility_id IN (
 """
 
 
+def shareable_keys(settings: ResolutionSettings) -> dict:
+    """The parameters of SHARED_KEYS_SQL: the same rule as `entity_resolution.incremental.candidates`
+    (rare keys, identity keys, core names below their cap)."""
+    return {
+        "block_cap": settings.max_block_size,
+        "identity_passes": list(IDENTITY_PASSES),
+        "name_pass": NAME_PASS,
+        "name_cap": NAME_KEY_CAP,
+    }
+
+
 def index_lookup(warehouse: WarehouseResource, settings: ResolutionSettings):
     """A `lookup(new_keys) -> MatchIndex` over the warehouse's persisted index (for `resolve_update`)."""
 
     def lookup(new_keys: pl.DataFrame) -> MatchIndex:
         with warehouse.connect() as con:
             con.register("new_keys", new_keys.select("blocking_pass", "blocking_key"))
-            shared = con.sql(SHARED_KEYS_SQL, params=[settings.max_block_size, NAME_KEY_CAP]).pl()
+            shared = con.sql(SHARED_KEYS_SQL, params=shareable_keys(settings)).pl()
             con.register("shared", shared.select("record_id"))
             members = con.sql(MEMBERS_SQL).pl()
         return MatchIndex(members, shared)

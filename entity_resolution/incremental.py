@@ -42,6 +42,13 @@ INDEX_COLUMNS = [
     "numbers",
 ]
 KEY_COLUMNS = ["record_id", "blocking_pass", "blocking_key"]
+NAME_PASS = "name_neighbourhood"
+"""The pass whose key in the index is the record's country and core name: a new record is compared with
+the index records of its core name (as a full run compares every spelling with its name's first one),
+however common each word of the name is."""
+NAME_KEY_CAP = 100
+"""A core name held by this many index records or more is too common to compare with all of them (a
+plain name such as "sai textiles"); the other passes still apply."""
 
 
 @dataclass(frozen=True)
@@ -132,13 +139,6 @@ def _per_pass(settings: ResolutionSettings) -> dict[str, int]:
     }
 
 
-NAME_PASS = "name_neighbourhood"
-"""The pass whose key in the index is the record's country and core name: a new record is compared with
-the index records of its core name (as a full run compares every spelling with its name's first one),
-however common each word of the name is."""
-NAME_KEY_CAP = 100
-"""A core name held by this many index records or more is too common to compare with all of them (a
-plain name such as "sai textiles"); the other passes still apply."""
 IDENTITY_PARTNERS = 3
 """Index records a new record is paired with through one identity key (OS ID, same spelling): they are
 one facility already, so a few suffice however many mentions share the key."""
