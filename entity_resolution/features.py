@@ -147,7 +147,9 @@ def _distinct_name_features(
         one = representatives(inverse)
         known = {name: values[one] for name, values in known.items()}
     texts = records.select("name_norm", "core_norm")
-    features = _name_features(texts[first[unique_l]], texts[first[unique_r]], known)
+    broken = broken_spacing(texts["name_norm"].gather(first))  # once per distinct name
+    despace = broken[unique_l] | broken[unique_r]
+    features = _name_features(texts[first[unique_l]], texts[first[unique_r]], known, despace)
     return {key: value.gather(inverse) for key, value in features.items()}
 
 
@@ -162,7 +164,8 @@ def _distinct_address_features(
     addresses = records["address_norm"]
     left, right = addresses.gather(first[unique_l]), addresses.gather(first[unique_r])
     missing = (left.fill_null("") == "") | (right.fill_null("") == "")
-    features = _address_features(left, right, missing)
+    numbers = house_number_sets(addresses.gather(first))  # once per distinct address
+    features = _address_features(left, right, missing, (numbers, unique_l, unique_r))
     return {key: value.gather(inverse) for key, value in features.items()}, missing.gather(inverse)
 
 
@@ -178,11 +181,15 @@ def _spaceless(names: list[str]) -> list[str]:
     return [name.replace(" ", "") for name in names]
 
 
-def _name_features(left: pl.DataFrame, right: pl.DataFrame, known: dict | None = None) -> dict:
+def _name_features(
+    left: pl.DataFrame, right: pl.DataFrame, known: dict | None = None, despace: np.ndarray | None = None
+) -> dict:
     """Name similarities; a pair where either name has broken spacing is compared with spaces removed.
     (`name_set_no_address` is added by the caller, from the addresses.) `known` name_set and
-    name_compact, computed on the names as they are, are used where no spacing is broken."""
-    despace = broken_spacing(left["name_norm"]) | broken_spacing(right["name_norm"])
+    name_compact, computed on the names as they are, are used where no spacing is broken. `despace`
+    (whether either name has broken spacing) may be given, computed once per distinct name."""
+    if despace is None:
+        despace = broken_spacing(left["name_norm"]) | broken_spacing(right["name_norm"])
 
     def names(frame: pl.DataFrame, column: str) -> list[str]:
         values = frame[column].fill_null("").to_list()
@@ -208,33 +215,102 @@ def _name_features(left: pl.DataFrame, right: pl.DataFrame, known: dict | None =
         right["name_norm"].str.count_matches(" ").to_numpy(),
     )
     forward, backward, worst_forward, worst_backward = monge_elkan(names_l, names_r)
+    name_sort = pairwise(names_l, names_r, fuzz.token_sort_ratio)
     return {
         "name_soft_min": pl.Series(np.minimum(forward, backward)),
         "name_soft_max": pl.Series(np.maximum(forward, backward)),
         "name_worst_max": pl.Series(np.maximum(worst_forward, worst_backward)),
         "name_worst_min": pl.Series(np.minimum(worst_forward, worst_backward)),
-        "name_sort": pl.Series(pairwise(names_l, names_r, fuzz.token_sort_ratio)),
+        "name_sort": pl.Series(name_sort),
         "name_set": pl.Series(name_set),
         "name_wratio": pl.Series(pairwise(names_l, names_r, fuzz.WRatio)),
-        "name_core_sort": pl.Series(
-            pairwise(names(left, "core_norm"), names(right, "core_norm"), fuzz.token_sort_ratio)
-        ),
+        "name_core_sort": pl.Series(_core_sort(left, right, names, name_sort)),
         "name_compact": pl.Series(name_compact),
         "name_jaro": pl.Series(pairwise(names_l, names_r, JaroWinkler.normalized_similarity) * 100.0),
         "single_token_name": pl.Series((shortest == 0).astype(np.float64)),
     }
 
 
-def _address_features(left: pl.Series, right: pl.Series, address_missing: pl.Series) -> dict:
+def _core_sort(left: pl.DataFrame, right: pl.DataFrame, names, name_sort: np.ndarray) -> np.ndarray:
+    """token_sort_ratio of the core names: the names' own `name_sort` where both core names equal
+    their full names (the same two strings), compared only where either differs."""
+    core_l, core_r = names(left, "core_norm"), names(right, "core_norm")
+    same = (
+        (left["core_norm"] == left["name_norm"]).fill_null(False)
+        & (right["core_norm"] == right["name_norm"]).fill_null(False)
+    ).to_numpy()
+    result = name_sort.copy()
+    differ = np.flatnonzero(~same)
+    if differ.size:
+        result[differ] = pairwise(
+            [core_l[i] for i in differ], [core_r[i] for i in differ], fuzz.token_sort_ratio
+        )
+    return result
+
+
+HOUSE_NUMBER = r"\b[0-9]{1,3}\b"
+"""House, lot and building numbers of 1-3 digits (postcodes are left out: lists drop and add them)."""
+_NUMBER_SLOT_FROM = {1: 0, 2: 10, 3: 110}
+"""Each 1-3 digit string has its own bit: "0".."9" bits 0-9, "00".."99" 10-109, "000".."999" 110-1109."""
+NUMBER_WORDS = -(-1110 // 64)
+
+
+def house_number_sets(addresses: pl.Series) -> np.ndarray:
+    """The house numbers (`HOUSE_NUMBER`) of each address as a bit set, one row of `NUMBER_WORDS`
+    uint64 words per address: two addresses share a number exactly when their rows share a bit."""
+    found = (
+        pl.DataFrame({"number": addresses.fill_null("").str.extract_all(HOUSE_NUMBER)})
+        .with_row_index("row")
+        .explode("number")
+        .drop_nulls("number")
+    )
+    bits = np.zeros((addresses.len(), NUMBER_WORDS), dtype=np.uint64)
+    if found.height:
+        digits = found["number"]
+        slot = (
+            digits.str.len_bytes().replace_strict(_NUMBER_SLOT_FROM, return_dtype=pl.Int64)
+            + digits.cast(pl.Int64)
+        ).to_numpy()
+        rows = found["row"].to_numpy().astype(np.int64)
+        np.bitwise_or.at(bits, (rows, slot // 64), np.left_shift(np.uint64(1), (slot % 64).astype(np.uint64)))
+    return bits
+
+
+NUMBER_PAIRS_AT_ONCE = 200_000
+
+
+def _numbers_disjoint(bits: np.ndarray, rows_l: np.ndarray, rows_r: np.ndarray) -> np.ndarray:
+    """Both addresses carry house numbers and none is the same (rows of `house_number_sets`)."""
+    result = np.zeros(rows_l.size, dtype=bool)
+    for start in range(0, rows_l.size, NUMBER_PAIRS_AT_ONCE):
+        left = bits[rows_l[start : start + NUMBER_PAIRS_AT_ONCE]]
+        right = bits[rows_r[start : start + NUMBER_PAIRS_AT_ONCE]]
+        result[start : start + NUMBER_PAIRS_AT_ONCE] = (
+            left.any(axis=1) & right.any(axis=1) & ~(left & right).any(axis=1)
+        )
+    return result
+
+
+def _address_features(
+    left: pl.Series,
+    right: pl.Series,
+    address_missing: pl.Series,
+    numbers: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> dict:
     """Address similarity, whether either is missing, and whether both carry numbers (house, lot and
     building numbers of 1-3 digits; postcodes are left out: lists drop and add them) with none in
-    common: a hint of a neighbouring site rather than the same one."""
+    common: a hint of a neighbouring site rather than the same one. `numbers` may give the house
+    number sets of the distinct addresses (`house_number_sets`) and each pair's rows among them."""
     missing = address_missing.to_numpy()
     similarity = pairwise(left.fill_null("").to_list(), right.fill_null("").to_list(), fuzz.token_set_ratio)
-    numbers_l = left.fill_null("").str.extract_all(r"\b[0-9]{1,3}\b").list.unique()
-    numbers_r = right.fill_null("").str.extract_all(r"\b[0-9]{1,3}\b").list.unique()
-    shared = numbers_l.list.set_intersection(numbers_r).list.len()
-    disjoint = (numbers_l.list.len() > 0) & (numbers_r.list.len() > 0) & (shared == 0)
+    if numbers is None:
+        numbers = (
+            house_number_sets(pl.concat([left, right])),
+            np.arange(left.len()),
+            np.arange(right.len()) + left.len(),
+        )
+    bits, rows_l, rows_r = numbers
+    disjoint = pl.Series(_numbers_disjoint(bits, rows_l, rows_r))
     return {
         "address_set": pl.Series(np.where(missing, 0.0, similarity)),
         "address_missing": address_missing.cast(pl.Float64),
