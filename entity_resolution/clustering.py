@@ -103,7 +103,7 @@ class _Groups:
         if len(self.os_ids[ra] | self.os_ids[rb]) > 1 or len(self.units[ra] | self.units[rb]) > 1:
             return False
         small, big = sorted((ra, rb), key=lambda r: (len(self.members[r]), r))
-        if self._between(small, big, self.evidence.rejected):
+        if self.evidence.rejected and self._between(small, big, self.evidence.rejected):
             return False
         differences = self._between(small, big, self.evidence.different)
         if not differences:
@@ -124,10 +124,11 @@ class _Evidence:
 
 
 def _adjacency(pairs) -> dict[int, list[int]]:
+    """Each record's partners in `pairs` (pairs of Python ints)."""
     adjacency: dict[int, list[int]] = defaultdict(list)
     for a, b in pairs:
-        adjacency[int(a)].append(int(b))
-        adjacency[int(b)].append(int(a))
+        adjacency[a].append(b)
+        adjacency[b].append(a)
     return adjacency
 
 
@@ -204,8 +205,9 @@ def cluster(
         "match_score", "left", "right", descending=[True, False, False]
     )
     edges_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for a, b, _ in edges.iter_rows():
-        edges_of[int(labels[a])].append((a, b))
+    label_list = labels.tolist()
+    for a, b in zip(edges["left"].to_list(), edges["right"].to_list(), strict=True):
+        edges_of[label_list[a]].append((a, b))
     evidence = _Evidence(
         rejected=_adjacency(rejected),
         different=_adjacency(set(inside.iter_rows()) - set(rejected)),

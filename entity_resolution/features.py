@@ -147,9 +147,17 @@ def _distinct_name_features(
         one = representatives(inverse)
         known = {name: values[one] for name, values in known.items()}
     texts = records.select("name_norm", "core_norm")
-    broken = broken_spacing(texts["name_norm"].gather(first))  # once per distinct name
+    distinct = texts[first]  # once per distinct name: broken spacing, words in order
+    broken = broken_spacing(distinct["name_norm"])
     despace = broken[unique_l] | broken[unique_r]
-    features = _name_features(texts[first[unique_l]], texts[first[unique_r]], known, despace)
+    ordered = {column: np.asarray(token_sorted(distinct[column]), dtype=object) for column in texts.columns}
+    features = _name_features(
+        texts[first[unique_l]],
+        texts[first[unique_r]],
+        known,
+        despace,
+        {column: (words[unique_l], words[unique_r]) for column, words in ordered.items()},
+    )
     return {key: value.gather(inverse) for key, value in features.items()}
 
 
@@ -181,15 +189,31 @@ def _spaceless(names: list[str]) -> list[str]:
     return [name.replace(" ", "") for name in names]
 
 
+def token_sorted(names: pl.Series) -> list[str]:
+    """Each name's words in sorted order, joined by single spaces: what rapidfuzz's token_sort_ratio
+    compares with `fuzz.ratio`, so sorting once per distinct name gives the same scores."""
+    return [" ".join(sorted(name.split())) for name in names.fill_null("").to_list()]
+
+
 def _name_features(
-    left: pl.DataFrame, right: pl.DataFrame, known: dict | None = None, despace: np.ndarray | None = None
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    known: dict | None = None,
+    despace: np.ndarray | None = None,
+    ordered: dict[str, tuple] | None = None,
 ) -> dict:
     """Name similarities; a pair where either name has broken spacing is compared with spaces removed.
     (`name_set_no_address` is added by the caller, from the addresses.) `known` name_set and
     name_compact, computed on the names as they are, are used where no spacing is broken. `despace`
-    (whether either name has broken spacing) may be given, computed once per distinct name."""
+    (whether either name has broken spacing) and `ordered` (per column, the `token_sorted` names of
+    the left and right sides) may be given, computed once per distinct name."""
     if despace is None:
         despace = broken_spacing(left["name_norm"]) | broken_spacing(right["name_norm"])
+    if ordered is None:
+        ordered = {
+            column: (token_sorted(left[column]), token_sorted(right[column]))
+            for column in ("name_norm", "core_norm")
+        }
 
     def names(frame: pl.DataFrame, column: str) -> list[str]:
         values = frame[column].fill_null("").to_list()
@@ -215,7 +239,8 @@ def _name_features(
         right["name_norm"].str.count_matches(" ").to_numpy(),
     )
     forward, backward, worst_forward, worst_backward = monge_elkan(names_l, names_r)
-    name_sort = pairwise(names_l, names_r, fuzz.token_sort_ratio)
+    sorted_l, sorted_r = _sorted_words(ordered["name_norm"], names_l, names_r, despace)
+    name_sort = pairwise(sorted_l, sorted_r, fuzz.ratio)  # = token_sort_ratio of the names
     return {
         "name_soft_min": pl.Series(np.minimum(forward, backward)),
         "name_soft_max": pl.Series(np.maximum(forward, backward)),
@@ -224,17 +249,32 @@ def _name_features(
         "name_sort": pl.Series(name_sort),
         "name_set": pl.Series(name_set),
         "name_wratio": pl.Series(pairwise(names_l, names_r, fuzz.WRatio)),
-        "name_core_sort": pl.Series(_core_sort(left, right, names, name_sort)),
+        "name_core_sort": pl.Series(_core_sort(left, right, names, name_sort, ordered["core_norm"], despace)),
         "name_compact": pl.Series(name_compact),
         "name_jaro": pl.Series(pairwise(names_l, names_r, JaroWinkler.normalized_similarity) * 100.0),
         "single_token_name": pl.Series((shortest == 0).astype(np.float64)),
     }
 
 
-def _core_sort(left: pl.DataFrame, right: pl.DataFrame, names, name_sort: np.ndarray) -> np.ndarray:
+def _sorted_words(ordered: tuple, names_l: list[str], names_r: list[str], despace: np.ndarray) -> tuple:
+    """The `token_sorted` names of both sides, except where spacing is broken: there the despaced
+    names, which have no spaces left (a single word is its own sorted form)."""
+    sorted_l, sorted_r = list(ordered[0]), list(ordered[1])
+    for index in np.flatnonzero(despace):
+        sorted_l[index], sorted_r[index] = names_l[index], names_r[index]
+    return sorted_l, sorted_r
+
+
+def _core_sort(
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    names,
+    name_sort: np.ndarray,
+    ordered: tuple,
+    despace: np.ndarray,
+) -> np.ndarray:
     """token_sort_ratio of the core names: the names' own `name_sort` where both core names equal
     their full names (the same two strings), compared only where either differs."""
-    core_l, core_r = names(left, "core_norm"), names(right, "core_norm")
     same = (
         (left["core_norm"] == left["name_norm"]).fill_null(False)
         & (right["core_norm"] == right["name_norm"]).fill_null(False)
@@ -242,9 +282,9 @@ def _core_sort(left: pl.DataFrame, right: pl.DataFrame, names, name_sort: np.nda
     result = name_sort.copy()
     differ = np.flatnonzero(~same)
     if differ.size:
-        result[differ] = pairwise(
-            [core_l[i] for i in differ], [core_r[i] for i in differ], fuzz.token_sort_ratio
-        )
+        core_l, core_r = names(left, "core_norm"), names(right, "core_norm")
+        sorted_l, sorted_r = _sorted_words(ordered, core_l, core_r, despace)
+        result[differ] = pairwise([sorted_l[i] for i in differ], [sorted_r[i] for i in differ], fuzz.ratio)
     return result
 
 

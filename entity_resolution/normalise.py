@@ -336,6 +336,7 @@ _NUMBER = re.compile(r"\b[0-9]+\b")
 _ROMAN_WORDS = frozenset(("ii", "iii", "iv", "vi", "vii", "viii", "ix"))
 """Roman numerals read as numbers anywhere in a name; "i", "v" and "x" only as its last word ("Djerdap
 I"), and "xi" never (a common pinyin syllable)."""
+_ROMAN_LIKE = _ROMAN_WORDS | {"i", "v", "x"}
 
 
 def name_numbers(name: str | None) -> str:
@@ -348,7 +349,11 @@ def name_numbers(name: str | None) -> str:
 def _numbers_from_basic(basic: str) -> str:
     without_units = _UNIT.sub(" ", basic) if _has_unit_word(basic) else basic
     found = set(_NUMBER.findall(without_units))
-    words = _without_legal_forms()(without_units).split()
+    legal_forms = _without_legal_forms()
+    if legal_forms.first_words is not None and _ROMAN_LIKE.isdisjoint(without_units.split()):
+        # removing legal forms only deletes whole words: no roman numeral could be read after it
+        return "|".join(sorted(found))
+    words = legal_forms(without_units).split()
     found |= {arabic(word) for word in words if word in _ROMAN_WORDS}
     if len(words) > 1 and words[-1] in {"i", "v", "x"} and len(words[-2]) > 2:
         found.add(arabic(words[-1]))
