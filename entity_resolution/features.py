@@ -22,6 +22,8 @@ names (or addresses): see `text_codes.py`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
@@ -43,9 +45,9 @@ PER_PAIR = ["lat", "lng", "os_id", "units", "numbers"]
 """Columns gathered per pair; names and addresses are compared per distinct pair (`text_codes`)."""
 
 
-def pairwise(left: list[str], right: list[str], scorer) -> np.ndarray:
-    """Scores (0-1) of left[i] vs right[i] for every i, on both cores."""
-    if not left:
+def pairwise(left: Sequence[str] | np.ndarray, right: Sequence[str] | np.ndarray, scorer) -> np.ndarray:
+    """Scores (0-1) of left[i] vs right[i] for every i, on both cores (lists or object arrays)."""
+    if len(left) == 0:
         return np.zeros(0, dtype=np.float64)
     return process.cpdist(left, right, scorer=scorer, workers=-1, dtype=np.float64) / 100.0
 
@@ -151,12 +153,14 @@ def _distinct_name_features(
     broken = broken_spacing(distinct["name_norm"])
     despace = broken[unique_l] | broken[unique_r]
     ordered = {column: np.asarray(token_sorted(distinct[column]), dtype=object) for column in texts.columns}
+    plain = {column: _strings(distinct[column]) for column in texts.columns}
     features = _name_features(
         texts[first[unique_l]],
         texts[first[unique_r]],
         known,
         despace,
         {column: (words[unique_l], words[unique_r]) for column, words in ordered.items()},
+        {column: (words[unique_l], words[unique_r]) for column, words in plain.items()},
     )
     return {key: value.gather(inverse) for key, value in features.items()}
 
@@ -189,6 +193,12 @@ def _spaceless(names: list[str]) -> list[str]:
     return [name.replace(" ", "") for name in names]
 
 
+def _strings(texts: pl.Series) -> np.ndarray:
+    """The texts ("" for null) as a numpy object array: gathering from it is cheaper than gathering
+    in Polars and converting to a list, and rapidfuzz reads it like a list."""
+    return np.asarray(texts.fill_null("").to_list(), dtype=object)
+
+
 def token_sorted(names: pl.Series) -> list[str]:
     """Each name's words in sorted order, joined by single spaces: what rapidfuzz's token_sort_ratio
     compares with `fuzz.ratio`, so sorting once per distinct name gives the same scores."""
@@ -201,12 +211,14 @@ def _name_features(
     known: dict | None = None,
     despace: np.ndarray | None = None,
     ordered: dict[str, tuple] | None = None,
+    plain: dict[str, tuple] | None = None,
 ) -> dict:
     """Name similarities; a pair where either name has broken spacing is compared with spaces removed.
     (`name_set_no_address` is added by the caller, from the addresses.) `known` name_set and
     name_compact, computed on the names as they are, are used where no spacing is broken. `despace`
     (whether either name has broken spacing) and `ordered` (per column, the `token_sorted` names of
-    the left and right sides) may be given, computed once per distinct name."""
+    the left and right sides) and `plain` (per column, the names of both sides, "" for null, as
+    object arrays) may be given, computed once per distinct name."""
     if despace is None:
         despace = broken_spacing(left["name_norm"]) | broken_spacing(right["name_norm"])
     if ordered is None:
@@ -216,7 +228,10 @@ def _name_features(
         }
 
     def names(frame: pl.DataFrame, column: str) -> list[str]:
-        values = frame[column].fill_null("").to_list()
+        if plain is None:
+            values = frame[column].fill_null("").to_list()
+        else:
+            values = plain[column][0 if frame is left else 1].copy()
         for index in np.flatnonzero(despace):
             values[index] = despaced(values[index])
         return values

@@ -67,17 +67,14 @@ def _name_similarities(records: pl.DataFrame, pairs: pl.DataFrame) -> dict[str, 
     unique_l, unique_r, inverse = distinct_pairs(
         codes[pairs["left"].to_numpy()], codes[pairs["right"].to_numpy()]
     )
-    names = records["name_norm"]
-    compact = names.str.replace_all(" ", "")
+    distinct = records["name_norm"].gather(first)  # one name per code
+    names = np.asarray(distinct.to_list(), dtype=object)  # gathered below as objects, not in Polars
+    compact = np.asarray(distinct.str.replace_all(" ", "").to_list(), dtype=object)
     token_set, spaceless = np.zeros(len(unique_l)), np.zeros(len(unique_l))
     for i in range(0, len(unique_l), CHUNK_PAIRS):
-        chunk_l, chunk_r = first[unique_l[i : i + CHUNK_PAIRS]], first[unique_r[i : i + CHUNK_PAIRS]]
-        token_set[i : i + CHUNK_PAIRS] = pairwise(
-            names.gather(chunk_l).to_list(), names.gather(chunk_r).to_list(), fuzz.token_set_ratio
-        )
-        spaceless[i : i + CHUNK_PAIRS] = pairwise(
-            compact.gather(chunk_l).to_list(), compact.gather(chunk_r).to_list(), fuzz.ratio
-        )
+        chunk_l, chunk_r = unique_l[i : i + CHUNK_PAIRS], unique_r[i : i + CHUNK_PAIRS]
+        token_set[i : i + CHUNK_PAIRS] = pairwise(names[chunk_l], names[chunk_r], fuzz.token_set_ratio)
+        spaceless[i : i + CHUNK_PAIRS] = pairwise(compact[chunk_l], compact[chunk_r], fuzz.ratio)
     return {"name_set": token_set[inverse], "name_compact": spaceless[inverse]}
 
 
