@@ -173,11 +173,11 @@ def _distinct_address_features(
     codes = records[ADDRESS_CODE].to_numpy()
     first = representatives(codes)
     unique_l, unique_r, inverse = distinct_pairs(codes[rows_l], codes[rows_r])
-    addresses = records["address_norm"]
-    left, right = addresses.gather(first[unique_l]), addresses.gather(first[unique_r])
-    missing = (left.fill_null("") == "") | (right.fill_null("") == "")
-    numbers = house_number_sets(addresses.gather(first))  # once per distinct address
-    features = _address_features(left, right, missing, (numbers, unique_l, unique_r))
+    distinct = records["address_norm"].gather(first)  # once per distinct address
+    texts, empty = _strings(distinct), (distinct.fill_null("") == "").to_numpy()
+    missing = pl.Series(empty[unique_l] | empty[unique_r])
+    numbers = house_number_sets(distinct)
+    features = _address_features(texts[unique_l], texts[unique_r], missing, (numbers, unique_l, unique_r))
     return {key: value.gather(inverse) for key, value in features.items()}, missing.gather(inverse)
 
 
@@ -347,23 +347,21 @@ def _numbers_disjoint(bits: np.ndarray, rows_l: np.ndarray, rows_r: np.ndarray) 
 
 
 def _address_features(
-    left: pl.Series,
-    right: pl.Series,
+    left: Sequence[str] | np.ndarray,
+    right: Sequence[str] | np.ndarray,
     address_missing: pl.Series,
     numbers: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> dict:
     """Address similarity, whether either is missing, and whether both carry numbers (house, lot and
     building numbers of 1-3 digits; postcodes are left out: lists drop and add them) with none in
-    common: a hint of a neighbouring site rather than the same one. `numbers` may give the house
-    number sets of the distinct addresses (`house_number_sets`) and each pair's rows among them."""
+    common: a hint of a neighbouring site rather than the same one. `left` and `right` are the
+    addresses ("" for missing ones); `numbers` may give the house number sets of the distinct
+    addresses (`house_number_sets`) and each pair's rows among them."""
     missing = address_missing.to_numpy()
-    similarity = pairwise(left.fill_null("").to_list(), right.fill_null("").to_list(), fuzz.token_set_ratio)
+    similarity = pairwise(left, right, fuzz.token_set_ratio)
     if numbers is None:
-        numbers = (
-            house_number_sets(pl.concat([left, right])),
-            np.arange(left.len()),
-            np.arange(right.len()) + left.len(),
-        )
+        both = pl.Series([*left, *right], dtype=pl.String)
+        numbers = (house_number_sets(both), np.arange(len(left)), np.arange(len(right)) + len(left))
     bits, rows_l, rows_r = numbers
     disjoint = pl.Series(_numbers_disjoint(bits, rows_l, rows_r))
     return {
