@@ -38,7 +38,7 @@ from entity_resolution.text_codes import (
     representatives,
     with_text_codes,
 )
-from entity_resolution.tokens import monge_elkan
+from entity_resolution.tokens import monge_elkan, monge_elkan_coded
 
 EARTH_RADIUS_KM = 6371.0
 PER_PAIR = ["lat", "lng", "os_id", "units", "numbers"]
@@ -161,6 +161,7 @@ def _distinct_name_features(
         despace,
         {column: (words[unique_l], words[unique_r]) for column, words in ordered.items()},
         {column: (words[unique_l], words[unique_r]) for column, words in plain.items()},
+        _coded_names(plain["name_norm"], unique_l, unique_r, despace),
     )
     return {key: value.gather(inverse) for key, value in features.items()}
 
@@ -193,6 +194,18 @@ def _spaceless(names: list[str]) -> list[str]:
     return [name.replace(" ", "") for name in names]
 
 
+def _coded_names(
+    names: np.ndarray, left: np.ndarray, right: np.ndarray, despace: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The texts a pair's names are compared as, once each, and each pair's two rows among them:
+    the distinct names, then their despaced forms (used by pairs where spacing is broken)."""
+    spaceless = np.full(names.size, "", dtype=object)
+    for code in np.unique(np.concatenate([left[despace], right[despace]])):
+        spaceless[code] = despaced(names[code])
+    shift = np.where(despace, names.size, 0)
+    return np.concatenate([names, spaceless]), left + shift, right + shift
+
+
 def _strings(texts: pl.Series) -> np.ndarray:
     """The texts ("" for null) as a numpy object array: gathering from it is cheaper than gathering
     in Polars and converting to a list, and rapidfuzz reads it like a list."""
@@ -212,13 +225,15 @@ def _name_features(
     despace: np.ndarray | None = None,
     ordered: dict[str, tuple] | None = None,
     plain: dict[str, tuple] | None = None,
+    coded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> dict:
     """Name similarities; a pair where either name has broken spacing is compared with spaces removed.
     (`name_set_no_address` is added by the caller, from the addresses.) `known` name_set and
     name_compact, computed on the names as they are, are used where no spacing is broken. `despace`
     (whether either name has broken spacing) and `ordered` (per column, the `token_sorted` names of
     the left and right sides) and `plain` (per column, the names of both sides, "" for null, as
-    object arrays) may be given, computed once per distinct name."""
+    object arrays) and `coded` (`_coded_names`: the texts compared, once each, and each pair's rows
+    among them, for Monge-Elkan) may be given, computed once per distinct name."""
     if despace is None:
         despace = broken_spacing(left["name_norm"]) | broken_spacing(right["name_norm"])
     if ordered is None:
@@ -253,7 +268,8 @@ def _name_features(
         left["name_norm"].str.count_matches(" ").to_numpy(),
         right["name_norm"].str.count_matches(" ").to_numpy(),
     )
-    forward, backward, worst_forward, worst_backward = monge_elkan(names_l, names_r)
+    soft = monge_elkan(names_l, names_r) if coded is None else monge_elkan_coded(*coded)
+    forward, backward, worst_forward, worst_backward = soft
     sorted_l, sorted_r = _sorted_words(ordered["name_norm"], names_l, names_r, despace)
     name_sort = pairwise(sorted_l, sorted_r, fuzz.ratio)  # = token_sort_ratio of the names
     return {

@@ -11,6 +11,8 @@ integers, and each distinct token pair is scored once with `rapidfuzz.process.cp
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 from rapidfuzz import process
@@ -18,7 +20,7 @@ from rapidfuzz.distance import JaroWinkler
 
 
 def _tokens(names: list[str]) -> pl.DataFrame:
-    """(pair, token) for every token of every name, in pair order."""
+    """(pair, token) for every token of every name, in name order ("pair" is the name's position)."""
     return (
         pl.DataFrame({"token": names}, schema={"token": pl.String})
         .with_row_index("pair")
@@ -36,58 +38,90 @@ def monge_elkan(left: list[str], right: list[str]) -> np.ndarray:
     """Soft token similarities (0-1) of left[i] vs right[i], as rows: forward mean, backward mean,
     forward worst, backward worst (the worst is the lowest best-match of any one word: a distinctive
     word with no counterpart). 0 for empty names; equal names score 1 without token comparisons."""
-    equal = np.array([a == b and bool(a.strip()) for a, b in zip(left, right, strict=True)], dtype=bool)
+    texts = np.asarray([*left, *right], dtype=object)
+    return monge_elkan_coded(texts, np.arange(len(left)), np.arange(len(right)) + len(left))
+
+
+def monge_elkan_coded(texts: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """`monge_elkan` of texts[left[i]] vs texts[right[i]] (`texts` an object array of strings): each
+    text is split into words and coded once, however many pairs it is in."""
+    words = _coded_words(texts)
+    blank = np.fromiter((not text.strip() for text in texts), dtype=bool, count=len(texts))
+    equal = (texts[left] == texts[right]) & ~blank[left]
     differ = np.flatnonzero(~equal)
     result = np.tile(equal.astype(np.float64), (4, 1))
     for start in range(0, differ.size, CHUNK):
         chunk = differ[start : start + CHUNK]
-        result[:, chunk] = _compared([left[i] for i in chunk], [right[i] for i in chunk])
+        result[:, chunk] = _compared(words, left[chunk], right[chunk])
     return result
 
 
-def _compared(left: list[str], right: list[str]) -> np.ndarray:
-    """Monge-Elkan in both directions for aligned lists of names (rows as in `monge_elkan`). Every
-    token of a left name is crossed with every token of its right name as integer codes (numpy
-    repeats, no joins); each distinct token pair is scored once, the smaller word first."""
-    n = len(left)
-    tokens_l, tokens_r = _tokens(left), _tokens(right)
-    if n == 0 or tokens_l.height == 0 or tokens_r.height == 0:
-        return np.zeros((4, n))
-    every = pl.concat([tokens_l["token"], tokens_r["token"]])
-    vocabulary = every.unique().sort()
+@dataclass(frozen=True)
+class _CodedWords:
+    """The words of many texts as codes into a sorted vocabulary: text t's words (in order) are
+    codes[start[t] : start[t] + count[t]]."""
+
+    vocabulary: np.ndarray
+    codes: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+
+
+def _coded_words(texts: np.ndarray) -> _CodedWords:
+    tokens = _tokens(texts.tolist())
+    vocabulary = tokens["token"].unique().sort()
     position = pl.DataFrame({"token": vocabulary}).with_row_index("code")
     codes = (  # each token's index in the sorted vocabulary
-        pl.DataFrame({"token": every})
+        tokens.select("token")
         .join(position, on="token", how="left", maintain_order="left")["code"]
         .cast(pl.Int64)
         .to_numpy()
     )
-    code_l, code_r = codes[: tokens_l.height], codes[tokens_l.height :]
-    pair_l, pair_r = tokens_l["pair"].to_numpy(), tokens_r["pair"].to_numpy()
+    count = np.bincount(tokens["pair"].to_numpy(), minlength=len(texts))
+    return _CodedWords(np.asarray(vocabulary.to_list(), dtype=object), codes, np.cumsum(count) - count, count)
+
+
+def _gathered(words: _CodedWords, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, code) of every word of texts[ids[0]], texts[ids[1]], ... in order (owner = position in
+    `ids`)."""
+    count = words.count[ids]
+    owner = np.repeat(np.arange(ids.size), count)
+    offset = np.arange(owner.size) - np.repeat(np.cumsum(count) - count, count)
+    return owner, words.codes[np.repeat(words.start[ids], count) + offset]
+
+
+def _compared(words: _CodedWords, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Monge-Elkan in both directions for pairs of coded texts (rows as in `monge_elkan`). Every
+    word of a left text is crossed with every word of its right text as integer codes (numpy
+    repeats, no joins); each distinct word pair is scored once, the smaller word first."""
+    n = left.size
+    pair_l, code_l = _gathered(words, left)
+    pair_r, code_r = _gathered(words, right)
+    if n == 0 or code_l.size == 0 or code_r.size == 0:
+        return np.zeros((4, n))
     count_r = np.bincount(pair_r, minlength=n)
     start_r = np.cumsum(count_r) - count_r
     crossings = count_r[pair_l]  # each left token meets every token of its pair's right name
     first = np.cumsum(crossings) - crossings
-    a = np.repeat(np.arange(tokens_l.height), crossings)
+    a = np.repeat(np.arange(code_l.size), crossings)
     b = np.repeat(start_r[pair_l] - first, crossings) + np.arange(a.size)
-    size = np.uint64(vocabulary.len())
+    size = np.uint64(len(words.vocabulary))
     low = np.minimum(code_l[a], code_r[b]).astype(np.uint64)
     high = np.maximum(code_l[a], code_r[b]).astype(np.uint64)
     keys, slot = np.unique(low * size + high, return_inverse=True)
-    words = np.asarray(vocabulary.to_list(), dtype=object)
     similarity = process.cpdist(
-        words[(keys // size).astype(np.int64)],
-        words[(keys % size).astype(np.int64)],
+        words.vocabulary[(keys // size).astype(np.int64)],
+        words.vocabulary[(keys % size).astype(np.int64)],
         scorer=JaroWinkler.normalized_similarity,
         workers=-1,
         dtype=np.float32,
     )[slot.reshape(-1)].astype(np.float64)
     present_l = crossings > 0
-    best_l = np.zeros(tokens_l.height)
+    best_l = np.zeros(code_l.size)
     best_l[present_l] = np.maximum.reduceat(similarity, first[present_l])  # a's rows are contiguous
-    best_r = np.zeros(tokens_r.height)
+    best_r = np.zeros(code_r.size)
     np.maximum.at(best_r, b, similarity)
-    present_r = np.zeros(tokens_r.height, dtype=bool)
+    present_r = np.zeros(code_r.size, dtype=bool)
     present_r[b] = True
     (mean_a, worst_a) = _per_pair(best_l[present_l], pair_l[present_l], n)
     (mean_b, worst_b) = _per_pair(best_r[present_r], pair_r[present_r], n)
