@@ -17,14 +17,20 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
 from entity_resolution import parallel_map
-from entity_resolution.features import broken_spacing, pair_features
+from entity_resolution.features import _numbers_disjoint, broken_spacing, house_number_sets, pair_features
 from entity_resolution.normalise import (
+    _ROMAN_WORDS,
     PhraseSubstitution,
+    _basic,
+    _without_legal_forms,
     address_column,
+    arabic,
     core_name,
+    despaced,
     name_columns,
     name_fields,
     name_numbers,
@@ -38,7 +44,7 @@ from entity_resolution.scoring import _name_similarities
 from entity_resolution.settings import ResolutionSettings
 from entity_resolution.standalone import to_records
 from entity_resolution.text_codes import distinct_pairs, representatives, with_text_codes
-from entity_resolution.tokens import monge_elkan
+from entity_resolution.tokens import monge_elkan, monge_elkan_coded
 
 PHRASES = ["co", "co ltd", "company", "company limited", "ltd", "limited", "pt", "s a", "sa de cv", "de"]
 TEXTS = [
@@ -233,3 +239,77 @@ def test_a_stuck_worker_neither_hangs_the_run_nor_outlives_it(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0 and done.stdout.strip() == "done", done.stderr[-2000:]
+
+
+def _as_compared(records: pl.DataFrame, pairs: pl.DataFrame, column: str) -> tuple[list[str], list[str]]:
+    """Both sides' texts of `column` as the features compare them: despaced where either name has
+    broken spacing."""
+    broken = broken_spacing(records["name_norm"])
+    texts = records[column].fill_null("").to_list()
+    left, right = [], []
+    for a, b in pairs.select("left", "right").iter_rows():
+        despace = broken[a] or broken[b]
+        left.append(despaced(texts[a]) if despace else texts[a])
+        right.append(despaced(texts[b]) if despace else texts[b])
+    return left, right
+
+
+def test_sixth_pass_shortcuts_equal_the_plain_definitions():
+    """Token-sort features from words sorted once per name, the core-name sort reused where core
+    names equal names, house-number bit sets and Monge-Elkan on coded names: each equals the plain
+    computation on the two texts of every pair."""
+    records = _records().with_columns(
+        address_norm=pl.Series(["1 2 road", "01 road", "", "9 street", "007 lane", "1 road", None, "999 1"])
+    )
+    every = [(a, b) for a in range(records.height) for b in range(records.height) if a != b]
+    pairs = pl.DataFrame(every, schema={"left": pl.UInt32, "right": pl.UInt32}, orient="row")
+    features = pair_features(records, pairs, ResolutionSettings())
+    names_l, names_r = _as_compared(records, pairs, "name_norm")
+    core_l, core_r = _as_compared(records, pairs, "core_norm")
+    sort = [fuzz.token_sort_ratio(a, b) / 100 for a, b in zip(names_l, names_r, strict=True)]
+    core_sort = [fuzz.token_sort_ratio(a, b) / 100 for a, b in zip(core_l, core_r, strict=True)]
+    assert features["name_sort"].to_list() == sort
+    assert features["name_core_sort"].to_list() == core_sort
+    assert any(a != b for a, b in zip(sort, core_sort, strict=True))  # core names do differ somewhere
+    soft = monge_elkan(names_l, names_r)
+    assert features["name_soft_min"].to_list() == np.minimum(soft[0], soft[1]).tolist()
+    assert features["name_worst_max"].to_list() == np.maximum(soft[2], soft[3]).tolist()
+    numbers = [set(re.findall(r"\b[0-9]{1,3}\b", text or "")) for text in records["address_norm"].to_list()]
+    conflict = [
+        float(bool(numbers[a]) and bool(numbers[b]) and not numbers[a] & numbers[b])
+        for a, b in pairs.select("left", "right").iter_rows()
+    ]
+    assert features["address_number_conflict"].to_list() == conflict
+    assert 0 < sum(conflict) < len(conflict)
+
+
+def test_house_number_sets_tell_numbers_with_leading_zeros_apart():
+    bits = house_number_sets(pl.Series(["7 road", "07 road", "007 road", "7", "road", None, "1000 12"]))
+    rows = np.arange(7)
+    disjoint = _numbers_disjoint(bits, np.repeat(rows, 7), np.tile(rows, 7)).reshape(7, 7)
+    assert disjoint[0, 1] and disjoint[1, 2] and disjoint[0, 2]  # "7", "07", "007" are different numbers
+    assert not disjoint[0, 3]  # both carry 7
+    assert not disjoint[0, 4].any() and not disjoint[5].any()  # no number: never a conflict
+    assert disjoint[0, 6]  # 1000 is no house number (4 digits), 12 is
+
+
+def test_name_numbers_without_roman_words_skip_the_legal_form_pass_exactly():
+    names = ["Delta Power 2", "Decew Falls II", "Djerdap I", "S.A. de C.V.", "Mill 7 Ltd", "Xi Textile", "V"]
+    for name in names:
+        basic = _basic(name)
+        words = _without_legal_forms()(basic).split()
+        expected = set(re.findall(r"\b[0-9]+\b", basic)) | {arabic(w) for w in words if w in _ROMAN_WORDS}
+        if len(words) > 1 and words[-1] in {"i", "v", "x"} and len(words[-2]) > 2:
+            expected.add(arabic(words[-1]))
+        assert name_numbers(name) == "|".join(sorted(expected)), name
+
+
+@pytest.mark.parametrize("repeat", [1, 3])
+def test_monge_elkan_on_coded_texts_equals_the_list_form(repeat):
+    texts = np.asarray(
+        ["shanghai huamei knitting", "knitting shangahi huamei", "", "x", "zz  yy", "yy"], dtype=object
+    )
+    left = np.tile(np.array([0, 1, 2, 3, 4, 0, 5]), repeat)
+    right = np.tile(np.array([1, 0, 3, 2, 5, 0, 4]), repeat)
+    coded = monge_elkan_coded(texts, left, right)
+    assert np.array_equal(coded, monge_elkan(texts[left].tolist(), texts[right].tolist()))
