@@ -35,6 +35,7 @@ from entity_resolution.text_codes import (
     ADDRESS_CODE,
     NAME_CODE,
     distinct_pairs,
+    present_codes,
     representatives,
     with_text_codes,
 )
@@ -149,9 +150,10 @@ def _distinct_name_features(
         one = representatives(inverse)
         known = {name: values[one] for name, values in known.items()}
     texts = records.select("name_norm", "core_norm")
-    distinct = texts[first]  # once per distinct name: broken spacing, words in order
+    used, slot_l, slot_r = present_codes(unique_l, unique_r)  # the names of this chunk's pairs
+    distinct = texts[first[used]]  # once per distinct name: broken spacing, words in order
     broken = broken_spacing(distinct["name_norm"])
-    despace = broken[unique_l] | broken[unique_r]
+    despace = broken[slot_l] | broken[slot_r]
     ordered = {column: np.asarray(token_sorted(distinct[column]), dtype=object) for column in texts.columns}
     plain = {column: _strings(distinct[column]) for column in texts.columns}
     features = _name_features(
@@ -159,9 +161,9 @@ def _distinct_name_features(
         texts[first[unique_r]],
         known,
         despace,
-        {column: (words[unique_l], words[unique_r]) for column, words in ordered.items()},
-        {column: (words[unique_l], words[unique_r]) for column, words in plain.items()},
-        _coded_names(plain["name_norm"], unique_l, unique_r, despace),
+        {column: (words[slot_l], words[slot_r]) for column, words in ordered.items()},
+        {column: (words[slot_l], words[slot_r]) for column, words in plain.items()},
+        _coded_names(plain["name_norm"], slot_l, slot_r, despace),
     )
     return {key: value.gather(inverse) for key, value in features.items()}
 
@@ -174,11 +176,12 @@ def _distinct_address_features(
     codes = records[ADDRESS_CODE].to_numpy()
     first = representatives(codes)
     unique_l, unique_r, inverse = distinct_pairs(codes[rows_l], codes[rows_r])
-    distinct = records["address_norm"].gather(first)  # once per distinct address
+    used, slot_l, slot_r = present_codes(unique_l, unique_r)  # the addresses of this chunk's pairs
+    distinct = records["address_norm"].gather(first[used])  # once per distinct address
     texts, empty = _strings(distinct), (distinct.fill_null("") == "").to_numpy()
-    missing = pl.Series(empty[unique_l] | empty[unique_r])
+    missing = pl.Series(empty[slot_l] | empty[slot_r])
     numbers = house_number_sets(distinct)
-    features = _address_features(texts[unique_l], texts[unique_r], missing, (numbers, unique_l, unique_r))
+    features = _address_features(texts[slot_l], texts[slot_r], missing, (numbers, slot_l, slot_r))
     return {key: value.gather(inverse) for key, value in features.items()}, missing.gather(inverse)
 
 

@@ -19,7 +19,13 @@ from rapidfuzz import fuzz
 from entity_resolution.features import CHUNK_PAIRS, pair_features, pairwise
 from entity_resolution.model import MatchModel, load_model
 from entity_resolution.settings import ResolutionSettings
-from entity_resolution.text_codes import NAME_CODE, distinct_pairs, representatives, with_text_codes
+from entity_resolution.text_codes import (
+    NAME_CODE,
+    distinct_pairs,
+    present_codes,
+    representatives,
+    with_text_codes,
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,8 @@ def _name_similarities(records: pl.DataFrame, pairs: pl.DataFrame) -> dict[str, 
     unique_l, unique_r, inverse = distinct_pairs(
         codes[pairs["left"].to_numpy()], codes[pairs["right"].to_numpy()]
     )
-    distinct = records["name_norm"].gather(first)  # one name per code
+    used, unique_l, unique_r = present_codes(unique_l, unique_r)  # the names these pairs hold
+    distinct = records["name_norm"].gather(first[used])  # one name per code
     names = np.asarray(distinct.to_list(), dtype=object)  # gathered below as objects, not in Polars
     compact = np.asarray(distinct.str.replace_all(" ", "").to_list(), dtype=object)
     token_set, spaceless = np.zeros(len(unique_l)), np.zeros(len(unique_l))

@@ -45,3 +45,11 @@ def distinct_pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.
         (unique & np.uint64(0xFFFFFFFF)).astype(np.int64),
         inverse.reshape(-1),
     )
+
+
+def present_codes(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The codes that occur in `left` or `right` (sorted) and each side's position among them, so
+    that work per distinct text for a chunk of pairs touches only the texts that chunk holds."""
+    used, position = np.unique(np.concatenate([left, right]), return_inverse=True)
+    position = position.reshape(-1)
+    return used, position[: left.size], position[left.size :]
