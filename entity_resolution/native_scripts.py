@@ -9,6 +9,11 @@ Before the usual normalisation (normalise.py), a text with Han characters is rom
    (`reference/chinese_places.csv`) and company or address words (`reference/chinese_words.csv`;
    single-character address words such as 路 or 东 only in addresses, where they cannot be part of a
    firm's own name);
+0. ordinal numbers are read as the number Latin lists write: 第一 -> "number 1" (as "No. 1" and
+   "First" normalise), the Production and Construction Corps' divisions and regiments (农八师,
+   第八师, 兵团一师, 第十四团) as "number 8 division", "number 14 regiment" (as "Eighth Division",
+   "8th Division" and "14th Regiment" normalise), so that the number is compared, and guards, on both
+   sides;
 2. legal forms (有限公司, 股份有限公司, ...) are dropped, words become their English
    (服装 -> apparel, 路 -> road) and places their joined pinyin (和田 -> hetian);
 3. the characters between known words become ONE token of joined pinyin syllables (泰达 -> taida), as
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -38,6 +44,52 @@ PROVINCES = frozenset(
     + ("gansu", "qinghai", "shaanxi", "shanxi", "liaoning", "jilin", "heilongjiang", "hainan")
 )
 """Pinyin of the provinces and autonomous regions: dropped from a name when a city follows them."""
+
+
+CHINESE_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5}
+CHINESE_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
+_NUMERAL = "([〇零一二两兩三四五六七八九十百0-9０-９]+)"
+_ORDINALS = (
+    (re.compile(f"(?:第|[农農]){_NUMERAL}[师師]"), "division"),
+    (re.compile(f"(?<=[团團]){_NUMERAL}[师師]"), "division"),
+    (re.compile(f"第{_NUMERAL}[团團](?![场場])"), "regiment"),
+    (re.compile(f"第{_NUMERAL}"), ""),
+)
+"""Ordinals in Chinese text, most specific first: a division (师) after 第, 农 (agricultural) or the
+Corps (兵团), a regiment (团, not 团场, a regiment's farm), any other 第 + number."""
+
+
+def chinese_number(numeral: str) -> int | None:
+    """A number written in Chinese numerals or digits ("八" -> 8, "十四" -> 14, "二十一" -> 21,
+    "一百" -> 100, "０８" -> 8), or None when it is not a well-formed number up to 999."""
+    if numeral.isdigit():
+        return int("".join(str(unicodedata.digit(character)) for character in numeral))
+    total, digit = 0, None
+    for character in numeral:
+        if character in "零〇" and total:
+            continue  # a place holder: 一百零五 is 105
+        if character in CHINESE_DIGITS:
+            if digit is not None:
+                return None  # two digits in a row ("一二") is not a number
+            digit = CHINESE_DIGITS[character]
+        elif character in "十百":
+            total += (1 if digit is None else digit) * (10 if character == "十" else 100)
+            digit = None
+        else:
+            return None
+    return total + (digit or 0)
+
+
+def _ordinals_read(text: str) -> str:
+    """`text` with its Chinese ordinals written as "number N" (+ "division" / "regiment")."""
+    for pattern, word in _ORDINALS:
+
+        def read(match: re.Match[str], word: str = word) -> str:
+            number = chinese_number(match.group(1))
+            return match.group(0) if number is None else f" number {number} {word} "
+
+        text = pattern.sub(read, text)
+    return text
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -237,6 +289,8 @@ def romanise_chinese(text: str, where: str = "name") -> str:
     "name" or "address". Text without Han characters is returned unchanged."""
     if not has_han(text):
         return text
+    if "第" in text or "师" in text or "師" in text:
+        text = _ordinals_read(text)
     lexicon = _lexicon(where)
     longest = max(map(len, lexicon))
     parts = []

@@ -6,7 +6,8 @@ Steps, in order (the same for the scalar functions and the Polars expressions):
 1. transliterate Unicode to ASCII (anyascii: "Công ty" -> "Cong ty", "Şti" -> "Sti");
 2. lower-case; "&" becomes " and ";
 3. punctuation becomes spaces, whitespace collapses;
-   and letter-spaced words are rejoined ("S A I G O N" -> "saigon");
+   and letter-spaced words are rejoined ("S A I G O N" -> "saigon"); ordinals become numbers
+   ("1st", "first" -> "number 1", `reference/ordinal_words.csv`, as "No. 1" and 第一 read);
 4. expand common abbreviations (`reference/abbreviations.csv`: rd -> road, ind -> industrial) and read
    other Latin spellings of Chinese places as their pinyin (Hotan -> hetian, Kashgar -> kashi); in
    addresses, pinyin address words as English (`reference/address_words.csv`: lu -> road, zhen -> town);
@@ -129,7 +130,21 @@ def _basic(text: str | None, where: str = "name") -> str:
     romanised = text if text.isascii() else romanise_chinese(text, where)  # ASCII holds no Han
     ascii_text = anyascii(romanised).lower().replace("&", " and ")
     spaced = _PUNCTUATION.sub(" ", ascii_text).strip()
-    return _SPACED_LETTERS.sub(lambda match: match.group(0).replace(" ", "") + " ", spaced).strip()
+    rejoined = _SPACED_LETTERS.sub(lambda match: match.group(0).replace(" ", "") + " ", spaced).strip()
+    return _ordinals_as_numbers(rejoined)
+
+
+@cache
+def _ordinal_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    words = {row["word"]: row["number"] for row in _read_reference("ordinal_words.csv")}
+    return re.compile(r"\b(?:([0-9]+)(?:st|nd|rd|th)|(" + "|".join(sorted(words)) + r"))\b"), words
+
+
+def _ordinals_as_numbers(text: str) -> str:
+    """Step 3b: ordinals as the number Latin lists also write ("1st" and "first" -> "number 1", as
+    "No. 1" becomes and Chinese 第一 is read), so that the number is compared on both sides."""
+    pattern, words = _ordinal_pattern()
+    return pattern.sub(lambda match: "number " + (match.group(1) or words[match.group(2)]), text)
 
 
 @cache
