@@ -1,7 +1,8 @@
 """Name and address normalisation: one documented pipeline with a fixed step order.
 
 Steps, in order (the same for the scalar functions and the Polars expressions):
-0. romanise Chinese characters the way Latin-script lists spell them (`native_scripts`:
+0. repair mojibake (`repaired`: "YÃ¼cel" -> "Yücel", UTF-8 once read as cp1252), then romanise
+   Chinese characters the way Latin-script lists spell them (`native_scripts`:
    "和田泰达服装有限公司" -> "hetian taida apparel");
 1. transliterate Unicode to ASCII (anyascii: "Công ty" -> "Cong ty", "Şti" -> "Sti");
 2. lower-case; "&" becomes " and ";
@@ -122,12 +123,31 @@ def _without_legal_forms() -> PhraseSubstitution:
     return PhraseSubstitution((row["phrase"] for row in _read_reference("legal_forms.csv")), " ")
 
 
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+"""A UTF-8 lead byte followed by a continuation byte, both read as cp1252 or Latin-1 ("Ã¼" for "ü"):
+every mojibake of a UTF-8 text holds one; text without one is never handed to ftfy."""
+
+
+def repaired(text: str) -> str:
+    """Step 0a: UTF-8 text that was once decoded as cp1252 or Latin-1 ("YÃ¼cel Toprak", "Viá»‡t Tiáº¿n")
+    repaired to what was written ("Yücel Toprak", "Việt Tiến"), by ftfy, which changes text only when
+    the repaired form is far more plausible; other text is returned unchanged."""
+    if _MOJIBAKE.search(text) is None:
+        return text
+    from ftfy import fix_encoding  # only for the rare text that looks mis-decoded
+
+    return fix_encoding(text)
+
+
 def _basic(text: str | None, where: str = "name") -> str:
     """Steps 0-3: Chinese romanised, ASCII, lower-case, punctuation to single spaces, letter-spaced
     words rejoined ("S A I G O N" -> "saigon"). `where` is "name" or "address"."""
     if not text:
         return ""
-    romanised = text if text.isascii() else romanise_chinese(text, where)  # ASCII holds no Han
+    romanised = text if text.isascii() else romanise_chinese(repaired(text), where)  # ASCII holds no Han
     ascii_text = anyascii(romanised).lower().replace("&", " and ")
     spaced = _PUNCTUATION.sub(" ", ascii_text).strip()
     rejoined = _SPACED_LETTERS.sub(lambda match: match.group(0).replace(" ", "") + " ", spaced).strip()

@@ -9,7 +9,13 @@ from __future__ import annotations
 import pytest
 
 from entity_resolution.native_scripts import chinese_number
-from entity_resolution.normalise import name_numbers, normalise_address, normalise_name_plain, use_known_names
+from entity_resolution.normalise import (
+    name_numbers,
+    normalise_address,
+    normalise_name_plain,
+    repaired,
+    use_known_names,
+)
 from tests.entity_resolution.test_native_scripts_general_rules import linked
 
 
@@ -93,3 +99,32 @@ def test_a_regiment_farm_is_not_read_as_a_regiment():
 
 def test_words_that_merely_contain_an_ordinal_are_left_alone():
     assert normalise_name_plain("Firstline Seconda Tenthouse Knits") == "firstline seconda tenthouse knitting"
+
+
+def utf8_read_as_cp1252(text: str) -> str:
+    """What a UTF-8 text becomes when a program once decoded its bytes as cp1252 (bytes cp1252 leaves
+    undefined kept as the C1 control of the same number, as such programs do)."""
+    return "".join(
+        bytes([byte]).decode("cp1252", errors="ignore") or chr(byte) for byte in text.encode("utf-8")
+    )
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Yücel Toprak Giyim San. Tic. Ltd. Şti.",
+        "Công ty TNHH May Việt Tiến",
+        "和田泰达服装有限公司",
+        "Plásticos del Valle",
+    ],
+)
+def test_a_name_once_decoded_as_cp1252_normalises_as_written(written: str):
+    mangled = utf8_read_as_cp1252(written)
+    assert mangled != written
+    assert normalise_name_plain(mangled) == normalise_name_plain(written)
+    assert normalise_address(mangled) == normalise_address(written)
+
+
+@pytest.mark.parametrize("written", ["CAFÉ–BAR", "ÉTABLISSEMENTS ÂGE D’OR", "Señor Ñoño"])
+def test_text_that_only_looks_like_mojibake_is_left_as_written(written: str):
+    assert repaired(written) == written
