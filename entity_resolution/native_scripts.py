@@ -17,7 +17,9 @@ Before the usual normalisation (normalise.py), a text with Han characters is rom
 2. legal forms (有限公司, 股份有限公司, ...) are dropped, words become their English
    (服装 -> apparel, 路 -> road) and places their joined pinyin (和田 -> hetian);
 3. the characters between known words become ONE token of joined pinyin syllables (泰达 -> taida), as
-   English spellings join the syllables of a firm's own name (pypinyin reads them, phrases first);
+   English spellings join the syllables of a firm's own name (pypinyin reads them, phrases first); for
+   a record of Hong Kong or Macau in Cantonese, of Taiwan in Wade-Giles (`DIALECTS`: 裕元 -> yueyuen,
+   年興 -> nienhsing), as those lists spell them;
 4. other text (digits, Latin letters) passes through.
 In a name, a province written right before a city of its own (广东东莞, 浙江绍兴) is dropped, as English
 names mostly keep the city alone ("Dongguan Huafeng Garment"); a province alone is kept.
@@ -154,10 +156,66 @@ def readings(text: str) -> list[str]:
     ]
 
 
-def _syllable_words(characters: str) -> list[str]:
+MANDARIN, CANTONESE, WADE_GILES = "mandarin", "cantonese", "wade-giles"
+DIALECTS = {"HK": CANTONESE, "MO": CANTONESE, "TW": WADE_GILES}
+"""Where Latin-script lists spell a firm's own name in another romanisation than Hanyu Pinyin: Hong Kong
+and Macau firms by their Cantonese sounds (裕元 Yue Yuen, 聯泰 Luen Thai, 長江 Cheung Kong), Taiwan
+firms mostly in Wade-Giles (年興 Nien Hsing, 台南 Tainan). Known words and places keep their one
+English or pinyin form in every dialect."""
+
+
+def dialect_of(country_code: str | None) -> str:
+    """The romanisation a country's lists use for Chinese names (`DIALECTS`; pinyin elsewhere)."""
+    return DIALECTS.get(country_code or "", MANDARIN)
+
+
+_JYUTPING = re.compile(r"(gw|kw|ng|[bpmfdtnlgkhwzcsj]?)([a-z]+?)([1-6]?)$")
+_HK_INITIALS = {"b": "p", "d": "t", "g": "k", "gw": "kw", "z": "ch", "c": "ch", "j": "y"}
+_HK_FINALS = {"aa": "a", "aai": "ai", "aau": "au", "aam": "am", "aan": "an", "aang": "ang", "aap": "ap"}
+_HK_FINALS |= {"aat": "at", "aak": "ak", "ou": "o", "oe": "oe", "oeng": "eung", "oek": "euk", "eoi": "ui"}
+_HK_FINALS |= {"eon": "un", "eot": "ut", "yu": "ue", "yun": "uen", "yut": "uet"}
+
+
+def hong_kong_spelling(jyutping: str) -> str:
+    """A Cantonese syllable in Jyutping as Hong Kong names spell it (the Government's romanisation:
+    bou -> po, jyun -> yuen, lyun -> luen, coeng -> cheung, gwok -> kwok, si -> sze)."""
+    match = _JYUTPING.match(jyutping)
+    if match is None:
+        return jyutping
+    initial, final = match.group(1), match.group(2)
+    if initial == "s" and final == "i":
+        return "sze"
+    return _HK_INITIALS.get(initial, initial) + _HK_FINALS.get(final, final)
+
+
+def dialect_readings(characters: str, dialect: str) -> list[str]:
+    """The syllables of `characters` in `dialect` (`readings` for Mandarin; Wade-Giles from pypinyin,
+    apostrophes and umlauts dropped as English names drop them; Cantonese from ToJyutping, spelt the
+    Hong Kong way). A character without a reading in the dialect gets its pinyin."""
+    if dialect == WADE_GILES:
+        from pypinyin import Style, lazy_pinyin
+
+        syllables = lazy_pinyin(characters, style=Style.WADEGILES)
+        if len(syllables) == len(characters):
+            return [syllable.replace("'", "").replace("v", "u").replace("ü", "u") for syllable in syllables]
+    elif dialect == CANTONESE:
+        from ToJyutping import get_jyutping_list  # its dictionary loads on first use: HK and Macau only
+
+        pairs = get_jyutping_list(characters)
+        if len(pairs) == len(characters):
+            pinyin = readings(characters)
+            fallback = pinyin if len(pinyin) == len(characters) else list(characters)
+            return [
+                hong_kong_spelling(sound.split()[0]) if sound else fallback[index]
+                for index, (_, sound) in enumerate(pairs)
+            ]
+    return readings(characters)
+
+
+def _syllable_words(characters: str, dialect: str = MANDARIN) -> list[str]:
     """Unknown characters as romanised words: up to three characters make one word (most firms' own
     names are two), longer runs are read as two-character words (华孚色纺 -> huafu sefang)."""
-    syllables = readings(characters)
+    syllables = dialect_readings(characters, dialect)
     if len(syllables) <= 3:
         return ["".join(syllables)]
     return ["".join(syllables[start : start + 2]) for start in range(0, len(syllables), 2)]
@@ -239,7 +297,7 @@ def _known_word_at(
     return None
 
 
-def _romanise_run(run: str, longest: int, where: str) -> list[str]:
+def _romanise_run(run: str, longest: int, where: str, dialect: str = MANDARIN) -> list[str]:
     """Tokens for one run of Han characters: known words replaced, the rest as pinyin words. In a
     name, the administrative suffix after a place (绍兴市 -> shaoxing) is dropped, as English names do."""
     sounds = readings(run)
@@ -252,7 +310,7 @@ def _romanise_run(run: str, longest: int, where: str) -> list[str]:
         known = _known_word_at(run, sounds, position, longest, where)
         if known is None:
             if where == "name" and run[position] in NAME_SEPARATORS and pending:
-                tokens.extend(_syllable_words(pending))
+                tokens.extend(_syllable_words(pending, dialect))
                 pending = ""
             else:
                 pending += run[position]
@@ -260,7 +318,7 @@ def _romanise_run(run: str, longest: int, where: str) -> list[str]:
             continue
         size, replacement, is_place = known
         if pending:
-            tokens.extend(_syllable_words(pending))
+            tokens.extend(_syllable_words(pending, dialect))
             pending = ""
         if replacement:
             tokens.append(replacement)
@@ -268,7 +326,7 @@ def _romanise_run(run: str, longest: int, where: str) -> list[str]:
         if where == "name" and is_place and run[position : position + 1] in ADMINISTRATIVE_SUFFIXES:
             position += 1
     if pending:
-        tokens.extend(_syllable_words(pending))
+        tokens.extend(_syllable_words(pending, dialect))
     return _without_province_before_city(tokens, where)
 
 
@@ -284,7 +342,7 @@ def _without_province_before_city(tokens: list[str], where: str) -> list[str]:
     ]
 
 
-def romanise_chinese(text: str, where: str = "name") -> str:
+def romanise_chinese(text: str, where: str = "name", dialect: str = MANDARIN) -> str:
     """`text` with every run of Han characters romanised (see the module docstring); `where` is
     "name" or "address". Text without Han characters is returned unchanged."""
     if not has_han(text):
@@ -297,7 +355,7 @@ def romanise_chinese(text: str, where: str = "name") -> str:
     last = 0
     for match in HAN.finditer(text):
         parts.append(text[last : match.start()])
-        parts.append(" " + " ".join(_romanise_run(match.group(0), longest, where)) + " ")
+        parts.append(" " + " ".join(_romanise_run(match.group(0), longest, where, dialect)) + " ")
         last = match.end()
     parts.append(text[last:])
     return " ".join("".join(parts).split())
