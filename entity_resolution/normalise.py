@@ -32,6 +32,7 @@ from pathlib import Path
 import polars as pl
 from anyascii import anyascii
 
+from connectors.parsing import repaired
 from entity_resolution.known_names import canonical_names, read_known_names
 from entity_resolution.native_scripts import (
     DIALECTS,
@@ -130,25 +131,6 @@ def _abbreviations() -> dict[str, str]:
 def _without_legal_forms() -> PhraseSubstitution:
     """Legal forms replaced by a space."""
     return PhraseSubstitution((row["phrase"] for row in _read_reference("legal_forms.csv")), " ")
-
-
-_MOJIBAKE = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
-)
-"""A UTF-8 lead byte followed by a continuation byte, both read as cp1252 or Latin-1 ("Ã¼" for "ü"):
-every mojibake of a UTF-8 text holds one; text without one is never handed to ftfy."""
-
-
-def repaired(text: str) -> str:
-    """Step 0a: UTF-8 text that was once decoded as cp1252 or Latin-1 ("YÃ¼cel Toprak", "Viá»‡t Tiáº¿n")
-    repaired to what was written ("Yücel Toprak", "Việt Tiến"), by ftfy, which changes text only when
-    the repaired form is far more plausible; other text is returned unchanged."""
-    if _MOJIBAKE.search(text) is None:
-        return text
-    from ftfy import fix_encoding  # only for the rare text that looks mis-decoded
-
-    return fix_encoding(text)
 
 
 def _basic(text: str | None, where: str = "name", dialect: str = MANDARIN) -> str:
