@@ -62,6 +62,7 @@ def run_pipeline(
     load whose file a run that started later has read runs nothing and returns None."""
     from cli.errors import explain, explain_text
     from cli.progress import shown
+
     load_pipelines()
     from pipelines.runner import RunFailedError, run_load, run_refresh_all
 
@@ -239,9 +240,7 @@ def _warnings_report(entry) -> str:
     return "\n".join(lines)
 
 
-def run_unless_done_since(
-    registered_at: float, source_type: str, tags: dict[str, str] | None = None
-) -> None:
+def run_unless_done_since(registered_at: float, source_type: str, tags: dict[str, str] | None = None) -> None:
     """Run what a `source_type` file registered at `registered_at` changes, under the writer lock: when
     several loads arrive at once, the first run reads every file of its kind registered before it
     started, so a load whose file such a run has already read (it finished while this one waited)
@@ -308,8 +307,13 @@ def check_list(
     type=click.Path(path_type=Path),
     help="CSV or Parquet output (by extension): record_id, facility_id, match_score, decision.",
 )
+@click.option(
+    "--encoding",
+    default=None,
+    help="Encoding of a CSV input (e.g. cp1252, gbk); detected when not given.",
+)
 @quiet_option
-def resolve(input_file: Path, output_file: Path) -> None:
+def resolve(input_file: Path, output_file: Path, encoding: str | None) -> None:
     """Resolve a CSV/Parquet file of facility records (record_id, name, address, country, lat, lng)
     into facilities, standalone, without the warehouse."""
     from connectors.reading.files import require_regular_file
@@ -325,7 +329,7 @@ def resolve(input_file: Path, output_file: Path) -> None:
         if output_file.suffix.lower() not in {".csv", ".parquet"}:
             raise InputError(f"{output_file}: the output must end in .csv or .parquet")
         with stage("read input") as counted:
-            frame = read_input(input_file)
+            frame = read_input(input_file, encoding)
             counted["count"] = f"{frame.height:,} records"
         started = time.perf_counter()
         with stage("resolve") as counted:

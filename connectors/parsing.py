@@ -34,11 +34,34 @@ _DATE_FORMATS = (
 )
 
 
+MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+"""A UTF-8 lead byte followed by a continuation byte, both read as cp1252 or Latin-1 ("Ã¼" for "ü"):
+every mojibake of a UTF-8 text holds one; text without one is never handed to ftfy."""
+
+
+def repaired(text: str) -> str:
+    """`text` with mojibake repaired: text that was once UTF-8, decoded by some tool as cp1252 or
+    Latin-1 on its way to us ("YÃ¼cel Toprak" for "Yücel Toprak", "Viá»‡t Tiáº¿n" for "Việt Tiến"),
+    given back as written, by ftfy, which changes a text only when the repaired form is far more
+    plausible; other text is returned unchanged. Supplier lists pass through spreadsheets, ERPs and
+    e-mail: a file can be valid UTF-8 and still carry names mangled upstream. Staging's cleaned text and
+    entity resolution's normalisation both repair it; raw cells are kept as received."""
+    if MOJIBAKE.search(text) is None:
+        return text
+    from ftfy import fix_encoding  # only for the rare text that looks mis-decoded
+
+    return fix_encoding(text)
+
+
 def clean_text(value: str | None) -> str | None:
-    """Trim and collapse inner whitespace; None for empty or missing cells."""
+    """Mojibake repaired (`text_repair`), whitespace trimmed and collapsed; None for empty or missing
+    cells."""
     if value is None:
         return None
-    text = " ".join(value.split())
+    text = " ".join(repaired(value).split())
     return text or None
 
 

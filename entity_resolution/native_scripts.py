@@ -9,10 +9,17 @@ Before the usual normalisation (normalise.py), a text with Han characters is rom
    (`reference/chinese_places.csv`) and company or address words (`reference/chinese_words.csv`;
    single-character address words such as 路 or 东 only in addresses, where they cannot be part of a
    firm's own name);
+0. ordinal numbers are read as the number Latin lists write: 第一 -> "number 1" (as "No. 1" and
+   "First" normalise), the Production and Construction Corps' divisions and regiments (农八师,
+   第八师, 兵团一师, 第十四团) as "number 8 division", "number 14 regiment" (as "Eighth Division",
+   "8th Division" and "14th Regiment" normalise), so that the number is compared, and guards, on both
+   sides;
 2. legal forms (有限公司, 股份有限公司, ...) are dropped, words become their English
    (服装 -> apparel, 路 -> road) and places their joined pinyin (和田 -> hetian);
 3. the characters between known words become ONE token of joined pinyin syllables (泰达 -> taida), as
-   English spellings join the syllables of a firm's own name (pypinyin reads them, phrases first);
+   English spellings join the syllables of a firm's own name (pypinyin reads them, phrases first); for
+   a record of Hong Kong or Macau in Cantonese, of Taiwan in Wade-Giles (`DIALECTS`: 裕元 -> yueyuen,
+   年興 -> nienhsing), as those lists spell them;
 4. other text (digits, Latin letters) passes through.
 In a name, a province written right before a city of its own (广东东莞, 浙江绍兴) is dropped, as English
 names mostly keep the city alone ("Dongguan Huafeng Garment"); a province alone is kept.
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -38,6 +46,52 @@ PROVINCES = frozenset(
     + ("gansu", "qinghai", "shaanxi", "shanxi", "liaoning", "jilin", "heilongjiang", "hainan")
 )
 """Pinyin of the provinces and autonomous regions: dropped from a name when a city follows them."""
+
+
+CHINESE_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5}
+CHINESE_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
+_NUMERAL = "([〇零一二两兩三四五六七八九十百0-9０-９]+)"
+_ORDINALS = (
+    (re.compile(f"(?:第|[农農]){_NUMERAL}[师師]"), "division"),
+    (re.compile(f"(?<=[团團]){_NUMERAL}[师師]"), "division"),
+    (re.compile(f"第{_NUMERAL}[团團](?![场場])"), "regiment"),
+    (re.compile(f"第{_NUMERAL}"), ""),
+)
+"""Ordinals in Chinese text, most specific first: a division (师) after 第, 农 (agricultural) or the
+Corps (兵团), a regiment (团, not 团场, a regiment's farm), any other 第 + number."""
+
+
+def chinese_number(numeral: str) -> int | None:
+    """A number written in Chinese numerals or digits ("八" -> 8, "十四" -> 14, "二十一" -> 21,
+    "一百" -> 100, "０８" -> 8), or None when it is not a well-formed number up to 999."""
+    if numeral.isdigit():
+        return int("".join(str(unicodedata.digit(character)) for character in numeral))
+    total, digit = 0, None
+    for character in numeral:
+        if character in "零〇" and total:
+            continue  # a place holder: 一百零五 is 105
+        if character in CHINESE_DIGITS:
+            if digit is not None:
+                return None  # two digits in a row ("一二") is not a number
+            digit = CHINESE_DIGITS[character]
+        elif character in "十百":
+            total += (1 if digit is None else digit) * (10 if character == "十" else 100)
+            digit = None
+        else:
+            return None
+    return total + (digit or 0)
+
+
+def _ordinals_read(text: str) -> str:
+    """`text` with its Chinese ordinals written as "number N" (+ "division" / "regiment")."""
+    for pattern, word in _ORDINALS:
+
+        def read(match: re.Match[str], word: str = word) -> str:
+            number = chinese_number(match.group(1))
+            return match.group(0) if number is None else f" number {number} {word} "
+
+        text = pattern.sub(read, text)
+    return text
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -102,10 +156,66 @@ def readings(text: str) -> list[str]:
     ]
 
 
-def _syllable_words(characters: str) -> list[str]:
+MANDARIN, CANTONESE, WADE_GILES = "mandarin", "cantonese", "wade-giles"
+DIALECTS = {"HK": CANTONESE, "MO": CANTONESE, "TW": WADE_GILES}
+"""Where Latin-script lists spell a firm's own name in another romanisation than Hanyu Pinyin: Hong Kong
+and Macau firms by their Cantonese sounds (裕元 Yue Yuen, 聯泰 Luen Thai, 長江 Cheung Kong), Taiwan
+firms mostly in Wade-Giles (年興 Nien Hsing, 台南 Tainan). Known words and places keep their one
+English or pinyin form in every dialect."""
+
+
+def dialect_of(country_code: str | None) -> str:
+    """The romanisation a country's lists use for Chinese names (`DIALECTS`; pinyin elsewhere)."""
+    return DIALECTS.get(country_code or "", MANDARIN)
+
+
+_JYUTPING = re.compile(r"(gw|kw|ng|[bpmfdtnlgkhwzcsj]?)([a-z]+?)([1-6]?)$")
+_HK_INITIALS = {"b": "p", "d": "t", "g": "k", "gw": "kw", "z": "ch", "c": "ch", "j": "y"}
+_HK_FINALS = {"aa": "a", "aai": "ai", "aau": "au", "aam": "am", "aan": "an", "aang": "ang", "aap": "ap"}
+_HK_FINALS |= {"aat": "at", "aak": "ak", "ou": "o", "oe": "oe", "oeng": "eung", "oek": "euk", "eoi": "ui"}
+_HK_FINALS |= {"eon": "un", "eot": "ut", "yu": "ue", "yun": "uen", "yut": "uet"}
+
+
+def hong_kong_spelling(jyutping: str) -> str:
+    """A Cantonese syllable in Jyutping as Hong Kong names spell it (the Government's romanisation:
+    bou -> po, jyun -> yuen, lyun -> luen, coeng -> cheung, gwok -> kwok, si -> sze)."""
+    match = _JYUTPING.match(jyutping)
+    if match is None:
+        return jyutping
+    initial, final = match.group(1), match.group(2)
+    if initial == "s" and final == "i":
+        return "sze"
+    return _HK_INITIALS.get(initial, initial) + _HK_FINALS.get(final, final)
+
+
+def dialect_readings(characters: str, dialect: str) -> list[str]:
+    """The syllables of `characters` in `dialect` (`readings` for Mandarin; Wade-Giles from pypinyin,
+    apostrophes and umlauts dropped as English names drop them; Cantonese from ToJyutping, spelt the
+    Hong Kong way). A character without a reading in the dialect gets its pinyin."""
+    if dialect == WADE_GILES:
+        from pypinyin import Style, lazy_pinyin
+
+        syllables = lazy_pinyin(characters, style=Style.WADEGILES)
+        if len(syllables) == len(characters):
+            return [syllable.replace("'", "").replace("v", "u").replace("ü", "u") for syllable in syllables]
+    elif dialect == CANTONESE:
+        from ToJyutping import get_jyutping_list  # its dictionary loads on first use: HK and Macau only
+
+        pairs = get_jyutping_list(characters)
+        if len(pairs) == len(characters):
+            pinyin = readings(characters)
+            fallback = pinyin if len(pinyin) == len(characters) else list(characters)
+            return [
+                hong_kong_spelling(sound.split()[0]) if sound else fallback[index]
+                for index, (_, sound) in enumerate(pairs)
+            ]
+    return readings(characters)
+
+
+def _syllable_words(characters: str, dialect: str = MANDARIN) -> list[str]:
     """Unknown characters as romanised words: up to three characters make one word (most firms' own
     names are two), longer runs are read as two-character words (华孚色纺 -> huafu sefang)."""
-    syllables = readings(characters)
+    syllables = dialect_readings(characters, dialect)
     if len(syllables) <= 3:
         return ["".join(syllables)]
     return ["".join(syllables[start : start + 2]) for start in range(0, len(syllables), 2)]
@@ -187,7 +297,7 @@ def _known_word_at(
     return None
 
 
-def _romanise_run(run: str, longest: int, where: str) -> list[str]:
+def _romanise_run(run: str, longest: int, where: str, dialect: str = MANDARIN) -> list[str]:
     """Tokens for one run of Han characters: known words replaced, the rest as pinyin words. In a
     name, the administrative suffix after a place (绍兴市 -> shaoxing) is dropped, as English names do."""
     sounds = readings(run)
@@ -200,7 +310,7 @@ def _romanise_run(run: str, longest: int, where: str) -> list[str]:
         known = _known_word_at(run, sounds, position, longest, where)
         if known is None:
             if where == "name" and run[position] in NAME_SEPARATORS and pending:
-                tokens.extend(_syllable_words(pending))
+                tokens.extend(_syllable_words(pending, dialect))
                 pending = ""
             else:
                 pending += run[position]
@@ -208,7 +318,7 @@ def _romanise_run(run: str, longest: int, where: str) -> list[str]:
             continue
         size, replacement, is_place = known
         if pending:
-            tokens.extend(_syllable_words(pending))
+            tokens.extend(_syllable_words(pending, dialect))
             pending = ""
         if replacement:
             tokens.append(replacement)
@@ -216,7 +326,7 @@ def _romanise_run(run: str, longest: int, where: str) -> list[str]:
         if where == "name" and is_place and run[position : position + 1] in ADMINISTRATIVE_SUFFIXES:
             position += 1
     if pending:
-        tokens.extend(_syllable_words(pending))
+        tokens.extend(_syllable_words(pending, dialect))
     return _without_province_before_city(tokens, where)
 
 
@@ -232,18 +342,20 @@ def _without_province_before_city(tokens: list[str], where: str) -> list[str]:
     ]
 
 
-def romanise_chinese(text: str, where: str = "name") -> str:
+def romanise_chinese(text: str, where: str = "name", dialect: str = MANDARIN) -> str:
     """`text` with every run of Han characters romanised (see the module docstring); `where` is
     "name" or "address". Text without Han characters is returned unchanged."""
     if not has_han(text):
         return text
+    if "第" in text or "师" in text or "師" in text:
+        text = _ordinals_read(text)
     lexicon = _lexicon(where)
     longest = max(map(len, lexicon))
     parts = []
     last = 0
     for match in HAN.finditer(text):
         parts.append(text[last : match.start()])
-        parts.append(" " + " ".join(_romanise_run(match.group(0), longest, where)) + " ")
+        parts.append(" " + " ".join(_romanise_run(match.group(0), longest, where, dialect)) + " ")
         last = match.end()
     parts.append(text[last:])
     return " ".join("".join(parts).split())

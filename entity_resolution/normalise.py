@@ -1,12 +1,15 @@
 """Name and address normalisation: one documented pipeline with a fixed step order.
 
 Steps, in order (the same for the scalar functions and the Polars expressions):
-0. romanise Chinese characters the way Latin-script lists spell them (`native_scripts`:
-   "和田泰达服装有限公司" -> "hetian taida apparel");
+0. repair mojibake (`repaired`: "YÃ¼cel" -> "Yücel", UTF-8 once read as cp1252), then romanise
+   Chinese characters the way Latin-script lists spell them (`native_scripts`:
+   "和田泰达服装有限公司" -> "hetian taida apparel"; in Cantonese for Hong Kong and Macau records and
+   Wade-Giles for Taiwan ones when `name_columns` / `address_column` are given the countries);
 1. transliterate Unicode to ASCII (anyascii: "Công ty" -> "Cong ty", "Şti" -> "Sti");
 2. lower-case; "&" becomes " and ";
 3. punctuation becomes spaces, whitespace collapses;
-   and letter-spaced words are rejoined ("S A I G O N" -> "saigon");
+   and letter-spaced words are rejoined ("S A I G O N" -> "saigon"); ordinals become numbers
+   ("1st", "first" -> "number 1", `reference/ordinal_words.csv`, as "No. 1" and 第一 read);
 4. expand common abbreviations (`reference/abbreviations.csv`: rd -> road, ind -> industrial) and read
    other Latin spellings of Chinese places as their pinyin (Hotan -> hetian, Kashgar -> kashi); in
    addresses, pinyin address words as English (`reference/address_words.csv`: lu -> road, zhen -> town);
@@ -29,8 +32,17 @@ from pathlib import Path
 import polars as pl
 from anyascii import anyascii
 
+from connectors.parsing import repaired
 from entity_resolution.known_names import canonical_names, read_known_names
-from entity_resolution.native_scripts import chinese_place_pinyin, latin_place_variants, romanise_chinese
+from entity_resolution.native_scripts import (
+    DIALECTS,
+    HAN,
+    MANDARIN,
+    chinese_place_pinyin,
+    has_han,
+    latin_place_variants,
+    romanise_chinese,
+)
 from entity_resolution.parallel_map import map_values
 
 REFERENCE = Path(__file__).parent / "reference"
@@ -121,15 +133,30 @@ def _without_legal_forms() -> PhraseSubstitution:
     return PhraseSubstitution((row["phrase"] for row in _read_reference("legal_forms.csv")), " ")
 
 
-def _basic(text: str | None, where: str = "name") -> str:
-    """Steps 0-3: Chinese romanised, ASCII, lower-case, punctuation to single spaces, letter-spaced
-    words rejoined ("S A I G O N" -> "saigon"). `where` is "name" or "address"."""
+def _basic(text: str | None, where: str = "name", dialect: str = MANDARIN) -> str:
+    """Steps 0-3: Chinese romanised (in `dialect`, `native_scripts.DIALECTS`), ASCII, lower-case,
+    punctuation to single spaces, letter-spaced words rejoined ("S A I G O N" -> "saigon"). `where` is
+    "name" or "address"."""
     if not text:
         return ""
-    romanised = text if text.isascii() else romanise_chinese(text, where)  # ASCII holds no Han
+    romanised = text if text.isascii() else romanise_chinese(repaired(text), where, dialect)  # ASCII: no Han
     ascii_text = anyascii(romanised).lower().replace("&", " and ")
     spaced = _PUNCTUATION.sub(" ", ascii_text).strip()
-    return _SPACED_LETTERS.sub(lambda match: match.group(0).replace(" ", "") + " ", spaced).strip()
+    rejoined = _SPACED_LETTERS.sub(lambda match: match.group(0).replace(" ", "") + " ", spaced).strip()
+    return _ordinals_as_numbers(rejoined)
+
+
+@cache
+def _ordinal_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    words = {row["word"]: row["number"] for row in _read_reference("ordinal_words.csv")}
+    return re.compile(r"\b(?:([0-9]+)(?:st|nd|rd|th)|(" + "|".join(sorted(words)) + r"))\b"), words
+
+
+def _ordinals_as_numbers(text: str) -> str:
+    """Step 3b: ordinals as the number Latin lists also write ("1st" and "first" -> "number 1", as
+    "No. 1" becomes and Chinese 第一 is read), so that the number is compared on both sides."""
+    pattern, words = _ordinal_pattern()
+    return pattern.sub(lambda match: "number " + (match.group(1) or words[match.group(2)]), text)
 
 
 @cache
@@ -290,10 +317,10 @@ def normalise_address(address: str | None) -> str:
     return _address_text(address)
 
 
-def _address_text(address: str | None) -> str:
-    """`normalise_address` without its cache."""
+def _address_text(address: str | None, dialect: str = MANDARIN) -> str:
+    """`normalise_address` without its cache (Chinese romanised in `dialect`)."""
     words = _address_words()
-    return " ".join(words.get(token, token) for token in _expand(_basic(address, "address")).split())
+    return " ".join(words.get(token, token) for token in _expand(_basic(address, "address", dialect)).split())
 
 
 _ROMAN = re.compile(r"(x{0,3})(ix|iv|v?i{0,3})")
@@ -391,37 +418,71 @@ def _apply_each(function, values: list) -> list:
 NAME_COLUMNS = ("name_norm", "core_norm", "units", "numbers")
 
 
-def name_fields(name: str | None) -> tuple[str, str, str, str]:
+def name_fields(name: str | None, dialect: str = MANDARIN) -> tuple[str, str, str, str]:
     """`normalise_name`, `core_name`, `unit_numbers` and `name_numbers` of one name, with the steps
-    they share (romanising, transliterating, punctuation) done once, and no cache kept."""
-    basic = _basic(name)
+    they share (romanising, transliterating, punctuation) done once, and no cache kept. A Chinese name
+    is romanised in `dialect` (`native_scripts.DIALECTS`), unless read in pinyin it is a known name of
+    a listed firm: that firm's one canonical name then wins in every dialect."""
+    if dialect != MANDARIN and (not has_han(name) or _plain_name(name) in _known_name_table()):
+        dialect = MANDARIN
+    basic = _basic(name, dialect=dialect)
     normalised = _known(_name_from_basic(basic))
     text = name or ""
     without_parentheses = _PARENTHESISED.sub(" ", text)
     if without_parentheses != text:
-        core = _known(_name_from_basic(_basic(without_parentheses))) or normalised
+        core = _known(_name_from_basic(_basic(without_parentheses, dialect=dialect))) or normalised
     else:
         core = normalised
     return normalised, _without_places(core), _units_from_basic(basic), _numbers_from_basic(basic)
 
 
-def name_columns(names: pl.Series) -> pl.DataFrame:
-    """`NAME_COLUMNS` for each of `names`, in order: computed once per distinct name (on every core
-    when there are many: `parallel_map`), then joined."""
-    uniques = names.unique().to_list()
-    fields = map_values(name_fields, uniques)
-    mapping = pl.DataFrame(
-        {"key": uniques, **{column: [f[i] for f in fields] for i, column in enumerate(NAME_COLUMNS)}},
-        schema={"key": pl.String, **dict.fromkeys(NAME_COLUMNS, pl.String)},
+def _name_fields_in(name_and_dialect: tuple[str | None, str]) -> tuple[str, str, str, str]:
+    return name_fields(*name_and_dialect)
+
+
+def _address_in(address_and_dialect: tuple[str | None, str]) -> str:
+    return _address_text(*address_and_dialect)
+
+
+def _with_dialects(texts: pl.Series, countries: pl.Series | None) -> pl.DataFrame:
+    """(key, dialect): each text with the romanisation its record's country uses for Chinese
+    (`native_scripts.DIALECTS`); pinyin for texts without Han characters, which read the same in
+    every dialect, so they are normalised once."""
+    frame = pl.DataFrame({"key": texts.cast(pl.String)})
+    if countries is None:
+        return frame.with_columns(dialect=pl.lit(MANDARIN))
+    dialect = countries.cast(pl.String).replace_strict(DIALECTS, default=MANDARIN, return_dtype=pl.String)
+    han = frame["key"].str.contains(HAN.pattern).fill_null(False)
+    return frame.with_columns(dialect=pl.when(han).then(dialect).otherwise(pl.lit(MANDARIN)))
+
+
+def name_columns(names: pl.Series, countries: pl.Series | None = None) -> pl.DataFrame:
+    """`NAME_COLUMNS` for each of `names`, in order: computed once per distinct name (and, for Chinese
+    names, the dialect of the record's country in `countries`; on every core when there are many:
+    `parallel_map`), then joined."""
+    keyed = _with_dialects(names, countries)
+    uniques = keyed.unique(maintain_order=True)
+    fields = map_values(_name_fields_in, list(uniques.iter_rows()))
+    mapping = uniques.with_columns(
+        pl.Series(column, [f[i] for f in fields], dtype=pl.String) for i, column in enumerate(NAME_COLUMNS)
     )
-    frame = pl.DataFrame({"key": names.cast(pl.String)})
-    return frame.join(mapping, on="key", how="left", nulls_equal=True, maintain_order="left").drop("key")
+    return keyed.join(
+        mapping, on=["key", "dialect"], how="left", nulls_equal=True, maintain_order="left"
+    ).drop("key", "dialect")
 
 
-def address_column(addresses: pl.Series) -> pl.Series:
-    """`normalise_address` of each address, computed once per distinct address (no cache kept; on
-    every core when there are many)."""
-    return _map_unique(addresses, _address_text, map_values)
+def address_column(addresses: pl.Series, countries: pl.Series | None = None) -> pl.Series:
+    """`normalise_address` of each address, computed once per distinct address (and, for Chinese
+    addresses, dialect of the record's country in `countries`; no cache kept; on every core when there
+    are many)."""
+    keyed = _with_dialects(addresses, countries)
+    uniques = keyed.unique(maintain_order=True)
+    mapping = uniques.with_columns(
+        value=pl.Series(map_values(_address_in, list(uniques.iter_rows())), dtype=pl.String)
+    )
+    return keyed.join(mapping, on=["key", "dialect"], how="left", nulls_equal=True, maintain_order="left")[
+        "value"
+    ]
 
 
 def _map_unique(series: pl.Series, function, mapper=_apply_each) -> pl.Series:

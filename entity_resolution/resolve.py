@@ -53,11 +53,11 @@ class Resolution:
 def prepare(records: pl.DataFrame) -> pl.DataFrame:
     """Records in a stable order with the normalised comparison columns and an `idx`."""
     ordered = records.sort("record_id").with_row_index("idx")
-    names = name_columns(ordered["name"])
+    names = name_columns(ordered["name"], ordered["country_code"])
     return ordered.with_columns(
         name_norm=names["name_norm"],
         core_norm=names["core_norm"],
-        address_norm=address_column(ordered["address"]),
+        address_norm=address_column(ordered["address"], ordered["country_code"]),
         units=names["units"],
         numbers=names["numbers"],
     )

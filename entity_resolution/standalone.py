@@ -35,15 +35,16 @@ class InputError(ValueError):
     """The input file cannot be resolved as given; the message names the file and the problem."""
 
 
-def read_input(path: Path) -> pl.DataFrame:
-    """Read and validate the input file (CSV or Parquet by extension)."""
+def read_input(path: Path, encoding: str | None = None) -> pl.DataFrame:
+    """Read and validate the input file (CSV or Parquet by extension); a CSV in `encoding` when given,
+    else in the encoding detected."""
     if path.suffix.lower() == ".parquet":
-        frame = pl.read_parquet(path)
-    elif path.suffix.lower() in {".csv", ".txt"}:
         try:
-            frame = pl.read_csv(path, infer_schema_length=0, encoding="utf8-lossy")
-        except pl.exceptions.ComputeError as error:
-            raise InputError(f"{path}: not a readable CSV file: {error}") from error
+            frame = pl.read_parquet(path)
+        except (pl.exceptions.PolarsError, OSError) as error:
+            raise InputError(f"{path}: not a readable Parquet file: {_first_line(error)}") from error
+    elif path.suffix.lower() in {".csv", ".txt"}:
+        frame = _read_csv(path, encoding)
     else:
         raise InputError(f"{path}: expected a .csv or .parquet file")
     missing = [c for c in INPUT_COLUMNS if c not in frame.columns]
@@ -55,6 +56,49 @@ def read_input(path: Path) -> pl.DataFrame:
         pl.col("record_id", "name", "address", "country").cast(pl.String)
     )
     return _validated(frame, path)
+
+
+SEPARATORS = (",", ";", "\t", "|")
+"""Field separators a CSV may use: comma first; semicolon is what Excel writes where the decimal mark is a
+comma, tab and pipe what database exports write."""
+
+
+def _read_csv(path: Path, declared: str | None = None) -> pl.DataFrame:
+    """A CSV in `declared`, else in any encoding the supplier-list reader detects (UTF-8 with or without
+    BOM, UTF-16, legacy encodings such as cp1252 or GBK when certain: `connectors.reading.encodings`),
+    separated by the first of `SEPARATORS` that splits its header into the required columns; every cell
+    as text."""
+    from connectors.reading.encodings import decode_text
+    from connectors.reading.errors import MalformedFileError
+
+    data = path.read_bytes()
+    try:
+        text, encoding = decode_text(data, str(path), declared)
+    except MalformedFileError as error:
+        raise InputError(str(error)) from error
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    if not header.strip():
+        raise InputError(
+            f"{path}: row 1: the file is empty or starts with a blank line; expected a header "
+            f"row with {', '.join(INPUT_COLUMNS)}"
+        )
+    separator = next(
+        (
+            sep
+            for sep in SEPARATORS
+            if {c.strip().strip('"') for c in header.split(sep)} >= set(INPUT_COLUMNS)
+        ),
+        ",",
+    )
+    body = data if encoding == "utf-8" else text.encode("utf-8")
+    try:
+        return pl.read_csv(body, separator=separator, infer_schema_length=0, encoding="utf8-lossy")
+    except pl.exceptions.PolarsError as error:
+        raise InputError(f"{path}: not a readable CSV file: {_first_line(error)}") from error
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _validated(frame: pl.DataFrame, path: Path) -> pl.DataFrame:

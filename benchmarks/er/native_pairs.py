@@ -2,7 +2,7 @@
 
     python -m benchmarks.er.native_pairs [--pairs FILE ...]
 
-Four pair files by default (see benchmarks/data/README.md): `native_script_pairs.csv` (real firms on
+Five pair files by default (see benchmarks/data/README.md): `native_script_pairs.csv` (real firms on
 US government forced-labour lists, the Chinese name as news reports printed it), the held-out
 `native_script_pairs_heldout.csv` (other real firms, none of them in the known-names list
 `entity_resolution/reference/known_names.csv`, so the list cannot be what links them) and
@@ -10,7 +10,9 @@ US government forced-labour lists, the Chinese name as news reports printed it),
 scored once, so it measures the rules too) and `native_script_pairs_fresh2.csv` (25 pairs of 20 firms
 and entities none of which is in the known-names list, 19 look-alikes: listed firms' statutory Chinese and
 English names, Hong Kong and Vietnamese firms, Xinjiang firms from a research database; written down and
-scored before the fourth pass changed any rule).
+scored before the fourth pass changed any rule) and `native_script_pairs_fresh3.csv` (34 pairs of 30 Taiwan,
+Hong Kong and Xinjiang firms and XPCC units none of which is in the known-names list, 23 look-alikes; written
+down and scored once before the known-names list was extended in the sixth session).
 
 Each row is resolved alone as a two-record input through `entity_resolution.standalone.resolve_frame`,
 twice: with the known-names step of normalisation switched off (what romanisation and translation
@@ -38,6 +40,7 @@ PAIRS = DATA / "native_script_pairs.csv"
 HELD_OUT = DATA / "native_script_pairs_heldout.csv"
 FRESH = DATA / "native_script_pairs_fresh.csv"
 FRESH2 = DATA / "native_script_pairs_fresh2.csv"
+FRESH3 = DATA / "native_script_pairs_fresh3.csv"
 
 
 def _side(row: dict, side: str) -> dict:
@@ -138,7 +141,7 @@ def render(summary: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=Path, nargs="+", default=[PAIRS, HELD_OUT, FRESH, FRESH2])
+    parser.add_argument("--pairs", type=Path, nargs="+", default=[PAIRS, HELD_OUT, FRESH, FRESH2, FRESH3])
     args = parser.parse_args()
     summaries = [evaluate(path) for path in args.pairs]
     RESULTS.mkdir(parents=True, exist_ok=True)

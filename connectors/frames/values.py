@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 import polars as pl
 
 from connectors.ids import CROCKFORD_BASE32
-from connectors.parsing import MULTI_VALUE_SEPARATOR
+from connectors.parsing import MOJIBAKE, MULTI_VALUE_SEPARATOR, repaired
 
 WHITESPACE_RUN = r"[\s\x1c-\x1f]+"
 BLANK = r"^[\s\x1c-\x1f]*$"
@@ -30,9 +30,25 @@ def raw_cell(column: str) -> pl.Expr:
     return pl.when(pl.col(column).str.contains(BLANK)).then(None).otherwise(pl.col(column)).alias(column)
 
 
+def repaired_series(texts: pl.Series) -> pl.Series:
+    """``parsing.repaired`` of each text of a String series (nulls kept), calling ftfy only on the few
+    texts that look mis-decoded."""
+    suspect = texts.str.contains(MOJIBAKE.pattern).fill_null(False)
+    if not suspect.any():
+        return texts
+    rows = suspect.arg_true()
+    fixed = pl.Series([repaired(text) for text in texts.gather(rows).to_list()], dtype=pl.String)
+    return texts.scatter(rows, fixed)
+
+
 def clean_text(expr: pl.Expr) -> pl.Expr:
-    """``parsing.clean_text``: whitespace runs collapsed to one space, trimmed; null when empty."""
-    text = expr.str.replace_all(WHITESPACE_RUN, " ").str.strip_chars(" ")
+    """``parsing.clean_text``: mojibake repaired, whitespace runs collapsed to one space, trimmed; null
+    when empty."""
+    text = (
+        expr.map_batches(repaired_series, return_dtype=pl.String)
+        .str.replace_all(WHITESPACE_RUN, " ")
+        .str.strip_chars(" ")
+    )
     return pl.when(text == "").then(None).otherwise(text)
 
 

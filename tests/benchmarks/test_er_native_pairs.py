@@ -48,3 +48,16 @@ def test_the_summary_separates_romanisation_from_known_names(tmp_path):
     assert (summary["positives_linked"], summary["linked_by_romanisation"]) == (2, 1)
     assert summary["linked_only_through_known_names"] == 1 and summary["negatives_merged"] == 0
     assert summary["names_in_known_names"]  # these firms are on the list, unlike the held-out ones
+
+
+def test_the_fresh3_file_is_held_out_sourced_and_scored_by_default():
+    pairs = pl.read_csv(native_pairs.FRESH3, infer_schema_length=0)
+    counts = dict(pairs.group_by("label").len().iter_rows())
+    assert counts["match"] >= 30 and counts["distinct"] >= 15
+    assert pairs["left_name"].str.contains(CJK).all() and not pairs["right_name"].str.contains(CJK).any()
+    assert pairs["source"].str.contains("http").all() and pairs["list"].is_not_null().all()
+    assert pairs.select("left_name", "right_name").is_unique().all()
+    names = set(pairs["left_name"].to_list()) | set(pairs["right_name"].to_list())
+    keys = native_pairs.known_name_keys()
+    assert keys and not {name for name in names if native_pairs.normalise_name_plain(name) in keys}
+    assert "FRESH3" in native_pairs.main.__code__.co_names

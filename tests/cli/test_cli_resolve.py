@@ -56,3 +56,58 @@ def test_malformed_input_fails_clearly(tmp_path):
         result = CliRunner().invoke(main, ["resolve", str(path), "--out", str(tmp_path / "out.csv")])
         assert result.exit_code != 0
         assert expected in result.output, result.output
+
+
+def _resolved(tmp_path, source, *options: str) -> dict[str, str]:
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(main, ["resolve", str(source), "--out", str(out), *options])
+    assert result.exit_code == 0, result.output
+    return dict(pl.read_csv(out, infer_schema_length=0).select("record_id", "facility_id").iter_rows())
+
+
+ACCENTED = (
+    "record_id,name,address,country,lat,lng\n"
+    "1,Confecciones Peña Niño S.A.,Calle Nuñez 5 Medellín,CO,,\n"
+    "2,CONFECCIONES PENA NINO,Calle Nunez 5 Medellin,Colombia,,\n"
+)
+
+
+def test_csv_in_utf16_cp1252_or_with_a_bom_is_read_as_written(tmp_path):
+    for encoding in ("utf-16", "cp1252", "utf-8-sig"):
+        source = tmp_path / f"{encoding}.csv"
+        source.write_bytes(ACCENTED.encode(encoding))
+        ids = _resolved(tmp_path, source)
+        assert ids["1"] == ids["2"], encoding
+
+
+def test_an_encoding_can_be_given_and_a_wrong_one_is_refused_clearly(tmp_path):
+    source = tmp_path / "cp1252.csv"
+    source.write_bytes(ACCENTED.encode("cp1252"))
+    assert len(set(_resolved(tmp_path, source, "--encoding", "cp1252").values())) == 1
+    result = CliRunner().invoke(
+        main, ["resolve", str(source), "--out", str(tmp_path / "o.csv"), "--encoding", "utf-8"]
+    )
+    assert result.exit_code == 2 and "cp1252.csv: row 1" in result.output and "Traceback" not in result.output
+
+
+def test_semicolon_and_tab_separated_files_are_read(tmp_path):
+    for name, separator in (("semicolon", ";"), ("tab", "\t")):
+        source = tmp_path / f"{name}.csv"
+        source.write_text(ACCENTED.replace(",", separator).replace("S.A.", "SA"), encoding="utf-8")
+        ids = _resolved(tmp_path, source)
+        assert set(ids) == {"1", "2"} and ids["1"] == ids["2"], name
+
+
+def test_an_empty_or_unreadable_file_gets_one_clear_line(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    not_parquet = tmp_path / "broken.parquet"
+    not_parquet.write_text("not parquet", encoding="utf-8")
+    for path, expected in (
+        (empty, "empty.csv: row 1: the file is empty"),
+        (not_parquet, "not a readable Parquet"),
+    ):
+        result = CliRunner().invoke(main, ["resolve", str(path), "--out", str(tmp_path / "out.csv")])
+        assert result.exit_code == 2, result.output
+        assert expected in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output

@@ -69,6 +69,16 @@ def test_only_a_whole_known_name_counts_and_look_alikes_stay_apart():
     assert not linked(("新疆大全新能源有限公司", "", "CN"), ("Xinjiang GCL New Energy Material Co", "", "CN"))
 
 
+def test_the_magnesium_and_copper_firms_listed_in_2024_08_link_and_parent_and_subsidiary_stay_apart():
+    assert linked(("世紀陽光集團控股有限公司", "", "HK"), ("Century Sunshine Group Holdings, Ltd.", "", "HK"))
+    assert linked(("稀镁科技", "", "HK"), ("Rare Earth Magnesium Technology Group Holdings, Ltd.", "", "HK"))
+    assert linked(("新疆哈巴河阿舍勒铜业股份有限公司", "", "CN"), ("Ashele Copper", "", "CN"))
+    parent = ("Century Sunshine Group Holdings, Ltd.", "", "HK")
+    assert not linked(("稀鎂科技集團控股有限公司", "", "HK"), parent)
+    copper = ("Xinjiang Habahe Ashele Copper Co., Ltd.", "", "CN")
+    assert not linked(("新疆腾翔镁制品有限公司", "", "CN"), copper)
+
+
 def test_the_shipped_list_is_unambiguous_and_every_row_has_a_source():
     rows = read_known_names()
     assert len({row.group_id for row in rows}) >= 40
@@ -103,7 +113,10 @@ def test_a_malformed_known_names_file_is_refused(tmp_path: Path, body: str):
         read_known_names(path)
 
 
-@pytest.mark.parametrize("file", ["native_script_pairs_heldout.csv", "native_script_pairs_fresh.csv"])
+@pytest.mark.parametrize(
+    "file",
+    ["native_script_pairs_heldout.csv", "native_script_pairs_fresh.csv", "native_script_pairs_fresh3.csv"],
+)
 def test_held_out_benchmark_firms_are_not_in_the_known_names_list(file: str):
     pairs = pl.read_csv(
         Path(__file__).resolve().parents[2] / "benchmarks" / "data" / file, infer_schema_length=0
