@@ -184,14 +184,13 @@ def cluster(
         if low.height
         else low
     )
-    different = set(rejected) | set(inside.iter_rows())
+    inside_pairs = set(zip(inside["left"].to_list(), inside["right"].to_list(), strict=True))
+    different = set(rejected) | inside_pairs
     suspicious = _inconsistent(labels, records, different)
     if not suspicious:
         return labels
     os_ids, units = records["os_id"].to_list(), records["units"].to_list()
-    by_component: dict[int, list[int]] = defaultdict(list)
-    for index in np.flatnonzero(np.isin(labels, list(suspicious))):
-        by_component[int(labels[index])].append(int(index))
+    by_component = _members_by_component(labels, suspicious)
     if probed is not None and previous is not None:
         for component in list(by_component):
             members = by_component[component]
@@ -210,8 +209,8 @@ def cluster(
         edges_of[label_list[a]].append((a, b))
     evidence = _Evidence(
         rejected=_adjacency(rejected),
-        different=_adjacency(set(inside.iter_rows()) - set(rejected)),
-        links=_adjacency(edges.select("left", "right").iter_rows()),
+        different=_adjacency(inside_pairs - set(rejected)),
+        links=_adjacency(zip(edges["left"].to_list(), edges["right"].to_list(), strict=True)),
         links_per_difference=links_per_difference,
     )
     for component, members in by_component.items():
@@ -221,9 +220,20 @@ def cluster(
                 groups.merge(a, b, force=True)
         for a, b in edges_of[component]:
             groups.merge(a, b)
-        for member in members:
-            labels[member] = n + groups.find(member)  # fresh labels, distinct from component ids
+        labels[members] = [n + groups.find(member) for member in members]  # fresh, not component ids
     return labels
+
+
+def _members_by_component(labels: np.ndarray, components: set[int]) -> dict[int, list[int]]:
+    """The record indexes (ascending) of each of `components`, in the order of their first record."""
+    indexes = np.flatnonzero(np.isin(labels, list(components)))
+    owners = labels[indexes]
+    order = np.argsort(owners, kind="stable")  # each component's records stay ascending
+    owners, indexes = owners[order], indexes[order]
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if owners.size else np.zeros(0, int)
+    groups = np.split(indexes, starts[1:])
+    by_first = sorted(zip((int(group[0]) for group in groups), owners[starts].tolist(), groups, strict=True))
+    return {component: group.tolist() for _, component, group in by_first}
 
 
 def _pair_frame(pairs: set[tuple[int, int]], like: pl.DataFrame) -> pl.DataFrame:
@@ -234,7 +244,8 @@ def _pair_frame(pairs: set[tuple[int, int]], like: pl.DataFrame) -> pl.DataFrame
 
 def _inconsistent(labels: np.ndarray, records: pl.DataFrame, different: set[tuple[int, int]]) -> set[int]:
     """Components that hold a known-different pair, two OS IDs or two unit numbers."""
-    flagged = {int(labels[a]) for a, _ in different}
+    lefts = np.fromiter((a for a, _ in different), dtype=np.int64, count=len(different))
+    flagged = set(np.unique(labels[lefts]).tolist())
     frame = records.select("os_id", "units").with_columns(component=pl.Series(labels))
     for column in ("os_id", "units"):
         counts = (
