@@ -87,7 +87,7 @@ def pair_features(
     """`pairs` (left, right record indexes) with every feature column added, computed in chunks so
     that memory stays bounded however many pairs there are. `known` may carry `name_set` and
     `name_compact` per pair as the cheap dismissal computed them (reused where spacing is intact)."""
-    records = with_text_codes(records)
+    records = with_sorted_words(with_text_codes(records))
     if pairs.height <= CHUNK_PAIRS:
         return _chunk_features(records, pairs, settings, known)
     return pl.concat(
@@ -151,10 +151,10 @@ def _distinct_name_features(
         known = {name: values[one] for name, values in known.items()}
     texts = records.select("name_norm", "core_norm")
     used, slot_l, slot_r = present_codes(unique_l, unique_r)  # the names of this chunk's pairs
-    distinct = texts[first[used]]  # once per distinct name: broken spacing, words in order
+    distinct = with_sorted_words(records)[first[used]]  # once per distinct name
     broken = broken_spacing(distinct["name_norm"])
     despace = broken[slot_l] | broken[slot_r]
-    ordered = {column: np.asarray(token_sorted(distinct[column]), dtype=object) for column in texts.columns}
+    ordered = {column: _strings(distinct[target]) for column, target in SORTED_WORDS.items()}
     plain = {column: _strings(distinct[column]) for column in texts.columns}
     features = _name_features(
         texts[first[unique_l]],
@@ -213,6 +213,24 @@ def _strings(texts: pl.Series) -> np.ndarray:
     """The texts ("" for null) as a numpy object array: gathering from it is cheaper than gathering
     in Polars and converting to a list, and rapidfuzz reads it like a list."""
     return np.asarray(texts.fill_null("").to_list(), dtype=object)
+
+
+SORTED_WORDS = {"name_norm": "name_sorted", "core_norm": "core_sorted"}
+"""Each name column and the column of its words in sorted order (`with_sorted_words`)."""
+
+
+def with_sorted_words(records: pl.DataFrame) -> pl.DataFrame:
+    """`records` with `name_sorted` and `core_sorted` (`token_sorted` of the names), sorted once per
+    distinct name for every chunk of pairs to share; unchanged if present."""
+    if all(column in records.columns for column in SORTED_WORDS.values()):
+        return records
+    records = with_text_codes(records)
+    codes = records[NAME_CODE].to_numpy()
+    distinct = records.select(list(SORTED_WORDS))[representatives(codes)]
+    return records.with_columns(
+        pl.Series(target, np.asarray(token_sorted(distinct[column]), dtype=object)[codes], dtype=pl.String)
+        for column, target in SORTED_WORDS.items()
+    )
 
 
 def token_sorted(names: pl.Series) -> list[str]:

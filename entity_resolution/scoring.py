@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz
 
-from entity_resolution.features import CHUNK_PAIRS, pair_features, pairwise
+from entity_resolution.features import CHUNK_PAIRS, pair_features, pairwise, with_sorted_words
 from entity_resolution.model import MatchModel, load_model
 from entity_resolution.settings import ResolutionSettings
 from entity_resolution.text_codes import (
@@ -105,7 +105,7 @@ def score_pairs(
 ) -> ScoredPairs:
     """Score every candidate pair (`left`, `right` record indexes), a chunk of pairs at a time, so
     that the full feature table of every pair is never held at once."""
-    records = with_text_codes(records)
+    records = with_sorted_words(with_text_codes(records))  # once for every chunk
     similar = _name_similarities(records, pairs)
     keep = _worth(records, pairs, settings, similar) if pairs.height else np.zeros(0, dtype=bool)
     kept, model = pairs.filter(pl.Series(keep)), model or load_model()
