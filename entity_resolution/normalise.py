@@ -317,6 +317,11 @@ def normalise_address(address: str | None) -> str:
     return _address_text(address)
 
 
+def normalise_address_in(address: str | None, dialect: str) -> str:
+    """`normalise_address` with Chinese romanised in `dialect` (`native_scripts.DIALECTS`), uncached."""
+    return _address_text(address, dialect)
+
+
 def _address_text(address: str | None, dialect: str = MANDARIN) -> str:
     """`normalise_address` without its cache (Chinese romanised in `dialect`)."""
     words = _address_words()
