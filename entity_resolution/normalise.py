@@ -35,16 +35,21 @@ from anyascii import anyascii
 from connectors.parsing import repaired
 from entity_resolution.known_names import canonical_names, read_known_names
 from entity_resolution.native_scripts import (
+    CHINESE_SPEAKING,
     DIALECTS,
     HAN,
     MANDARIN,
     chinese_place_pinyin,
     has_han,
+    join_syllables,
     latin_place_variants,
     romanise_chinese,
 )
 from entity_resolution.parallel_map import map_values
 
+LATIN_CHINESE = "latin-chinese"
+"""The reading of a Latin-script name of a Chinese-speaking country: as any name, then its pinyin
+syllables written apart joined (`native_scripts.join_syllables`)."""
 REFERENCE = Path(__file__).parent / "reference"
 _PUNCTUATION = re.compile(r"[^a-z0-9]+")
 _SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b ?")
@@ -423,6 +428,8 @@ def name_fields(name: str | None, dialect: str = MANDARIN) -> tuple[str, str, st
     they share (romanising, transliterating, punctuation) done once, and no cache kept. A Chinese name
     is romanised in `dialect` (`native_scripts.DIALECTS`), unless read in pinyin it is a known name of
     a listed firm: that firm's one canonical name then wins in every dialect."""
+    if dialect == LATIN_CHINESE:
+        return _with_syllables_joined(name_fields(name))
     if dialect != MANDARIN and (not has_han(name) or _plain_name(name) in _known_name_table()):
         dialect = MANDARIN
     basic = _basic(name, dialect=dialect)
@@ -436,24 +443,37 @@ def name_fields(name: str | None, dialect: str = MANDARIN) -> tuple[str, str, st
     return normalised, _without_places(core), _units_from_basic(basic), _numbers_from_basic(basic)
 
 
+def _with_syllables_joined(fields: tuple[str, str, str, str]) -> tuple[str, str, str, str]:
+    """Name fields with the pinyin syllables of the name and core name joined; a joined name that is
+    a known name of a listed firm becomes that firm's canonical name."""
+    normalised, core, units, numbers = fields
+    joined = join_syllables(normalised)
+    return _known(joined), join_syllables(core), units, numbers
+
+
 def _name_fields_in(name_and_dialect: tuple[str | None, str]) -> tuple[str, str, str, str]:
     return name_fields(*name_and_dialect)
 
 
 def _address_in(address_and_dialect: tuple[str | None, str]) -> str:
-    return _address_text(*address_and_dialect)
+    address, dialect = address_and_dialect
+    return _address_text(address, MANDARIN if dialect == LATIN_CHINESE else dialect)
 
 
 def _with_dialects(texts: pl.Series, countries: pl.Series | None) -> pl.DataFrame:
     """(key, dialect): each text with the romanisation its record's country uses for Chinese
-    (`native_scripts.DIALECTS`); pinyin for texts without Han characters, which read the same in
-    every dialect, so they are normalised once."""
+    (`native_scripts.DIALECTS`); a text without Han characters reads the same in every dialect: as
+    `LATIN_CHINESE` in a Chinese-speaking country (its syllables joined), else plainly (pinyin)."""
     frame = pl.DataFrame({"key": texts.cast(pl.String)})
     if countries is None:
         return frame.with_columns(dialect=pl.lit(MANDARIN))
-    dialect = countries.cast(pl.String).replace_strict(DIALECTS, default=MANDARIN, return_dtype=pl.String)
+    country = countries.cast(pl.String)
+    dialect = country.replace_strict(DIALECTS, default=MANDARIN, return_dtype=pl.String)
     han = frame["key"].str.contains(HAN.pattern).fill_null(False)
-    return frame.with_columns(dialect=pl.when(han).then(dialect).otherwise(pl.lit(MANDARIN)))
+    latin = (
+        pl.when(country.is_in(list(CHINESE_SPEAKING))).then(pl.lit(LATIN_CHINESE)).otherwise(pl.lit(MANDARIN))
+    )
+    return frame.with_columns(dialect=pl.when(han).then(dialect).otherwise(latin))
 
 
 def name_columns(names: pl.Series, countries: pl.Series | None = None) -> pl.DataFrame:
