@@ -31,6 +31,7 @@ from pathlib import Path
 
 import polars as pl
 from anyascii import anyascii
+from rapidfuzz.distance import OSA
 
 from connectors.parsing import repaired
 from entity_resolution.known_names import canonical_names, read_known_names
@@ -198,8 +199,56 @@ def trade_words() -> frozenset[str]:
 
 
 def _canonical_trades(text: str) -> str:
-    """Step 5a: trade words in any language as their one English word."""
-    return _industry_words()[0](text)
+    """Step 5a: trade words in any language as their one English word (a trade word or legal form
+    mistyped by one letter read as the word it misspells, `_spelt_right`)."""
+    return _industry_words()[0](" ".join(_spelt_right(word) for word in text.split()))
+
+
+MISSPELT_FROM = 7
+"""Words this long or longer are read as the trade word or legal form they misspell by one letter."""
+
+
+@cache
+def _misspellings() -> tuple[frozenset[str], dict[str, set[str]]]:
+    """The one-word trade words (variants and English words, 5+ letters) and legal forms (6+ letters),
+    and an index of each with one letter deleted (a symmetric-deletion index: two words one edit apart
+    share a key)."""
+    trades = _industry_words()[1]
+    words = {word for word in [*trades, *trades.values()] if " " not in word and len(word) >= 5}
+    words |= {
+        row["phrase"]
+        for row in _read_reference("legal_forms.csv")
+        if " " not in row["phrase"] and len(row["phrase"]) >= 6
+    }
+    index: dict[str, set[str]] = {}
+    for word in words:
+        for key in _deletions(word):
+            index.setdefault(key, set()).add(word)
+    return frozenset(words), index
+
+
+def _deletions(word: str) -> set[str]:
+    return {word} | {word[:position] + word[position + 1 :] for position in range(len(word))}
+
+
+@cache
+def _spelt_right(word: str) -> str:
+    """`word`, or the one trade word or legal form it misspells by one letter inserted, dropped,
+    replaced or two letters swapped ("clothidg" -> "clothing", "limitted" -> "limited"); words
+    shorter than `MISSPELT_FROM`, known words, words near two of them and a singular or plural of one
+    ("holding" is not "holdings", a legal form) are left as written."""
+    if len(word) < MISSPELT_FROM or not word.isalpha():
+        return word
+    known, index = _misspellings()
+    if word in known:
+        return word
+    near = {candidate for key in _deletions(word) for candidate in index.get(key, ())}
+    near = {
+        candidate
+        for candidate in near
+        if OSA.distance(word, candidate) == 1 and word + "s" != candidate and candidate + "s" != word
+    }
+    return near.pop() if len(near) == 1 else word
 
 
 def _name_from_basic(basic: str) -> str:
