@@ -7,7 +7,9 @@ and its facility id. Texts are compared the way entity resolution compares them
 one spelling, legal forms dropped), token by token:
 
 - each query token is matched to the closest token of a text: the same token counts 1.0, a token it
-  starts (3 letters or more) 0.9, a spelling within rapidfuzz ratio 80 that ratio x 0.85;
+  starts (3 letters or more) 0.9, a spelling within rapidfuzz ratio 80 that ratio x 0.85; the query
+  with its spaces removed is tried as one token too ("Luen Thai" meets "luentai": Chinese names are
+  romanised with their syllables joined);
 - a text scores the mean over the query tokens, times (names, parent companies) a small bonus for
   covering the whole text ("Song Lam Garment" prefers "Song Lam Garment JSC" to "Song Lam Garment
   Dyeing Trading Company"); addresses get no such bonus, so every facility of a city ties;
@@ -25,7 +27,8 @@ from dataclasses import dataclass
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from entity_resolution.normalise import normalise_address, normalise_name
+from entity_resolution.native_scripts import DIALECTS, MANDARIN, has_han
+from entity_resolution.normalise import name_fields, normalise_address, normalise_address_in, normalise_name
 
 FIELD_WEIGHTS = {"name": 1.0, "parent company": 0.9, "os id": 1.0, "former id": 1.0, "address": 0.8}
 EXACT, PREFIX, FUZZY_FACTOR, FUZZY_FLOOR = 1.0, 0.9, 0.85, 80.0
@@ -50,6 +53,41 @@ def _tokens(field: str, text: str) -> tuple[str, ...]:
     if field in ("os id", "former id"):
         return (text.strip().lower(),)
     return tuple(normalise_name(text).split()) or tuple(normalise_address(text).split())
+
+
+def _dialect_tokens(field: str, text: str, dialect: str) -> tuple[str, ...]:
+    """A Chinese text's tokens in `dialect`, as its country's lists spell it (聯泰 -> luentai)."""
+    if field == "address":
+        return tuple(normalise_address_in(text, dialect).split())
+    return tuple(name_fields(text, dialect)[0].split())
+
+
+def _readings(texts: pl.DataFrame) -> pl.DataFrame:
+    """`texts` with their tokens; a Chinese name or address of a Hong Kong, Macau or Taiwan facility
+    also as a second text read in its country's romanisation (Cantonese, Wade-Giles), so "Luen Thai"
+    finds 聯泰 there while pinyin "liantai" still does."""
+    tokenised = texts.with_columns(
+        tokens=pl.struct("field", "text").map_elements(
+            lambda row: list(_tokens(row["field"], row["text"] or "")), return_dtype=pl.List(pl.String)
+        )
+    )
+    if "country_code" not in texts.columns:
+        return tokenised
+    dialect = pl.col("country_code").replace_strict(DIALECTS, default=MANDARIN, return_dtype=pl.String)
+    native = texts.with_columns(dialect=dialect).filter(
+        (pl.col("dialect") != MANDARIN)
+        & pl.col("field").is_in(["name", "address"])
+        & pl.col("text").map_elements(has_han, return_dtype=pl.Boolean)
+    )
+    if native.is_empty():
+        return tokenised
+    read = native.with_columns(
+        tokens=pl.struct("field", "text", "dialect").map_elements(
+            lambda row: list(_dialect_tokens(row["field"], row["text"], row["dialect"])),
+            return_dtype=pl.List(pl.String),
+        )
+    ).drop("dialect")
+    return pl.concat([tokenised, read])
 
 
 def query_tokens(query: str) -> dict[str, tuple[str, ...]]:
@@ -90,24 +128,29 @@ def _text_score(
 
 
 def rank(texts: pl.DataFrame, query: str, limit: int = 10) -> list[Match]:
-    """The facilities whose texts (columns facility_id, field, text, risk_score) best match `query`,
+    """The facilities whose texts (columns facility_id, field, text, risk_score, optionally
+    country_code: `_readings`) best match `query`,
     best first, at most `limit`, none below `MIN_SCORE`."""
     wanted = query_tokens(query)
     if not any(wanted.values()) or texts.is_empty():
         return []
-    tokenised = texts.with_columns(
-        tokens=pl.struct("field", "text").map_elements(
-            lambda row: list(_tokens(row["field"], row["text"] or "")), return_dtype=pl.List(pl.String)
-        )
-    )
+    tokenised = _readings(texts)
     vocabulary = tokenised["tokens"].explode().drop_nulls().unique().to_list()
-    similar = {w: _token_similarity(w, vocabulary) for words in wanted.values() for w in words}
+    joined = {field: ("".join(words),) if len(words) > 1 else () for field, words in wanted.items()}
+    similar = {
+        w: _token_similarity(w, vocabulary)
+        for source in (wanted, joined)
+        for words in source.values()
+        for w in words
+    }
     near = {word for scores in similar.values() for word in scores}
     candidates = tokenised.filter(pl.col("tokens").list.eval(pl.element().is_in(list(near))).list.any())
     best: dict[str, tuple[float, float, str, str]] = {}
     for row in candidates.iter_rows(named=True):
         field = row["field"]
-        score = 100 * FIELD_WEIGHTS[field] * _text_score(wanted[field], tuple(row["tokens"]), similar, field)
+        tokens = tuple(row["tokens"])
+        fit = max(_text_score(words[field], tokens, similar, field) for words in (wanted, joined))
+        score = 100 * FIELD_WEIGHTS[field] * fit
         key = (round(score, 6), row["risk_score"] or -1.0, field, row["text"])
         if row["facility_id"] not in best or key > best[row["facility_id"]]:
             best[row["facility_id"]] = key

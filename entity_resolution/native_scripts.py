@@ -164,6 +164,36 @@ firms mostly in Wade-Giles (年興 Nien Hsing, 台南 Tainan). Known words and p
 English or pinyin form in every dialect."""
 
 
+CHINESE_SPEAKING = frozenset({"CN", "HK", "MO", "TW"})
+"""Countries whose Latin-script names are mostly romanised Chinese: their syllables, written apart on
+one list and together on another ("Hong Jing" / "Hongjing"), are compared joined (`join_syllables`)."""
+SINGLE_LETTERS = frozenset({"a", "e", "o", "n", "m"})
+"""Pinyin syllables that are also initials or English articles: never joined."""
+
+
+@cache
+def pinyin_syllables() -> frozenset[str]:
+    """Every toneless Hanyu Pinyin syllable (`reference/pinyin_syllables.csv`) but single letters."""
+    return frozenset(row["syllable"] for row in _rows("pinyin_syllables.csv")) - SINGLE_LETTERS
+
+
+def join_syllables(text: str) -> str:
+    """`text` (normalised, space-separated) with every run of two or more words that are each one
+    pinyin syllable written as one word: "hong jing cotton textile" -> "hongjing cotton textile",
+    "taizhou yong zhi weaving" -> "taizhou yongzhi weaving"; other words unchanged."""
+    syllables = pinyin_syllables()
+    words, run = [], []
+    for word in text.split():
+        if word in syllables:
+            run.append(word)
+            continue
+        words.extend(["".join(run)] if len(run) > 1 else run)
+        run = []
+        words.append(word)
+    words.extend(["".join(run)] if len(run) > 1 else run)
+    return " ".join(words)
+
+
 def dialect_of(country_code: str | None) -> str:
     """The romanisation a country's lists use for Chinese names (`DIALECTS`; pinyin elsewhere)."""
     return DIALECTS.get(country_code or "", MANDARIN)

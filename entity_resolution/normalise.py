@@ -31,20 +31,26 @@ from pathlib import Path
 
 import polars as pl
 from anyascii import anyascii
+from rapidfuzz.distance import OSA
 
 from connectors.parsing import repaired
 from entity_resolution.known_names import canonical_names, read_known_names
 from entity_resolution.native_scripts import (
+    CHINESE_SPEAKING,
     DIALECTS,
     HAN,
     MANDARIN,
     chinese_place_pinyin,
     has_han,
+    join_syllables,
     latin_place_variants,
     romanise_chinese,
 )
 from entity_resolution.parallel_map import map_values
 
+LATIN_CHINESE = "latin-chinese"
+"""The reading of a Latin-script name of a Chinese-speaking country: as any name, then its pinyin
+syllables written apart joined (`native_scripts.join_syllables`)."""
 REFERENCE = Path(__file__).parent / "reference"
 _PUNCTUATION = re.compile(r"[^a-z0-9]+")
 _SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b ?")
@@ -193,8 +199,56 @@ def trade_words() -> frozenset[str]:
 
 
 def _canonical_trades(text: str) -> str:
-    """Step 5a: trade words in any language as their one English word."""
-    return _industry_words()[0](text)
+    """Step 5a: trade words in any language as their one English word (a trade word or legal form
+    mistyped by one letter read as the word it misspells, `_spelt_right`)."""
+    return _industry_words()[0](" ".join(_spelt_right(word) for word in text.split()))
+
+
+MISSPELT_FROM = 7
+"""Words this long or longer are read as the trade word or legal form they misspell by one letter."""
+
+
+@cache
+def _misspellings() -> tuple[frozenset[str], dict[str, set[str]]]:
+    """The one-word trade words (variants and English words, 5+ letters) and legal forms (6+ letters),
+    and an index of each with one letter deleted (a symmetric-deletion index: two words one edit apart
+    share a key)."""
+    trades = _industry_words()[1]
+    words = {word for word in [*trades, *trades.values()] if " " not in word and len(word) >= 5}
+    words |= {
+        row["phrase"]
+        for row in _read_reference("legal_forms.csv")
+        if " " not in row["phrase"] and len(row["phrase"]) >= 6
+    }
+    index: dict[str, set[str]] = {}
+    for word in words:
+        for key in _deletions(word):
+            index.setdefault(key, set()).add(word)
+    return frozenset(words), index
+
+
+def _deletions(word: str) -> set[str]:
+    return {word} | {word[:position] + word[position + 1 :] for position in range(len(word))}
+
+
+@cache
+def _spelt_right(word: str) -> str:
+    """`word`, or the one trade word or legal form it misspells by one letter inserted, dropped,
+    replaced or two letters swapped ("clothidg" -> "clothing", "limitted" -> "limited"); words
+    shorter than `MISSPELT_FROM`, known words, words near two of them and a singular or plural of one
+    ("holding" is not "holdings", a legal form) are left as written."""
+    if len(word) < MISSPELT_FROM or not word.isalpha():
+        return word
+    known, index = _misspellings()
+    if word in known:
+        return word
+    near = {candidate for key in _deletions(word) for candidate in index.get(key, ())}
+    near = {
+        candidate
+        for candidate in near
+        if OSA.distance(word, candidate) == 1 and word + "s" != candidate and candidate + "s" != word
+    }
+    return near.pop() if len(near) == 1 else word
 
 
 def _name_from_basic(basic: str) -> str:
@@ -317,6 +371,11 @@ def normalise_address(address: str | None) -> str:
     return _address_text(address)
 
 
+def normalise_address_in(address: str | None, dialect: str) -> str:
+    """`normalise_address` with Chinese romanised in `dialect` (`native_scripts.DIALECTS`), uncached."""
+    return _address_text(address, dialect)
+
+
 def _address_text(address: str | None, dialect: str = MANDARIN) -> str:
     """`normalise_address` without its cache (Chinese romanised in `dialect`)."""
     words = _address_words()
@@ -423,6 +482,8 @@ def name_fields(name: str | None, dialect: str = MANDARIN) -> tuple[str, str, st
     they share (romanising, transliterating, punctuation) done once, and no cache kept. A Chinese name
     is romanised in `dialect` (`native_scripts.DIALECTS`), unless read in pinyin it is a known name of
     a listed firm: that firm's one canonical name then wins in every dialect."""
+    if dialect == LATIN_CHINESE:
+        return _with_syllables_joined(name_fields(name))
     if dialect != MANDARIN and (not has_han(name) or _plain_name(name) in _known_name_table()):
         dialect = MANDARIN
     basic = _basic(name, dialect=dialect)
@@ -436,24 +497,37 @@ def name_fields(name: str | None, dialect: str = MANDARIN) -> tuple[str, str, st
     return normalised, _without_places(core), _units_from_basic(basic), _numbers_from_basic(basic)
 
 
+def _with_syllables_joined(fields: tuple[str, str, str, str]) -> tuple[str, str, str, str]:
+    """Name fields with the pinyin syllables of the name and core name joined; a joined name that is
+    a known name of a listed firm becomes that firm's canonical name."""
+    normalised, core, units, numbers = fields
+    joined = join_syllables(normalised)
+    return _known(joined), join_syllables(core), units, numbers
+
+
 def _name_fields_in(name_and_dialect: tuple[str | None, str]) -> tuple[str, str, str, str]:
     return name_fields(*name_and_dialect)
 
 
 def _address_in(address_and_dialect: tuple[str | None, str]) -> str:
-    return _address_text(*address_and_dialect)
+    address, dialect = address_and_dialect
+    return _address_text(address, MANDARIN if dialect == LATIN_CHINESE else dialect)
 
 
 def _with_dialects(texts: pl.Series, countries: pl.Series | None) -> pl.DataFrame:
     """(key, dialect): each text with the romanisation its record's country uses for Chinese
-    (`native_scripts.DIALECTS`); pinyin for texts without Han characters, which read the same in
-    every dialect, so they are normalised once."""
+    (`native_scripts.DIALECTS`); a text without Han characters reads the same in every dialect: as
+    `LATIN_CHINESE` in a Chinese-speaking country (its syllables joined), else plainly (pinyin)."""
     frame = pl.DataFrame({"key": texts.cast(pl.String)})
     if countries is None:
         return frame.with_columns(dialect=pl.lit(MANDARIN))
-    dialect = countries.cast(pl.String).replace_strict(DIALECTS, default=MANDARIN, return_dtype=pl.String)
+    country = countries.cast(pl.String)
+    dialect = country.replace_strict(DIALECTS, default=MANDARIN, return_dtype=pl.String)
     han = frame["key"].str.contains(HAN.pattern).fill_null(False)
-    return frame.with_columns(dialect=pl.when(han).then(dialect).otherwise(pl.lit(MANDARIN)))
+    latin = (
+        pl.when(country.is_in(list(CHINESE_SPEAKING))).then(pl.lit(LATIN_CHINESE)).otherwise(pl.lit(MANDARIN))
+    )
+    return frame.with_columns(dialect=pl.when(han).then(dialect).otherwise(latin))
 
 
 def name_columns(names: pl.Series, countries: pl.Series | None = None) -> pl.DataFrame:

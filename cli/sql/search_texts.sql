@@ -18,7 +18,7 @@ WITH texts AS (
     UNION SELECT facility_id, 'os id', unnest(os_ids) FROM resolved.facilities
     UNION SELECT facility_id, 'former id', alias_id FROM resolved.facility_id_aliases
 )
-SELECT t.facility_id, t.field, t.text, p.risk_score
+SELECT t.facility_id, t.field, t.text, p.risk_score, f.country_code
 FROM texts t
 JOIN resolved.facilities f USING (facility_id)
 LEFT JOIN published.facility_risk p USING (facility_id)

@@ -7,7 +7,13 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from entity_resolution.native_scripts import CANTONESE, MANDARIN, WADE_GILES, hong_kong_spelling
+from entity_resolution.native_scripts import (
+    CANTONESE,
+    MANDARIN,
+    WADE_GILES,
+    hong_kong_spelling,
+    join_syllables,
+)
 from entity_resolution.normalise import (
     known_name_table,
     name_columns,
@@ -68,3 +74,15 @@ def test_a_known_name_of_a_listed_firm_keeps_its_canonical_name_in_every_dialect
     assert canonical[0] == known_name_table()[normalise_name_plain(known)]  # the firm's canonical name
     assert name_fields(known, CANTONESE) == canonical == name_fields(known, WADE_GILES)
     assert name_fields("Luen Thai Holdings", CANTONESE) == name_fields("Luen Thai Holdings", MANDARIN)
+
+
+def test_pinyin_syllables_written_apart_are_joined_in_names_of_chinese_speaking_countries():
+    names = pl.Series(["Hong Jing Cotton Textile", "Hongjing Cotton Textile Co", "Song Hong Garment"])
+    columns = name_columns(names, pl.Series(["CN", "CN", "VN"]))
+    assert columns["name_norm"].to_list() == [
+        "hongjing cotton textile",
+        "hongjing cotton textile",
+        "song hong apparel",
+    ]
+    assert join_syllables("taizhou yong zhi weaving a") == "taizhou yongzhi weaving a"
+    assert linked("Taizhou Yong Zhi Weaving Factory", "TAIZHOU YONGZHI WEAVING FACTORY CO., LTD.", "CN")

@@ -1,0 +1,35 @@
+"""A trade word or legal form mistyped by one letter reads as the word it misspells (issue 14, sixth
+pass): "Clothidg", "Kknitwear", "Limitted" meet "Clothing", "Knitwear", "Limited"; short words, brand
+names near a trade word, and a singular beside a plural legal form are left as written."""
+
+from __future__ import annotations
+
+import pytest
+
+from entity_resolution.normalise import normalise_name_plain
+
+
+@pytest.mark.parametrize(
+    "misspelt, written",
+    [
+        ("Shunxin Clothidg Binzhou", "Shunxin Clothing Binzhou"),
+        ("Sencheng Kknitwear", "Sencheng Knitwear"),
+        ("Yihao Fooswear Co Ltd", "Yihao Footwear Co Ltd"),
+        ("Fuzhou Cailong Gloves Limitted", "Fuzhou Cailong Gloves Limited"),
+        ("Akteks Gul Konfekksiyon", "Akteks Gul Konfeksiyon"),
+    ],
+)
+def test_a_trade_word_or_legal_form_mistyped_by_one_letter_reads_as_written(misspelt: str, written: str):
+    assert normalise_name_plain(misspelt) == normalise_name_plain(written)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Colton Apparel", "colton apparel"),  # a brand one letter from "cotton": too short to correct
+        ("Grace Holding", "grace holding"),  # a singular beside the legal form "holdings"
+        ("Wuxi Yaoyi Sohes", "wuxi yaoyi sohes"),  # five letters: left as written
+    ],
+)
+def test_short_words_brands_and_singulars_are_left_as_written(name: str, expected: str):
+    assert normalise_name_plain(name) == expected
