@@ -17,8 +17,10 @@ become a new part. So an appended supplier list adds a small part to the facilit
 index and the history instead of copying a million rows of each again, while a table with a row
 deleted or replaced anywhere in a part's range gets that part rewritten: no reader file ever holds a
 row the warehouse dropped (files no reader copy names any more are deleted once the new copy is in
-place, and left-overs of a build that crashed are deleted by the next). More than `MAX_PARTS` parts
-are merged back into one.
+place, and left-overs of a build that crashed are deleted by the next). Adjacent ranges to write go
+into one part (a table rewritten at each load stays one part); once a table has `MAX_PARTS` parts,
+every part but the first (the oldest, largest) is merged into one again, so a table appended to at
+each load is rewritten only for its recent rows.
 """
 
 from __future__ import annotations
@@ -166,23 +168,35 @@ def build_parts(
     folder.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
     bound = con.execute(f"SELECT coalesce(max(rowid) + 1, 0) FROM {source.relation}").fetchall()[0][0]
     missing = any(not (reader_copy.parent / part.file).is_file() for part in previous)
-    if missing or len(previous) >= MAX_PARTS:
-        previous = []  # written again as one part
+    previous = [] if missing else sorted(previous, key=lambda part: part.low)
     ranges, covered = [], 0
-    for part in sorted(previous, key=lambda part: part.low):
+    for position, part in enumerate(previous):
         if part.low > covered:  # a range whose rows had all gone: check it again
             ranges.append((covered, part.low, None))
-        ranges.append((part.low, part.high, part))
+        compacted = position > 0 and len(previous) >= MAX_PARTS  # the later, smaller parts merge
+        ranges.append((part.low, part.high, None if compacted else part))
         covered = part.high
     ranges.append((covered, max(bound, covered), None))
     stats = _range_stats(con, source, [(low, high) for low, high, _ in ranges])
-    parts = []
-    for (low, high, part), now in zip(ranges, stats, strict=True):
-        if part is not None and now == (part.row_count, part.row_hash):
+    parts, pending = [], None  # pending: adjacent ranges to write as one part [low, high, rows, hash]
+    for (low, high, part), (rows, total) in zip(ranges, stats, strict=True):
+        if part is not None and (rows, total) == (part.row_count, part.row_hash):
+            parts += _flush(con, table_key, source, folder, pending)
             parts.append(part)
-        elif now[0]:
-            parts.append(_write_part(con, table_key, source, low, high, folder, now))
-    return parts
+            pending = None
+        elif pending is None:
+            pending = [low, high, rows, total]
+        else:
+            pending = [pending[0], high, pending[2] + rows, pending[3] + total]
+    return parts + _flush(con, table_key, source, folder, pending)
+
+
+def _flush(con, table_key: str, source: Source, folder: Path, pending: list | None) -> list[Part]:
+    """The part holding the rows of `pending` (none when it holds no row)."""
+    if pending is None or not pending[2]:
+        return []
+    low, high, rows, total = pending
+    return [_write_part(con, table_key, source, low, high, folder, (rows, total))]
 
 
 def view_sql(table_key: str, parts: list[Part]) -> str:

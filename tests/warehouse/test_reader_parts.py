@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.reader_parts import PART_MIN_ROWS_ENV, parts_folder, read_parts
+from warehouse.reader_parts import MAX_PARTS, PART_MIN_ROWS_ENV, parts_folder, read_parts
 from warehouse.readers import amend_snapshot, publish_snapshot, read_connection, snapshot_path
 
 ROWS = 3000
@@ -202,3 +202,31 @@ def test_small_warehouses_keep_one_self_contained_file(database, monkeypatch):
     with duckdb.connect(str(copy), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM published.facility_risk").fetchall() == [(ROWS,)]
         assert read_parts(con) == []
+
+
+def test_a_table_changed_and_appended_to_stays_one_part(database):
+    publish_snapshot(database)
+
+    write(
+        database,
+        "UPDATE published.facility_risk SET risk_score = 0 WHERE facility_id = 'FLR-10'",
+        "INSERT INTO published.facility_risk VALUES ('FLR-new', 1.0)",
+    )
+    publish_snapshot(database)
+
+    assert len(files_of(database, "published.facility_risk")) == 1
+    assert_readers_see_the_warehouse(database)
+
+
+def test_parts_of_many_appends_are_merged_but_the_first_is_kept(database):
+    publish_snapshot(database)
+    first = files_of(database, "resolved.match_index")
+
+    for load in range(MAX_PARTS + 2):
+        write(database, f"INSERT INTO resolved.match_index SELECT 'l{load}-' || i, 'n' FROM range(30) t(i)")
+        publish_snapshot(database)
+        assert len(files_of(database, "resolved.match_index")) <= MAX_PARTS
+        assert first <= files_of(database, "resolved.match_index")
+
+    assert len(files_of(database, "resolved.match_index")) < MAX_PARTS  # merged once
+    assert_readers_see_the_warehouse(database)
