@@ -1,8 +1,8 @@
 """Reader tables kept as parts, through the real commands (issue 19, warehouse/reader_parts.py): with
 `FLRISK_READER_PART_ROWS` low, the demo's larger reader tables live in part files; `flrisk load` of a
-new list adds a small part to the facility mentions instead of writing them again, keeps the part
-files of tables whose rows did not change, and `flrisk query` and `flrisk facility` see the new rows
-as the warehouse holds them."""
+list of a new contributor (staging appends it) adds a small part to the facility mentions instead of
+writing them again, keeps the part files of tables whose rows did not change, and `flrisk query` and
+`flrisk facility` see the new rows as the warehouse holds them."""
 
 from __future__ import annotations
 
@@ -40,9 +40,7 @@ def loaded(tmp_path_factory):
     before = part_files(home)
     listed = root / "northwind_update.csv"
     northwind_update(listed)
-    result = run_flrisk(
-        home, "load", "supplier-list", str(listed), "--contributor", "Northwind Apparel", **PARTS
-    )
+    result = run_flrisk(home, "load", "supplier-list", str(listed), "--contributor", "Parts Brand", **PARTS)
     assert result.returncode == 0, result.stdout + result.stderr
     return home, before, part_files(home)
 
