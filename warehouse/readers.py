@@ -22,6 +22,9 @@ ZSTD compression: choosing DuckDB's lightest encoding per column segment (FSST d
 text) was most of the copy's CPU; ZSTD takes ~30% less to write, reads as fast for the readers'
 queries, and makes the file ~30% larger (measured at 1M facilities, docs/operations.md).
 Raw and staged data are read from the warehouse itself, by an engineer (`flrisk query --as engineer`).
+A large reader table (250,000 rows or more) is kept in part files beside the copy, each written fresh,
+and the copy holds a view over them: a run rewrites only the parts whose rows changed
+(`warehouse.reader_parts`); `read_connection` attaches them, so open the copy through it.
 
 Before the first good run there is no copy. A reader then opens the warehouse itself, but only while
 holding the writer lock (`warehouse.locking`), so it can never make a run fail: when a run holds the
