@@ -181,8 +181,7 @@ def publish_snapshot(database: Path) -> Path:
     with duckdb.connect(str(database)) as con:
         con.execute("CHECKPOINT")
     target = snapshot_path(database)
-    previous = _installed_parts(target)
-    remove_unnamed_parts(target, previous)  # left-overs of a build that crashed
+    previous = _installed_parts(target)  # nothing is deleted before the new copy is in place
     descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(descriptor)
     Path(temporary).unlink()  # DuckDB creates the file itself; it is made 0600 before it is installed
@@ -193,7 +192,7 @@ def publish_snapshot(database: Path) -> Path:
     finally:
         Path(temporary).unlink(missing_ok=True)
         Path(f"{temporary}.wal").unlink(missing_ok=True)
-    remove_unnamed_parts(target, parts)
+    remove_unnamed_parts(target, parts)  # replaced parts, and left-overs of a build that crashed
     return target
 
 
