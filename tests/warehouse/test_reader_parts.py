@@ -5,6 +5,7 @@ row the warehouse dropped."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import duckdb
@@ -230,3 +231,34 @@ def test_parts_of_many_appends_are_merged_but_the_first_is_kept(database):
 
     assert len(files_of(database, "resolved.match_index")) < MAX_PARTS  # merged once
     assert_readers_see_the_warehouse(database)
+
+
+def install(copy: Path, content: bytes) -> None:
+    """Put `content` in place of `copy` atomically, as `publish_snapshot` does."""
+    temporary = copy.with_name(copy.name + ".installing")
+    temporary.write_bytes(content)
+    os.replace(temporary, copy)
+
+
+def test_a_reader_opening_a_copy_whose_parts_just_went_opens_the_new_copy(database):
+    copy = publish_snapshot(database)
+    stale = copy.read_bytes()  # a copy naming parts that the next build replaces
+    write(database, "DELETE FROM published.facility_risk WHERE facility_id = 'FLR-7'")
+    publish_snapshot(database)
+    fresh = copy.read_bytes()
+    install(copy, stale)  # as a reader sees it when it opens the file just before the rename
+    installing = threading.Timer(0.5, install, [copy, fresh])
+    installing.start()
+    try:
+        with read_connection(copy, retry_seconds=10) as con:
+            assert con.execute("SELECT count(*) FROM published.facility_risk").fetchall() == [(ROWS - 1,)]
+    finally:
+        installing.join()
+
+
+def test_a_copy_naming_a_lost_part_fails_after_the_wait_instead_of_hanging(database):
+    copy = publish_snapshot(database)
+    next(parts_folder(copy).glob("published-facility_risk-*")).unlink()
+
+    with pytest.raises(duckdb.Error), read_connection(copy, retry_seconds=0.5):
+        pass
