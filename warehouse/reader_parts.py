@@ -72,7 +72,10 @@ class Source:
 def part_min_rows() -> int:
     """Row count from which a reader table is kept in parts (`FLRISK_READER_PART_ROWS`, read at call
     time; tests set it low to exercise parts on small warehouses)."""
-    return int(os.environ.get(PART_MIN_ROWS_ENV) or PART_MIN_ROWS)
+    value = os.environ.get(PART_MIN_ROWS_ENV) or str(PART_MIN_ROWS)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{PART_MIN_ROWS_ENV} must be a whole number of rows of at least 1, not {value!r}")
+    return int(value)
 
 
 def parts_folder(reader_copy: Path) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.reader_parts import MAX_PARTS, PART_MIN_ROWS_ENV, parts_folder, read_parts
+from warehouse.reader_parts import MAX_PARTS, PART_MIN_ROWS_ENV, part_min_rows, parts_folder, read_parts
 from warehouse.readers import amend_snapshot, publish_snapshot, read_connection, snapshot_path
 
 ROWS = 3000
@@ -262,3 +262,9 @@ def test_a_copy_naming_a_lost_part_fails_after_the_wait_instead_of_hanging(datab
 
     with pytest.raises(duckdb.Error), read_connection(copy, retry_seconds=0.5):
         pass
+
+
+def test_the_part_threshold_must_be_a_number_of_rows(monkeypatch):
+    monkeypatch.setenv(PART_MIN_ROWS_ENV, "lots")
+    with pytest.raises(ValueError, match=PART_MIN_ROWS_ENV):
+        part_min_rows()
