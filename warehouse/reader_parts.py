@@ -41,10 +41,6 @@ PARTS_DDL = (
     f"CREATE TABLE {PARTS_TABLE} (table_key VARCHAR, alias VARCHAR, file VARCHAR, low BIGINT, "
     "high BIGINT, row_count BIGINT, row_hash HUGEINT)"
 )
-HAS_PARTS_SQL = (
-    "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-    "AND schema_name = 'main' AND table_name = 'reader_parts'"
-)
 
 
 @dataclass(frozen=True)
