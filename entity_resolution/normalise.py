@@ -251,9 +251,22 @@ def _spelt_right(word: str) -> str:
     return near.pop() if len(near) == 1 else word
 
 
+_NUMBERED_UNIT = re.compile(
+    r"\b(unit|plant|factory|building|block|phase|branch)(?: number)? ([ivx]+|[0-9]+)\b"
+)
+
+
+def _numbered_units(text: str) -> str:
+    """Step 4b: a unit number written one way ("unit iv", "branch number 3", "plant no 2") as
+    "unit 4", "branch 3", "plant 2", as the unit guard reads it, so the names compare alike too."""
+    if not _has_unit_word(text):
+        return text
+    return _NUMBERED_UNIT.sub(lambda match: f"{match.group(1)} {arabic(match.group(2))}", text)
+
+
 def _name_from_basic(basic: str) -> str:
     """Steps 4-5 of a name, from its steps 0-3 (`_basic`)."""
-    expanded = _canonical_trades(_expand(basic))
+    expanded = _canonical_trades(_numbered_units(_expand(basic)))
     stripped = " ".join(_without_legal_forms()(expanded).split())
     return stripped or expanded
 

@@ -72,8 +72,8 @@ def plan_run(
     """Choose full or incremental (see the module docstring). `last_run` is the previous
     resolved.resolution_runs row (or None)."""
     previous = previous_links["record_id"]
-    new_ids = sorted(set(record_ids.to_list()) - set(previous.to_list()))
-    removed_ids = sorted(set(previous.to_list()) - set(record_ids.to_list()))
+    new_ids = _missing_from(record_ids, previous)
+    removed_ids = _missing_from(previous, record_ids)
     touched_by_decision = decisions.filter(
         pl.col("record_id_left").is_in(new_ids) | pl.col("record_id_right").is_in(new_ids)
     ).height
@@ -102,6 +102,13 @@ def plan_run(
     return Plan(
         "incremental", f"{len(new_ids)} new and {len(removed_ids)} removed records", new_ids, removed_ids
     )
+
+
+def _missing_from(ids: pl.Series, other: pl.Series) -> list[str]:
+    """The distinct IDs of `ids` that `other` lacks, sorted: a hash anti join in Polars (at 1M records
+    Python sets of both columns cost ~2 s a run)."""
+    left, right = (series.cast(pl.String).rename("record_id").to_frame() for series in (ids, other))
+    return left.join(right, on="record_id", how="anti")["record_id"].unique().sort().to_list()
 
 
 def changes_nothing(plan: Plan, result: Resolution, previous: PreviousResolution) -> bool:

@@ -22,6 +22,9 @@ ZSTD compression: choosing DuckDB's lightest encoding per column segment (FSST d
 text) was most of the copy's CPU; ZSTD takes ~30% less to write, reads as fast for the readers'
 queries, and makes the file ~30% larger (measured at 1M facilities, docs/operations.md).
 Raw and staged data are read from the warehouse itself, by an engineer (`flrisk query --as engineer`).
+A large reader table (250,000 rows or more) is kept in part files beside the copy, each written fresh,
+and the copy holds a view over them: a run rewrites only the parts whose rows changed
+(`warehouse.reader_parts`); `read_connection` attaches them, so open the copy through it.
 
 Before the first good run there is no copy. A reader then opens the warehouse itself, but only while
 holding the writer lock (`warehouse.locking`), so it can never make a run fail: when a run holds the
@@ -43,6 +46,19 @@ from pathlib import Path
 import duckdb
 
 from warehouse import locking
+from warehouse.reader_parts import (
+    Part,
+    Source,
+    attach_missing_parts,
+    attach_parts,
+    build_parts,
+    inline_parts,
+    part_min_rows,
+    read_parts,
+    record_parts,
+    remove_unnamed_parts,
+    view_sql,
+)
 
 RETRY_SECONDS = 30.0
 PRIVATE_FILE = 0o600
@@ -52,10 +68,9 @@ READER_EXTRA_TABLES = frozenset(
 )
 READER_COMPRESSION = "SET force_compression = 'zstd'"  # see the module docstring
 READER_LEFT_OUT = frozenset({"resolved.match_index_keys"})  # resolution's working state, see the module
-MENTIONS_SQL = (
-    "CREATE TABLE resolved.facility_mentions AS SELECT * FROM live.staged.facility_records "
-    "WHERE source_type NOT LIKE 'worker_voice%'"
-)
+MENTIONS = "resolved.facility_mentions"
+MENTIONS_KEEP = "source_type NOT LIKE 'worker_voice%'"  # every facility mention but worker voice
+RESTRICTIONS = ("enable_external_access", "lock_configuration")  # applied once the parts are attached
 SNAPSHOT_MARK = ".snapshot"
 UNWRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM}
 
@@ -98,28 +113,66 @@ def reader_tables(present: set[str]) -> list[str]:
     )
 
 
-def _build_reader_copy(database: Path, target: Path) -> None:
-    """Write the reader tables of `database` into the new file `target` (one transaction)."""
+def _sources(con: duckdb.DuckDBPyConnection) -> dict[str, Source]:
+    """Every table of the reader copy and where its rows come from in the attached warehouse `live`."""
+    present = {
+        f"{schema}.{table}"
+        for schema, table in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'live'"
+        ).fetchall()
+    }
+    sources = {
+        table: Source('live."{}"."{}"'.format(*table.split(".", 1))) for table in reader_tables(present)
+    }
+    if "staged.facility_records" in present:
+        sources[MENTIONS] = Source('live."staged"."facility_records"', MENTIONS_KEEP)
+    return sources
+
+
+def _build_reader_copy(database: Path, target: Path, snapshot: Path, previous: list[Part]) -> list[Part]:
+    """Write the reader tables of `database` into the new file `target` (one transaction): small
+    tables into the file itself, large ones as parts (`warehouse.reader_parts`, reusing the parts of
+    `previous` whose rows did not change) and a view over them. Returns the parts it names."""
     with duckdb.connect(str(target)) as con:
         con.execute(READER_COMPRESSION)
         con.execute("ATTACH ? AS live (READ_ONLY)", [str(database)])
-        present = {
-            f"{schema}.{table}"
-            for schema, table in con.execute(
-                "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'live'"
-            ).fetchall()
-        }
+        sources, threshold, parts = _sources(con), part_min_rows(), []
+        for table, source in sources.items():
+            if con.execute(f"SELECT count(*) FROM {source.relation}").fetchall()[0][0] >= threshold:
+                kept = [part for part in previous if part.table_key == table]
+                parts += build_parts(con, table, source, kept, snapshot)
+        for part in parts:
+            con.execute(f'ATTACH ? AS "{part.alias}" (READ_ONLY)', [str(snapshot.parent / part.file)])
+        in_parts = {part.table_key for part in parts}
         con.execute("BEGIN TRANSACTION")
-        for schema in sorted({table.split(".", 1)[0] for table in reader_tables(present)} | {"resolved"}):
+        for schema in sorted({table.split(".", 1)[0] for table in sources} | {"resolved"}):
             con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-        for table in reader_tables(present):
-            schema, name = table.split(".", 1)
-            con.execute(f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM live."{schema}"."{name}"')
-        if "staged.facility_records" in present:
-            con.execute(MENTIONS_SQL)
+        for table, source in sorted(sources.items()):
+            if table in in_parts:
+                con.execute(view_sql(table, [part for part in parts if part.table_key == table]))
+            else:
+                schema, name = table.split(".", 1)
+                con.execute(
+                    f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM {source.relation} WHERE {source.keep}'
+                )
+        if parts:
+            record_parts(con, parts)
         con.execute("COMMIT")
         con.execute("DETACH live")
         con.execute("CHECKPOINT")
+    return parts
+
+
+def _installed_parts(snapshot: Path) -> list[Part]:
+    """The parts the installed reader copy names ([] when there is none or it cannot be read: every
+    large table is then written again)."""
+    if not snapshot.is_file():
+        return []
+    try:
+        with duckdb.connect(str(snapshot), read_only=True) as con:
+            return read_parts(con)
+    except duckdb.Error:
+        return []
 
 
 def publish_snapshot(database: Path) -> Path:
@@ -128,16 +181,18 @@ def publish_snapshot(database: Path) -> Path:
     with duckdb.connect(str(database)) as con:
         con.execute("CHECKPOINT")
     target = snapshot_path(database)
+    previous = _installed_parts(target)  # nothing is deleted before the new copy is in place
     descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(descriptor)
     Path(temporary).unlink()  # DuckDB creates the file itself; it is made 0600 before it is installed
     try:
-        _build_reader_copy(database, Path(temporary))
+        parts = _build_reader_copy(database, Path(temporary), target, previous)
         os.chmod(temporary, PRIVATE_FILE)
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)
         Path(f"{temporary}.wal").unlink(missing_ok=True)
+    remove_unnamed_parts(target, parts)  # replaced parts, and left-overs of a build that crashed
     return target
 
 
@@ -145,19 +200,36 @@ def amend_snapshot(database: Path, change: Callable[[duckdb.DuckDBPyConnection],
     """Apply `change` to a private copy of the reader copy and install it atomically, so a change
     made outside a run (a reviewer's decision, a migration) shows to readers at once while the copy
     stays the last good run's state otherwise. The caller holds the writer lock. False when there is
-    no reader copy yet (readers then read the warehouse itself)."""
+    no reader copy yet (readers then read the warehouse itself). A change that fails on a table kept
+    in parts (a migration altering it) is applied again to a copy holding those tables itself."""
     target = snapshot_path(database)
     if not target.is_file():
         return False
+    try:
+        parts = _amend(target, change, inline=False)
+    except duckdb.Error:
+        if not _installed_parts(target):
+            raise
+        parts = _amend(target, change, inline=True)
+    remove_unnamed_parts(target, parts)
+    return True
+
+
+def _amend(target: Path, change: Callable[[duckdb.DuckDBPyConnection], None], inline: bool) -> list[Part]:
+    """`amend_snapshot` on one private copy; `inline` first turns views over parts into tables."""
     temporary = _copy_through_temporary(target, target)
     try:
         with duckdb.connect(str(temporary)) as con:
+            parts = attach_parts(con, target)
+            if inline and parts:
+                inline_parts(con, parts)
+                parts = []
             change(con)
             con.execute("CHECKPOINT")
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
-    return True
+    return parts
 
 
 def _is_lock_conflict(error: duckdb.Error) -> bool:
@@ -165,13 +237,39 @@ def _is_lock_conflict(error: duckdb.Error) -> bool:
 
 
 def _open(path: Path, deadline: float, config: dict | None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to `path`; on a reader copy with parts, the parts attached before the
+    connection's restrictions (no external access, locked configuration) take effect."""
+    config = dict(config or {})
+    restrictions = {key: config.pop(key) for key in RESTRICTIONS if key in config and is_snapshot(path)}
     while True:
         try:
-            return duckdb.connect(str(path), read_only=True, config=config or {})
+            con = duckdb.connect(str(path), read_only=True, config=config)
         except duckdb.IOException as error:
             if not _is_lock_conflict(error) or time.monotonic() >= deadline:
                 raise
             time.sleep(0.25)
+            continue
+        if not is_snapshot(path):
+            return con
+        try:
+            attach_missing_parts(con, path)
+            _restrict(con, restrictions)
+        except duckdb.Error:  # a part went with a newer reader copy installed meanwhile: open that
+            con.close()
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+            continue
+        return con
+
+
+def _restrict(con: duckdb.DuckDBPyConnection, restrictions: dict) -> None:
+    """Apply configuration options not yet in effect (a connection may share its database with an
+    earlier one of the same process, whose options hold already)."""
+    for key, value in restrictions.items():
+        current = con.execute("SELECT current_setting(?)", [key]).fetchall()[0][0]
+        if str(current).lower() != str(value).lower():
+            con.execute(f"SET {key} = {'true' if value else 'false'}")
 
 
 @contextmanager

@@ -33,3 +33,14 @@ def test_a_trade_word_or_legal_form_mistyped_by_one_letter_reads_as_written(miss
 )
 def test_short_words_brands_and_singulars_are_left_as_written(name: str, expected: str):
     assert normalise_name_plain(name) == expected
+
+
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        ("Guanka Apparel Unit IV", "Guanka Apparel Unit 4"),
+        ("Beisera Apparel Branch No. 3", "Beisera Apparel Branch III"),
+    ],
+)
+def test_a_unit_number_reads_alike_in_the_name_however_written(one: str, other: str):
+    assert normalise_name_plain(one) == normalise_name_plain(other)
