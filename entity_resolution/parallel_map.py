@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable
 from functools import partial
 
@@ -74,16 +75,42 @@ def map_values(function: Callable, values: list) -> list:
     size = -(-len(values) // (workers * CHUNKS_PER_WORKER))
     chunks = [values[start : start + size] for start in range(0, len(values), size)]
     _FORKING["workers"] = True
+    handler = _default_sigterm()
     try:
         pool = multiprocessing.get_context("fork").Pool(workers)
     finally:
         _FORKING["workers"] = False
+        _restore_sigterm(handler)
     with pool:  # leaving the block terminates the workers, stuck or not
         pending = pool.map_async(partial(_apply, function), chunks)
         try:
             parts = pending.get(timeout=deadline_seconds(len(values)))
         except multiprocessing.TimeoutError:
             parts = None
+            _kill_workers(pool)
     if parts is None:
         return _apply(function, values)
     return [result for part in parts for result in part]
+
+
+def _default_sigterm() -> object:
+    """In the main thread, SIGTERM's default action for the moment workers are forked, so a worker
+    stuck before any Python code runs in it (a lock held by another thread at fork time) still stops
+    on the pool's SIGTERM; returns the handler to restore (None off the main thread, where only the
+    at-fork hook applies)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _restore_sigterm(handler: object) -> None:
+    if handler is not None:
+        signal.signal(signal.SIGTERM, handler)
+
+
+def _kill_workers(pool) -> None:
+    """Past the deadline: kill the workers outright (SIGKILL), so stopping the pool never waits on a
+    worker that cannot act on SIGTERM."""
+    for worker in list(getattr(pool, "_pool", [])):
+        if worker.is_alive():
+            worker.kill()
