@@ -13,11 +13,15 @@ Steps, in order (the same for the scalar functions and the Polars expressions):
 4. expand common abbreviations (`reference/abbreviations.csv`: rd -> road, ind -> industrial) and read
    other Latin spellings of Chinese places as their pinyin (Hotan -> hetian, Kashgar -> kashi); in
    addresses, pinyin address words as English (`reference/address_words.csv`: lu -> road, zhen -> town);
+4b. a unit number written one way or another ("Unit IV", "Branch No. 3") as "unit 4", "branch 3";
 5. names only: read trade words in any language as one English word (`reference/industry_words.csv`:
-   garment, may mac, fuzhuang -> apparel), then remove legal forms (`reference/legal_forms.csv`,
+   garment, may mac, fuzhuang -> apparel; a trade word or legal form mistyped by one letter as the one
+   it misspells, `misspellings`), then remove legal forms (`reference/legal_forms.csv`,
    longest phrase first, anywhere in the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh");
 6. names only: a whole name that is a known name of a firm on a public forced-labour list
    (`known_names`: "昌吉溢达纺织有限公司", "Changji Esquel Textile") becomes that firm's canonical name.
+A Latin-script name of a Chinese-speaking country (given through `name_columns`) then has its pinyin
+syllables written apart joined ("hong jing" -> "hongjing", `native_scripts.join_syllables`).
 Unit, plant and building numbers are extracted separately as a guard: "Jeans Knit Unit 3" and
 "Jeans Knit Unit 4" normalise to the same name but carry different units, and never auto-merge.
 """
@@ -31,10 +35,10 @@ from pathlib import Path
 
 import polars as pl
 from anyascii import anyascii
-from rapidfuzz.distance import OSA
 
 from connectors.parsing import repaired
 from entity_resolution.known_names import canonical_names, read_known_names
+from entity_resolution.misspellings import OneEditCorrector
 from entity_resolution.native_scripts import (
     CHINESE_SPEAKING,
     DIALECTS,
@@ -209,10 +213,9 @@ MISSPELT_FROM = 7
 
 
 @cache
-def _misspellings() -> tuple[frozenset[str], dict[str, set[str]]]:
+def _misspellings() -> OneEditCorrector:
     """The one-word trade words (variants and English words, 5+ letters) and legal forms (6+ letters),
-    and an index of each with one letter deleted (a symmetric-deletion index: two words one edit apart
-    share a key)."""
+    ready to read a word mistyped by one letter as the one it misspells."""
     trades = _industry_words()[1]
     words = {word for word in [*trades, *trades.values()] if " " not in word and len(word) >= 5}
     words |= {
@@ -220,35 +223,14 @@ def _misspellings() -> tuple[frozenset[str], dict[str, set[str]]]:
         for row in _read_reference("legal_forms.csv")
         if " " not in row["phrase"] and len(row["phrase"]) >= 6
     }
-    index: dict[str, set[str]] = {}
-    for word in words:
-        for key in _deletions(word):
-            index.setdefault(key, set()).add(word)
-    return frozenset(words), index
-
-
-def _deletions(word: str) -> set[str]:
-    return {word} | {word[:position] + word[position + 1 :] for position in range(len(word))}
+    return OneEditCorrector(words, MISSPELT_FROM)
 
 
 @cache
 def _spelt_right(word: str) -> str:
-    """`word`, or the one trade word or legal form it misspells by one letter inserted, dropped,
-    replaced or two letters swapped ("clothidg" -> "clothing", "limitted" -> "limited"); words
-    shorter than `MISSPELT_FROM`, known words, words near two of them and a singular or plural of one
-    ("holding" is not "holdings", a legal form) are left as written."""
-    if len(word) < MISSPELT_FROM or not word.isalpha():
-        return word
-    known, index = _misspellings()
-    if word in known:
-        return word
-    near = {candidate for key in _deletions(word) for candidate in index.get(key, ())}
-    near = {
-        candidate
-        for candidate in near
-        if OSA.distance(word, candidate) == 1 and word + "s" != candidate and candidate + "s" != word
-    }
-    return near.pop() if len(near) == 1 else word
+    """`word`, or the trade word or legal form it misspells by one letter ("clothidg" -> "clothing",
+    "limitted" -> "limited"; "holding" stays beside the legal form "holdings"): `misspellings`."""
+    return _misspellings().corrected(word)
 
 
 _NUMBERED_UNIT = re.compile(
