@@ -74,15 +74,15 @@ def test_every_command_runs_and_search_finds_the_right_facility_first(week):
 
 
 def test_decisions_apply_with_the_new_lists_run(week):
-    assert "Recorded: pair 1916845f51a2ac8cd3c9:ad7ba8ff48c0260802e7" in output_of(week, "review-match 1916")
+    assert "Recorded: pair 4d5a7a1aaf16112c86d1:55b057248aa67bcd2397" in output_of(week, "review-match 4d5a")
     assert "Recorded: FLR-3CB3367EC47B confirmed" in output_of(week, "review-hit FLR-3CB3367EC47B")
     loaded = output_of(week, "load supplier-list")
     summary = loaded[loaded.index("What changed:") :]
-    assert summary.startswith("What changed: 1 new facility, 2 merged"), summary
+    assert summary.startswith("What changed: 2 new facilities, 2 merged"), summary
     # Hotan Taida is Hetian Taida, critical and already known: new to Casa Verde's portfolio
     assert f"Casa Verde Home's list adds 1 critical facility: {HETIAN}" in summary, summary
     assert "Lakeside Knitting Mill (BD)" in summary and "merged into" in summary
-    assert "Hang Ngai Gamrent Limited (CN)" in summary
+    assert "Classic Fashion Apparel Industry Ltd. Co. (JO)" in summary and "merged into" in summary
     this_week = output_of(week, 'changes --brand "Casa Verde"', occurrence=1)
     assert "Lakeside Knitting Mill (BD)" in this_week and "149 new facilities" in this_week
     assert f"Casa Verde Home's list adds 1 critical facility: {HETIAN}" in this_week

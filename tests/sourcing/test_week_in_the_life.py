@@ -220,9 +220,11 @@ def test_review_match_records_a_decision_that_the_next_refresh_applies(week_home
     assert listed_json.returncode == 0, listed_json.stderr
     pairs = json.loads(listed_json.stdout)
     assert pairs and pairs[0]["explanation"].startswith("name similarity")
-    # the demo's typo pair (same address): "same" is a plain merge. (Confirming a pair whose facility
-    # holds other records known to differ from the far side moves only the confirmed record: a split.)
-    pair = next(p for p in pairs if "Hang Ngai" in p["left_name"] and "Hang Ngai" in p["right_name"])
+    # the demo's Classic Fashion pair (same estate and PO box): "same" merges the two records; records
+    # of either facility known to differ from the far side move out (a split), the pair stays together
+    pair = next(
+        p for p in pairs if "Classic Fashion" in p["left_name"] and "Classic Fashion" in p["right_name"]
+    )
     listed = flrisk(home, "review-match", "--list").stdout
     assert (
         pair["pair_id"] in listed and pair["left_name"][:40] in listed and pair["right_name"][:40] in listed
