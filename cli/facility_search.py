@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from entity_resolution.native_scripts import DIALECTS, MANDARIN, has_han
+from entity_resolution.native_scripts import DIALECTS, HAN, MANDARIN
 from entity_resolution.normalise import name_fields, normalise_address, normalise_address_in, normalise_name
 
 FIELD_WEIGHTS = {"name": 1.0, "parent company": 0.9, "os id": 1.0, "former id": 1.0, "address": 0.8}
@@ -74,10 +74,10 @@ def _readings(texts: pl.DataFrame) -> pl.DataFrame:
     if "country_code" not in texts.columns:
         return tokenised
     dialect = pl.col("country_code").replace_strict(DIALECTS, default=MANDARIN, return_dtype=pl.String)
-    native = texts.with_columns(dialect=dialect).filter(
-        (pl.col("dialect") != MANDARIN)
-        & pl.col("field").is_in(["name", "address"])
-        & pl.col("text").map_elements(has_han, return_dtype=pl.Boolean)
+    native = (
+        texts.with_columns(dialect=dialect)
+        .filter((pl.col("dialect") != MANDARIN) & pl.col("field").is_in(["name", "address"]))
+        .filter(pl.col("text").str.contains(HAN.pattern))
     )
     if native.is_empty():
         return tokenised
