@@ -74,20 +74,22 @@ def map_values(function: Callable, values: list) -> list:
     function(values[0])  # loads the reference lists here, once, before the workers are forked
     size = -(-len(values) // (workers * CHUNKS_PER_WORKER))
     chunks = [values[start : start + size] for start in range(0, len(values), size)]
-    _FORKING["workers"] = True
-    handler = _default_sigterm()
+    _FORKING["workers"] = True  # for the pool's whole life: it may fork replacement workers too
     try:
-        pool = multiprocessing.get_context("fork").Pool(workers)
+        handler = _default_sigterm()
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers)
+        finally:
+            _restore_sigterm(handler)
+        with pool:  # leaving the block terminates the workers, stuck or not
+            pending = pool.map_async(partial(_apply, function), chunks)
+            try:
+                parts = pending.get(timeout=deadline_seconds(len(values)))
+            except multiprocessing.TimeoutError:
+                parts = None
+                _kill_workers(pool)
     finally:
         _FORKING["workers"] = False
-        _restore_sigterm(handler)
-    with pool:  # leaving the block terminates the workers, stuck or not
-        pending = pool.map_async(partial(_apply, function), chunks)
-        try:
-            parts = pending.get(timeout=deadline_seconds(len(values)))
-        except multiprocessing.TimeoutError:
-            parts = None
-            _kill_workers(pool)
     if parts is None:
         return _apply(function, values)
     return [result for part in parts for result in part]
@@ -110,7 +112,8 @@ def _restore_sigterm(handler: object) -> None:
 
 def _kill_workers(pool) -> None:
     """Past the deadline: kill the workers outright (SIGKILL), so stopping the pool never waits on a
-    worker that cannot act on SIGTERM."""
+    worker that cannot act on SIGTERM. A worker the pool forks to replace a killed one runs the at-fork
+    hook (the pool is still marked as forking) and stops on the pool's SIGTERM."""
     for worker in list(getattr(pool, "_pool", [])):
         if worker.is_alive():
             worker.kill()
