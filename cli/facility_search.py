@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from entity_resolution.native_scripts import DIALECTS, HAN, MANDARIN
+from entity_resolution.native_scripts import HAN, MANDARIN, dialect_expr
 from entity_resolution.normalise import name_fields, normalise_address, normalise_address_in, normalise_name
 
 FIELD_WEIGHTS = {"name": 1.0, "parent company": 0.9, "os id": 1.0, "former id": 1.0, "address": 0.8}
@@ -73,7 +73,7 @@ def _readings(texts: pl.DataFrame) -> pl.DataFrame:
     )
     if "country_code" not in texts.columns:
         return tokenised
-    dialect = pl.col("country_code").replace_strict(DIALECTS, default=MANDARIN, return_dtype=pl.String)
+    dialect = dialect_expr(pl.col("country_code"))
     native = (
         texts.with_columns(dialect=dialect)
         .filter((pl.col("dialect") != MANDARIN) & pl.col("field").is_in(["name", "address"]))

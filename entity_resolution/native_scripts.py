@@ -35,6 +35,8 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+import polars as pl
+
 REFERENCE = Path(__file__).parent / "reference"
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 ADMINISTRATIVE_SUFFIXES = frozenset("省市县縣区區镇鎮州")
@@ -194,9 +196,10 @@ def join_syllables(text: str) -> str:
     return " ".join(words)
 
 
-def dialect_of(country_code: str | None) -> str:
-    """The romanisation a country's lists use for Chinese names (`DIALECTS`; pinyin elsewhere)."""
-    return DIALECTS.get(country_code or "", MANDARIN)
+def dialect_expr(country_codes: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
+    """The romanisation each country's lists use for Chinese names (`DIALECTS`; pinyin elsewhere),
+    as a Polars expression or Series over country codes."""
+    return country_codes.replace_strict(DIALECTS, default=MANDARIN, return_dtype=pl.String)
 
 
 _JYUTPING = re.compile(r"(gw|kw|ng|[bpmfdtnlgkhwzcsj]?)([a-z]+?)([1-6]?)$")

@@ -41,10 +41,10 @@ from entity_resolution.known_names import canonical_names, read_known_names
 from entity_resolution.misspellings import OneEditCorrector
 from entity_resolution.native_scripts import (
     CHINESE_SPEAKING,
-    DIALECTS,
     HAN,
     MANDARIN,
     chinese_place_pinyin,
+    dialect_expr,
     has_han,
     join_syllables,
     latin_place_variants,
@@ -517,7 +517,7 @@ def _with_dialects(texts: pl.Series, countries: pl.Series | None) -> pl.DataFram
     if countries is None:
         return frame.with_columns(dialect=pl.lit(MANDARIN))
     country = countries.cast(pl.String)
-    dialect = country.replace_strict(DIALECTS, default=MANDARIN, return_dtype=pl.String)
+    dialect = dialect_expr(country)
     han = frame["key"].str.contains(HAN.pattern).fill_null(False)
     latin = (
         pl.when(country.is_in(list(CHINESE_SPEAKING))).then(pl.lit(LATIN_CHINESE)).otherwise(pl.lit(MANDARIN))
