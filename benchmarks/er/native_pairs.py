@@ -13,8 +13,8 @@ English names, Hong Kong and Vietnamese firms, Xinjiang firms from a research da
 scored before the fourth pass changed any rule) and `native_script_pairs_fresh3.csv` (34 pairs of 30 Taiwan,
 Hong Kong and Xinjiang firms and XPCC units none of which is in the known-names list, 23 look-alikes; written
 down and scored once before the known-names list was extended in the sixth session) and
-`native_script_pairs_fresh4.csv` (36 pairs of 26 mainland apparel, footwear, textile, solar, aluminium, food and
-electronics firms none of which is in the known-names list, 24 look-alikes; written down and scored once
+`native_script_pairs_fresh4.csv` (36 pairs of 26 mainland apparel, footwear, textile, solar, aluminium, food
+and electronics firms none of which is in the known-names list, 24 look-alikes; written down and scored once
 before the seventh session changed any rule).
 
 Each row is resolved alone as a two-record input through `entity_resolution.standalone.resolve_frame`,
@@ -145,7 +145,8 @@ def render(summary: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=Path, nargs="+", default=[PAIRS, HELD_OUT, FRESH, FRESH2, FRESH3, FRESH4])
+    default = [PAIRS, HELD_OUT, FRESH, FRESH2, FRESH3, FRESH4]
+    parser.add_argument("--pairs", type=Path, nargs="+", default=default)
     args = parser.parse_args()
     summaries = [evaluate(path) for path in args.pairs]
     RESULTS.mkdir(parents=True, exist_ok=True)
