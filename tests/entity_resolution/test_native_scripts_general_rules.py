@@ -167,3 +167,16 @@ def test_an_english_name_printed_run_together_links_to_its_chinese_name_but_not_
     assert linked("华丰光能控股有限公司", "HuafengSolarHoldingsLimited")
     assert not linked("华丰光能控股有限公司", "HuafengGlassHoldingsLimited")
     assert not linked("华丰玻璃控股有限公司", "HuafengSolarHoldingsLimited")
+
+
+@pytest.mark.parametrize(
+    ("native", "expected"),
+    [
+        ("华丰新能", "huafeng new energy"),  # 新能, the stock short name's form of 新能源
+        ("华丰重工", "huafeng heavy industry"),
+        ("華豐紡機", "huafeng textile machinery"),
+        ("华丰鋁製品廠", "huafeng aluminium products factory"),
+    ],
+)
+def test_short_forms_and_product_words_are_read_in_either_script(native: str, expected: str):
+    assert normalise_name(native) == expected
