@@ -182,18 +182,34 @@ def pinyin_syllables() -> frozenset[str]:
 def join_syllables(text: str) -> str:
     """`text` (normalised, space-separated) with every run of two or more words that are each one
     pinyin syllable written as one word: "hong jing cotton textile" -> "hongjing cotton textile",
-    "taizhou yong zhi weaving" -> "taizhou yongzhi weaving"; other words unchanged."""
+    "taizhou yong zhi weaving" -> "taizhou yongzhi weaving"; other words unchanged. A known place
+    written in syllables at either end of a run stays a word of its own: "guang dong hua feng" ->
+    "guangdong huafeng", "hua feng shang hai" -> "huafeng shanghai" (`_place_apart`)."""
     syllables = pinyin_syllables()
     words, run = [], []
     for word in text.split():
         if word in syllables:
             run.append(word)
             continue
-        words.extend(["".join(run)] if len(run) > 1 else run)
+        words.extend(_place_apart(run))
         run = []
         words.append(word)
-    words.extend(["".join(run)] if len(run) > 1 else run)
+    words.extend(_place_apart(run))
     return " ".join(words)
+
+
+def _place_apart(run: list[str]) -> list[str]:
+    """A run of pinyin syllables as words: joined, with a known place of two or more syllables that
+    begins or ends the run (and leaves at least two syllables of name) cut off as a word of its own."""
+    if len(run) < 2:
+        return run
+    places = chinese_place_pinyin()
+    for size in range(len(run) - 2, 1, -1):  # the longest place first
+        if "".join(run[:size]) in places:
+            return ["".join(run[:size]), *_place_apart(run[size:])]
+        if "".join(run[-size:]) in places:
+            return [*_place_apart(run[:-size]), "".join(run[-size:])]
+    return ["".join(run)]
 
 
 _CAPITALS_RUN_IN = re.compile(r"(?<=[a-z])(?=[A-Z])")

@@ -89,6 +89,15 @@ def test_pinyin_syllables_written_apart_are_joined_in_names_of_chinese_speaking_
     assert linked("Taizhou Yong Zhi Weaving Factory", "TAIZHOU YONGZHI WEAVING FACTORY CO., LTD.", "CN")
 
 
+def test_a_place_written_in_syllables_stays_a_word_of_its_own_when_syllables_are_joined():
+    assert join_syllables("guang dong hua feng textile") == "guangdong huafeng textile"
+    assert join_syllables("hua feng shang hai") == "huafeng shanghai"
+    assert join_syllables("zhe jiang tai hua new material") == "zhejiang taihua new material"
+    assert join_syllables("shang hai") == "shanghai"  # a place alone is joined as before
+    assert join_syllables("an hui xin ya") == "anhui xinya"
+    assert linked("GUANG DONG HUA FENG TEXTILE CO LTD", "Guangdong Huafeng Textile Co., Ltd.", "CN")
+
+
 def test_an_english_name_printed_run_together_is_written_apart_in_names_of_chinese_speaking_countries():
     names = pl.Series(
         [
