@@ -212,8 +212,8 @@ def _place_apart(run: list[str]) -> list[str]:
     return ["".join(run)]
 
 
-_CAPITALS_RUN_IN = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_WORD_RUN_IN = re.compile(r"(?<=[a-z])(?=[A-Z][a-z]{3,}|(?:Co|Ltd|Inc|Corp)(?![a-z]))")
+_PARTS_RUN_IN = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_RUN_IN = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 LEGAL_ENDINGS = frozenset(
     {"Limited", "Ltd", "Co", "Company", "Corp", "Corporation", "Inc", "Holdings", "Group"}
@@ -223,20 +223,28 @@ LEGAL_ENDINGS = frozenset(
 def english_words_apart(name: str | None) -> str | None:
     """`name` with a whole English name printed run together, legal form included, written apart, as
     filings of Chinese firms print one ("XinyiSolarHoldingsLimited" -> "Xinyi Solar Holdings Limited",
-    "DongnanElectronicsCo.,Ltd." -> "Dongnan Electronics Co.,Ltd."): a word of three or more
-    capitalised parts whose last part is a legal form (`LEGAL_ENDINGS`) is cut before each part of four
-    letters or more and before a legal abbreviation, so the short capitalised syllables of a firm's own
-    name stay together ("FengBoGarmentCo" -> "FengBo Garment Co"). Other words are left as written
-    ("SinoTex", "AiQiOu", "FengBorGarment": a name, or a typo, not a run-together English name)."""
-    if not name or name.islower() or name.isupper():
+    "DongnanElectronicsCo.,Ltd." -> "Dongnan Electronics Co.,Ltd.", "BYDCompanyLimited" -> "BYD
+    Company Limited"): a word of three or more capitalised parts whose last part is a legal form
+    (`LEGAL_ENDINGS`) is cut before each part that is a word of four letters or more, a pinyin syllable,
+    an acronym or a legal form ("GuangDongHuaFengTextileCo" -> "Guang Dong Hua Feng Textile Co", whose
+    syllables `join_syllables` then reads as "guangdong huafeng"); another short part stays with the part
+    before it. Other words are left as written ("SinoTex", "AiQiOu", "FengBorGarment": a name, or a typo,
+    not a run-together English name)."""
+    if not name or name.islower() or name.isupper() or not _RUN_IN.search(name):
         return name
 
     def apart(match: re.Match[str]) -> str:
         word = match.group(0)
-        parts = _CAPITALS_RUN_IN.split(word)
+        parts = _PARTS_RUN_IN.split(word)
         if len(parts) < 3 or parts[-1] not in LEGAL_ENDINGS:
             return word
-        return _WORD_RUN_IN.sub(" ", word)
+        words, syllables = [parts[0]], pinyin_syllables()
+        for part in parts[1:]:
+            if len(part) >= 4 or part.isupper() or part in LEGAL_ENDINGS or part.lower() in syllables:
+                words.append(part)
+            else:
+                words[-1] += part
+        return " ".join(words)
 
     return _LATIN_WORD.sub(apart, name)
 

@@ -114,4 +114,12 @@ def test_an_english_name_printed_run_together_is_written_apart_in_names_of_chine
     norm = name_columns(names, countries)["name_norm"].to_list()
     assert norm[0] == norm[1] == "huafeng solar" and norm[2] == norm[3] == "dongnan electronic"
     assert norm[4:] == ["fengborgarment", "sinotex", "huafengsolarholdingslimited"]
-    assert english_words_apart("FengBoGarmentCo.,Ltd.") == "FengBo Garment Co.,Ltd."
+    assert (
+        english_words_apart("FengBoGarmentCo.,Ltd.") == "Feng Bo Garment Co.,Ltd."
+    )  # syllables: joined later
+    assert english_words_apart("BYDCompanyLimited") == "BYD Company Limited"
+    columns = name_columns(
+        pl.Series(["GuangDongHuaFengTextileCoLtd", "Guangdong Huafeng Textile Co., Ltd."]),
+        pl.Series(["CN", "CN"]),
+    )
+    assert columns["name_norm"].to_list() == ["guangdong huafeng textile"] * 2
