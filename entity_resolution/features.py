@@ -63,10 +63,16 @@ def haversine_km(lat1, lng1, lat2, lng2) -> np.ndarray:
 def _one_sided(
     numbers_l: pl.Series, numbers_r: pl.Series, units_l: pl.Series, units_r: pl.Series
 ) -> pl.Series:
-    """Exactly one name carries a unit or other number ("X Knit" vs "X Knit Plant 2": maybe a sibling)."""
-    has_l = (numbers_l.fill_null("") != "") | (units_l.fill_null("") != "")
-    has_r = (numbers_r.fill_null("") != "") | (units_r.fill_null("") != "")
+    """Exactly one name carries a unit or other number ("X Knit" vs "X Knit Plant 2": maybe a sibling).
+    A first unit ("X Knit Unit 1") does not count: lists name a first site with and without it."""
+    has_l = (numbers_l.fill_null("") != "") | (_later_units(units_l) != "")
+    has_r = (numbers_r.fill_null("") != "") | (_later_units(units_r) != "")
     return (has_l != has_r).cast(pl.Float64)
+
+
+def _later_units(units: pl.Series) -> pl.Series:
+    """The units of each name other than a first one ("unit 1|plant 2" -> "plant 2")."""
+    return units.fill_null("").str.replace_all(r"\b[a-z]+ 1(?:\||$)", "")
 
 
 def _conflict(left: pl.Series, right: pl.Series) -> pl.Series:

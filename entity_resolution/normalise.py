@@ -17,7 +17,9 @@ Steps, in order (the same for the scalar functions and the Polars expressions):
 5. names only: read trade words in any language as one English word (`reference/industry_words.csv`:
    garment, may mac, fuzhuang -> apparel; a trade word or legal form mistyped by one letter as the one
    it misspells, `misspellings`), then remove legal forms (`reference/legal_forms.csv`,
-   longest phrase first, anywhere in the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh");
+   longest phrase first, anywhere in the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh"), then a
+   first unit ("Unit 1", "Plant No. 1") left out unless nothing else is left: lists name a first
+   site with and without it (the unit guard still reads it);
 6. names only: a whole name that is a known name of a firm on a public forced-labour list
    (`known_names`: "昌吉溢达纺织有限公司", "Changji Esquel Textile") becomes that firm's canonical name.
 A Latin-script name of a Chinese-speaking country (given through `name_columns`) then has its pinyin
@@ -246,11 +248,24 @@ def _numbered_units(text: str) -> str:
     return _NUMBERED_UNIT.sub(lambda match: f"{match.group(1)} {arabic(match.group(2))}", text)
 
 
+_FIRST_UNIT = re.compile(r"\b(?:unit|plant|factory|building|block|phase|branch) 1\b")
+
+
+def _without_first_unit(text: str) -> str:
+    """Step 5c: a first unit ("unit 1", "plant 1", after step 4b) left out of the name, unless nothing
+    else is left: lists name a firm's first or only site with and without "Unit 1", while a second
+    unit is always numbered. The unit guard still reads it (`unit_numbers`), so "X Unit 1" and
+    "X Unit 2" stay apart."""
+    if " 1" not in text:
+        return text
+    return " ".join(_FIRST_UNIT.sub(" ", text).split()) or text
+
+
 def _name_from_basic(basic: str) -> str:
     """Steps 4-5 of a name, from its steps 0-3 (`_basic`)."""
     expanded = _canonical_trades(_numbered_units(_expand(basic)))
     stripped = " ".join(_without_legal_forms()(expanded).split())
-    return stripped or expanded
+    return _without_first_unit(stripped) if stripped else expanded
 
 
 @cache
