@@ -44,3 +44,14 @@ def test_short_words_brands_and_singulars_are_left_as_written(name: str, expecte
 )
 def test_a_unit_number_reads_alike_in_the_name_however_written(one: str, other: str):
     assert normalise_name_plain(one) == normalise_name_plain(other)
+
+
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        ("Ritu Jeyam Clothings", "Ritu Jeyam Clothing"),  # Indian English writes the plural
+        ("Himalaya Pandian Clothings Pvt Ltd", "Himalaya Pandian Garments Pvt Ltd"),
+    ],
+)
+def test_trade_words_read_alike_in_the_forms_lists_write(one: str, other: str):
+    assert normalise_name_plain(one) == normalise_name_plain(other)
