@@ -50,6 +50,7 @@ from entity_resolution.native_scripts import (
     has_han,
     join_syllables,
     latin_place_variants,
+    pinyin_syllables,
     romanise_chinese,
 )
 from entity_resolution.parallel_map import map_values
@@ -232,7 +233,19 @@ def _misspellings() -> OneEditCorrector:
 def _spelt_right(word: str) -> str:
     """`word`, or the trade word or legal form it misspells by one letter ("clothidg" -> "clothing",
     "limitted" -> "limited"; "holding" stays beside the legal form "holdings"): `misspellings`."""
+    if len(word) < MISSPELT_FROM and _is_pinyin(word):
+        return word  # "hengyi" is a name, not "chengyi" (成衣) mistyped
     return _misspellings().corrected(word)
+
+
+def _is_pinyin(word: str) -> bool:
+    """Whether `word` is written wholly in pinyin syllables ("hengyi" = "heng" + "yi")."""
+    syllables = pinyin_syllables()
+    ends = {0}
+    for end in range(1, len(word) + 1):
+        if any(start in ends and word[start:end] in syllables for start in range(max(0, end - 6), end)):
+            ends.add(end)
+    return len(word) in ends
 
 
 _NUMBERED_UNIT = re.compile(

@@ -17,6 +17,9 @@ from entity_resolution.normalise import normalise_name_plain
         ("Yihao Fooswear Co Ltd", "Yihao Footwear Co Ltd"),
         ("Fuzhou Cailong Gloves Limitted", "Fuzhou Cailong Gloves Limited"),
         ("Akteks Gul Konfekksiyon", "Akteks Gul Konfeksiyon"),
+        ("Nantong Weihai Garmnt", "Nantong Weihai Garment"),  # six letters: a letter of a longer word dropped
+        ("Suer Garmet Co Limted", "Suer Garment Co Limited"),
+        ("Dongguan Xiaobo Aparel", "Dongguan Xiaobo Apparel"),
     ],
 )
 def test_a_trade_word_or_legal_form_mistyped_by_one_letter_reads_as_written(misspelt: str, written: str):
@@ -29,6 +32,7 @@ def test_a_trade_word_or_legal_form_mistyped_by_one_letter_reads_as_written(miss
         ("Colton Apparel", "colton apparel"),  # a brand one letter from "cotton": too short to correct
         ("Grace Holding", "grace holding"),  # a singular beside the legal form "holdings"
         ("Wuxi Yaoyi Sohes", "wuxi yaoyi sohes"),  # five letters: left as written
+        ("Hengyi Knitting", "hengyi knitting"),  # a pinyin name one letter from "chengyi" (成衣)
     ],
 )
 def test_short_words_brands_and_singulars_are_left_as_written(name: str, expected: str):
