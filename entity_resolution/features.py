@@ -332,7 +332,9 @@ def _core_sort(
     despace: np.ndarray,
 ) -> np.ndarray:
     """token_sort_ratio of the core names: the names' own `name_sort` where both core names equal
-    their full names (the same two strings), compared only where either differs."""
+    their full names (the same two strings), compared only where either differs. Where both names
+    lost words to their cores and no word lost is the same ("ESB (Aghada)" / "ESB (Poolbeg)"), the
+    parts left out name two different sites or places, not an owner added: the full names' `name_sort`."""
     same = (
         (left["core_norm"] == left["name_norm"]).fill_null(False)
         & (right["core_norm"] == right["name_norm"]).fill_null(False)
@@ -343,7 +345,32 @@ def _core_sort(
         core_l, core_r = names(left, "core_norm"), names(right, "core_norm")
         sorted_l, sorted_r = _sorted_words(ordered, core_l, core_r, despace)
         result[differ] = pairwise([sorted_l[i] for i in differ], [sorted_r[i] for i in differ], fuzz.ratio)
+        both = np.flatnonzero(
+            ((left["core_norm"] != left["name_norm"]) & (right["core_norm"] != right["name_norm"]))
+            .fill_null(False)
+            .to_numpy()
+        )
+        if both.size:
+            full_l, full_r = names(left, "name_norm"), names(right, "name_norm")
+            lost = _lost_words_cache()
+            for i in both.tolist():
+                lost_l, lost_r = lost(full_l[i], core_l[i]), lost(full_r[i], core_r[i])
+                if lost_l and lost_r and lost_l.isdisjoint(lost_r):
+                    result[i] = name_sort[i]
     return result
+
+
+def _lost_words_cache():
+    """A function giving the words of a name its core name lost, computed once per distinct pair."""
+    seen: dict[tuple[str, str], frozenset[str]] = {}
+
+    def lost(full: str, core: str) -> frozenset[str]:
+        key = (full, core)
+        if key not in seen:
+            seen[key] = frozenset(full.split()) - frozenset(core.split())
+        return seen[key]
+
+    return lost
 
 
 HOUSE_NUMBER = r"\b[0-9]{1,3}\b"

@@ -112,3 +112,23 @@ def test_a_first_site_named_without_its_unit_links_while_a_second_unit_does_not(
     first, second, other_unit = pair_scores(left, right)
     assert first >= 0.7
     assert second < 0.45 and other_unit < 0.45
+
+
+def test_parts_left_out_of_both_core_names_that_differ_keep_two_sites_apart():
+    left = frame(
+        [
+            ("EDF (C.le. de Bellefontaine)", "", "FR"),
+            ("Jinxiang Sporting Goods (Yantai) Co Ltd", "", "CN"),
+            ("Soutinho (Lusenrg/Electrabel)", "", "PT"),
+        ]
+    )
+    right = frame(
+        [
+            ("EDF (C.le. de St Barthelemy)", "", "FR"),
+            ("Yantai Jinxiang Sporting Goods", "", "CN"),
+            ("SOUTINHO (ELECTRABEL)", "", "PT"),
+        ]
+    )
+    two_sites, place_moved, owner_shortened = pair_scores(left, right)
+    assert two_sites < 0.45  # 0.76 while the parts left out were ignored
+    assert place_moved >= 0.7 and owner_shortened >= 0.7
