@@ -208,7 +208,46 @@ def trade_words() -> frozenset[str]:
 def _canonical_trades(text: str) -> str:
     """Step 5a: trade words in any language as their one English word (a trade word or legal form
     mistyped by one letter read as the word it misspells, `_spelt_right`)."""
-    return _industry_words()[0](" ".join(_spelt_right(word) for word in text.split()))
+    return _industry_words()[0](" ".join(_unglued(_spelt_right(word)) for word in text.split()))
+
+
+GLUED_PART = 3
+"""Either part of a glued word is at least this long ("companyltd" -> "company ltd")."""
+GLUED_TAILS = frozenset(
+    (
+        "garment", "garments", "apparel", "apparels", "textile", "textiles", "fashion", "fashions",
+        "knitting", "knitwear", "factory", "industry", "industries", "limited", "company",
+    )
+)  # fmt: skip
+"""The English words lists end a name with that end a glued word whatever its first part
+("huhaigarment"); other known words only after a known word (so "woodstock" keeps its "stock")."""
+
+
+@cache
+def _glue_words() -> frozenset[str]:
+    """The words a glued word is split into: one-word trade words (variants and English words), legal
+    forms, and the words lists write after a name ("factory", "group", "mills")."""
+    trades = _industry_words()[1]
+    words = {word for word in [*trades, *trades.values()] if " " not in word}
+    words |= {row["phrase"] for row in _read_reference("legal_forms.csv") if " " not in row["phrase"]}
+    words |= {"factory", "group", "mill", "mills", "international"}
+    return frozenset(word for word in words if len(word) >= GLUED_PART)
+
+
+@cache
+def _unglued(word: str) -> str:
+    """Step 5a: a word that is two words written together, as PDF extraction and some lists print
+    them, written apart: a known word after a known word ("companyltd", "garmentfactory") or one of
+    `GLUED_TAILS` after any first part ("huhaigarment" -> "huhai garment").
+    Known words, abbreviations and short words are left as written."""
+    known = _glue_words()
+    if len(word) < 2 * GLUED_PART or word in known or word in _abbreviations() or not word.isalpha():
+        return word
+    for split in range(GLUED_PART, len(word) - GLUED_PART + 1):
+        head, tail = word[:split], word[split:]
+        if tail in GLUED_TAILS or (tail in known and head in known):
+            return f"{head} {tail}"
+    return word
 
 
 MISSPELT_FROM = 7

@@ -59,3 +59,28 @@ def test_a_unit_number_reads_alike_in_the_name_however_written(one: str, other: 
 )
 def test_trade_words_read_alike_in_the_forms_lists_write(one: str, other: str):
     assert normalise_name_plain(one) == normalise_name_plain(other)
+
+
+@pytest.mark.parametrize(
+    "glued, apart",
+    [
+        ("Toweekwan Garmentfactory", "Toweekwan Garment Factory"),
+        ("Jiaxing Spang CompanyLtd", "Jiaxing Spang Company Ltd"),
+        ("Huhaigarment Co., Ltd", "Huhai Garment Co., Ltd"),
+        ("Changzhou Villlin Garmentsgroup", "Changzhou Villlin Garments Group"),
+    ],
+)
+def test_two_words_written_together_read_as_written_apart(glued: str, apart: str):
+    assert normalise_name_plain(glued) == normalise_name_plain(apart)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Woodstock", "woodstock"),  # "stock" ends a glued word only after a known word
+        ("Hydroelectric Wagner", "hydroelectric wagner"),
+        ("Maafushi", "maafushi"),  # a Maldives island, not "fushi" (服饰)
+    ],
+)
+def test_words_that_merely_end_in_a_known_word_stay_whole(name: str, expected: str):
+    assert normalise_name_plain(name) == expected
