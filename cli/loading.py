@@ -314,7 +314,7 @@ def check_list(
 )
 @quiet_option
 def resolve(input_file: Path, output_file: Path, encoding: str | None) -> None:
-    """Resolve a CSV/Parquet file of facility records (record_id, name, address, country, lat, lng)
+    """Resolve a CSV, XLSX or Parquet file of facility records (record_id, name, address, country, lat, lng)
     into facilities, standalone, without the warehouse."""
     from connectors.reading.files import require_regular_file
     from entity_resolution.standalone import InputError, read_input, resolve_frame, write_output

@@ -16,7 +16,6 @@ cluster held together by a chain of weak links.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,13 +122,15 @@ class _Evidence:
     links_per_difference: float
 
 
-def _adjacency(pairs) -> dict[int, list[int]]:
-    """Each record's partners in `pairs` (pairs of Python ints)."""
-    adjacency: dict[int, list[int]] = defaultdict(list)
-    for a, b in pairs:
-        adjacency[a].append(b)
-        adjacency[b].append(a)
-    return adjacency
+def _adjacency(pairs: pl.DataFrame) -> dict[int, list[int]]:
+    """Each record's partners in `pairs` (left, right), grouped in Polars: millions of pairs at 1M
+    records, too many for a Python loop."""
+    if pairs.is_empty():
+        return {}
+    left, right = pairs["left"].cast(pl.Int64), pairs["right"].cast(pl.Int64)
+    both = pl.DataFrame({"record": pl.concat([left, right]), "partner": pl.concat([right, left])})
+    grouped = both.group_by("record").agg("partner")
+    return dict(zip(grouped["record"].to_list(), grouped["partner"].to_list(), strict=True))
 
 
 def cluster(
@@ -184,9 +185,11 @@ def cluster(
         if low.height
         else low
     )
-    inside_pairs = set(zip(inside["left"].to_list(), inside["right"].to_list(), strict=True))
-    different = set(rejected) | inside_pairs
-    suspicious = _inconsistent(labels, records, different)
+    inside = inside.select(pl.col("left", "right").cast(pl.Int64)).unique()
+    if rejected:  # a rejection is evidence of its own kind, never counted twice
+        inside = inside.join(_pair_frame(rejected, inside), on=["left", "right"], how="anti")
+    rejected_left = np.array([a for a, _ in rejected], dtype=np.int64)
+    suspicious = _inconsistent(labels, records, np.concatenate([inside["left"].to_numpy(), rejected_left]))
     if not suspicious:
         return labels
     os_ids, units = records["os_id"].to_list(), records["units"].to_list()
@@ -203,14 +206,20 @@ def cluster(
     edges = accepted.filter(pl.col("left").is_in(involved.implode())).sort(
         "match_score", "left", "right", descending=[True, False, False]
     )
-    edges_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    label_list = labels.tolist()
-    for a, b in zip(edges["left"].to_list(), edges["right"].to_list(), strict=True):
-        edges_of[label_list[a]].append((a, b))
+    by_edge_component = (
+        edges.select(pl.col("left", "right").cast(pl.Int64))
+        .with_columns(component=label_of.gather(edges["left"].to_numpy()))
+        .group_by("component")
+        .agg("left", "right")  # each component's edges stay in strength order
+    )
+    edges_of = {
+        component: list(zip(lefts, rights, strict=True))
+        for component, lefts, rights in by_edge_component.iter_rows()
+    }
     evidence = _Evidence(
-        rejected=_adjacency(rejected),
-        different=_adjacency(inside_pairs - set(rejected)),
-        links=_adjacency(zip(edges["left"].to_list(), edges["right"].to_list(), strict=True)),
+        rejected=_adjacency(_pair_frame(rejected, inside)) if rejected else {},
+        different=_adjacency(inside),
+        links=_adjacency(edges),
         links_per_difference=links_per_difference,
     )
     for component, members in by_component.items():
@@ -218,7 +227,7 @@ def cluster(
         for a, b in forced.tolist():
             if a in groups.parent:
                 groups.merge(a, b, force=True)
-        for a, b in edges_of[component]:
+        for a, b in edges_of.get(component, ()):
             groups.merge(a, b)
         labels[members] = [n + groups.find(member) for member in members]  # fresh, not component ids
     return labels
@@ -242,9 +251,10 @@ def _pair_frame(pairs: set[tuple[int, int]], like: pl.DataFrame) -> pl.DataFrame
     )
 
 
-def _inconsistent(labels: np.ndarray, records: pl.DataFrame, different: set[tuple[int, int]]) -> set[int]:
-    """Components that hold a known-different pair, two OS IDs or two unit numbers."""
-    lefts = np.fromiter((a for a, _ in different), dtype=np.int64, count=len(different))
+def _inconsistent(labels: np.ndarray, records: pl.DataFrame, different_left: np.ndarray) -> set[int]:
+    """Components that hold a known-different pair (`different_left`: one record of each, both
+    records of a pair being in one component), two OS IDs or two unit numbers."""
+    lefts = different_left
     flagged = set(np.unique(labels[lefts]).tolist())
     frame = records.select("os_id", "units").with_columns(component=pl.Series(labels))
     for column in ("os_id", "units"):

@@ -196,6 +196,35 @@ def join_syllables(text: str) -> str:
     return " ".join(words)
 
 
+_CAPITALS_RUN_IN = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_WORD_RUN_IN = re.compile(r"(?<=[a-z])(?=[A-Z][a-z]{3,}|(?:Co|Ltd|Inc|Corp)(?![a-z]))")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+LEGAL_ENDINGS = frozenset(
+    {"Limited", "Ltd", "Co", "Company", "Corp", "Corporation", "Inc", "Holdings", "Group"}
+)
+
+
+def english_words_apart(name: str | None) -> str | None:
+    """`name` with a whole English name printed run together, legal form included, written apart, as
+    filings of Chinese firms print one ("XinyiSolarHoldingsLimited" -> "Xinyi Solar Holdings Limited",
+    "DongnanElectronicsCo.,Ltd." -> "Dongnan Electronics Co.,Ltd."): a word of three or more
+    capitalised parts whose last part is a legal form (`LEGAL_ENDINGS`) is cut before each part of four
+    letters or more and before a legal abbreviation, so the short capitalised syllables of a firm's own
+    name stay together ("FengBoGarmentCo" -> "FengBo Garment Co"). Other words are left as written
+    ("SinoTex", "AiQiOu", "FengBorGarment": a name, or a typo, not a run-together English name)."""
+    if not name or name.islower() or name.isupper():
+        return name
+
+    def apart(match: re.Match[str]) -> str:
+        word = match.group(0)
+        parts = _CAPITALS_RUN_IN.split(word)
+        if len(parts) < 3 or parts[-1] not in LEGAL_ENDINGS:
+            return word
+        return _WORD_RUN_IN.sub(" ", word)
+
+    return _LATIN_WORD.sub(apart, name)
+
+
 def dialect_expr(country_codes: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
     """The romanisation each country's lists use for Chinese names (`DIALECTS`; pinyin elsewhere),
     as a Polars expression or Series over country codes."""

@@ -22,8 +22,9 @@ Steps, in order (the same for the scalar functions and the Polars expressions):
    site with and without it (the unit guard still reads it);
 6. names only: a whole name that is a known name of a firm on a public forced-labour list
    (`known_names`: "昌吉溢达纺织有限公司", "Changji Esquel Textile") becomes that firm's canonical name.
-A Latin-script name of a Chinese-speaking country (given through `name_columns`) then has its pinyin
-syllables written apart joined ("hong jing" -> "hongjing", `native_scripts.join_syllables`).
+A Latin-script name of a Chinese-speaking country (given through `name_columns`) has its words printed
+run together written apart first ("XinyiSolarHoldingsLimited", `native_scripts.english_words_apart`), and
+then its pinyin syllables written apart joined ("hong jing" -> "hongjing", `native_scripts.join_syllables`).
 Unit, plant and building numbers are extracted separately as a guard: "Jeans Knit Unit 3" and
 "Jeans Knit Unit 4" normalise to the same name but carry different units, and never auto-merge.
 """
@@ -47,6 +48,7 @@ from entity_resolution.native_scripts import (
     MANDARIN,
     chinese_place_pinyin,
     dialect_expr,
+    english_words_apart,
     has_han,
     join_syllables,
     latin_place_variants,
@@ -56,8 +58,9 @@ from entity_resolution.native_scripts import (
 from entity_resolution.parallel_map import map_values
 
 LATIN_CHINESE = "latin-chinese"
-"""The reading of a Latin-script name of a Chinese-speaking country: as any name, then its pinyin
-syllables written apart joined (`native_scripts.join_syllables`)."""
+"""The reading of a Latin-script name of a Chinese-speaking country: its words printed run together
+written apart (`native_scripts.english_words_apart`), read as any name, then its pinyin syllables written
+apart joined (`native_scripts.join_syllables`)."""
 REFERENCE = Path(__file__).parent / "reference"
 _PUNCTUATION = re.compile(r"[^a-z0-9]+")
 _SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b ?")
@@ -545,7 +548,7 @@ def name_fields(name: str | None, dialect: str = MANDARIN) -> tuple[str, str, st
     is romanised in `dialect` (`native_scripts.DIALECTS`), unless read in pinyin it is a known name of
     a listed firm: that firm's one canonical name then wins in every dialect."""
     if dialect == LATIN_CHINESE:
-        return _with_syllables_joined(name_fields(name))
+        return _with_syllables_joined(name_fields(english_words_apart(name)))
     if dialect != MANDARIN and (not has_han(name) or _plain_name(name) in _known_name_table()):
         dialect = MANDARIN
     basic = _basic(name, dialect=dialect)

@@ -10,6 +10,7 @@ names cap the score at `conflict_cap`, below the review band, so they never merg
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,10 @@ from entity_resolution.text_codes import (
     representatives,
     with_text_codes,
 )
+
+SCORING_THREADS = 2
+"""Chunks of pairs scored at once: most of a chunk's work is in Polars, numpy and rapidfuzz, which
+release the GIL, so two chunks overlap on two cores."""
 
 
 @dataclass(frozen=True)
@@ -110,16 +115,17 @@ def score_pairs(
     keep = _worth(records, pairs, settings, similar) if pairs.height else np.zeros(0, dtype=bool)
     kept, model = pairs.filter(pl.Series(keep)), model or load_model()
     known = {name: values[keep] for name, values in similar.items()}
-    parts = [
-        _scored_chunk(
+    def chunk(start: int) -> pl.DataFrame:
+        return _scored_chunk(
             records,
             kept.slice(start, CHUNK_PAIRS),
             settings,
             model,
             {name: values[start : start + CHUNK_PAIRS] for name, values in known.items()},
         )
-        for start in range(0, kept.height, CHUNK_PAIRS)
-    ]
+
+    with ThreadPoolExecutor(max_workers=SCORING_THREADS) as threads:
+        parts = list(threads.map(chunk, range(0, kept.height, CHUNK_PAIRS)))
     scored = pl.concat(parts) if parts else _scored_chunk(records, kept, settings, model, known)
     return ScoredPairs(scored, pairs.filter(~pl.Series(keep)).select("left", "right"))
 

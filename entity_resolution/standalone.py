@@ -1,14 +1,16 @@
 """Standalone resolution of a file of facility records, without the warehouse (`flrisk resolve`).
 
-Input: CSV or Parquet with `record_id, name, address, country, lat, lng` (extra columns ignored;
-address, lat and lng may be empty; country is ISO alpha-2, alpha-3 or a name). Output: one row per
-input record with `record_id, facility_id, match_score, decision`, where decision is `auto` (merged
-with at least one other record at or above the auto threshold), `review` (its best candidate is in
-the grey band: not merged, it keeps its own facility_id until a person confirms) or `new`.
+Input: CSV, XLSX or Parquet with `record_id, name, address, country, lat, lng` (extra columns
+ignored; headers match whatever their case, spacing and hyphens, `header_key`; address, lat and lng
+may be empty; country is ISO alpha-2, alpha-3 or a name). Output: one row per input record with
+`record_id, facility_id, match_score, decision`, where decision is `auto` (merged with at least one
+other record at or above the auto threshold), `review` (its best candidate is in the grey band: not
+merged, it keeps its own facility_id until a person confirms) or `new`.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -38,6 +40,7 @@ class InputError(ValueError):
 def read_input(path: Path, encoding: str | None = None) -> pl.DataFrame:
     """Read and validate the input file (CSV or Parquet by extension); a CSV in `encoding` when given,
     else in the encoding detected."""
+    rows = None  # the file row of each record, where blank rows were skipped (a workbook)
     if path.suffix.lower() == ".parquet":
         try:
             frame = pl.read_parquet(path)
@@ -45,8 +48,11 @@ def read_input(path: Path, encoding: str | None = None) -> pl.DataFrame:
             raise InputError(f"{path}: not a readable Parquet file: {_first_line(error)}") from error
     elif path.suffix.lower() in {".csv", ".txt"}:
         frame = _read_csv(path, encoding)
+    elif path.suffix.lower() in {".xlsx", ".xlsm"}:
+        frame, rows = _read_xlsx(path)
     else:
-        raise InputError(f"{path}: expected a .csv or .parquet file")
+        raise InputError(f"{path}: expected a .csv, .xlsx or .parquet file")
+    frame = _with_input_headers(frame)
     missing = [c for c in INPUT_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(
@@ -55,7 +61,41 @@ def read_input(path: Path, encoding: str | None = None) -> pl.DataFrame:
     frame = frame.select(INPUT_COLUMNS).with_columns(
         pl.col("record_id", "name", "address", "country").cast(pl.String)
     )
-    return _validated(frame, path)
+    return _validated(frame, path, rows)
+
+
+def header_key(header: str) -> str:
+    """A header as compared with `INPUT_COLUMNS`: " Record ID" and "record-id" read as record_id."""
+    return re.sub(r"[\s\-]+", "_", header.lstrip("\ufeff").strip().strip('"').strip().lower())
+
+
+def _with_input_headers(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with a header such as " Record ID " read as `record_id` (`header_key`), unless the
+    exact column is also present."""
+    wanted = {column: column for column in INPUT_COLUMNS}  # header_key of each is itself
+    renames = {}
+    for column in frame.columns:
+        canonical = wanted.get(header_key(column))
+        if canonical and canonical not in frame.columns and canonical not in renames.values():
+            renames[column] = canonical
+    return frame.rename(renames)
+
+
+def _read_xlsx(path: Path) -> tuple[pl.DataFrame, pl.Series]:
+    """The first sheet of a workbook, every cell as text (the supplier-list reader's rendering), and
+    the sheet row of each record (blank rows are skipped)."""
+    from connectors.reading.errors import MalformedFileError
+    from connectors.reading.files import read_table_file
+
+    try:
+        table = read_table_file(path)
+    except MalformedFileError as error:
+        raise InputError(str(error)) from error
+    if table.rows.is_empty():
+        return pl.DataFrame(schema={header: pl.String for header in table.headers}), table.rows["source_row"]
+    dtype = pl.Struct({header: pl.String for header in table.headers})
+    frame = table.rows.select(pl.col("payload").str.json_decode(dtype).struct.unnest())
+    return frame, table.rows["source_row"]
 
 
 SEPARATORS = (",", ";", "\t", "|")
@@ -86,7 +126,7 @@ def _read_csv(path: Path, declared: str | None = None) -> pl.DataFrame:
         (
             sep
             for sep in SEPARATORS
-            if {c.strip().strip('"') for c in header.split(sep)} >= set(INPUT_COLUMNS)
+            if {header_key(c) for c in header.split(sep)} >= set(INPUT_COLUMNS)
         ),
         ",",
     )
@@ -101,24 +141,26 @@ def _first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def _validated(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
-    """Typed coordinates, unique non-empty record ids and names; errors name the first bad row."""
+def _validated(frame: pl.DataFrame, path: Path, rows: pl.Series | None = None) -> pl.DataFrame:
+    """Typed coordinates, unique non-empty record ids and names; errors name the first bad row (its
+    row in the file: `rows` where given, else the header is row 1 and no row was skipped)."""
+    rows = pl.Series("row", range(2, frame.height + 2)) if rows is None else rows.alias("row")
     for column in ("record_id", "name", "country"):
-        empty = frame.with_row_index("row").filter(
+        empty = frame.with_columns(rows).filter(
             pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")
         )
         if empty.height:
-            raise InputError(f"{path}: row {empty['row'][0] + 2}: column {column} is empty")
+            raise InputError(f"{path}: row {empty['row'][0]}: column {column} is empty")
     duplicated = frame.filter(pl.col("record_id").is_duplicated())
     if duplicated.height:
         raise InputError(f"{path}: record_id {duplicated['record_id'][0]!r} appears more than once")
     for column in ("lat", "lng"):
         values = frame[column].cast(pl.String).str.strip_chars().replace("", None)
         parsed = values.cast(pl.Float64, strict=False)
-        bad = frame.with_row_index("row").filter(values.is_not_null() & parsed.is_null())
+        bad = frame.with_columns(rows).filter(values.is_not_null() & parsed.is_null())
         if bad.height:
             raise InputError(
-                f"{path}: row {bad['row'][0] + 2}: column {column} is not a number: {bad[column][0]!r}"
+                f"{path}: row {bad['row'][0]}: column {column} is not a number: {bad[column][0]!r}"
             )
         frame = frame.with_columns(parsed.alias(column))
     return frame

@@ -2,7 +2,7 @@
 
     python -m benchmarks.er.native_pairs [--pairs FILE ...]
 
-Five pair files by default (see benchmarks/data/README.md): `native_script_pairs.csv` (real firms on
+Six pair files by default (see benchmarks/data/README.md): `native_script_pairs.csv` (real firms on
 US government forced-labour lists, the Chinese name as news reports printed it), the held-out
 `native_script_pairs_heldout.csv` (other real firms, none of them in the known-names list
 `entity_resolution/reference/known_names.csv`, so the list cannot be what links them) and
@@ -12,7 +12,10 @@ and entities none of which is in the known-names list, 19 look-alikes: listed fi
 English names, Hong Kong and Vietnamese firms, Xinjiang firms from a research database; written down and
 scored before the fourth pass changed any rule) and `native_script_pairs_fresh3.csv` (34 pairs of 30 Taiwan,
 Hong Kong and Xinjiang firms and XPCC units none of which is in the known-names list, 23 look-alikes; written
-down and scored once before the known-names list was extended in the sixth session).
+down and scored once before the known-names list was extended in the sixth session) and
+`native_script_pairs_fresh4.csv` (36 pairs of 26 mainland apparel, footwear, textile, solar, aluminium, food
+and electronics firms none of which is in the known-names list, 24 look-alikes; written down and scored once
+before the seventh session changed any rule).
 
 Each row is resolved alone as a two-record input through `entity_resolution.standalone.resolve_frame`,
 twice: with the known-names step of normalisation switched off (what romanisation and translation
@@ -41,6 +44,7 @@ HELD_OUT = DATA / "native_script_pairs_heldout.csv"
 FRESH = DATA / "native_script_pairs_fresh.csv"
 FRESH2 = DATA / "native_script_pairs_fresh2.csv"
 FRESH3 = DATA / "native_script_pairs_fresh3.csv"
+FRESH4 = DATA / "native_script_pairs_fresh4.csv"
 
 
 def _side(row: dict, side: str) -> dict:
@@ -141,7 +145,8 @@ def render(summary: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=Path, nargs="+", default=[PAIRS, HELD_OUT, FRESH, FRESH2, FRESH3])
+    default = [PAIRS, HELD_OUT, FRESH, FRESH2, FRESH3, FRESH4]
+    parser.add_argument("--pairs", type=Path, nargs="+", default=default)
     args = parser.parse_args()
     summaries = [evaluate(path) for path in args.pairs]
     RESULTS.mkdir(parents=True, exist_ok=True)

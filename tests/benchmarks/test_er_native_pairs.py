@@ -58,3 +58,17 @@ def test_the_fresh3_file_is_held_out_sourced_and_scored_by_default():
     keys = native_pairs.known_name_keys()
     assert keys and not {name for name in names if native_pairs.normalise_name_plain(name) in keys}
     assert "FRESH3" in native_pairs.main.__code__.co_names
+
+
+def test_the_fresh4_file_is_held_out_sourced_and_scored_by_default():
+    pairs = sourced_pairs(native_pairs.FRESH4, 30, 15)
+    names = set(pairs["left_name"].to_list()) | set(pairs["right_name"].to_list())
+    keys = native_pairs.known_name_keys()
+    assert keys and not {name for name in names if native_pairs.normalise_name_plain(name) in keys}
+    assert "FRESH4" in native_pairs.main.__code__.co_names
+    others = set()
+    earlier = ("PAIRS", "HELD_OUT", "FRESH", "FRESH2", "FRESH3")
+    for path in (getattr(native_pairs, name) for name in earlier):
+        other = pl.read_csv(path, infer_schema_length=0)
+        others |= set(other["left_name"].to_list()) | set(other["right_name"].to_list())
+    assert not names & others  # no name of another pair file, so fresh4 measures firms nobody tuned on

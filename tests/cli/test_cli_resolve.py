@@ -111,3 +111,34 @@ def test_an_empty_or_unreadable_file_gets_one_clear_line(tmp_path):
         assert result.exit_code == 2, result.output
         assert expected in result.output and "Traceback" not in result.output
         assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_an_xlsx_workbook_with_loosely_written_headers_is_read(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Record ID", " NAME ", "Address", "Country", "Lat", "LNG"])
+    sheet.append([1, "Confecciones Peña Niño S.A.", "Calle Nuñez 5 Medellín", "CO", 6.25, -75.56])
+    sheet.append([None, None, None, None, None, None])  # a blank row: skipped, rows still counted
+    sheet.append([2, "CONFECCIONES PENA NINO", "Calle Nunez 5 Medellin", "Colombia", None, None])
+    source = tmp_path / "records.xlsx"
+    book.save(source)
+    ids = _resolved(tmp_path, source)
+    assert set(ids) == {"1", "2"} and ids["1"] == ids["2"]
+    sheet.append([3, "Textiles Andinos", "Carrera 7", "", None, None])
+    book.save(source)
+    result = CliRunner().invoke(main, ["resolve", str(source), "--out", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2 and "records.xlsx: row 5: column country is empty" in result.output
+
+
+def test_csv_headers_are_matched_whatever_their_case_and_spacing(tmp_path):
+    source = tmp_path / "upper.csv"
+    source.write_text(
+        ACCENTED.replace(
+            "record_id,name,address,country,lat,lng", "Record_ID, Name ,ADDRESS,Country,Lat,Lng"
+        ),
+        encoding="utf-8",
+    )
+    ids = _resolved(tmp_path, source)
+    assert ids["1"] == ids["2"]

@@ -11,6 +11,7 @@ from entity_resolution.native_scripts import (
     CANTONESE,
     MANDARIN,
     WADE_GILES,
+    english_words_apart,
     hong_kong_spelling,
     join_syllables,
 )
@@ -86,3 +87,23 @@ def test_pinyin_syllables_written_apart_are_joined_in_names_of_chinese_speaking_
     ]
     assert join_syllables("taizhou yong zhi weaving a") == "taizhou yongzhi weaving a"
     assert linked("Taizhou Yong Zhi Weaving Factory", "TAIZHOU YONGZHI WEAVING FACTORY CO., LTD.", "CN")
+
+
+def test_an_english_name_printed_run_together_is_written_apart_in_names_of_chinese_speaking_countries():
+    names = pl.Series(
+        [
+            "HuafengSolarHoldingsLimited",
+            "Huafeng Solar Holdings Limited",
+            "DongnanElectronicsCo.,Ltd.",
+            "Dongnan Electronics Co., Ltd.",
+            "FengBorGarment",  # no legal form run in: only the name-ending trade word comes apart
+            "SinoTex",
+            "HuafengSolarHoldingsLimited",
+        ]
+    )
+    countries = pl.Series(["CN", "CN", "TW", "TW", "CN", "HK", "US"])
+    norm = name_columns(names, countries)["name_norm"].to_list()
+    assert norm[0] == norm[1] == "huafeng solar" and norm[2] == norm[3] == "dongnan electronic"
+    # outside Chinese-speaking countries only a glued last word comes apart (`normalise._unglued`)
+    assert norm[4:] == ["fengbor apparel", "sinotex", "huafengsolarholdings"]
+    assert english_words_apart("FengBoGarmentCo.,Ltd.") == "FengBo Garment Co.,Ltd."

@@ -115,7 +115,12 @@ def test_a_malformed_known_names_file_is_refused(tmp_path: Path, body: str):
 
 @pytest.mark.parametrize(
     "file",
-    ["native_script_pairs_heldout.csv", "native_script_pairs_fresh.csv", "native_script_pairs_fresh3.csv"],
+    [
+        "native_script_pairs_heldout.csv",
+        "native_script_pairs_fresh.csv",
+        "native_script_pairs_fresh3.csv",
+        "native_script_pairs_fresh4.csv",
+    ],
 )
 def test_held_out_benchmark_firms_are_not_in_the_known_names_list(file: str):
     pairs = pl.read_csv(

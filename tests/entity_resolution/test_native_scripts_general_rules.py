@@ -145,3 +145,38 @@ def test_the_fresh2_pair_file_is_sourced_and_its_positives_are_in_no_list():
     names = set(positives["left_name"].to_list()) | set(positives["right_name"].to_list())
     keys = known_keys()
     assert keys and not {name for name in names if normalise_name_plain(name) in keys}
+
+
+@pytest.mark.parametrize(
+    ("native", "expected"),
+    [
+        ("天合光能股份有限公司", "tianhe solar"),  # 光能, light energy: the photovoltaic trade writes Solar
+        ("华丰宠物玩具有限公司", "huafeng pet toys"),
+        ("華豐寵物玩具有限公司", "huafeng pet toys"),
+        ("江苏华丰针纺有限公司", "jiangsu huafeng knitting and textile"),
+        ("江蘇華豐針紡有限公司", "jiangsu huafeng knitting and textile"),
+        ("华丰新材", "huafeng new materials"),  # 新材, the stock short name's form of 新材料
+        ("華豐鋰電", "huafeng lithium battery"),
+    ],
+)
+def test_sector_words_of_supplier_names_are_read_in_either_script(native: str, expected: str):
+    assert normalise_name(native) == expected
+
+
+def test_an_english_name_printed_run_together_links_to_its_chinese_name_but_not_a_sister_firms():
+    assert linked("华丰光能控股有限公司", "HuafengSolarHoldingsLimited")
+    assert not linked("华丰光能控股有限公司", "HuafengGlassHoldingsLimited")
+    assert not linked("华丰玻璃控股有限公司", "HuafengSolarHoldingsLimited")
+
+
+@pytest.mark.parametrize(
+    ("native", "expected"),
+    [
+        ("华丰新能", "huafeng new energy"),  # 新能, the stock short name's form of 新能源
+        ("华丰重工", "huafeng heavy industry"),
+        ("華豐紡機", "huafeng textile machinery"),
+        ("华丰鋁製品廠", "huafeng aluminium products factory"),
+    ],
+)
+def test_short_forms_and_product_words_are_read_in_either_script(native: str, expected: str):
+    assert normalise_name(native) == expected
