@@ -63,10 +63,16 @@ def haversine_km(lat1, lng1, lat2, lng2) -> np.ndarray:
 def _one_sided(
     numbers_l: pl.Series, numbers_r: pl.Series, units_l: pl.Series, units_r: pl.Series
 ) -> pl.Series:
-    """Exactly one name carries a unit or other number ("X Knit" vs "X Knit Plant 2": maybe a sibling)."""
-    has_l = (numbers_l.fill_null("") != "") | (units_l.fill_null("") != "")
-    has_r = (numbers_r.fill_null("") != "") | (units_r.fill_null("") != "")
+    """Exactly one name carries a unit or other number ("X Knit" vs "X Knit Plant 2": maybe a sibling).
+    A first unit ("X Knit Unit 1") does not count: lists name a first site with and without it."""
+    has_l = (numbers_l.fill_null("") != "") | (_later_units(units_l) != "")
+    has_r = (numbers_r.fill_null("") != "") | (_later_units(units_r) != "")
     return (has_l != has_r).cast(pl.Float64)
+
+
+def _later_units(units: pl.Series) -> pl.Series:
+    """The units of each name other than a first one ("unit 1|plant 2" -> "plant 2")."""
+    return units.fill_null("").str.replace_all(r"\b[a-z]+ 1(?:\||$)", "")
 
 
 def _conflict(left: pl.Series, right: pl.Series) -> pl.Series:
@@ -326,7 +332,9 @@ def _core_sort(
     despace: np.ndarray,
 ) -> np.ndarray:
     """token_sort_ratio of the core names: the names' own `name_sort` where both core names equal
-    their full names (the same two strings), compared only where either differs."""
+    their full names (the same two strings), compared only where either differs. Where both names
+    lost words to their cores and no word lost is the same ("ESB (Aghada)" / "ESB (Poolbeg)"), the
+    parts left out name two different sites or places, not an owner added: the full names' `name_sort`."""
     same = (
         (left["core_norm"] == left["name_norm"]).fill_null(False)
         & (right["core_norm"] == right["name_norm"]).fill_null(False)
@@ -337,7 +345,32 @@ def _core_sort(
         core_l, core_r = names(left, "core_norm"), names(right, "core_norm")
         sorted_l, sorted_r = _sorted_words(ordered, core_l, core_r, despace)
         result[differ] = pairwise([sorted_l[i] for i in differ], [sorted_r[i] for i in differ], fuzz.ratio)
+        both = np.flatnonzero(
+            ((left["core_norm"] != left["name_norm"]) & (right["core_norm"] != right["name_norm"]))
+            .fill_null(False)
+            .to_numpy()
+        )
+        if both.size:
+            full_l, full_r = names(left, "name_norm"), names(right, "name_norm")
+            lost = _lost_words_cache()
+            for i in both.tolist():
+                lost_l, lost_r = lost(full_l[i], core_l[i]), lost(full_r[i], core_r[i])
+                if lost_l and lost_r and lost_l.isdisjoint(lost_r):
+                    result[i] = name_sort[i]
     return result
+
+
+def _lost_words_cache():
+    """A function giving the words of a name its core name lost, computed once per distinct pair."""
+    seen: dict[tuple[str, str], frozenset[str]] = {}
+
+    def lost(full: str, core: str) -> frozenset[str]:
+        key = (full, core)
+        if key not in seen:
+            seen[key] = frozenset(full.split()) - frozenset(core.split())
+        return seen[key]
+
+    return lost
 
 
 HOUSE_NUMBER = r"\b[0-9]{1,3}\b"

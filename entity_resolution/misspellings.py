@@ -20,7 +20,10 @@ def _deletions(word: str) -> set[str]:
 class OneEditCorrector:
     """Reads a word as the one known word it misspells by one letter inserted, dropped, replaced or two
     letters swapped; words shorter than `shortest`, known words, words near two known words and the
-    singular or plural of a known word ("holding" beside "holdings") are left as written."""
+    singular or plural of a known word ("holding" beside "holdings") are left as written. A word one
+    letter shorter than `shortest` is read only as a known word `shortest` letters long or longer that
+    it drops a letter of ("garmnt" -> "garment"): a short word is more often a word of its own than a
+    short known word mistyped."""
 
     def __init__(self, known: Iterable[str], shortest: int) -> None:
         self.known = frozenset(known)
@@ -32,12 +35,15 @@ class OneEditCorrector:
 
     def corrected(self, word: str) -> str:
         """`word`, or the known word it misspells (see the class docstring)."""
-        if len(word) < self.shortest or not word.isalpha() or word in self.known:
+        if len(word) < self.shortest - 1 or not word.isalpha() or word in self.known:
             return word
         near = {candidate for key in _deletions(word) for candidate in self.index.get(key, ())}
         near = {
             candidate
             for candidate in near
-            if OSA.distance(word, candidate) == 1 and word + "s" != candidate and candidate + "s" != word
+            if OSA.distance(word, candidate) == 1
+            and word + "s" != candidate
+            and candidate + "s" != word
+            and max(len(word), len(candidate)) >= self.shortest
         }
         return near.pop() if len(near) == 1 else word

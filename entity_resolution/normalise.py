@@ -17,7 +17,9 @@ Steps, in order (the same for the scalar functions and the Polars expressions):
 5. names only: read trade words in any language as one English word (`reference/industry_words.csv`:
    garment, may mac, fuzhuang -> apparel; a trade word or legal form mistyped by one letter as the one
    it misspells, `misspellings`), then remove legal forms (`reference/legal_forms.csv`,
-   longest phrase first, anywhere in the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh");
+   longest phrase first, anywhere in the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh"), then a
+   first unit ("Unit 1", "Plant No. 1") left out unless nothing else is left: lists name a first
+   site with and without it (the unit guard still reads it);
 6. names only: a whole name that is a known name of a firm on a public forced-labour list
    (`known_names`: "昌吉溢达纺织有限公司", "Changji Esquel Textile") becomes that firm's canonical name.
 A Latin-script name of a Chinese-speaking country (given through `name_columns`) has its words printed
@@ -50,6 +52,7 @@ from entity_resolution.native_scripts import (
     has_han,
     join_syllables,
     latin_place_variants,
+    pinyin_syllables,
     romanise_chinese,
 )
 from entity_resolution.parallel_map import map_values
@@ -208,7 +211,46 @@ def trade_words() -> frozenset[str]:
 def _canonical_trades(text: str) -> str:
     """Step 5a: trade words in any language as their one English word (a trade word or legal form
     mistyped by one letter read as the word it misspells, `_spelt_right`)."""
-    return _industry_words()[0](" ".join(_spelt_right(word) for word in text.split()))
+    return _industry_words()[0](" ".join(_unglued(_spelt_right(word)) for word in text.split()))
+
+
+GLUED_PART = 3
+"""Either part of a glued word is at least this long ("companyltd" -> "company ltd")."""
+GLUED_TAILS = frozenset(
+    (
+        "garment", "garments", "apparel", "apparels", "textile", "textiles", "fashion", "fashions",
+        "knitting", "knitwear", "factory", "industry", "industries", "limited", "company",
+    )
+)  # fmt: skip
+"""The English words lists end a name with that end a glued word whatever its first part
+("huhaigarment"); other known words only after a known word (so "woodstock" keeps its "stock")."""
+
+
+@cache
+def _glue_words() -> frozenset[str]:
+    """The words a glued word is split into: one-word trade words (variants and English words), legal
+    forms, and the words lists write after a name ("factory", "group", "mills")."""
+    trades = _industry_words()[1]
+    words = {word for word in [*trades, *trades.values()] if " " not in word}
+    words |= {row["phrase"] for row in _read_reference("legal_forms.csv") if " " not in row["phrase"]}
+    words |= {"factory", "group", "mill", "mills", "international"}
+    return frozenset(word for word in words if len(word) >= GLUED_PART)
+
+
+@cache
+def _unglued(word: str) -> str:
+    """Step 5a: a word that is two words written together, as PDF extraction and some lists print
+    them, written apart: a known word after a known word ("companyltd", "garmentfactory") or one of
+    `GLUED_TAILS` after any first part ("huhaigarment" -> "huhai garment").
+    Known words, abbreviations and short words are left as written."""
+    known = _glue_words()
+    if len(word) < 2 * GLUED_PART or word in known or word in _abbreviations() or not word.isalpha():
+        return word
+    for split in range(GLUED_PART, len(word) - GLUED_PART + 1):
+        head, tail = word[:split], word[split:]
+        if tail in GLUED_TAILS or (tail in known and head in known):
+            return f"{head} {tail}"
+    return word
 
 
 MISSPELT_FROM = 7
@@ -233,7 +275,19 @@ def _misspellings() -> OneEditCorrector:
 def _spelt_right(word: str) -> str:
     """`word`, or the trade word or legal form it misspells by one letter ("clothidg" -> "clothing",
     "limitted" -> "limited"; "holding" stays beside the legal form "holdings"): `misspellings`."""
+    if len(word) < MISSPELT_FROM and _is_pinyin(word):
+        return word  # "hengyi" is a name, not "chengyi" (成衣) mistyped
     return _misspellings().corrected(word)
+
+
+def _is_pinyin(word: str) -> bool:
+    """Whether `word` is written wholly in pinyin syllables ("hengyi" = "heng" + "yi")."""
+    syllables = pinyin_syllables()
+    ends = {0}
+    for end in range(1, len(word) + 1):
+        if any(start in ends and word[start:end] in syllables for start in range(max(0, end - 6), end)):
+            ends.add(end)
+    return len(word) in ends
 
 
 _NUMBERED_UNIT = re.compile(
@@ -249,11 +303,24 @@ def _numbered_units(text: str) -> str:
     return _NUMBERED_UNIT.sub(lambda match: f"{match.group(1)} {arabic(match.group(2))}", text)
 
 
+_FIRST_UNIT = re.compile(r"\b(?:unit|plant|factory|building|block|phase|branch) 1\b")
+
+
+def _without_first_unit(text: str) -> str:
+    """Step 5c: a first unit ("unit 1", "plant 1", after step 4b) left out of the name, unless nothing
+    else is left: lists name a firm's first or only site with and without "Unit 1", while a second
+    unit is always numbered. The unit guard still reads it (`unit_numbers`), so "X Unit 1" and
+    "X Unit 2" stay apart."""
+    if " 1" not in text:
+        return text
+    return " ".join(_FIRST_UNIT.sub(" ", text).split()) or text
+
+
 def _name_from_basic(basic: str) -> str:
     """Steps 4-5 of a name, from its steps 0-3 (`_basic`)."""
     expanded = _canonical_trades(_numbered_units(_expand(basic)))
     stripped = " ".join(_without_legal_forms()(expanded).split())
-    return stripped or expanded
+    return _without_first_unit(stripped) if stripped else expanded
 
 
 @cache

@@ -105,7 +105,7 @@ def test_an_english_name_printed_run_together_is_written_apart_in_names_of_chine
             "Huafeng Solar Holdings Limited",
             "DongnanElectronicsCo.,Ltd.",
             "Dongnan Electronics Co., Ltd.",
-            "FengBorGarment",  # no legal form run in: a name or a typo, left as written
+            "FengBorGarment",  # no legal form run in: only the name-ending trade word comes apart
             "SinoTex",
             "HuafengSolarHoldingsLimited",
         ]
@@ -113,10 +113,9 @@ def test_an_english_name_printed_run_together_is_written_apart_in_names_of_chine
     countries = pl.Series(["CN", "CN", "TW", "TW", "CN", "HK", "US"])
     norm = name_columns(names, countries)["name_norm"].to_list()
     assert norm[0] == norm[1] == "huafeng solar" and norm[2] == norm[3] == "dongnan electronic"
-    assert norm[4:] == ["fengborgarment", "sinotex", "huafengsolarholdingslimited"]
-    assert (
-        english_words_apart("FengBoGarmentCo.,Ltd.") == "Feng Bo Garment Co.,Ltd."
-    )  # syllables: joined later
+    # outside Chinese-speaking countries only a glued last word comes apart (`normalise._unglued`)
+    assert norm[4:] == ["fengbor apparel", "sinotex", "huafengsolarholdings"]
+    assert english_words_apart("FengBoGarmentCo.,Ltd.") == "Feng Bo Garment Co.,Ltd."  # joined later
     assert english_words_apart("BYDCompanyLimited") == "BYD Company Limited"
     columns = name_columns(
         pl.Series(["GuangDongHuaFengTextileCoLtd", "Guangdong Huafeng Textile Co., Ltd."]),

@@ -78,3 +78,57 @@ def test_broken_spacing_and_roman_units_still_match_while_other_units_do_not():
     broken, roman, different = pair_scores(left, right)
     assert broken >= 0.5 and roman >= 0.5
     assert different < 0.2
+
+
+@pytest.mark.parametrize(
+    ("with_unit", "without"),
+    [
+        ("Huhai Garment Co. Ltd Unit No. 1", "Huhai Garment Company Ltd"),
+        ("Evergreen Jeans Knit Unit-I", "Evergreen Jeans Knit"),
+        ("Kaever Indonesia Plant 1", "PT Kaever Indonesia"),
+    ],
+)
+def test_a_first_unit_is_left_out_of_the_name_but_still_guards(with_unit: str, without: str):
+    assert normalise_name(with_unit) == normalise_name(without)
+    assert unit_numbers(with_unit).endswith(" 1")
+
+
+def test_a_name_that_is_only_a_first_unit_keeps_it():
+    assert normalise_name("Factory 1 S.A. de C.V.") == normalise_name("factory 1 sa de cv") == "factory 1"
+
+
+def test_a_first_site_named_without_its_unit_links_while_a_second_unit_does_not():
+    address = "No. 119 Xiachuan Rd, Haining, Zhejiang"
+    left = frame(
+        [("Huhai Garment Co Ltd", address, "CN")] * 2 + [("Evergreen Jeans Knit Unit 1", "Gazipur", "BD")]
+    )
+    right = frame(
+        [
+            ("HUHAI GARMENT CO. LTD UNIT NO. 1", address, "CN"),
+            ("HUHAI GARMENT CO. LTD UNIT NO. 2", address, "CN"),
+            ("Evergreen Jeans Knit Unit 2", "Gazipur", "BD"),
+        ]
+    )
+    first, second, other_unit = pair_scores(left, right)
+    assert first >= 0.7
+    assert second < 0.45 and other_unit < 0.45
+
+
+def test_parts_left_out_of_both_core_names_that_differ_keep_two_sites_apart():
+    left = frame(
+        [
+            ("EDF (C.le. de Bellefontaine)", "", "FR"),
+            ("Jinxiang Sporting Goods (Yantai) Co Ltd", "", "CN"),
+            ("Soutinho (Lusenrg/Electrabel)", "", "PT"),
+        ]
+    )
+    right = frame(
+        [
+            ("EDF (C.le. de St Barthelemy)", "", "FR"),
+            ("Yantai Jinxiang Sporting Goods", "", "CN"),
+            ("SOUTINHO (ELECTRABEL)", "", "PT"),
+        ]
+    )
+    two_sites, place_moved, owner_shortened = pair_scores(left, right)
+    assert two_sites < 0.45  # 0.76 while the parts left out were ignored
+    assert place_moved >= 0.7 and owner_shortened >= 0.7

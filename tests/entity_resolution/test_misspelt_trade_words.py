@@ -17,6 +17,9 @@ from entity_resolution.normalise import normalise_name_plain
         ("Yihao Fooswear Co Ltd", "Yihao Footwear Co Ltd"),
         ("Fuzhou Cailong Gloves Limitted", "Fuzhou Cailong Gloves Limited"),
         ("Akteks Gul Konfekksiyon", "Akteks Gul Konfeksiyon"),
+        ("Nantong Weihai Garmnt", "Nantong Weihai Garment"),  # six letters: a letter of a longer word dropped
+        ("Suer Garmet Co Limted", "Suer Garment Co Limited"),
+        ("Dongguan Xiaobo Aparel", "Dongguan Xiaobo Apparel"),
     ],
 )
 def test_a_trade_word_or_legal_form_mistyped_by_one_letter_reads_as_written(misspelt: str, written: str):
@@ -29,6 +32,7 @@ def test_a_trade_word_or_legal_form_mistyped_by_one_letter_reads_as_written(miss
         ("Colton Apparel", "colton apparel"),  # a brand one letter from "cotton": too short to correct
         ("Grace Holding", "grace holding"),  # a singular beside the legal form "holdings"
         ("Wuxi Yaoyi Sohes", "wuxi yaoyi sohes"),  # five letters: left as written
+        ("Hengyi Knitting", "hengyi knitting"),  # a pinyin name one letter from "chengyi" (成衣)
     ],
 )
 def test_short_words_brands_and_singulars_are_left_as_written(name: str, expected: str):
@@ -44,3 +48,39 @@ def test_short_words_brands_and_singulars_are_left_as_written(name: str, expecte
 )
 def test_a_unit_number_reads_alike_in_the_name_however_written(one: str, other: str):
     assert normalise_name_plain(one) == normalise_name_plain(other)
+
+
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        ("Ritu Jeyam Clothings", "Ritu Jeyam Clothing"),  # Indian English writes the plural
+        ("Himalaya Pandian Clothings Pvt Ltd", "Himalaya Pandian Garments Pvt Ltd"),
+    ],
+)
+def test_trade_words_read_alike_in_the_forms_lists_write(one: str, other: str):
+    assert normalise_name_plain(one) == normalise_name_plain(other)
+
+
+@pytest.mark.parametrize(
+    "glued, apart",
+    [
+        ("Toweekwan Garmentfactory", "Toweekwan Garment Factory"),
+        ("Jiaxing Spang CompanyLtd", "Jiaxing Spang Company Ltd"),
+        ("Huhaigarment Co., Ltd", "Huhai Garment Co., Ltd"),
+        ("Changzhou Villlin Garmentsgroup", "Changzhou Villlin Garments Group"),
+    ],
+)
+def test_two_words_written_together_read_as_written_apart(glued: str, apart: str):
+    assert normalise_name_plain(glued) == normalise_name_plain(apart)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Woodstock", "woodstock"),  # "stock" ends a glued word only after a known word
+        ("Hydroelectric Wagner", "hydroelectric wagner"),
+        ("Maafushi", "maafushi"),  # a Maldives island, not "fushi" (服饰)
+    ],
+)
+def test_words_that_merely_end_in_a_known_word_stay_whole(name: str, expected: str):
+    assert normalise_name_plain(name) == expected

@@ -268,6 +268,10 @@ def test_sixth_pass_shortcuts_equal_the_plain_definitions():
     core_l, core_r = _as_compared(records, pairs, "core_norm")
     sort = [fuzz.token_sort_ratio(a, b) / 100 for a, b in zip(names_l, names_r, strict=True)]
     core_sort = [fuzz.token_sort_ratio(a, b) / 100 for a, b in zip(core_l, core_r, strict=True)]
+    for i, (a, b, ca, cb) in enumerate(zip(names_l, names_r, core_l, core_r, strict=True)):
+        lost_l, lost_r = set(a.split()) - set(ca.split()), set(b.split()) - set(cb.split())
+        if lost_l and lost_r and lost_l.isdisjoint(lost_r):  # two different sites: the full names
+            core_sort[i] = sort[i]
     assert features["name_sort"].to_list() == sort
     assert features["name_core_sort"].to_list() == core_sort
     assert any(a != b for a, b in zip(sort, core_sort, strict=True))  # core names do differ somewhere
