@@ -252,10 +252,10 @@ def _pair_frame(pairs: set[tuple[int, int]], like: pl.DataFrame) -> pl.DataFrame
 
 
 def _inconsistent(labels: np.ndarray, records: pl.DataFrame, different_left: np.ndarray) -> set[int]:
-    """Components that hold a known-different pair (`different_left`: one record of each, both
-    records of a pair being in one component), two OS IDs or two unit numbers."""
-    lefts = different_left
-    flagged = set(np.unique(labels[lefts]).tolist())
+    """Components that hold a record of a known-different pair (`different_left`: the left record of
+    each low-scored pair inside a component and of each human rejection), two OS IDs or two unit
+    numbers."""
+    flagged = set(np.unique(labels[different_left]).tolist())
     frame = records.select("os_id", "units").with_columns(component=pl.Series(labels))
     for column in ("os_id", "units"):
         counts = (

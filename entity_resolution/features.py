@@ -16,8 +16,8 @@ Every feature is a float column on the candidate-pair frame, so each link can be
 - `unit_conflict`: both names carry unit/plant/building numbers and they differ;
 - `number_conflict`: both names carry other numbers ("Plant 2", "Mill 7") and they differ;
 - `number_one_sided`: exactly one name carries a unit or other number (a possible sibling site).
-String comparisons run in batches with `rapidfuzz.process.cpdist` on both cores, once per distinct pair of
-names (or addresses): see `text_codes.py`.
+String comparisons run in batches with `rapidfuzz.process.cpdist` on every core, once per distinct pair of
+names (or addresses): see `text_codes.py`; `scoring.py` runs two chunks of pairs at once on threads.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ PER_PAIR = ["lat", "lng", "os_id", "units", "numbers"]
 
 
 def pairwise(left: Sequence[str] | np.ndarray, right: Sequence[str] | np.ndarray, scorer) -> np.ndarray:
-    """Scores (0-1) of left[i] vs right[i] for every i, on both cores (lists or object arrays)."""
+    """Scores (0-1) of left[i] vs right[i] for every i, on every core (lists or object arrays)."""
     if len(left) == 0:
         return np.zeros(0, dtype=np.float64)
     return process.cpdist(left, right, scorer=scorer, workers=-1, dtype=np.float64) / 100.0

@@ -108,13 +108,15 @@ KEPT = (
 def score_pairs(
     records: pl.DataFrame, pairs: pl.DataFrame, settings: ResolutionSettings, model: MatchModel | None = None
 ) -> ScoredPairs:
-    """Score every candidate pair (`left`, `right` record indexes), a chunk of pairs at a time, so
-    that the full feature table of every pair is never held at once."""
+    """Score every candidate pair (`left`, `right` record indexes), `SCORING_THREADS` chunks of pairs at
+    a time, so that the full feature table of every pair is never held at once; the chunks' results
+    are joined in pair order, whichever thread finishes first."""
     records = with_sorted_words(with_text_codes(records))  # once for every chunk
     similar = _name_similarities(records, pairs)
     keep = _worth(records, pairs, settings, similar) if pairs.height else np.zeros(0, dtype=bool)
     kept, model = pairs.filter(pl.Series(keep)), model or load_model()
     known = {name: values[keep] for name, values in similar.items()}
+
     def chunk(start: int) -> pl.DataFrame:
         return _scored_chunk(
             records,

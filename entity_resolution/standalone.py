@@ -38,8 +38,8 @@ class InputError(ValueError):
 
 
 def read_input(path: Path, encoding: str | None = None) -> pl.DataFrame:
-    """Read and validate the input file (CSV or Parquet by extension); a CSV in `encoding` when given,
-    else in the encoding detected."""
+    """Read and validate the input file (CSV, XLSX or Parquet by extension); a CSV in `encoding` when
+    given, else in the encoding detected."""
     rows = None  # the file row of each record, where blank rows were skipped (a workbook)
     if path.suffix.lower() == ".parquet":
         try:
@@ -52,16 +52,22 @@ def read_input(path: Path, encoding: str | None = None) -> pl.DataFrame:
         frame, rows = _read_xlsx(path)
     else:
         raise InputError(f"{path}: expected a .csv, .xlsx or .parquet file")
-    frame = _with_input_headers(frame)
+    frame = _with_input_headers(frame, path)
     missing = [c for c in INPUT_COLUMNS if c not in frame.columns]
     if missing:
+        where = " (the first sheet was read)" if rows is not None else ""
         raise InputError(
-            f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(INPUT_COLUMNS)}"
+            f"{path}: missing column(s) {', '.join(missing)}{where}; required: {', '.join(INPUT_COLUMNS)}"
         )
     frame = frame.select(INPUT_COLUMNS).with_columns(
         pl.col("record_id", "name", "address", "country").cast(pl.String)
     )
-    return _validated(frame, path, rows)
+    rows = pl.Series("row", range(2, frame.height + 2)) if rows is None else rows
+    blank = pl.all_horizontal(
+        pl.col(c).cast(pl.String).str.strip_chars().fill_null("") == "" for c in INPUT_COLUMNS
+    )
+    keep = ~frame.select(blank.alias("blank"))["blank"]
+    return _validated(frame.filter(keep), path, rows.filter(keep))
 
 
 def header_key(header: str) -> str:
@@ -69,15 +75,20 @@ def header_key(header: str) -> str:
     return re.sub(r"[\s\-]+", "_", header.lstrip("\ufeff").strip().strip('"').strip().lower())
 
 
-def _with_input_headers(frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame` with a header such as " Record ID " read as `record_id` (`header_key`), unless the
-    exact column is also present."""
-    wanted = {column: column for column in INPUT_COLUMNS}  # header_key of each is itself
-    renames = {}
-    for column in frame.columns:
-        canonical = wanted.get(header_key(column))
-        if canonical and canonical not in frame.columns and canonical not in renames.values():
-            renames[column] = canonical
+def _with_input_headers(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
+    """`frame` with a header such as " Record ID " read as `record_id` (`header_key`). A column named
+    exactly as required wins over look-alikes; two look-alikes of one required column and no exact
+    one are refused, naming both (which one holds the data is the user's call, not ours)."""
+    renames: dict[str, str] = {}
+    for required in INPUT_COLUMNS:
+        if required in frame.columns:
+            continue
+        alike = [column for column in frame.columns if header_key(column) == required]
+        if len(alike) > 1:
+            raise InputError(
+                f"{path}: columns {', '.join(repr(c) for c in alike)} all read as {required}; keep one"
+            )
+        renames.update({alike[0]: required} if alike else {})
     return frame.rename(renames)
 
 
@@ -123,11 +134,7 @@ def _read_csv(path: Path, declared: str | None = None) -> pl.DataFrame:
             f"row with {', '.join(INPUT_COLUMNS)}"
         )
     separator = next(
-        (
-            sep
-            for sep in SEPARATORS
-            if {header_key(c) for c in header.split(sep)} >= set(INPUT_COLUMNS)
-        ),
+        (sep for sep in SEPARATORS if {header_key(c) for c in header.split(sep)} >= set(INPUT_COLUMNS)),
         ",",
     )
     body = data if encoding == "utf-8" else text.encode("utf-8")
@@ -141,10 +148,10 @@ def _first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def _validated(frame: pl.DataFrame, path: Path, rows: pl.Series | None = None) -> pl.DataFrame:
-    """Typed coordinates, unique non-empty record ids and names; errors name the first bad row (its
-    row in the file: `rows` where given, else the header is row 1 and no row was skipped)."""
-    rows = pl.Series("row", range(2, frame.height + 2)) if rows is None else rows.alias("row")
+def _validated(frame: pl.DataFrame, path: Path, rows: pl.Series) -> pl.DataFrame:
+    """Typed coordinates, unique non-empty record ids and names; errors name the first bad row by its
+    row in the file (`rows`, one per record)."""
+    rows = rows.alias("row")
     for column in ("record_id", "name", "country"):
         empty = frame.with_columns(rows).filter(
             pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")

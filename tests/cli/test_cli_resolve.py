@@ -142,3 +142,29 @@ def test_csv_headers_are_matched_whatever_their_case_and_spacing(tmp_path):
     )
     ids = _resolved(tmp_path, source)
     assert ids["1"] == ids["2"]
+
+
+def test_blank_rows_are_skipped_and_look_alike_headers_without_an_exact_one_are_refused(tmp_path):
+    blank_rows = tmp_path / "blank_rows.csv"
+    blank_rows.write_text(ACCENTED + ",,,,,\n" + "3,,Calle 9,CO,,\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["resolve", str(blank_rows), "--out", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2 and "blank_rows.csv: row 5: column name is empty" in result.output
+    blank_rows.write_text(ACCENTED + ",,,,,\n", encoding="utf-8")
+    assert set(_resolved(tmp_path, blank_rows)) == {"1", "2"}
+    twice = tmp_path / "twice.csv"
+    twice.write_text(
+        ACCENTED.replace("record_id,name,", "record_id,Name,name ,")
+        .replace("S.A.,", "S.A.,x,")
+        .replace("NINO,", "NINO,y,"),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["resolve", str(twice), "--out", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2 and "'Name', 'name ' all read as name; keep one" in result.output
+    exact = tmp_path / "exact.csv"
+    exact.write_text(
+        ACCENTED.replace("record_id,name,", "record_id,name,NAME,")
+        .replace("S.A.,", "S.A.,x,")
+        .replace("NINO,", "NINO,y,"),
+        encoding="utf-8",
+    )
+    assert set(_resolved(tmp_path, exact)) == {"1", "2"}
