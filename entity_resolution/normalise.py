@@ -579,6 +579,14 @@ def _address_in(address_and_dialect: tuple[str | None, str]) -> str:
     return _address_text(address, MANDARIN if dialect == LATIN_CHINESE else dialect)
 
 
+def _load_each_dialect(function, uniques: pl.DataFrame) -> None:
+    """Run `function` once on a text of each dialect among `uniques` (key, dialect), here, before
+    `map_values` forks its workers: a dialect's romaniser loads its dictionary on first use (ToJyutping
+    takes ~1.2 s), and loaded once here it is inherited by every worker instead of loaded in each."""
+    for sample in uniques.unique(subset="dialect", keep="first", maintain_order=True).iter_rows():
+        function(sample)
+
+
 def _with_dialects(texts: pl.Series, countries: pl.Series | None) -> pl.DataFrame:
     """(key, dialect): each text with the romanisation its record's country uses for Chinese
     (`native_scripts.DIALECTS`); a text without Han characters reads the same in every dialect: as
@@ -601,6 +609,7 @@ def name_columns(names: pl.Series, countries: pl.Series | None = None) -> pl.Dat
     `parallel_map`), then joined."""
     keyed = _with_dialects(names, countries)
     uniques = keyed.unique(maintain_order=True)
+    _load_each_dialect(_name_fields_in, uniques)
     fields = map_values(_name_fields_in, list(uniques.iter_rows()))
     mapping = uniques.with_columns(
         pl.Series(column, [f[i] for f in fields], dtype=pl.String) for i, column in enumerate(NAME_COLUMNS)
@@ -616,6 +625,7 @@ def address_column(addresses: pl.Series, countries: pl.Series | None = None) -> 
     are many)."""
     keyed = _with_dialects(addresses, countries)
     uniques = keyed.unique(maintain_order=True)
+    _load_each_dialect(_address_in, uniques)
     mapping = uniques.with_columns(
         value=pl.Series(map_values(_address_in, list(uniques.iter_rows())), dtype=pl.String)
     )
