@@ -151,20 +151,15 @@ def test_blank_rows_are_skipped_and_look_alike_headers_without_an_exact_one_are_
     assert result.exit_code == 2 and "blank_rows.csv: row 5: column name is empty" in result.output
     blank_rows.write_text(ACCENTED + ",,,,,\n", encoding="utf-8")
     assert set(_resolved(tmp_path, blank_rows)) == {"1", "2"}
-    twice = tmp_path / "twice.csv"
-    twice.write_text(
-        ACCENTED.replace("record_id,name,", "record_id,Name,name ,")
-        .replace("S.A.,", "S.A.,x,")
-        .replace("NINO,", "NINO,y,"),
-        encoding="utf-8",
-    )
+    twice = _with_second_name_column(tmp_path / "twice.csv", "Name,name ")
     result = CliRunner().invoke(main, ["resolve", str(twice), "--out", str(tmp_path / "o.csv")])
     assert result.exit_code == 2 and "'Name', 'name ' all read as name; keep one" in result.output
-    exact = tmp_path / "exact.csv"
-    exact.write_text(
-        ACCENTED.replace("record_id,name,", "record_id,name,NAME,")
-        .replace("S.A.,", "S.A.,x,")
-        .replace("NINO,", "NINO,y,"),
-        encoding="utf-8",
-    )
+    exact = _with_second_name_column(tmp_path / "exact.csv", "name,NAME")
     assert set(_resolved(tmp_path, exact)) == {"1", "2"}
+
+
+def _with_second_name_column(path, headers: str):
+    """ACCENTED with two name columns headed `headers` (the second holding other text)."""
+    text = ACCENTED.replace("record_id,name,", f"record_id,{headers},")
+    path.write_text(text.replace("S.A.,", "S.A.,x,").replace("NINO,", "NINO,y,"), encoding="utf-8")
+    return path
