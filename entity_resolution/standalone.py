@@ -46,12 +46,12 @@ def read_input(path: Path, encoding: str | None = None) -> pl.DataFrame:
             frame = pl.read_parquet(path)
         except (pl.exceptions.PolarsError, OSError) as error:
             raise InputError(f"{path}: not a readable Parquet file: {_first_line(error)}") from error
-    elif path.suffix.lower() in {".csv", ".txt"}:
+    elif path.suffix.lower() in {".csv", ".tsv", ".txt"}:
         frame = _read_csv(path, encoding)
     elif path.suffix.lower() in {".xlsx", ".xlsm"}:
         frame, rows = _read_xlsx(path)
     else:
-        raise InputError(f"{path}: expected a .csv, .xlsx or .parquet file")
+        raise InputError(f"{path}: expected a .csv (.tsv, .txt), .xlsx or .parquet file")
     frame = _with_input_headers(frame, path)
     missing = [c for c in INPUT_COLUMNS if c not in frame.columns]
     if missing:

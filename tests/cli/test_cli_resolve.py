@@ -92,7 +92,7 @@ def test_an_encoding_can_be_given_and_a_wrong_one_is_refused_clearly(tmp_path):
 
 def test_semicolon_and_tab_separated_files_are_read(tmp_path):
     for name, separator in (("semicolon", ";"), ("tab", "\t")):
-        source = tmp_path / f"{name}.csv"
+        source = tmp_path / (f"{name}.tsv" if separator == "\t" else f"{name}.csv")
         source.write_text(ACCENTED.replace(",", separator).replace("S.A.", "SA"), encoding="utf-8")
         ids = _resolved(tmp_path, source)
         assert set(ids) == {"1", "2"} and ids["1"] == ids["2"], name

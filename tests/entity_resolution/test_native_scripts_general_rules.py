@@ -74,6 +74,8 @@ def test_real_firms_in_no_list_link_by_translation_of_their_trade_words(native: 
         ("宁波华丰毛衫有限公司", "Ningbo Huafeng Sweaters Co., Ltd."),
         ("义乌华丰服装辅料有限公司", "Yiwu Huafeng Garment Accessories Co., Ltd."),
         ("绍兴华丰无纺布有限公司", "Shaoxing Huafeng Nonwoven Fabric Co., Ltd."),
+        ("宁波华丰服饰有限公司", "Ningbo Huafeng Dress Co., Ltd."),  # "Dress" as Chinese firms print 服饰
+        ("芜湖华丰染织有限公司", "Wuhu Huafeng Dye and Weave Co., Ltd."),  # 染织 printed "Dye and Weave"
     ],
 )
 def test_apparel_trade_words_are_read_as_english_lists_write_them(native: str, english: str):
