@@ -186,10 +186,12 @@ def cluster(
         else low
     )
     inside = inside.select(pl.col("left", "right").cast(pl.Int64)).unique()
+    rejections = _pair_frame(rejected, inside)
     if rejected:  # a rejection is evidence of its own kind, never counted twice
-        inside = inside.join(_pair_frame(rejected, inside), on=["left", "right"], how="anti")
-    rejected_left = np.array([a for a, _ in rejected], dtype=np.int64)
-    suspicious = _inconsistent(labels, records, np.concatenate([inside["left"].to_numpy(), rejected_left]))
+        inside = inside.join(rejections, on=["left", "right"], how="anti")
+    suspicious = _inconsistent(
+        labels, records, np.concatenate([inside["left"].to_numpy(), rejections["left"].to_numpy()])
+    )
     if not suspicious:
         return labels
     os_ids, units = records["os_id"].to_list(), records["units"].to_list()
@@ -217,7 +219,7 @@ def cluster(
         for component, lefts, rights in by_edge_component.iter_rows()
     }
     evidence = _Evidence(
-        rejected=_adjacency(_pair_frame(rejected, inside)) if rejected else {},
+        rejected=_adjacency(rejections),
         different=_adjacency(inside),
         links=_adjacency(edges),
         links_per_difference=links_per_difference,

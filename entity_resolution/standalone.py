@@ -102,8 +102,6 @@ def _read_xlsx(path: Path) -> tuple[pl.DataFrame, pl.Series]:
         table = read_table_file(path)
     except MalformedFileError as error:
         raise InputError(str(error)) from error
-    if table.rows.is_empty():
-        return pl.DataFrame(schema={header: pl.String for header in table.headers}), table.rows["source_row"]
     dtype = pl.Struct({header: pl.String for header in table.headers})
     frame = table.rows.select(pl.col("payload").str.json_decode(dtype).struct.unnest())
     return frame, table.rows["source_row"]
