@@ -335,21 +335,16 @@ def _core_sort(
     their full names (the same two strings), compared only where either differs. Where both names
     lost words to their cores and no word lost is the same ("ESB (Aghada)" / "ESB (Poolbeg)"), the
     parts left out name two different sites or places, not an owner added: the full names' `name_sort`."""
-    same = (
-        (left["core_norm"] == left["name_norm"]).fill_null(False)
-        & (right["core_norm"] == right["name_norm"]).fill_null(False)
-    ).to_numpy()
+    kept_l = left["core_norm"] == left["name_norm"]  # null where either is missing: neither kept nor lost
+    kept_r = right["core_norm"] == right["name_norm"]
+    same = (kept_l.fill_null(False) & kept_r.fill_null(False)).to_numpy()
     result = name_sort.copy()
     differ = np.flatnonzero(~same)
     if differ.size:
         core_l, core_r = names(left, "core_norm"), names(right, "core_norm")
         sorted_l, sorted_r = _sorted_words(ordered, core_l, core_r, despace)
         result[differ] = pairwise([sorted_l[i] for i in differ], [sorted_r[i] for i in differ], fuzz.ratio)
-        both = (
-            ((left["core_norm"] != left["name_norm"]) & (right["core_norm"] != right["name_norm"]))
-            .fill_null(False)
-            .to_numpy()
-        )
+        both = (~kept_l & ~kept_r).fill_null(False).to_numpy()
         if both.any():
             rows = np.flatnonzero(both)
             full_l, full_r = names(left, "name_norm"), names(right, "name_norm")

@@ -179,6 +179,16 @@ def pinyin_syllables() -> frozenset[str]:
     return frozenset(row["syllable"] for row in _rows("pinyin_syllables.csv")) - SINGLE_LETTERS
 
 
+def is_pinyin(word: str) -> bool:
+    """Whether `word` is written wholly in pinyin syllables ("hengyi" = "heng" + "yi")."""
+    syllables = pinyin_syllables()
+    ends = {0}
+    for end in range(1, len(word) + 1):
+        if any(start in ends and word[start:end] in syllables for start in range(max(0, end - 6), end)):
+            ends.add(end)
+    return len(word) in ends
+
+
 def join_syllables(text: str) -> str:
     """`text` (normalised, space-separated) with every run of two or more words that are each one
     pinyin syllable written as one word: "hong jing cotton textile" -> "hongjing cotton textile",
@@ -229,7 +239,8 @@ def english_words_apart(name: str | None) -> str | None:
     an acronym or a legal form ("GuangDongHuaFengTextileCo" -> "Guang Dong Hua Feng Textile Co", whose
     syllables `join_syllables` then reads as "guangdong huafeng"); another short part stays with the part
     before it. Other words are left as written ("SinoTex", "AiQiOu", "FengBorGarment": a name, or a typo,
-    not a run-together English name)."""
+    not a run-together English name). Lower-case glued words ("huhaigarment") are written apart later,
+    word by word: `normalise._unglued`."""
     if not name or name.islower() or name.isupper() or not _RUN_IN.search(name):
         return name
 

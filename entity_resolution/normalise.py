@@ -50,9 +50,9 @@ from entity_resolution.native_scripts import (
     dialect_expr,
     english_words_apart,
     has_han,
+    is_pinyin,
     join_syllables,
     latin_place_variants,
-    pinyin_syllables,
     romanise_chinese,
 )
 from entity_resolution.parallel_map import map_values
@@ -242,7 +242,9 @@ def _unglued(word: str) -> str:
     """Step 5a: a word that is two words written together, as PDF extraction and some lists print
     them, written apart: a known word after a known word ("companyltd", "garmentfactory") or one of
     `GLUED_TAILS` after any first part ("huhaigarment" -> "huhai garment").
-    Known words, abbreviations and short words are left as written."""
+    Known words, abbreviations and short words are left as written. (Whole English names printed run
+    together in CamelCase, "XinyiSolarHoldingsLimited", are written apart earlier, before lower-casing:
+    `native_scripts.english_words_apart`.)"""
     known = _glue_words()
     if len(word) < 2 * GLUED_PART or word in known or word in _abbreviations() or not word.isalpha():
         return word
@@ -275,19 +277,9 @@ def _misspellings() -> OneEditCorrector:
 def _spelt_right(word: str) -> str:
     """`word`, or the trade word or legal form it misspells by one letter ("clothidg" -> "clothing",
     "limitted" -> "limited"; "holding" stays beside the legal form "holdings"): `misspellings`."""
-    if len(word) < MISSPELT_FROM and _is_pinyin(word):
+    if len(word) < MISSPELT_FROM and is_pinyin(word):
         return word  # "hengyi" is a name, not "chengyi" (成衣) mistyped
     return _misspellings().corrected(word)
-
-
-def _is_pinyin(word: str) -> bool:
-    """Whether `word` is written wholly in pinyin syllables ("hengyi" = "heng" + "yi")."""
-    syllables = pinyin_syllables()
-    ends = {0}
-    for end in range(1, len(word) + 1):
-        if any(start in ends and word[start:end] in syllables for start in range(max(0, end - 6), end)):
-            ends.add(end)
-    return len(word) in ends
 
 
 _NUMBERED_UNIT = re.compile(
