@@ -99,24 +99,29 @@ def name_grams(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
 
 def rarest(base: pl.DataFrame, extract, column: str, per_record: int, cap: int | None) -> pl.DataFrame:
     """(idx, key) for each record's `per_record` rarest keys shared by at least 2 records (and at most
-    `cap` when given). Keys are extracted a chunk of records at a time and kept as integers, which
-    bounds memory."""
-    keys = _keys_by_text(base, extract, column)
-    frequency = keys.group_by("key").agg(pl.len().alias("frequency"))
-    kept = pl.col("frequency") >= 2 if cap is None else pl.col("frequency").is_between(2, cap)
-    return (
-        keys.join(frequency, on="key")
-        .filter(kept)
-        .sort("idx", "frequency", "key")
-        .group_by("idx", maintain_order=True)
-        .head(per_record)
-        .select("idx", "key")
+    `cap` when given), ties broken by the key. A record's keys depend only on its country and text, so
+    keys are extracted, counted and ranked once per distinct (country, text), a chunk of texts at a
+    time and kept as integers (which bounds memory), then joined back to the records carrying each text."""
+    owners, by_text = _keys_by_text(base, extract, column)
+    carried = owners.group_by("text").agg(pl.len().alias("records"))
+    frequency = (
+        by_text.join(carried, on="text").group_by("key").agg(pl.col("records").sum().alias("frequency"))
     )
+    kept = pl.col("frequency") >= 2 if cap is None else pl.col("frequency").is_between(2, cap)
+    chosen = (
+        by_text.join(frequency, on="key")
+        .filter(kept)
+        .sort("text", "frequency", "key")
+        .group_by("text", maintain_order=True)
+        .head(per_record)
+        .select("text", "key")
+    )
+    return owners.join(chosen, on="text").select(pl.col("idx").cast(base["idx"].dtype), "key")
 
 
-def _keys_by_text(base: pl.DataFrame, extract, column: str) -> pl.DataFrame:
-    """(idx, key) of every record: keys depend only on the country and the text, so they are
-    extracted once per distinct (country, text) and joined back to the records carrying it."""
+def _keys_by_text(base: pl.DataFrame, extract, column: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(idx, text): the distinct (country, text) each record carries, and (text, key): the keys of
+    each distinct text."""
     texts = base.select("country_code", column).unique().with_row_index("idx")
     by_text = pl.concat(
         [extract(texts.slice(start, RECORD_CHUNK), column) for start in range(0, texts.height, RECORD_CHUNK)]
@@ -125,11 +130,7 @@ def _keys_by_text(base: pl.DataFrame, extract, column: str) -> pl.DataFrame:
     owners = base.select("idx", "country_code", column).join(
         texts.rename({"idx": "text"}), on=["country_code", column], nulls_equal=True
     )
-    return (
-        owners.select("idx", "text")
-        .join(by_text.rename({"idx": "text"}), on="text")
-        .select(pl.col("idx").cast(base["idx"].dtype), "key")
-    )
+    return owners.select("idx", "text"), by_text.rename({"idx": "text"})
 
 
 def name_token_pairs(chunk: pl.DataFrame, column: str) -> pl.DataFrame:

@@ -208,10 +208,17 @@ def candidate_pairs(records: pl.DataFrame, settings: ResolutionSettings) -> pl.D
     pairs = pl.concat(parts).filter(pl.col("left") != pl.col("right"))
     if pairs.is_empty():
         return pl.DataFrame(schema={"left": pl.UInt32, "right": pl.UInt32, "pass_mask": pl.UInt8})
-    return (
-        pairs.group_by("left", "right")
-        .agg(pl.col("bit").unique().sum().cast(pl.UInt8).alias("pass_mask"))
-        .sort("left", "right")
+    pair = pl.col("left").cast(pl.UInt64) * (1 << 32) + pl.col("right").cast(pl.UInt64)
+    return (  # one integer per pair: sorting and grouping one column beats grouping two, then sorting
+        pairs.select(pair.alias("pair"), "bit")
+        .sort("pair")
+        .group_by("pair", maintain_order=True)
+        .agg(pl.col("bit").bitwise_or().cast(pl.UInt8).alias("pass_mask"))
+        .select(
+            (pl.col("pair") // (1 << 32)).cast(pl.UInt32).alias("left"),
+            (pl.col("pair") % (1 << 32)).cast(pl.UInt32).alias("right"),
+            "pass_mask",
+        )
     )
 
 
