@@ -1,0 +1,182 @@
+"""Split the text of a `flrisk resolve` CSV input into a header and cells, with the file row of each record.
+
+The text (already decoded) may start with blank lines and an Excel `sep=;` line; those are skipped and
+still counted in the row numbers. The separator is the first of `SEPARATORS` that splits the header into
+the required columns (read with quoting), else the one the `sep=` line names, else a comma.
+
+Two routes give the same cells. Polars splits the body when every record is one physical line (no
+quoted cell spanning lines, no lone CR line end, no record wider than the header): the usual case,
+~6x faster than the csv module. Anything else (a lone CR, a multi-line cell, a stray quote Polars
+rejects, a ragged row) is split by Python's csv module, strictly, so the row numbers are record
+numbers (what a spreadsheet shows) and a broken file is refused naming its row and column:
+
+- a row with a non-empty cell beyond the header is refused (an empty one is dropped: Excel writes them);
+- a row with fewer cells is padded with empty cells;
+- a quoted cell that never closes is refused naming the row and column where it opens (otherwise it
+  would silently swallow every record after it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+
+import polars as pl
+
+SEPARATORS = (",", ";", "\t", "|")
+"""Field separators a CSV may use: comma first; semicolon is what Excel writes where the decimal mark is a
+comma, tab and pipe what database exports write."""
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_EXCEL_SEP = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
+
+
+class CsvShapeError(ValueError):
+    """The text cannot be split into records; `row` and `column` (1-based, None when unknown) locate it."""
+
+    def __init__(self, row: int, column: int | None, problem: str) -> None:
+        where = f", column {column}" if column is not None else ""
+        super().__init__(f"row {row}{where}: {problem}")
+
+
+def split_csv(text: str, wanted: set[str], key) -> tuple[list[str], pl.DataFrame, pl.Series]:
+    """(header cells, one String column per header cell named c0, c1, ..., file row of each record).
+
+    `key` maps a header cell to the name it is compared with `wanted` under (picks the separator).
+    Raises CsvShapeError when there is no header or the records cannot be split."""
+    text = text.lstrip("\ufeff")
+    skipped, body, declared = _preamble(text)
+    if not body.strip():
+        raise CsvShapeError(1, None, "the file is empty: expected a header row")
+    first_line = _LINE_END.split(body, maxsplit=1)[0]
+    separator = _separator(first_line, wanted, key, declared)
+    parsed = _split_with_polars(body, separator)
+    if parsed is None:
+        header, columns, rows = _split_with_csv(body, separator, skipped)
+    else:
+        header, columns = parsed
+        rows = pl.Series("row", range(skipped + 2, skipped + 2 + columns.height), dtype=pl.Int64)
+    return header, columns, rows
+
+
+def _preamble(text: str) -> tuple[int, str, str | None]:
+    """(lines skipped, the text from the header on, the separator an Excel `sep=` line names)."""
+    skipped, declared, position = 0, None, 0
+    while True:
+        end = _LINE_END.search(text, position)
+        line = text[position : end.start() if end else len(text)]
+        if end is None or (line.strip() and not (_EXCEL_SEP.match(line) and declared is None)):
+            return skipped, text[position:], declared
+        if line.strip():
+            declared = _EXCEL_SEP.match(line).group(1)  # type: ignore[union-attr]
+        skipped, position = skipped + 1, end.end()
+
+
+def _separator(header_line: str, wanted: set[str], key, declared: str | None) -> str:
+    candidates = (declared, *SEPARATORS) if declared else SEPARATORS
+    for separator in candidates:
+        cells = next(csv.reader([header_line], delimiter=separator), [])
+        if {key(cell) for cell in cells} >= wanted:
+            return separator
+    return declared or ","
+
+
+def _split_with_polars(body: str, separator: str) -> tuple[list[str], pl.DataFrame] | None:
+    """Header and cells when every physical line is one record (the row count proves it); else None."""
+    if "\r" in body and body.count("\r") != body.count("\r\n"):
+        return None  # a lone CR line end: Polars does not split on it
+    try:
+        frame = pl.read_csv(
+            body.encode("utf-8"),
+            separator=separator,
+            has_header=False,
+            infer_schema_length=0,
+            quote_char='"',
+        )
+    except pl.exceptions.PolarsError:
+        return None  # a stray quote, a row wider than the header: the csv module says where
+    lines = body.count("\n") + (0 if body.endswith("\n") else 1)
+    if frame.height != lines or frame.height == 0:
+        return None  # a quoted cell spans lines (or Polars dropped one): record numbers differ
+    header = [cell or "" for cell in frame.row(0)]
+    columns = frame.slice(1).fill_null("")
+    return header, columns.rename(dict(zip(columns.columns, _names(len(header)), strict=True)))
+
+
+def _split_with_csv(body: str, separator: str, skipped: int) -> tuple[list[str], pl.DataFrame, pl.Series]:
+    """The csv module's strict reading; refuses broken quoting and cells beyond the header."""
+    csv.field_size_limit(sys.maxsize)  # a 100,000-character name is odd, not broken
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=separator, strict=True)
+    header: list[str] = []
+    cells: list[list[str]] = []
+    rows: list[int] = []
+    number, consumed = skipped, 0
+    try:
+        for number, record in enumerate(reader, start=skipped + 1):
+            if not header:
+                header = record
+                consumed = reader.line_num
+                continue
+            cells.append(_fit(record, len(header), number))
+            rows.append(number)
+            consumed = reader.line_num
+    except csv.Error as error:
+        rest = "".join(body.splitlines(keepends=True)[consumed:])
+        column, problem = _quote_problem(rest, separator)
+        raise CsvShapeError(number + 1, column, problem or f"bad CSV quoting ({error})") from error
+    names = _names(len(header))
+    columns = pl.DataFrame(
+        {name: [record[i] for record in cells] for i, name in enumerate(names)},
+        schema={name: pl.String for name in names},
+    )
+    return header, columns, pl.Series("row", rows, dtype=pl.Int64)
+
+
+def _fit(record: list[str], width: int, row: int) -> list[str]:
+    if len(record) <= width:
+        return record + [""] * (width - len(record))
+    extra = next((i for i, cell in enumerate(record[width:]) if cell.strip()), None)
+    if extra is not None:
+        raise CsvShapeError(
+            row,
+            width + extra + 1,
+            f"the row has {len(record)} cells but the header has {width} (unexpected value "
+            f"{shorten(record[width + extra])}); quote cells that contain the separator",
+        )
+    return record[:width]
+
+
+def _quote_problem(record: str, separator: str) -> tuple[int | None, str | None]:
+    """(1-based column, what is wrong) of the first quoting error in the text of a record."""
+    column, in_quotes, at_start, opened, index = 1, False, True, 1, 0
+    while index < len(record):
+        char = record[index]
+        if in_quotes and char == '"' and record[index + 1 : index + 2] == '"':
+            index += 1
+        elif in_quotes and char == '"':
+            in_quotes = False
+            if record[index + 1 : index + 2] not in ("", separator, "\r", "\n"):
+                return column, "text follows the closing quote of a quoted cell; double quotes inside a cell"
+        elif not in_quotes and char == '"' and at_start:
+            in_quotes, opened = True, column
+        elif not in_quotes and char == separator:
+            column, at_start, index = column + 1, True, index + 1
+            continue
+        elif not in_quotes and char in "\r\n":
+            return None, None
+        at_start = False
+        index += 1
+    if in_quotes:
+        return opened, "a quoted cell opens here and never closes (a missing closing quote)"
+    return None, None
+
+
+def _names(width: int) -> list[str]:
+    return [f"c{i}" for i in range(width)]
+
+
+def shorten(value: object, limit: int = 60) -> str:
+    """`repr(value)`, cut to `limit` characters: an error line stays one short line."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-1]}"
