@@ -122,8 +122,7 @@ def _split_with_csv(body: str, separator: str, skipped: int) -> tuple[list[str],
             rows.append(number)
             consumed = reader.line_num
     except csv.Error as error:
-        rest = "".join(body.splitlines(keepends=True)[consumed:])
-        column, problem = _quote_problem(rest, separator)
+        column, problem = _quote_problem(body[_line_offset(body, consumed) :], separator)
         raise CsvShapeError(number + 1, column, problem or f"bad CSV quoting ({error})") from error
     names = _names(len(header))
     columns = pl.DataFrame(
@@ -147,29 +146,41 @@ def _fit(record: list[str], width: int, row: int) -> list[str]:
     return record[:width]
 
 
-def _quote_problem(record: str, separator: str) -> tuple[int | None, str | None]:
-    """(1-based column, what is wrong) of the first quoting error in the text of a record."""
-    column, in_quotes, at_start, opened, index = 1, False, True, 1, 0
-    while index < len(record):
-        char = record[index]
-        if in_quotes and char == '"' and record[index + 1 : index + 2] == '"':
-            index += 1
-        elif in_quotes and char == '"':
-            in_quotes = False
-            if record[index + 1 : index + 2] not in ("", separator, "\r", "\n"):
+def _quote_problem(text: str, separator: str) -> tuple[int | None, str | None]:
+    """(1-based column, what is wrong) of the first quoting error in `text`, which starts at a record;
+    jumps from quote to quote, so an unclosed quote early in a large file costs no character loop."""
+    column, index, at_start = 1, 0, True
+    while index < len(text):
+        char = text[index]
+        if char == '"' and at_start:
+            close = index + 1
+            while True:
+                close = text.find('"', close)
+                if close == -1:
+                    return column, "a quoted cell opens here and never closes (a missing closing quote)"
+                if text[close + 1 : close + 2] != '"':
+                    break
+                close += 2
+            if text[close + 1 : close + 2] not in ("", separator, "\r", "\n"):
                 return column, "text follows the closing quote of a quoted cell; double quotes inside a cell"
-        elif not in_quotes and char == '"' and at_start:
-            in_quotes, opened = True, column
-        elif not in_quotes and char == separator:
-            column, at_start, index = column + 1, True, index + 1
+            index, at_start = close + 1, False
             continue
-        elif not in_quotes and char in "\r\n":
+        if char == separator:
+            column, at_start = column + 1, True
+        elif char in "\r\n":
             return None, None
-        at_start = False
+        else:
+            at_start = False
         index += 1
-    if in_quotes:
-        return opened, "a quoted cell opens here and never closes (a missing closing quote)"
     return None, None
+
+
+def _line_offset(text: str, lines: int) -> int:
+    """Where line `lines` + 1 of `text` starts (CR, LF or CRLF line ends)."""
+    offset = 0
+    for _, match in zip(range(lines), _LINE_END.finditer(text), strict=False):
+        offset = match.end()
+    return offset
 
 
 def _names(width: int) -> list[str]:

@@ -232,6 +232,7 @@ def _validated(frame: pl.DataFrame, path: Path, rows: pl.Series) -> pl.DataFrame
             f"{path}: row {second}: column record_id: {shorten(record_id)} appears more than once "
             f"(also row {first}); record ids must be unique"
         )
+    frame = frame.with_columns(address=pl.when(~_blank(pl.col("address"))).then(pl.col("address")))
     for column in ("lat", "lng"):
         frame = frame.with_columns(_coordinate(frame[column], rows, path))
     return _unswapped(frame)
