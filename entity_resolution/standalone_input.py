@@ -1,7 +1,8 @@
 """Read and validate the input file of `flrisk resolve`: every record comes out typed, or the file is
 refused with one line naming the file, the row and the column.
 
-Format by content, then by extension: Parquet (`PAR1`), XLSX/XLSM (a ZIP archive; the first sheet), an
+Format by content, then by extension: Parquet (`PAR1`), XLSX/XLSM (a ZIP archive; the first sheet,
+merged cells filled as they show: `entity_resolution.workbook_merges`), an
 Excel 97-2003 or password-protected workbook (OLE2) is refused; anything else is read as delimited
 text (`entity_resolution.standalone_csv`) in the encoding given or the one detected
 (`connectors.reading.encodings`: BOM, UTF-16, UTF-8, then cp1252, GBK, Big5, Shift-JIS, ...).
@@ -28,6 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from entity_resolution.standalone_csv import CsvShapeError, shorten, split_csv
+from entity_resolution.workbook_merges import fill_merged, merged_ranges
 
 INPUT_COLUMNS = ("record_id", "name", "address", "country", "lat", "lng")
 INPUT_SCHEMA = {
@@ -120,7 +122,8 @@ def _read_parquet(path: Path) -> tuple[list[str], pl.DataFrame, pl.Series]:
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], pl.DataFrame, pl.Series]:
-    """The first sheet, every cell as the text it shows, and the sheet row of each record."""
+    """The first sheet, every cell as the text it shows (a merged range's value in each of its cells),
+    and the sheet row of each record."""
     from connectors.reading.errors import MalformedFileError
     from connectors.reading.xlsx import read_xlsx
 
@@ -130,7 +133,7 @@ def _read_xlsx(path: Path) -> tuple[list[str], pl.DataFrame, pl.Series]:
         raise InputError(str(error)) from error
     dtype = pl.Struct({header: pl.String for header in headers})
     frame = rows.select(pl.col("payload").str.json_decode(dtype).struct.unnest())
-    return headers, frame, rows["source_row"]
+    return headers, fill_merged(frame, rows["source_row"], merged_ranges(path)), rows["source_row"]
 
 
 def _read_text(path: Path, encoding: str | None) -> tuple[list[str], pl.DataFrame, pl.Series]:
@@ -242,6 +245,12 @@ def _coordinate(values: pl.Series, rows: pl.Series, path: Path) -> pl.Series:
     """lat or lng as Float64: numbers as they are; text with a decimal comma, a degree sign or a
     hemisphere letter read as a number; NaN and infinity as missing; anything else refused."""
     column = values.name
+    if values.dtype != pl.Float64:
+        stripped = values.str.strip_chars()
+        present = (stripped.fill_null("") != "").sum()
+        plain = stripped.cast(pl.Float64, strict=False)
+        if plain.is_not_null().sum() == present:  # the usual case: plain numbers or empty, no regex
+            values = plain
     if values.dtype != pl.Float64:
         positive, negative = _HEMISPHERES[column]
         letter = f"([{positive}{negative}]?)"

@@ -405,20 +405,47 @@ def test_files_whose_content_is_not_what_their_name_says(tmp_path):
     assert_refused(tmp_path, "junk.parquet", b"PAR1garbagePAR1", "not a readable Parquet file")
 
 
-def test_workbook_formula_without_a_value_and_merged_cells_are_named(tmp_path):
+def test_a_workbook_formula_without_a_saved_value_is_named(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (HEADER.strip().split(","), [1, "A Garment", "x", "VN"], [2, "=CONCAT(1,2)", "y", "VN"]):
+        book.active.append(row)
+    book.save(tmp_path / "formula.xlsx")  # openpyxl saves no computed value, as Excel would
+    assert_refused(tmp_path, "formula.xlsx", None, "row 3: column name is empty")
+
+
+def test_merged_workbook_cells_read_as_they_show(tmp_path):
+    """A country merged over three factory rows is each row's country (it was refused as empty); an
+    address merged across address and country gives the country too; a blank row inside a merged
+    range stays skipped and counted."""
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
-    for row in (HEADER.strip().split(","), [1, "A Garment", "x", "VN"], [2, "=CONCAT(1,2)", "y", "VN"]):
+    for row in (
+        HEADER.strip().split(","),
+        [1, "Song Hong Garment", "Nam Dinh", "Viet Nam"],
+        [2, "Song Hong Garment JSC", "Nam Dinh", None],
+        [None, None, None, None],
+        [3, "Hanoi Knit", "Ha Noi", None],
+        [4, "Dhaka Denim", "BD", None],
+    ):
         sheet.append(row)
-    book.save(tmp_path / "formula.xlsx")
-    assert_refused(tmp_path, "formula.xlsx", None, "row 3: column name is empty")
-    sheet["B3"] = "B Garment"
-    sheet.append([3, "C Garment", "z", None])
-    sheet.merge_cells("D3:D4")
-    book.save(tmp_path / "merged.xlsx")
-    assert_refused(tmp_path, "merged.xlsx", None, "row 4: column country is empty")
+    sheet.merge_cells("D2:D5")
+    sheet.merge_cells("C6:D6")
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    frame = read_input(path)
+    assert frame["country"].to_list() == ["Viet Nam", "Viet Nam", "Viet Nam", "BD"]
+    code, output, rows = resolve(path)
+    assert code == 0, output
+    assert_merged(rows, ("1", "2"), ("3", "4"))
+    sheet.append([5, None, "x", "VN"])
+    sheet.merge_cells("B7:B8")  # a merge with an empty top-left cell fills nothing
+    sheet.append([6, None, "y", "VN"])
+    book.save(tmp_path / "empty_anchor.xlsx")
+    assert_refused(tmp_path, "empty_anchor.xlsx", None, "row 7: column name is empty")
 
 
 # --- Parquet with the wrong types ----------------------------------------------------------------
