@@ -1,7 +1,8 @@
 """Split the text of a `flrisk resolve` CSV input into a header and cells, with the file row of each record.
 
-The text (already decoded) may start with blank lines and an Excel `sep=;` line; those are skipped and
-still counted in the row numbers. The separator is the first of `SEPARATORS` that splits the header into
+The text (already decoded) may start with blank lines, an Excel `sep=;` line and, within the first
+`TITLE_LINES` lines, a title or note above the header; those are skipped and still counted in the
+row numbers. The separator is the first of `SEPARATORS` that splits the header into
 the required columns (read with quoting), else the one the `sep=` line names, else a comma.
 
 Two routes give the same cells. Polars splits the body when every record is one physical line (no
@@ -28,6 +29,8 @@ import polars as pl
 SEPARATORS = (",", ";", "\t", "|")
 """Field separators a CSV may use: comma first; semicolon is what Excel writes where the decimal mark is a
 comma, tab and pipe what database exports write."""
+TITLE_LINES = 10
+"""How far down the header may be: lines above it (a title, an export note) are skipped and counted."""
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _EXCEL_SEP = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
 
@@ -49,8 +52,8 @@ def split_csv(text: str, wanted: set[str], key) -> tuple[list[str], pl.DataFrame
     skipped, body, declared = _preamble(text)
     if not body.strip():
         raise CsvShapeError(1, None, "the file is empty: expected a header row")
-    first_line = _LINE_END.split(body, maxsplit=1)[0]
-    separator = _separator(first_line, wanted, key, declared)
+    titles, offset, separator = _header_line(body, wanted, key, declared)
+    skipped, body = skipped + titles, body[offset:]
     parsed = _split_with_polars(body, separator)
     if parsed is None:
         header, columns, rows = _split_with_csv(body, separator, skipped)
@@ -73,13 +76,29 @@ def _preamble(text: str) -> tuple[int, str, str | None]:
         skipped, position = skipped + 1, end.end()
 
 
-def _separator(header_line: str, wanted: set[str], key, declared: str | None) -> str:
+def _header_line(body: str, wanted: set[str], key, declared: str | None) -> tuple[int, int, str]:
+    """(title lines before the header, where the header starts, the separator). The header is the
+    first of the first `TITLE_LINES` lines that holds every wanted column (a report title or a note
+    above the table is skipped); when none does, the first line with `declared` or a comma."""
+    position = 0
+    for titles in range(TITLE_LINES):
+        end = _LINE_END.search(body, position)
+        separator = _separator(body[position : end.start() if end else len(body)], wanted, key, declared)
+        if separator is not None:
+            return titles, position, separator
+        if end is None:
+            break
+        position = end.end()
+    return 0, 0, declared or ","
+
+
+def _separator(header_line: str, wanted: set[str], key, declared: str | None) -> str | None:
     candidates = (declared, *SEPARATORS) if declared else SEPARATORS
     for separator in candidates:
         cells = next(csv.reader([header_line], delimiter=separator), [])
         if {key(cell) for cell in cells} >= wanted:
             return separator
-    return declared or ","
+    return None
 
 
 def _split_with_polars(body: str, separator: str) -> tuple[list[str], pl.DataFrame] | None:

@@ -13,11 +13,11 @@ Values are kept as written (record ids are not trimmed: the output must join bac
 
 Per record: record_id, name and country must be non-empty (zero-width characters do not count);
 record ids are unique (a repeat is refused naming both rows: two output rows with one id would be
-ambiguous to whoever joins them back); a NUL character is refused. lat and lng may be empty; a
-number may be written with a decimal comma (`12,5`), a degree sign and a hemisphere letter
-(`10.8° S`); NaN or infinity reads as missing; a lat outside ±90 with a lng inside it is taken as
-swapped. Anything else in lat or lng is refused. Rows blank in every required column are skipped
-and still counted in the row numbers.
+ambiguous to whoever joins them back); a NUL character and a repeated header row are refused. lat
+and lng may be empty; a number may be written with a decimal comma (`12,5`), a degree sign and a
+hemisphere letter (`10.8° S`), a typographic minus or full-width digits; NaN or infinity reads as
+missing; a lat outside ±90 with a lng inside it is taken as swapped. Anything else in lat or lng is
+refused. Rows blank in every required column are skipped and still counted in the row numbers.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
+from entity_resolution.standalone_coordinates import INVISIBLE, coordinates, unswapped
 from entity_resolution.standalone_csv import CsvShapeError, shorten, split_csv
 from entity_resolution.workbook_merges import fill_merged, merged_ranges
 
@@ -42,9 +43,6 @@ INPUT_SCHEMA = {
 }
 """The types of `INPUT_COLUMNS` (what a frame built by hand for `resolve_frame` should use)."""
 TEXT_COLUMNS = ("record_id", "name", "address", "country")
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-_NUMBER = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?"
-_HEMISPHERES = {"lat": ("N", "S"), "lng": ("E", "W")}
 
 
 class InputError(ValueError):
@@ -206,7 +204,7 @@ def _as_input_type(series: pl.Series, path: Path) -> pl.Series:
 
 def _blank(expr: pl.Expr) -> pl.Expr:
     """Null, or nothing but whitespace and invisible characters."""
-    return expr.str.strip_chars().str.strip_chars(_INVISIBLE).str.strip_chars().fill_null("") == ""
+    return expr.str.strip_chars().str.strip_chars(INVISIBLE).str.strip_chars().fill_null("") == ""
 
 
 def _validated(frame: pl.DataFrame, path: Path, rows: pl.Series) -> pl.DataFrame:
@@ -221,6 +219,15 @@ def _validated(frame: pl.DataFrame, path: Path, rows: pl.Series) -> pl.DataFrame
         empty = located.filter(_blank(pl.col(column)))
         if empty.height:
             raise InputError(f"{path}: row {empty['row'][0]}: column {column} is empty")
+    again = located.filter(
+        (pl.col("record_id").str.strip_chars().str.to_lowercase() == "record_id")
+        & (pl.col("name").str.strip_chars().str.to_lowercase() == "name")
+    )
+    if again.height:
+        raise InputError(
+            f"{path}: row {again['row'][0]}: the row repeats the header (files joined one after the "
+            "other?); remove it"
+        )
     repeated = (
         located.select("record_id", "row")
         .filter(pl.col("record_id").is_duplicated())
@@ -237,65 +244,13 @@ def _validated(frame: pl.DataFrame, path: Path, rows: pl.Series) -> pl.DataFrame
         )
     frame = frame.with_columns(address=pl.when(~_blank(pl.col("address"))).then(pl.col("address")))
     for column in ("lat", "lng"):
-        frame = frame.with_columns(_coordinate(frame[column], rows, path))
-    return _unswapped(frame)
-
-
-def _coordinate(values: pl.Series, rows: pl.Series, path: Path) -> pl.Series:
-    """lat or lng as Float64: numbers as they are; text with a decimal comma, a degree sign or a
-    hemisphere letter read as a number; NaN and infinity as missing; anything else refused."""
-    column = values.name
-    if values.dtype != pl.Float64:
-        stripped = values.str.strip_chars()
-        present = (stripped.fill_null("") != "").sum()
-        plain = stripped.cast(pl.Float64, strict=False)
-        if plain.is_not_null().sum() == present:  # the usual case: plain numbers or empty, no regex
-            values = plain
-    if values.dtype != pl.Float64:
-        positive, negative = _HEMISPHERES[column]
-        letter = f"([{positive}{negative}]?)"
-        parts = (
-            values.str.strip_chars()
-            .str.strip_chars(_INVISIBLE)
-            .str.to_uppercase()
-            .replace("", None)
-            .to_frame("text")
-            .with_columns(
-                pl.col("text").str.extract_groups(rf"^{letter}\s*({_NUMBER})\s*°?\s*{letter}$").alias("p")
-            )
-            .unnest("p")
-        )
-        number = pl.col("2").str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
-        south = (pl.col("1") == negative) | (pl.col("3") == negative)
-        parsed = parts.select(
-            pl.when((pl.col("1") != "") & (pl.col("3") != ""))
-            .then(None)
-            .when(south)
-            .then(-number.abs())
-            .otherwise(number)
-            .alias("value"),
-            special=pl.col("text").str.contains(r"^[+-]?(?:NAN|INF|INFINITY)$").fill_null(False),
-            text=pl.col("text"),
-        )
-        bad = parsed.select(pl.col("text").is_not_null() & pl.col("value").is_null() & ~pl.col("special"))
-        if bad.to_series().any():
-            index = bad.to_series().arg_true()[0]
+        parsed, bad = coordinates(frame[column])
+        if bad is not None:
             raise InputError(
-                f"{path}: row {rows[index]}: column {column} is not a number: {shorten(values[index])}"
+                f"{path}: row {rows[bad]}: column {column} is not a number: {shorten(frame[column][bad])}"
             )
-        values = parsed["value"]
-    finite = values.to_frame(column).select(pl.when(pl.col(column).is_finite()).then(pl.col(column)))
-    return finite.to_series()
-
-
-def _unswapped(frame: pl.DataFrame) -> pl.DataFrame:
-    """lat and lng exchanged where lat is outside ±90 and lng inside it (written the wrong way round)."""
-    swapped = ~pl.col("lat").is_between(-90, 90) & pl.col("lng").is_between(-90, 90)
-    swapped = swapped & pl.col("lat").is_between(-180, 180) & (pl.col("lng") != 0)
-    return frame.with_columns(
-        lat=pl.when(swapped).then(pl.col("lng")).otherwise(pl.col("lat")),
-        lng=pl.when(swapped).then(pl.col("lat")).otherwise(pl.col("lng")),
-    )
+        frame = frame.with_columns(parsed)
+    return unswapped(frame)
 
 
 def first_line(error: BaseException) -> str:

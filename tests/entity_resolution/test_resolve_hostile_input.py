@@ -288,6 +288,7 @@ def test_coordinates_written_the_ways_people_write_them(tmp_path):
     text = (
         "record_id;name;address;country;lat;lng\n1;A;x;VN;12,5;106,7\n2;B;x;VN; +10.8 ;106.7° E\n"
         "3;C;x;BR;23.5 S;46.6W\n4;D;x;VN;106.7;10.8\n5;E;x;VN;NaN;inf\n6;F;x;VN;200;500\n7;G;x;VN;;\n"
+        "8;H;x;BR;\u221223.5;\uff0d\uff14\uff16.\uff16\n"
     )
     path = write(tmp_path, "coordinates.csv", text)
     frame = read_input(path)
@@ -299,9 +300,10 @@ def test_coordinates_written_the_ways_people_write_them(tmp_path):
         (None, None),
         (200.0, 500.0),  # out of range: kept here, ignored by resolution
         (None, None),
+        (-23.5, -46.6),  # a typographic minus, full-width digits
     ]
     code, output, rows = resolve(path)
-    assert code == 0 and len(rows) == 7, output
+    assert code == 0 and len(rows) == 8, output
 
 
 @pytest.mark.parametrize("value", ["north", "0x10", "N 10 S", "10.8.1", "1,234.5"])
@@ -353,6 +355,25 @@ def test_leading_blank_lines_and_an_excel_sep_line_are_skipped_and_counted(tmp_p
     assert_refused(tmp_path, "sep.csv", text, "row 6: column name is empty")
     code, output, rows = resolve(write(tmp_path, "sep.csv", text.replace("2;;y", "2;A Garment;y")))
     assert code == 0 and set(rows) == {"1", "2"}, output
+
+
+def test_a_title_above_the_header_is_skipped_and_a_repeated_header_refused(tmp_path):
+    text = "Supplier list 2024,,,,,\nExported by ERP\n" + HEADER + "1,A Garment,x,VN,,\n2,,y,VN,,\n"
+    assert_refused(tmp_path, "title.csv", text, "row 5: column name is empty")
+    code, output, rows = resolve(write(tmp_path, "title.csv", text.replace("2,,y", "2,B Garment,y")))
+    assert code == 0 and set(rows) == {"1", "2"}, output
+    joined = HEADER + "1,A,x,VN,,\n" + HEADER + "2,B,y,VN,,\n"
+    assert_refused(tmp_path, "joined.csv", joined, "row 3: the row repeats the header")
+
+
+def test_an_unknown_or_wrong_encoding_given_is_refused_in_one_line(tmp_path):
+    path = write(tmp_path, "plain.csv", CHINESE)
+    for encoding, expected in (("bogus", "unknown encoding 'bogus'"), ("ascii", "cannot decode byte")):
+        result = CliRunner().invoke(
+            main, ["resolve", str(path), "--out", str(tmp_path / "o.csv"), "--encoding", encoding]
+        )
+        assert result.exit_code == 2 and expected in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1
 
 
 def test_headers_that_do_not_fit_are_refused_naming_what_was_found(tmp_path):
