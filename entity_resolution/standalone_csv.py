@@ -48,6 +48,7 @@ def split_csv(text: str, wanted: set[str], key) -> tuple[list[str], pl.DataFrame
 
     `key` maps a header cell to the name it is compared with `wanted` under (picks the separator).
     Raises CsvShapeError when there is no header or the records cannot be split."""
+    csv.field_size_limit(sys.maxsize)  # a 100,000-character name is odd, not broken
     text = text.lstrip("\ufeff")
     skipped, body, declared = _preamble(text)
     if not body.strip():
@@ -125,7 +126,6 @@ def _split_with_polars(body: str, separator: str) -> tuple[list[str], pl.DataFra
 
 def _split_with_csv(body: str, separator: str, skipped: int) -> tuple[list[str], pl.DataFrame, pl.Series]:
     """The csv module's strict reading; refuses broken quoting and cells beyond the header."""
-    csv.field_size_limit(sys.maxsize)  # a 100,000-character name is odd, not broken
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=separator, strict=True)
     header: list[str] = []
     cells: list[list[str]] = []

@@ -43,6 +43,10 @@ INPUT_SCHEMA = {
 }
 """The types of `INPUT_COLUMNS` (what a frame built by hand for `resolve_frame` should use)."""
 TEXT_COLUMNS = ("record_id", "name", "address", "country")
+MAX_INPUT_BYTES = 2 * 2**30
+"""Larger files are refused before reading: ~100 bytes a record makes 2 GiB some 20 million records,
+beyond what resolution fits in memory (1M records peak at ~3.5 GB), and a sparse or runaway file
+must not fill memory before any check runs."""
 
 
 class InputError(ValueError):
@@ -101,6 +105,12 @@ def _kind(path: Path) -> str:
         )
     if not magic:
         raise InputError(f"{path}: row 1: the file is empty (0 bytes): expected a header row")
+    size = path.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{path}: the file is {size / 2**30:.1f} GiB; flrisk resolve reads up to "
+            f"{MAX_INPUT_BYTES // 2**30} GiB (some 20 million records, more than fit in memory): split it"
+        )
     if suffix == ".parquet":
         return "Parquet file"
     return "XLSX workbook (a ZIP archive)" if suffix in (".xlsx", ".xlsm") else "text"
@@ -142,13 +152,13 @@ def _read_text(path: Path, encoding: str | None) -> tuple[list[str], pl.DataFram
         text, _label = decode_text(path.read_bytes(), str(path), encoding)
     except MalformedFileError as error:
         raise InputError(str(error)) from error
+    nul = text.find("\x00")
+    if nul != -1 and not any(end in text[:nul] for end in "\r\n"):  # binary from the first line on
+        raise InputError(f"{path}: row 1, character {nul + 1}: NUL character: {_NUL_HINT}")
     try:
         headers, frame, rows = split_csv(text, set(INPUT_COLUMNS), header_key)
     except CsvShapeError as error:
         raise InputError(f"{path}: {error}") from error
-    nul = next((i for i, header in enumerate(headers) if "\x00" in header), None)
-    if nul is not None:
-        raise InputError(f"{path}: row 1, column {nul + 1}: NUL character in the header: {_NUL_HINT}")
     return headers, frame, rows
 
 

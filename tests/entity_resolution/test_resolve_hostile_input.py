@@ -250,7 +250,7 @@ def test_empty_required_cells_are_refused(tmp_path, row, column):
 def test_nul_characters_are_refused_naming_row_and_column(tmp_path):
     assert_refused(tmp_path, "nul.csv", HEADER + "1,A\x00B,x,VN,,\n", "row 2: column name: NUL character")
     assert_refused(
-        tmp_path, "nul_header.csv", "rec\x00ord_id" + HEADER[9:] + "1,A,x,VN,,\n", "row 1, column 1"
+        tmp_path, "nul_header.csv", "rec\x00ord_id" + HEADER[9:] + "1,A,x,VN,,\n", "row 1, character 4"
     )
 
 
@@ -384,6 +384,18 @@ def test_headers_that_do_not_fit_are_refused_naming_what_was_found(tmp_path):
     assert_refused(
         tmp_path, "two_names.csv", text, "columns 'name', 'name' all read as name", "(columns 2 and 3)"
     )
+
+
+def test_a_binary_first_line_and_a_huge_sparse_file_are_refused_before_splitting(tmp_path):
+    zeros = tmp_path / "zeros.csv"
+    with zeros.open("wb") as handle:
+        handle.truncate(5_000_000)  # read as one 5-million-character header: was an unexpected error
+    assert_refused(tmp_path, "zeros.csv", None, "row 1, character 1: NUL character")
+    sparse = tmp_path / "sparse.csv"
+    with sparse.open("wb") as handle:
+        handle.write(HEADER.encode())
+        handle.truncate(3 * 2**30)  # no disk used; it would have been read whole into memory
+    assert_refused(tmp_path, "sparse.csv", None, "the file is 3.0 GiB", "split it")
 
 
 def test_paths_that_are_not_files(tmp_path):
