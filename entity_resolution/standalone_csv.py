@@ -14,7 +14,8 @@ numbers (what a spreadsheet shows) and a broken file is refused naming its row a
 - a row with a non-empty cell beyond the header is refused (an empty one is dropped: Excel writes them);
 - a row with fewer cells is padded with empty cells;
 - a quoted cell that never closes is refused naming the row and column where it opens (otherwise it
-  would silently swallow every record after it).
+  would silently swallow every record after it), unless the file is tab- or pipe-separated and reads
+  cleanly with quotes as plain characters (what database exports write: `"Best" Garments`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ SEPARATORS = (",", ";", "\t", "|")
 comma, tab and pipe what database exports write."""
 TITLE_LINES = 10
 """How far down the header may be: lines above it (a title, an export note) are skipped and counted."""
+UNQUOTED_SEPARATORS = ("\t", "|")
+"""Separators whose files are read again with quotes as plain characters when their quoting is broken."""
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _EXCEL_SEP = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
 
@@ -38,7 +41,8 @@ _EXCEL_SEP = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
 class CsvShapeError(ValueError):
     """The text cannot be split into records; `row` and `column` (1-based, None when unknown) locate it."""
 
-    def __init__(self, row: int, column: int | None, problem: str) -> None:
+    def __init__(self, row: int, column: int | None, problem: str, quoting: bool = False) -> None:
+        self.quoting = quoting  # a quoting error (not a row wider than the header)
         where = f", column {column}" if column is not None else ""
         super().__init__(f"row {row}{where}: {problem}")
 
@@ -57,7 +61,15 @@ def split_csv(text: str, wanted: set[str], key) -> tuple[list[str], pl.DataFrame
     skipped, body = skipped + titles, body[offset:]
     parsed = _split_with_polars(body, separator)
     if parsed is None:
-        header, columns, rows = _split_with_csv(body, separator, skipped)
+        try:
+            header, columns, rows = _split_with_csv(body, separator, skipped)
+        except CsvShapeError as error:
+            if separator not in UNQUOTED_SEPARATORS or not error.quoting:
+                raise
+            try:  # tab- and pipe-separated exports often write quotes as plain characters
+                header, columns, rows = _split_with_csv(body, separator, skipped, quoting=False)
+            except CsvShapeError:
+                raise error from None
     else:
         header, columns = parsed
         rows = pl.Series("row", range(skipped + 2, skipped + 2 + columns.height), dtype=pl.Int64)
@@ -124,9 +136,13 @@ def _split_with_polars(body: str, separator: str) -> tuple[list[str], pl.DataFra
     return header, columns.rename(dict(zip(columns.columns, _names(len(header)), strict=True)))
 
 
-def _split_with_csv(body: str, separator: str, skipped: int) -> tuple[list[str], pl.DataFrame, pl.Series]:
-    """The csv module's strict reading; refuses broken quoting and cells beyond the header."""
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=separator, strict=True)
+def _split_with_csv(
+    body: str, separator: str, skipped: int, quoting: bool = True
+) -> tuple[list[str], pl.DataFrame, pl.Series]:
+    """The csv module's strict reading (quotes as plain characters when not `quoting`); refuses broken
+    quoting and cells beyond the header."""
+    style = csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=separator, strict=True, quoting=style)
     header: list[str] = []
     cells: list[list[str]] = []
     rows: list[int] = []
@@ -142,7 +158,7 @@ def _split_with_csv(body: str, separator: str, skipped: int) -> tuple[list[str],
             consumed = reader.line_num
     except csv.Error as error:
         column, problem = _quote_problem(body[_line_offset(body, consumed) :], separator)
-        raise CsvShapeError(number + 1, column, problem or f"bad CSV quoting ({error})") from error
+        raise CsvShapeError(number + 1, column, problem or f"bad CSV quoting ({error})", True) from error
     names = _names(len(header))
     columns = pl.DataFrame(
         {name: [record[i] for record in cells] for i, name in enumerate(names)},

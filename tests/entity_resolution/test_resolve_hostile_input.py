@@ -185,6 +185,15 @@ def test_a_quote_inside_an_unquoted_cell_is_kept_as_written(tmp_path):
     assert resolve(path)[0] == 0
 
 
+def test_a_tab_separated_export_with_plain_quotes_is_read_as_written(tmp_path):
+    text = HEADER.replace(",", "\t") + '1\t"Best" Garments\tx\tVN\t\t\n2\t"Best" Garments\tx\tVN\t\t\n'
+    path = write(tmp_path, "plain_quotes.tsv", text)
+    assert read_input(path)["name"].to_list() == ['"Best" Garments'] * 2
+    code, output, rows = resolve(path)
+    assert code == 0 and rows["1"][0] == rows["2"][0], output
+    assert_refused(tmp_path, "comma.csv", text.replace("\t", ","), "row 2, column 2", "closing quote")
+
+
 def test_ragged_rows(tmp_path):
     assert_refused(
         tmp_path, "wide.csv", HEADER + "1,A,x,VN,,\n2,B,y,VN,,,extra\n", "row 3, column 7", "'extra'"
