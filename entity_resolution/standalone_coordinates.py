@@ -2,9 +2,10 @@
 
 A lat or lng cell holds a number, or text such as `12,5` (decimal comma), `10.8° S` or `N 10.8`
 (degree sign, hemisphere letter: S and W negate), `−12.5` (a typographic minus) or `１２.５`
-(full-width digits). NaN and infinity read as missing. Anything else is not a number, and the caller
-refuses the file naming the first such cell. Plain numbers take no regular expression (the usual
-case costs one cast).
+(full-width digits). NaN, infinity and the markers exports write for no value (`NULL`, `None`,
+`N/A`, `-`, Excel's `#N/A` and formula errors: `MISSING_MARKERS`) read as missing. Anything else
+is not a number, and the caller refuses the file naming the first such cell. Plain numbers take no
+regular expression (the usual case costs one cast).
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ import polars as pl
 
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 """Zero-width and soft-hyphen characters: a cell holding only these (and spaces) is empty."""
+MISSING_MARKERS = (
+    "NULL", "NONE", "NIL", "N/A", "NA", "#N/A", "-", "--", "?", "UNKNOWN",
+    "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!",
+)  # fmt: skip
+"""What exports write for "no value" (SQL NULL, Python None, Excel's N/A and formula errors): a
+coordinate or an address holding one of these (any case) is missing."""
 _NUMBER = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?"
 _DASHES = r"[\u2212\u2012\u2013\u2014\u2010\u2011]"
 _HEMISPHERES = {"lat": ("N", "S"), "lng": ("E", "W")}
@@ -63,7 +70,10 @@ def _written(values: pl.Series, positive: str, negative: str) -> pl.DataFrame:
         .when(south)
         .then(-number.abs())
         .otherwise(number),
-        special=pl.col("text").str.contains(r"^[+-]?(?:NAN|INF|INFINITY)$").fill_null(False),
+        special=(
+            pl.col("text").str.contains(r"^[+-]?(?:NAN|INF|INFINITY)$")
+            | pl.col("text").is_in(MISSING_MARKERS)
+        ).fill_null(False),
     )
 
 

@@ -15,9 +15,10 @@ Per record: record_id, name and country must be non-empty (zero-width characters
 record ids are unique (a repeat is refused naming both rows: two output rows with one id would be
 ambiguous to whoever joins them back); a NUL character and a repeated header row are refused. lat
 and lng may be empty; a number may be written with a decimal comma (`12,5`), a degree sign and a
-hemisphere letter (`10.8° S`), a typographic minus or full-width digits; NaN or infinity reads as
-missing; a lat outside ±90 with a lng inside it is taken as swapped. Anything else in lat or lng is
-refused. Rows blank in every required column are skipped and still counted in the row numbers.
+hemisphere letter (`10.8° S`), a typographic minus or full-width digits; NaN, infinity, `NULL`,
+`N/A` and the like read as missing (in address too); a lat outside ±90 with a lng inside it is
+taken as swapped. Anything else in lat or lng is refused. Rows blank in every required column are
+skipped and still counted in the row numbers.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from entity_resolution.standalone_coordinates import INVISIBLE, coordinates, unswapped
+from entity_resolution.standalone_coordinates import INVISIBLE, MISSING_MARKERS, coordinates, unswapped
 from entity_resolution.standalone_csv import CsvShapeError, shorten, split_csv
 from entity_resolution.workbook_merges import fill_merged, merged_ranges
 
@@ -252,7 +253,10 @@ def _validated(frame: pl.DataFrame, path: Path, rows: pl.Series) -> pl.DataFrame
             f"{path}: row {second}: column record_id: {shorten(record_id)} appears more than once "
             f"(also row {first}); record ids must be unique"
         )
-    frame = frame.with_columns(address=pl.when(~_blank(pl.col("address"))).then(pl.col("address")))
+    marker = pl.col("address").str.strip_chars().str.to_uppercase().is_in(MISSING_MARKERS)
+    frame = frame.with_columns(
+        address=pl.when(~_blank(pl.col("address")) & ~marker.fill_null(False)).then(pl.col("address"))
+    )
     for column in ("lat", "lng"):
         parsed, bad = coordinates(frame[column])
         if bad is not None:

@@ -315,6 +315,15 @@ def test_coordinates_written_the_ways_people_write_them(tmp_path):
     assert code == 0 and len(rows) == 8, output
 
 
+def test_what_exports_write_for_no_value_reads_as_missing(tmp_path):
+    text = (
+        HEADER + "1,A,NULL,VN,NULL,None\n2,B,n/a,VN,#N/A,-\n3,C,  - ,VN,#VALUE!,n/a\n4,D,Nam Dinh,VN,nan,\n"
+    )
+    frame = read_input(write(tmp_path, "nulls.csv", text))  # "NULL" was "not a number": the file was refused
+    assert frame["address"].to_list() == [None, None, None, "Nam Dinh"]
+    assert frame.select("lat", "lng").rows() == [(None, None)] * 4
+
+
 @pytest.mark.parametrize("value", ["north", "0x10", "N 10 S", "10.8.1", "1,234.5"])
 def test_coordinates_that_are_not_numbers_are_refused(tmp_path, value):
     assert_refused(
