@@ -2,8 +2,8 @@
 
 The text (already decoded) may start with blank lines, an Excel `sep=;` line and, within the first
 `TITLE_LINES` lines, a title or note above the header; those are skipped and still counted in the
-row numbers. The separator is the first of `SEPARATORS` that splits the header into
-the required columns (read with quoting), else the one the `sep=` line names, else a comma.
+row numbers. The separator is the one a `sep=` line names if it splits the header into the required
+columns (read with quoting), else the first of `SEPARATORS` that does, else a comma.
 
 Two routes give the same cells. Polars splits the body when every record is one physical line (no
 quoted cell spanning lines, no lone CR line end, no record wider than the header): the usual case,
@@ -14,8 +14,10 @@ numbers (what a spreadsheet shows) and a broken file is refused naming its row a
 - a row with a non-empty cell beyond the header is refused (an empty one is dropped: Excel writes them);
 - a row with fewer cells is padded with empty cells;
 - a quoted cell that never closes is refused naming the row and column where it opens (otherwise it
-  would silently swallow every record after it), unless the file is tab- or pipe-separated and reads
-  cleanly with quotes as plain characters (what database exports write: `"Best" Garments`).
+  would silently swallow every record after it), and so is a multi-line cell outside free-text
+  columns whose later lines look like whole records (a stray quote closed by another one rows
+  later); a tab- or pipe-separated file is first read again with quotes as plain characters (what
+  database exports write: `"Best" Garments`).
 """
 
 from __future__ import annotations
@@ -47,11 +49,15 @@ class CsvShapeError(ValueError):
         super().__init__(f"row {row}{where}: {problem}")
 
 
-def split_csv(text: str, wanted: set[str], key) -> tuple[list[str], pl.DataFrame, pl.Series]:
+def split_csv(
+    text: str, wanted: set[str], key, free_text: frozenset[str] = frozenset()
+) -> tuple[list[str], pl.DataFrame, pl.Series]:
     """(header cells, one String column per header cell named c0, c1, ..., file row of each record).
 
     `key` maps a header cell to the name it is compared with `wanted` under (picks the separator).
-    Raises CsvShapeError when there is no header or the records cannot be split."""
+    A wanted column not in `free_text` whose quoted cell runs over lines that look like records is
+    refused (`_refuse_swallowed`). Raises CsvShapeError when there is no header or the records
+    cannot be split."""
     csv.field_size_limit(sys.maxsize)  # a 100,000-character name is odd, not broken
     text = text.lstrip("\ufeff")
     skipped, body, declared = _preamble(text)
@@ -63,6 +69,8 @@ def split_csv(text: str, wanted: set[str], key) -> tuple[list[str], pl.DataFrame
     if parsed is None:
         try:
             header, columns, rows = _split_with_csv(body, separator, skipped)
+            checked = [i for i, cell in enumerate(header) if key(cell) in wanted - free_text]
+            _refuse_swallowed(columns, rows, separator, checked)
         except CsvShapeError as error:
             if separator not in UNQUOTED_SEPARATORS or not error.quoting:
                 raise
@@ -165,6 +173,25 @@ def _split_with_csv(
         schema={name: pl.String for name in names},
     )
     return header, columns, pl.Series("row", rows, dtype=pl.Int64)
+
+
+def _refuse_swallowed(columns: pl.DataFrame, rows: pl.Series, separator: str, checked: list[int]) -> None:
+    """A quoted cell whose later lines hold a whole record's worth of separators most likely opened on
+    a stray quote and was closed by another one records later (`Pipe 12",`): the records between
+    would vanish into one cell. Refuse it, naming where it starts."""
+    width = columns.width
+    for index in checked:
+        cells = columns.get_column(f"c{index}")
+        for position in cells.str.contains("[\r\n]").arg_true().to_list():
+            lines = _LINE_END.split(cells[position])[1:]
+            if any(line.count(separator) >= width - 1 for line in lines):
+                raise CsvShapeError(
+                    int(rows[position]),
+                    index + 1,
+                    f"a quoted cell runs over {len(lines) + 1} lines that look like records: a quote is "
+                    "probably missing its pair (quote the whole cell and double the quotes inside it)",
+                    quoting=True,
+                )
 
 
 def _fit(record: list[str], width: int, row: int) -> list[str]:

@@ -157,7 +157,7 @@ def _read_text(path: Path, encoding: str | None) -> tuple[list[str], pl.DataFram
     if nul != -1 and not any(end in text[:nul] for end in "\r\n"):  # binary from the first line on
         raise InputError(f"{path}: row 1, character {nul + 1}: NUL character: {_NUL_HINT}")
     try:
-        headers, frame, rows = split_csv(text, set(INPUT_COLUMNS), header_key)
+        headers, frame, rows = split_csv(text, set(INPUT_COLUMNS), header_key, frozenset({"address"}))
     except CsvShapeError as error:
         raise InputError(f"{path}: {error}") from error
     return headers, frame, rows

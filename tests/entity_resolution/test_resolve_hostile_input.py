@@ -179,6 +179,16 @@ def test_an_unclosed_quote_is_refused_where_it_opens_instead_of_swallowing_recor
     assert_refused(tmp_path, "after_quote.csv", text, "row 2, column 2", "closing quote")
 
 
+def test_a_stray_quote_closed_records_later_is_refused_instead_of_joining_records(tmp_path):
+    text = HEADER + '1,"Alpha,x,VN,,\n2,Beta,y,VN,,\n3,Pipe 12",z,VN,,\n4,Gamma,w,VN,,\n'
+    assert_refused(tmp_path, "joined.csv", text, "row 2, column 2", "lines that look like records")
+    path = write(tmp_path, "joined.tsv", text.replace(",", "\t"))
+    assert read_input(path)["name"].to_list() == ['"Alpha', "Beta", 'Pipe 12"', "Gamma"]
+    address = HEADER + '1,Alpha,"Lot A1, Road 2\nKCN Tan Tao, Binh Tan, HCMC, Ward 5, Vietnam",VN,,\n'
+    code, output, rows = resolve(write(tmp_path, "address.csv", address))  # free text may hold commas
+    assert code == 0 and set(rows) == {"1"}, output
+
+
 def test_a_quote_inside_an_unquoted_cell_is_kept_as_written(tmp_path):
     path = write(tmp_path, "inch.csv", HEADER + '1,Alpha 12" Garments,x,VN,,\n2,Beta,y,VN,,\n')
     assert read_input(path)["name"].to_list() == ['Alpha 12" Garments', "Beta"]
