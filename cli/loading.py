@@ -335,6 +335,8 @@ def resolve(input_file: Path, output_file: Path, encoding: str | None) -> None:
         except PermissionError as refused:
             raise InputError(f"{input_file}: cannot be read ({refused.strerror})") from refused
         check_output(output_file)
+        if output_file.exists() and output_file.samefile(input_file):
+            raise InputError(f"{output_file}: the output would overwrite the input; give another name")
         with stage("read input") as counted:
             frame = read_input(input_file, encoding)
             counted["count"] = f"{frame.height:,} records"

@@ -581,10 +581,12 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path):
         (tmp_path / "no" / "such" / "out.csv", "does not exist"),
         (tmp_path / "taken.csv", "is a directory"),
         (tmp_path / "out.txt", "must end in .csv or .parquet"),
+        (source, "would overwrite the input"),
     ):
         result = CliRunner().invoke(main, ["resolve", str(source), "--out", str(out)])
         assert result.exit_code == 2 and expected in result.output, result.output
         assert len(result.output.strip().splitlines()) == 1 and "unexpected" not in result.output
+    assert source.read_text(encoding="utf-8") == PLAIN
 
 
 def test_the_real_command_refuses_in_one_line_and_resolves_many_identical_names(tmp_path):
