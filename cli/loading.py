@@ -317,7 +317,13 @@ def resolve(input_file: Path, output_file: Path, encoding: str | None) -> None:
     """Resolve a CSV, XLSX or Parquet file of facility records (record_id, name, address, country, lat, lng)
     into facilities, standalone, without the warehouse."""
     from connectors.reading.files import require_regular_file
-    from entity_resolution.standalone import InputError, read_input, resolve_frame, write_output
+    from entity_resolution.standalone import (
+        InputError,
+        check_output,
+        read_input,
+        resolve_frame,
+        write_output,
+    )
 
     try:
         if not input_file.exists():
@@ -326,8 +332,11 @@ def resolve(input_file: Path, output_file: Path, encoding: str | None) -> None:
             require_regular_file(input_file)
         except ValueError as refused:
             raise InputError(str(refused)) from refused
-        if output_file.suffix.lower() not in {".csv", ".parquet"}:
-            raise InputError(f"{output_file}: the output must end in .csv or .parquet")
+        except PermissionError as refused:
+            raise InputError(f"{input_file}: cannot be read ({refused.strerror})") from refused
+        check_output(output_file)
+        if output_file.exists() and output_file.samefile(input_file):
+            raise InputError(f"{output_file}: the output would overwrite the input; give another name")
         with stage("read input") as counted:
             frame = read_input(input_file, encoding)
             counted["count"] = f"{frame.height:,} records"
@@ -338,7 +347,10 @@ def resolve(input_file: Path, output_file: Path, encoding: str | None) -> None:
         with stage(f"write {output_file}"):
             write_output(result, output_file)
     except InputError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {' '.join(str(error).split(chr(10)))}", err=True)  # one line, whatever it quotes
+        raise SystemExit(2) from error
+    except PermissionError as error:
+        click.echo(f"error: {input_file}: cannot be read ({error.strerror})", err=True)
         raise SystemExit(2) from error
     counts = dict(result.group_by("decision").len().iter_rows())
     decisions = ", ".join(f"{name} {counts.get(name, 0)}" for name in ("auto", "review", "new"))

@@ -1,7 +1,8 @@
 """Tell which encoding a text file's bytes are in, and refuse a file rather than garble it.
 
-Order: a byte-order mark (UTF-8, UTF-16) decides; else text that is valid UTF-8 is UTF-8; else
-UTF-16 without a byte-order mark when the high bytes of its ASCII characters show as NULs; else
+Order: a byte-order mark (UTF-8, UTF-16) decides; else UTF-16 without a byte-order mark when the
+high bytes of its ASCII characters show as NULs (checked first: ASCII-only UTF-16 is also valid,
+NUL-ridden UTF-8); else text that is valid UTF-8 is UTF-8; else
 charset-normalizer ranks the legacy encodings suppliers' spreadsheets are saved in (cp1252, GBK /
 GB18030, Big5, Shift-JIS, cp1250, cp1254), and the first one whose reading is *plausible* is taken.
 A reading is implausible when it shows the marks of a wrong guess:
@@ -76,13 +77,13 @@ def decode_text(data: bytes, source_file: str, declared: str | None = None) -> t
         return _strict(data, source_file, "utf-8-sig"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _strict(data, source_file, "utf-16"), "utf-16"
+    utf16 = _utf16_without_bom(data) if b"\x00" in data else None
+    if utf16 is not None:  # before UTF-8: ASCII-only UTF-16 is also valid UTF-8, full of NULs
+        return utf16
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    utf16 = _utf16_without_bom(data)
-    if utf16 is not None:
-        return utf16
     readings = []
     for encoding in _ranked(data):
         try:
