@@ -36,6 +36,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from anyascii import anyascii
 
@@ -200,6 +201,26 @@ def _expand(text: str) -> str:
 def _industry_words() -> tuple[PhraseSubstitution, dict[str, str]]:
     words = {row["variant"]: row["canonical"] for row in _read_reference("industry_words.csv")}
     return PhraseSubstitution(words, lambda match: words[match.group(0)]), words
+
+
+@cache
+def legal_form_words() -> frozenset[str]:
+    """Every word of two or more letters of the legal forms removed from names ("co", "ltd", "tnhh")."""
+    return frozenset(
+        word for row in _read_reference("legal_forms.csv") for word in row["phrase"].split() if len(word) >= 2
+    )
+
+
+def names_no_firm(names: pl.Series) -> np.ndarray:
+    """Per normalised name, whether it names no firm: empty, or nothing but legal-form words ("Co.,
+    Ltd.", "有限公司", "Company Limited"). Two such records share nothing that tells them apart from
+    every other firm, so their names are no evidence that they are one facility."""
+    words = names.fill_null("").str.split(" ")
+    return (
+        words.list.eval(pl.element().is_in(list(legal_form_words())) | (pl.element() == ""))
+        .list.all()
+        .to_numpy()
+    )
 
 
 @cache

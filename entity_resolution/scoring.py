@@ -5,7 +5,8 @@ neither an OS ID nor a location are dismissed after the two cheap name compariso
 only (left, right, match_score = 0), which still tells clustering they are different facilities.
 For the rest, match_score = the model's probability (see `model.py`), except: equal OS IDs score
 1.0 (OS Hub says they are one facility); different OS IDs, unit numbers or other numbers in the
-names cap the score at `conflict_cap`, below the review band, so they never merge.
+names cap the score at `conflict_cap`, below the review band, so they never merge; so does a name
+that names no firm ("Co., Ltd.", `normalise.names_no_firm`) on either side: it is no evidence.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rapidfuzz import fuzz
 
 from entity_resolution.features import CHUNK_PAIRS, pair_features, pairwise, with_sorted_words
 from entity_resolution.model import MatchModel, load_model
+from entity_resolution.normalise import names_no_firm
 from entity_resolution.settings import ResolutionSettings
 from entity_resolution.text_codes import (
     NAME_CODE,
@@ -111,7 +113,9 @@ def score_pairs(
     """Score every candidate pair (`left`, `right` record indexes), `SCORING_THREADS` chunks of pairs at
     a time, so that the full feature table of every pair is never held at once; the chunks' results
     are joined in pair order, whichever thread finishes first."""
-    records = with_sorted_words(with_text_codes(records))  # once for every chunk
+    records = with_sorted_words(with_text_codes(records)).with_columns(  # once for every chunk
+        no_firm=pl.Series(names_no_firm(records["name_norm"]), dtype=pl.Boolean)
+    )
     similar = _name_similarities(records, pairs)
     keep = _worth(records, pairs, settings, similar) if pairs.height else np.zeros(0, dtype=bool)
     kept, model = pairs.filter(pl.Series(keep)), model or load_model()
@@ -142,6 +146,9 @@ def _scored_chunk(
     features = pair_features(records, pairs, settings, known)
     probability = model.probability(features) if features.height else []
     conflict = (pl.col("os_id_conflict") + pl.col("unit_conflict") + pl.col("number_conflict")) > 0
+    no_firm = records["no_firm"].to_numpy()
+    nameless = no_firm[features["left"].to_numpy()] | no_firm[features["right"].to_numpy()]
+    conflict = conflict | pl.lit(pl.Series(nameless, dtype=pl.Boolean))
     scored = features.with_columns(model_score=pl.Series(probability, dtype=pl.Float64)).with_columns(
         match_score=pl.when(pl.col("os_id_match") > 0)
         .then(1.0)
