@@ -25,6 +25,7 @@ import polars as pl
 
 from benchmarks.er import mentions
 from benchmarks.er.universe import Facility, build_universe, mention_counts
+from entity_resolution.standalone import INPUT_SCHEMA
 
 SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 SPLITS = ("dev", "test")
@@ -32,12 +33,7 @@ DEFAULT_SEED = 20261123
 DATA_DIR = Path(__file__).resolve().parents[1] / "results" / "er-data"
 MEAN_MENTIONS = 2.2
 SCHEMA = {
-    "record_id": pl.String,
-    "name": pl.String,
-    "address": pl.String,
-    "country": pl.String,
-    "lat": pl.Float64,
-    "lng": pl.Float64,
+    **INPUT_SCHEMA,  # what `flrisk resolve` reads, then the labels
     "true_facility": pl.String,
     "group_id": pl.String,
     "source": pl.String,

@@ -43,7 +43,7 @@ def auc(scores: list[float], labels: list[bool]) -> float:
 def engine_score(left: dict, right: dict, settings=None) -> float:
     """The engine's calibrated match score for one pair (the model's probability, before any
     decision threshold; `entity_resolution.standalone.pair_scores`)."""
-    from entity_resolution.standalone import pair_scores
+    from entity_resolution.standalone import INPUT_SCHEMA, pair_scores
 
     frame = pl.DataFrame(
         {
@@ -54,14 +54,7 @@ def engine_score(left: dict, right: dict, settings=None) -> float:
             "lat": [None, None],
             "lng": [None, None],
         },
-        schema={
-            "record_id": pl.String,
-            "name": pl.String,
-            "address": pl.String,
-            "country": pl.String,
-            "lat": pl.Float64,
-            "lng": pl.Float64,
-        },
+        schema=INPUT_SCHEMA,
     )
     scores = pair_scores(frame.head(1), frame.tail(1), settings)
     return float(scores[0] or 0.0)
