@@ -2,7 +2,7 @@
 refused with one line naming the file, the row and the column.
 
 Format by content, then by extension: Parquet (`PAR1`), XLSX/XLSM (a ZIP archive; the first sheet,
-merged cells filled as they show: `entity_resolution.workbook_merges`), an
+merged cells filled as they show: `connectors.reading.workbook_merges`), an
 Excel 97-2003 or password-protected workbook (OLE2) is refused; anything else is read as delimited
 text (`entity_resolution.standalone_csv`) in the encoding given or the one detected
 (`connectors.reading.encodings`: BOM, UTF-16, UTF-8, then cp1252, GBK, Big5, Shift-JIS, ...).
@@ -29,9 +29,9 @@ from pathlib import Path
 
 import polars as pl
 
+from connectors.reading.workbook_merges import fill_merged, merged_ranges
 from entity_resolution.standalone_coordinates import INVISIBLE, MISSING_MARKERS, coordinates, unswapped
 from entity_resolution.standalone_csv import CsvShapeError, shorten, split_csv
-from entity_resolution.workbook_merges import fill_merged, merged_ranges
 
 INPUT_COLUMNS = ("record_id", "name", "address", "country", "lat", "lng")
 INPUT_SCHEMA = {

@@ -2,7 +2,7 @@
 
 Excel keeps a merged range's value in its top-left cell only; the other cells of the range are empty
 in the file although the sheet shows the value across the whole range. Supplier lists merge cells
-for a country or a group name shared by several factory rows, so `flrisk resolve` fills each empty
+for a country or a group name shared by several factory rows, so a reader (`flrisk resolve`) fills each empty
 cell of a merged range with the range's top-left value (`fill_merged`). The ranges come from the
 sheet part's `<mergeCell ref="B3:B7"/>` elements, scanned in chunks (they follow the cell data, at
 the end of a part that may be large) without parsing the sheet.
