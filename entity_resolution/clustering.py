@@ -12,6 +12,13 @@ cluster held together by a chain of weak links.
    low-scored pair between them: a supplier named on eighty lists has a few messy spellings that
    score low against each other, and its many agreeing links outvote them. A single bridging link
    never outvotes a difference; human rejections, OS IDs and unit numbers always veto.
+4. A low-scored pair whose two records share no location field (not both an address, not both
+   coordinates) weighs `unlocated_weight` of a difference (0.5 in `ResolutionSettings`). Its low
+   score comes from the names alone: the model saw no place that could conflict. A pair with a
+   comparable place scored that low says the places disagree, the strongest sign of two sites, and
+   still counts whole. In the benchmark's big suppliers most of the low pairs that split one
+   facility are of the first kind (a list giving only a name, or only coordinates, next to a full
+   record); between two different facilities most are of the second kind.
 """
 
 from __future__ import annotations
@@ -104,7 +111,9 @@ class _Groups:
         small, big = sorted((ra, rb), key=lambda r: (len(self.members[r]), r))
         if self.evidence.rejected and self._between(small, big, self.evidence.rejected):
             return False
-        differences = self._between(small, big, self.evidence.different)
+        differences: float = self._between(small, big, self.evidence.different)
+        if self.evidence.unlocated:
+            differences += self.evidence.unlocated_weight * self._between(small, big, self.evidence.unlocated)
         if not differences:
             return True
         ratio = self.evidence.links_per_difference
@@ -114,12 +123,16 @@ class _Groups:
 @dataclass(frozen=True)
 class _Evidence:
     """Per record: the records a person rejected it with (absolute), those it scored below
-    `different_below` with, and those it is auto-linked to; `links_per_difference` as in `cluster`."""
+    `different_below` with (`different`: the two share a location field; `unlocated`: they do not,
+    each such pair weighing `unlocated_weight`), and those it is auto-linked to;
+    `links_per_difference` as in `cluster`."""
 
     rejected: dict[int, list[int]]
     different: dict[int, list[int]]
     links: dict[int, list[int]]
     links_per_difference: float
+    unlocated: dict[int, list[int]]
+    unlocated_weight: float
 
 
 def _adjacency(pairs: pl.DataFrame) -> dict[int, list[int]]:
@@ -143,18 +156,22 @@ def cluster(
     links_per_difference: float = 0.0,
     probes: pl.DataFrame | None = None,
     previous: np.ndarray | None = None,
+    unlocated_weight: float = 1.0,
 ) -> np.ndarray:
-    """A cluster label per record index (see the module docstring). `scored` holds every candidate
-    pair (left, right, match_score), including those dismissed before full scoring (score 0).
+    """A cluster label per record index (see the module docstring). `scored` holds every candidate pair
+    (left, right, match_score), including those dismissed before full scoring (score 0).
     `links_per_difference` > 0 lets two groups merge despite pairs between them scored below
-    `different_below` when they hold at least that many auto links per such pair (a big facility's
-    many spellings outvote a few messy ones); 0 makes every such pair a veto. Human rejections, OS IDs
-    and unit numbers always veto. `probes` (left, right, match_score) are extra pairs scored inside
-    clusters (`chain_probes`): those at or above `auto` count as links, those below
-    `different_below` as differences. `previous` is the result of the same call without `probes`:
-    probes join records of one earlier cluster, so the components are the same, and a component
-    holding no probe link or difference is rebuilt exactly as before; its labels are copied from
-    `previous` instead of rebuilding it again."""
+    `different_below` when they hold at least that many auto links per such pair (a big facility's many
+    spellings outvote a few messy ones); 0 makes every such pair a veto. Human rejections, OS IDs and unit
+    numbers always veto. `probes` (left, right, match_score) are extra pairs scored inside clusters and
+    across the first clustering's splits (`chain_probes`): those at or above `auto` count as links, those
+    below `different_below` as differences. `previous` is the result of the same call without `probes`:
+    probes join records of one earlier component (inside a cluster, or across two clusters an auto link
+    joins: `chain_probes.split_probes`), so the components are the same, and a component holding no probe
+    link or difference is rebuilt exactly as before; its labels are copied from `previous` instead of
+    rebuilding it again. `unlocated_weight` is the weight of a low-scored pair whose records share no
+    location field (`address_norm`, `lat`/`lng`; module docstring, step 4): 1 counts it as any difference;
+    records without those columns count as located."""
     n = records.height
     probed = None  # per record: its `previous` cluster holds a probe link or difference
     if probes is not None and probes.height:
@@ -218,11 +235,14 @@ def cluster(
         component: list(zip(lefts, rights, strict=True))
         for component, lefts, rights in by_edge_component.iter_rows()
     }
+    located, unlocated = _by_location(inside, records, unlocated_weight)
     evidence = _Evidence(
         rejected=_adjacency(rejections),
-        different=_adjacency(inside),
+        different=_adjacency(located),
         links=_adjacency(edges),
         links_per_difference=links_per_difference,
+        unlocated=_adjacency(unlocated),
+        unlocated_weight=unlocated_weight,
     )
     for component, members in by_component.items():
         groups = _Groups(members, os_ids, units, evidence)
@@ -233,6 +253,21 @@ def cluster(
             groups.merge(a, b)
         labels[members] = [n + groups.find(member) for member in members]  # fresh, not component ids
     return labels
+
+
+def _by_location(
+    pairs: pl.DataFrame, records: pl.DataFrame, unlocated_weight: float
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`pairs` split into those whose two records share a location field (both an address, or both
+    coordinates) and those that do not. All pairs count as located when `unlocated_weight` is 1
+    (nothing to tell apart) or `records` carries no address and coordinates."""
+    if unlocated_weight == 1.0 or not {"address_norm", "lat", "lng"} <= set(records.columns):
+        return pairs, pairs.clear()
+    address = (records["address_norm"].fill_null("") != "").to_numpy()
+    coords = (records["lat"].is_not_null() & records["lng"].is_not_null()).to_numpy()
+    left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
+    shared = (address[left] & address[right]) | (coords[left] & coords[right])
+    return pairs.filter(shared), pairs.filter(~shared)
 
 
 def _members_by_component(labels: np.ndarray, components: set[int]) -> dict[int, list[int]]:

@@ -14,10 +14,13 @@ class ResolutionSettings:
     merges; one in [`review_threshold`, `auto_match_threshold`) goes to the review queue; below
     that the records stay distinct. Clustering treats a pair scored below `different_below` as two
     different facilities (see `clustering.py`) unless `links_per_difference` auto links per such pair
-    outvote it. `probes_per_record` random pairs per record inside each cluster of three or more
-    records are scored after a first clustering (`chain_probes.py`); a probe below
-    `different_below` counts as a difference too. The thresholds are chosen on the
-    benchmark's development splits (see `benchmarks/train_match_model.py` and
+    outvote it; such a pair whose records share no location field (no two addresses, no two
+    coordinates) weighs only `unlocated_difference_weight` of a difference, its low score resting on
+    the names alone. `probes_per_record` random pairs per record inside each cluster of three or more
+    records are scored after a first clustering (`chain_probes.py`), and `split_probes_per_record`
+    per record of the smaller of two clusters the first clustering split although an auto link
+    joins them, into the larger; a probe below `different_below` counts as a difference too. The
+    thresholds are chosen on the benchmark's development splits (see `benchmarks/train_match_model.py` and
     docs/benchmarks-entity-resolution.md).
     """
 
@@ -37,6 +40,8 @@ class ResolutionSettings:
     different_below: float = 0.05
     links_per_difference: float = 4.0
     probes_per_record: int = 2
+    unlocated_difference_weight: float = 0.5
+    split_probes_per_record: int = 2
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
