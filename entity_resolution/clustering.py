@@ -23,6 +23,9 @@ cluster held together by a chain of weak links.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,10 +115,11 @@ class _Groups:
         if self.evidence.rejected and self._between(small, big, self.evidence.rejected):
             return False
         differences: float = self._between(small, big, self.evidence.different)
-        if self.evidence.unlocated:
-            differences += self.evidence.unlocated_weight * self._between(small, big, self.evidence.unlocated)
         if not differences:
             return True
+        if self.evidence.unlocated:  # only when there is a difference: most merges meet none
+            discount = 1.0 - self.evidence.unlocated_weight
+            differences -= discount * self._between(small, big, self.evidence.unlocated)
         ratio = self.evidence.links_per_difference
         return ratio > 0 and self._between(small, big, self.evidence.links) >= ratio * differences
 
@@ -123,9 +127,9 @@ class _Groups:
 @dataclass(frozen=True)
 class _Evidence:
     """Per record: the records a person rejected it with (absolute), those it scored below
-    `different_below` with (`different`: the two share a location field; `unlocated`: they do not,
-    each such pair weighing `unlocated_weight`), and those it is auto-linked to;
-    `links_per_difference` as in `cluster`."""
+    `different_below` with (`different`; `unlocated`: those of them it shares no location field
+    with, each weighing `unlocated_weight`), and those it is auto-linked to; `links_per_difference`
+    as in `cluster`."""
 
     rejected: dict[int, list[int]]
     different: dict[int, list[int]]
@@ -221,53 +225,65 @@ def cluster(
                 del by_component[component]
         if not by_component:
             return labels
-    involved = pl.Series([i for members in by_component.values() for i in members])
-    edges = accepted.filter(pl.col("left").is_in(involved.implode())).sort(
-        "match_score", "left", "right", descending=[True, False, False]
-    )
-    by_edge_component = (
-        edges.select(pl.col("left", "right").cast(pl.Int64))
-        .with_columns(component=label_of.gather(edges["left"].to_numpy()))
-        .group_by("component")
-        .agg("left", "right")  # each component's edges stay in strength order
-    )
-    edges_of = {
-        component: list(zip(lefts, rights, strict=True))
-        for component, lefts, rights in by_edge_component.iter_rows()
-    }
-    located, unlocated = _by_location(inside, records, unlocated_weight)
-    evidence = _Evidence(
-        rejected=_adjacency(rejections),
-        different=_adjacency(located),
-        links=_adjacency(edges),
-        links_per_difference=links_per_difference,
-        unlocated=_adjacency(unlocated),
-        unlocated_weight=unlocated_weight,
-    )
-    for component, members in by_component.items():
-        groups = _Groups(members, os_ids, units, evidence)
-        for a, b in forced.tolist():
-            if a in groups.parent:
-                groups.merge(a, b, force=True)
-        for a, b in edges_of.get(component, ()):
-            groups.merge(a, b)
-        labels[members] = [n + groups.find(member) for member in members]  # fresh, not component ids
+    with _collector_paused():  # millions of small lists and tuples, none of them in a cycle
+        involved = pl.Series([i for members in by_component.values() for i in members])
+        edges = accepted.filter(pl.col("left").is_in(involved.implode())).sort(
+            "match_score", "left", "right", descending=[True, False, False]
+        )
+        by_edge_component = (
+            edges.select(pl.col("left", "right").cast(pl.Int64))
+            .with_columns(component=label_of.gather(edges["left"].to_numpy()))
+            .group_by("component")
+            .agg("left", "right")  # each component's edges stay in strength order
+        )
+        edges_of = {
+            component: list(zip(lefts, rights, strict=True))
+            for component, lefts, rights in by_edge_component.iter_rows()
+        }
+        evidence = _Evidence(
+            rejected=_adjacency(rejections),
+            different=_adjacency(inside),
+            links=_adjacency(edges),
+            links_per_difference=links_per_difference,
+            unlocated=_adjacency(_unlocated(inside, records, unlocated_weight)),
+            unlocated_weight=unlocated_weight,
+        )
+        for component, members in by_component.items():
+            groups = _Groups(members, os_ids, units, evidence)
+            for a, b in forced.tolist():
+                if a in groups.parent:
+                    groups.merge(a, b, force=True)
+            for a, b in edges_of.get(component, ()):
+                groups.merge(a, b)
+            labels[members] = [n + groups.find(member) for member in members]  # fresh, not component ids
     return labels
 
 
-def _by_location(
-    pairs: pl.DataFrame, records: pl.DataFrame, unlocated_weight: float
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """`pairs` split into those whose two records share a location field (both an address, or both
-    coordinates) and those that do not. All pairs count as located when `unlocated_weight` is 1
-    (nothing to tell apart) or `records` carries no address and coordinates."""
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a block runs. The rebuild allocates millions of
+    small lists and tuples (edges, partners, groups) that form no cycle, and each collector run walks
+    every live object: at 1M records that was several seconds of the clustering stage. Reference
+    counting still frees everything; the collector is resumed as it was."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _unlocated(pairs: pl.DataFrame, records: pl.DataFrame, unlocated_weight: float) -> pl.DataFrame:
+    """The pairs of `pairs` whose two records share no location field (not both an address, not both
+    coordinates). None when `unlocated_weight` is 1 (nothing to tell apart) or `records` carries no
+    address and coordinates."""
     if unlocated_weight == 1.0 or not {"address_norm", "lat", "lng"} <= set(records.columns):
-        return pairs, pairs.clear()
+        return pairs.clear()
     address = (records["address_norm"].fill_null("") != "").to_numpy()
     coords = (records["lat"].is_not_null() & records["lng"].is_not_null()).to_numpy()
     left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
-    shared = (address[left] & address[right]) | (coords[left] & coords[right])
-    return pairs.filter(shared), pairs.filter(~shared)
+    return pairs.filter(~((address[left] & address[right]) | (coords[left] & coords[right])))
 
 
 def _members_by_component(labels: np.ndarray, components: set[int]) -> dict[int, list[int]]:
