@@ -280,10 +280,16 @@ def _unlocated(pairs: pl.DataFrame, records: pl.DataFrame, unlocated_weight: flo
     address and coordinates."""
     if unlocated_weight == 1.0 or not {"address_norm", "lat", "lng"} <= set(records.columns):
         return pairs.clear()
+    return pairs.filter(~pl.Series(sharing_a_place(pairs, records)))
+
+
+def sharing_a_place(pairs: pl.DataFrame, records: pl.DataFrame) -> np.ndarray:
+    """Per pair (`left`, `right` record indexes), whether its two records share a location field:
+    both an address, or both coordinates (a pair that does not can only be judged on its names)."""
     address = (records["address_norm"].fill_null("") != "").to_numpy()
     coords = (records["lat"].is_not_null() & records["lng"].is_not_null()).to_numpy()
     left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
-    return pairs.filter(~((address[left] & address[right]) | (coords[left] & coords[right])))
+    return (address[left] & address[right]) | (coords[left] & coords[right])
 
 
 def _members_by_component(labels: np.ndarray, components: set[int]) -> dict[int, list[int]]:

@@ -14,6 +14,7 @@ import polars as pl
 
 from entity_resolution.chain_probes import split_probes
 from entity_resolution.clustering import cluster
+from entity_resolution.standalone import INPUT_SCHEMA, resolve_frame
 
 AUTO, DIFFERENT = 0.7, 0.05
 
@@ -148,3 +149,33 @@ def test_differing_split_probes_keep_two_facilities_apart():
         rows, known, AUTO, DIFFERENT, set(), set(), 4.0, probes, first.copy(), unlocated_weight=0.5
     )
     assert labels[0] != labels[11]
+
+
+def test_name_only_records_do_not_rejoin_two_sites_of_one_firm():
+    """The demo's two Gimmill Industrial mills (Batu 4 and Batu 3 1/2 on Jalan Kluang, 11 km apart),
+    each named on lists with its address, and three more mentions giving the name alone. The name-only
+    mentions agree with both mills, so split probes drawn to them are no evidence that the mills are
+    one: probes across a split are kept only between records that share a location field."""
+    batu_4 = (
+        "Gimmill Industrial (M) Sdn Bhd (Gimmill B) Ltd.",
+        "Batu 4 Jalan Kluang 83000 Batu Pahat Johor Malaysia",
+    )
+    batu_3 = (
+        "GIMMILL INDUSTRIAL (M) SDN BHD LTD.",
+        "Batu 3 1/2 Jalan Kluang 83000 Batu Pahat Johor Malaysia",
+    )
+    rows = [
+        ("a1", *batu_4, "MY", 1.8699502, 102.9841826),
+        ("a2", *batu_4, "MY", None, None),
+        ("a3", *batu_4, "MY", None, None),
+        ("b1", *batu_3, "MY", 1.85404, 103.05038),
+        ("b2", *batu_3, "MY", None, None),
+        ("b3", "GIMMILL INDUSTRIAL (M) SDN BHD", None, "MY", None, None),
+        ("b4", "Gimmill Industrial (M) Sdn Bhd", None, "MY", None, None),
+        ("b5", "Gimmill Industrial (M) Sdn Bhd", None, "MY", None, None),
+    ]
+    result = resolve_frame(pl.DataFrame(rows, schema=INPUT_SCHEMA, orient="row"))
+    facility = dict(zip(result["record_id"], result["facility_id"], strict=True))
+    assert facility["a1"] == facility["a2"] == facility["a3"]
+    assert facility["b1"] == facility["b2"]
+    assert facility["a1"] != facility["b1"]
