@@ -114,17 +114,7 @@ def probe_pairs(
         partner = start_of + (position + shift) % size_of
         lefts.append(order[member])
         rights.append(order[partner[member]])
-    left, right = np.concatenate(lefts), np.concatenate(rights)
-    pairs = pl.DataFrame(
-        {"left": np.minimum(left, right), "right": np.maximum(left, right)},
-        schema={"left": pl.UInt32, "right": pl.UInt32},
-    ).unique()
-    known = scored.select(pl.col("left", "right").cast(pl.UInt32))
-    return (
-        pairs.join(known, on=["left", "right"], how="anti")
-        .sort("left", "right")
-        .with_columns(pass_mask=pl.lit(0, pl.UInt8))
-    )
+    return _unscored_pairs(np.concatenate(lefts), np.concatenate(rights), scored)
 
 
 def split_probes(
@@ -165,7 +155,12 @@ def split_probes(
     record, big = rows["record"].to_numpy(), rows["big"].to_numpy()
     rng = np.random.default_rng(PROBE_SEED + 1)
     partners = [order[start_of[big] + rng.integers(0, size_of[big])] for _ in range(probes_per_record)]
-    left, right = np.tile(record, probes_per_record), np.concatenate(partners)
+    return _unscored_pairs(np.tile(record, probes_per_record), np.concatenate(partners), scored)
+
+
+def _unscored_pairs(left: np.ndarray, right: np.ndarray, scored: pl.DataFrame) -> pl.DataFrame:
+    """The drawn pairs as (left < right, pass_mask = 0), each once, in order, minus those `scored`
+    already holds: what is left to score as probes."""
     pairs = pl.DataFrame(
         {"left": np.minimum(left, right), "right": np.maximum(left, right)},
         schema={"left": pl.UInt32, "right": pl.UInt32},

@@ -276,8 +276,8 @@ def _collector_paused() -> Iterator[None]:
 
 def _unlocated(pairs: pl.DataFrame, records: pl.DataFrame, unlocated_weight: float) -> pl.DataFrame:
     """The pairs of `pairs` whose two records share no location field (not both an address, not both
-    coordinates). None when `unlocated_weight` is 1 (nothing to tell apart) or `records` carries no
-    address and coordinates."""
+    coordinates). No pairs when `unlocated_weight` is 1 (nothing to tell apart) or `records` carries
+    no address and coordinates."""
     if unlocated_weight == 1.0 or not {"address_norm", "lat", "lng"} <= set(records.columns):
         return pairs.clear()
     return pairs.filter(~pl.Series(sharing_a_place(pairs, records)))
