@@ -2,7 +2,9 @@
 
 Order: a byte-order mark (UTF-8, UTF-16) decides; else UTF-16 without a byte-order mark when the
 high bytes of its ASCII characters show as NULs (checked first: ASCII-only UTF-16 is also valid,
-NUL-ridden UTF-8); else text that is valid UTF-8 is UTF-8; else
+NUL-ridden UTF-8); else text that is valid UTF-8 is UTF-8; else bytes that read as well-formed
+Vietnamese in cp1258 are cp1258, in NFC (`connectors.reading.vietnamese`: its combining tone marks
+read as Turkish or Czech letters in impossible places in any other Latin encoding); else
 charset-normalizer ranks the legacy encodings suppliers' spreadsheets are saved in (cp1252, GBK /
 GB18030, Big5, Shift-JIS, cp1250, cp1254), and the first one whose reading is *plausible* is taken.
 A reading is implausible when it shows the marks of a wrong guess:
@@ -16,7 +18,7 @@ So a Chinese list saved as GBK reads as Chinese (never as "ºÍÌïÌ©´ï·þ�
 encoding plausibly are refused with ``undecodable_encoding`` naming every encoding tried. Among Latin
 readings that are all plausible, cp1252 is preferred (it was flrisk's only legacy encoding before).
 A caller that knows the encoding passes it (``--encoding``); the bytes must then decode in it, and
-plausibly.
+plausibly (cp1258 text is put in NFC there too).
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ import re
 
 import charset_normalizer
 
+from connectors.reading import vietnamese
 from connectors.reading.errors import MalformedFileError
 
 LATIN = ("cp1252", "cp1250", "cp1254")
 CJK = ("gb18030", "big5", "shift_jis")
 LEGACY = ("cp1252", "gb18030", "big5", "shift_jis", "cp1250", "cp1254")
-TRIED = "utf-8, utf-16, cp1252, gbk/gb18030, big5, shift_jis, cp1250, cp1254"
+TRIED = "utf-8, utf-16, cp1258 (Vietnamese), cp1252, gbk/gb18030, big5, shift_jis, cp1250, cp1254"
 CHAOS_THRESHOLD = 0.3
 _GLUED_SYMBOL = re.compile(
     r"(?<=[^\W\d_])[¢£¤¥¦§¨©¬®¯±²³´µ¶·¸¹¼½¾×÷]|[¢£¤¥¦§¨©¬®¯±²³´µ¶·¸¹¼½¾×÷](?=[^\W\d_])"
@@ -84,6 +87,9 @@ def decode_text(data: bytes, source_file: str, declared: str | None = None) -> t
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    text = vietnamese.read_vietnamese(data)
+    if text is not None:
+        return text, vietnamese.ENCODING
     readings = []
     for encoding in _ranked(data):
         try:
@@ -183,6 +189,8 @@ def _declared(data: bytes, source_file: str, declared: str) -> tuple[str, str]:
     if name.startswith("utf-8") and data.startswith(codecs.BOM_UTF8):
         name = "utf-8-sig"
     text = _strict(data, source_file, name)
+    if name == vietnamese.ENCODING:
+        text = vietnamese.normalised(text)
     if not plausible(text, "gb18030" if name in ("gbk", "gb2312", "big5hkscs") else name):
         raise MalformedFileError(
             source_file,
