@@ -3,11 +3,12 @@
 Only contracted tables of the `published` and `resolved` schemas can be exported, from the reader copy
 (case-level staged data, even pseudonymised, stays in the warehouse); an engineer (`--as engineer`)
 may also export staged and quarantine tables, from the warehouse itself (raw never: its worker-voice
-rows are sealed). Every text cell that a spreadsheet could read as a
-formula — one starting with `=`, `+`, `-` or `@`, or with a tab or carriage return (OWASP's CSV
-injection list) — is prefixed with a single quote, so it shows as text and never runs. Numbers, dates
-and booleans keep their types, so a negative number stays a number. Lists become `; `-joined text in
-CSV and XLSX, and stay lists (each item neutralised) in Parquet. Risk tables are exported in the order
+rows are sealed). Every text cell that a spreadsheet could read as a formula — one starting with `=`,
+`+`, `-` or `@`, or with a tab or carriage return (OWASP's CSV injection list) — is prefixed with a
+single quote, so it shows as text and never runs; text that is a plain signed number ("-12") is kept
+(`connectors.spreadsheet_cells`, the rule `flrisk resolve`'s CSV output shares). Numbers, dates and
+booleans keep their types, so a negative number stays a number. Lists become `; `-joined text in CSV
+and XLSX, and stay lists (each item neutralised) in Parquet. Risk tables are exported in the order
 every other surface shows them (`EXPORT_ORDER`): facilities by band severity then score, drivers by
 facility and `driver_rank`. The format comes from the output's extension unless given; XLSX sheets
 have a frozen header row and an autofilter. `--brand` keeps the rows of one brand (by `contributors`,
@@ -21,6 +22,8 @@ from pathlib import Path
 
 import polars as pl
 
+from connectors.spreadsheet_cells import neutralise
+
 FORMATS = ("csv", "parquet", "xlsx")
 SUFFIX_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}
 # How a table names the brands it belongs to: a list of contributors, one contributor, or a facility.
@@ -30,7 +33,6 @@ BRAND_BY_FACILITY = (
 )
 EXPORTABLE_SCHEMAS = ("published", "resolved")
 ENGINEER_SCHEMAS = ("published", "resolved", "staged", "quarantine")
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -118,31 +120,6 @@ def resolve_table(name: str, role: str = "sourcing") -> str:
     if len(matches) == 1:
         return matches[0]
     raise ExportError(f"unknown table {name!r}; exportable tables: {', '.join(known)}")
-
-
-def neutralise_text(column: pl.Expr) -> pl.Expr:
-    """Prefix text that a spreadsheet would treat as a formula with a single quote."""
-    trigger = pl.lit(False)
-    for prefix in FORMULA_TRIGGERS:
-        trigger = trigger | column.str.starts_with(prefix)
-    return pl.when(trigger).then(pl.lit("'") + column).otherwise(column)
-
-
-def neutralise(frame: pl.DataFrame, flatten_lists: bool) -> pl.DataFrame:
-    """Neutralise every text cell; lists are joined with '; ' first when `flatten_lists`."""
-    expressions = []
-    for name, dtype in frame.schema.items():
-        column = pl.col(name)
-        if isinstance(dtype, pl.List) and flatten_lists:
-            joined = column.list.eval(pl.element().cast(pl.String)).list.join("; ")
-            expressions.append(neutralise_text(joined).alias(name))
-        elif isinstance(dtype, pl.List) and dtype.inner == pl.String:
-            expressions.append(column.list.eval(neutralise_text(pl.element())).alias(name))
-        elif dtype == pl.String:
-            expressions.append(neutralise_text(column).alias(name))
-        else:
-            expressions.append(column)
-    return frame.select(expressions)
 
 
 def write_export(frame: pl.DataFrame, out: Path, file_format: str, sheet_name: str = "export") -> int:

@@ -5,7 +5,8 @@ of them in a CSV beside it (``quarantine/<n>-<file>.csv``), each with its row nu
 code and message. Worker voice never appears in clear: rows of worker-voice files keep only their
 place (file, row, column) and reason code; their message is replaced by the reason code's meaning and
 their payload is withheld, because a message or a cell can quote what a worker said or who they are.
-CSV cells that a spreadsheet would read as a formula are prefixed with a quote.
+CSV cells that a spreadsheet would read as a formula are prefixed with a quote
+(``connectors.spreadsheet_cells``, the rule every file flrisk writes for spreadsheets follows).
 
 Pure: the caller passes the rows (``quarantine.rejected_rows``) and the reason codes' meanings.
 """
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from connectors.spreadsheet_cells import safe_cell
+
 INLINE_ROWS = 100
 FOLDER = "quarantine"
 WORKER_VOICE_PREFIX = "worker_voice"
@@ -30,7 +33,6 @@ SHOWN_COLUMNS = (
     ("reason_code", "Reason code"),
     ("message", "Message"),
 )
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def write_csvs(files: Sequence[QuarantinedFile], out_dir: Path) -> list[Path]:
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(CSV_COLUMNS)
-            writer.writerows([_safe_cell(row.get(c)) for c in CSV_COLUMNS] for row in found.rows)
+            writer.writerows([safe_cell(row.get(c)) for c in CSV_COLUMNS] for row in found.rows)
         written.append(path)
     return written
 
@@ -133,9 +135,3 @@ def _file_slug(source_file: str) -> str:
     name = source_file.replace("\\", "/").rsplit("/", 1)[-1]
     name = re.sub(r"\.csv$", "", name, flags=re.IGNORECASE).replace(".", "_")
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name)[:80] or "file"
-
-
-def _safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value

@@ -6,7 +6,10 @@ spacing and hyphens; address, lat and lng may be empty; country is ISO alpha-2, 
 one of many languages or a flag emoji; an unknown country is kept as written). Output: one row per
 input record with `record_id, facility_id, match_score, decision`, where decision is `auto` (merged
 with at least one other record at or above the auto threshold), `review` (its best candidate is in
-the grey band: not merged, it keeps its own facility_id until a person confirms) or `new`.
+the grey band: not merged, it keeps its own facility_id until a person confirms) or `new`. A CSV output
+quotes a record_id a spreadsheet would run as a formula ("=HYPERLINK(...)" is written
+"'=HYPERLINK(...)"; a plain signed number such as "-12" is kept: `connectors.spreadsheet_cells`);
+Parquet keeps every value exactly.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from connectors.countries import to_alpha2
+from connectors.spreadsheet_cells import neutralise
 from entity_resolution.resolve import NO_DECISIONS, prepare, resolve
 from entity_resolution.scoring import score_pairs
 from entity_resolution.settings import ResolutionSettings
@@ -121,14 +125,15 @@ def check_output(path: Path) -> None:
 
 def write_output(frame: pl.DataFrame, path: Path) -> None:
     """Write CSV or Parquet, chosen by the extension, through a temporary file in the same folder, so a
-    failed write never leaves a truncated output behind."""
+    failed write never leaves a truncated output behind. CSV text that could run as a spreadsheet
+    formula is quoted (module docstring); Parquet is written as given."""
     check_output(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         if path.suffix.lower() == ".parquet":
             frame.write_parquet(temporary)
         else:
-            frame.write_csv(temporary)
+            neutralise(frame, flatten_lists=True).write_csv(temporary)
         os.replace(temporary, path)
     except OSError as error:
         raise InputError(f"{path}: cannot write the output: {error.strerror or error}") from error
