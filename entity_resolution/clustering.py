@@ -27,6 +27,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -114,14 +115,25 @@ class _Groups:
         small, big = sorted((ra, rb), key=lambda r: (len(self.members[r]), r))
         if self.evidence.rejected and self._between(small, big, self.evidence.rejected):
             return False
-        differences: float = self._between(small, big, self.evidence.different)
-        if not differences:
+        differences = self._between(small, big, self.evidence.different)
+        if not differences:  # most merges meet no difference: nothing more to count
             return True
-        if self.evidence.unlocated:  # only when there is a difference: most merges meet none
-            discount = 1.0 - self.evidence.unlocated_weight
-            differences -= discount * self._between(small, big, self.evidence.unlocated)
-        ratio = self.evidence.links_per_difference
-        return ratio > 0 and self._between(small, big, self.evidence.links) >= ratio * differences
+        unlocated = self._between(small, big, self.evidence.unlocated) if self.evidence.unlocated else 0
+        links = self._between(small, big, self.evidence.links)
+        ratio, weight = self.evidence.links_per_difference, self.evidence.unlocated_weight
+        return bool(links_outvote(links, differences, unlocated, ratio, weight))
+
+
+def links_outvote(
+    links: Any, differences: Any, unlocated: Any, links_per_difference: float, unlocated_weight: float
+) -> Any:
+    """Whether two groups may merge on the pairs between them (module docstring, steps 3 and 4): they
+    hold no low-scored pair (`differences`), or at least `links_per_difference` auto links (`links`)
+    per difference, each of the `unlocated` differences (those whose records share no location field)
+    weighing `unlocated_weight`. Written with `&` and `|` so that it takes numbers, numpy arrays or
+    Polars expressions alike (the incremental update applies it to a frame, `update_guards`)."""
+    weighted = differences - (1.0 - unlocated_weight) * unlocated
+    return (differences == 0) | ((links_per_difference > 0) & (links >= links_per_difference * weighted))
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@ facilities they concern.
 
 `run_plan.plan_run` decides between a full re-resolve and an incremental update; `resolve_update`:
 1. scores each new record against the match index (`incremental.score_against_index`) and picks its
-   best existing facility at or above the auto threshold that no guard forbids (a different OS ID,
-   a different unit number, or a member scored below `different_below`: the same guards clustering
-   applies);
+   best existing facility at or above the auto threshold that no guard forbids: a different OS ID or
+   unit number, or low-scored pairs with its members that its auto links do not outvote, re-checked
+   with split probes (`update_guards`: the same functions a full run's clustering and chain probes
+   use);
 2. resolves the new records among themselves, so a list's own duplicates merge; a group of new records
    joins the one existing facility its linked members chose, else it becomes a new facility;
 3. rebuilds only the touched facilities (those gaining or losing records), drops facilities left
@@ -34,16 +35,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from entity_resolution.facilities import PAIR_FEATURES, build_facilities, link_rows
-from entity_resolution.incremental import (
-    MatchIndex,
-    best_pairs,
-    index_keys,
-    index_records,
-    score_against_index,
-)
+from entity_resolution.incremental import MatchIndex, index_keys, index_records, score_against_index
 from entity_resolution.resolve import NO_DECISIONS, Resolution, prepare, queue_rows, resolve
 from entity_resolution.run_plan import Plan, PreviousResolution
 from entity_resolution.settings import ResolutionSettings
+from entity_resolution.update_guards import allowed_links
 
 
 @dataclass(frozen=True)
@@ -165,7 +161,8 @@ def update_neighbourhood(source: UpdateSource, plan: Plan, settings: ResolutionS
         index.keys.filter(~pl.col("record_id").is_in(plan.removed_ids)),
     )
     scored = score_against_index(index, new, settings, keys) if new.height else _no_pairs()
-    chosen = _allowed_links(scored, new, index, previous.facilities, settings)
+    confirmed = previous.record_links.filter(pl.col("method") == "human_confirmed")["facility_id"]
+    chosen = allowed_links(scored, new, index, previous.facilities, settings, set(confirmed.to_list()))
     own = resolve(arrived, NO_DECISIONS, settings)
     target = _targets(own.record_links, chosen, source.in_use)
     links = _new_links(target, chosen, own.record_links)
@@ -201,48 +198,6 @@ def _no_pairs() -> pl.DataFrame:
         schema={"record_id": pl.String, "existing": pl.String, "facility_id": pl.String}
         | {name: pl.Float64 for name in PAIR_FEATURES}
     )
-
-
-def _allowed_links(
-    scored: pl.DataFrame,
-    new: pl.DataFrame,
-    index: MatchIndex,
-    facilities: pl.DataFrame,
-    settings: ResolutionSettings,
-) -> pl.DataFrame:
-    """Each new record's best pair into an existing facility it may join automatically (record_id,
-    facility_id, existing and the pair features), honouring the clustering guards."""
-    members = index.records.select("facility_id", "units")
-    units = (
-        members.filter(pl.col("units").is_not_null() & (pl.col("units") != ""))
-        .group_by("facility_id")
-        .agg(pl.col("units").unique().alias("facility_units"))
-    )
-    os_ids = facilities.select("facility_id", pl.col("os_ids").alias("facility_os_ids"))
-    per_facility = scored.group_by("record_id", "facility_id").agg(
-        pl.col("match_score").max().alias("best"),
-        (pl.col("match_score") < settings.different_below).any().alias("known_different"),
-    )
-    mine = new.select("record_id", "os_id", "units")
-    allowed = (
-        per_facility.filter((pl.col("best") >= settings.auto_match_threshold) & ~pl.col("known_different"))
-        .join(mine, on="record_id")
-        .join(os_ids, on="facility_id", how="left")
-        .join(units, on="facility_id", how="left")
-        .filter(
-            (pl.col("os_id").is_null() | pl.col("facility_os_ids").list.len().fill_null(0).eq(0))
-            | pl.col("facility_os_ids").list.contains(pl.col("os_id")).fill_null(False)
-        )
-        .filter(
-            (pl.col("units").is_null() | (pl.col("units") == "") | pl.col("facility_units").is_null())
-            | (
-                (pl.col("facility_units").list.len() == 1)
-                & pl.col("facility_units").list.contains(pl.col("units"))
-            )
-        )
-        .select("record_id", "facility_id")
-    )
-    return best_pairs(scored.join(allowed, on=["record_id", "facility_id"]))
 
 
 def _targets(
