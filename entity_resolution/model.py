@@ -5,7 +5,9 @@ score = 1 / (1 + exp(-(bias + sum(weight_f x feature_f)))) is a calibrated proba
 records are the same facility. The weights live in `reference/match_model.json` with how they were
 trained (data set, date, metrics); `train` refits them with L2-regularised Newton steps (IRLS) on a
 frame of features plus a 0/1 `label`. Hard evidence stays outside the model: equal OS IDs score
-1.0; different OS IDs, unit numbers or other numbers cap the score below the review band.
+1.0; different OS IDs, unit numbers or other numbers cap the score below the review band. Name-only
+pairs have their log-odds shifted by how common their shared words are (`name_frequency.py`), with
+coefficients stored beside the weights.
 """
 
 from __future__ import annotations
@@ -19,17 +21,19 @@ import numpy as np
 import polars as pl
 
 from entity_resolution.levels import LEVEL_FEATURES, level_array, linear_score
+from entity_resolution.name_frequency import NameFrequency
 
 MODEL_FILE = Path(__file__).parent / "reference" / "match_model.json"
 
 
 @dataclass(frozen=True)
 class MatchModel:
-    """Weights per feature name, a bias, and the provenance of the fit."""
+    """Weights per feature name, a bias, the provenance of the fit, and the name-frequency shift."""
 
     weights: tuple[tuple[str, float], ...]
     bias: float
     provenance: str
+    name_frequency: NameFrequency = NameFrequency()
 
     def logits(self, features: pl.DataFrame) -> np.ndarray:
         """bias + levels . weights (see `levels.linear_score`)."""
@@ -51,7 +55,10 @@ def load_model(path: Path = MODEL_FILE) -> MatchModel:
     if missing:
         raise ValueError(f"{path}: no weight for feature(s) {missing}")
     weights = tuple((name, float(data["weights"][name])) for name in LEVEL_FEATURES)
-    return MatchModel(weights, float(data["bias"]), json.dumps(data.get("provenance", {}), sort_keys=True))
+    frequency = data.get("name_frequency", {})
+    shift = NameFrequency(**{key: float(value) for key, value in frequency.items() if key != "provenance"})
+    provenance = json.dumps(data.get("provenance", {}), sort_keys=True)
+    return MatchModel(weights, float(data["bias"]), provenance, shift)
 
 
 def train(frame: pl.DataFrame, l2: float = 1.0, iterations: int = 25) -> MatchModel:
@@ -74,7 +81,12 @@ def train(frame: pl.DataFrame, l2: float = 1.0, iterations: int = 25) -> MatchMo
     return MatchModel(weights, float(beta[0]), json.dumps({"rows": int(x.shape[0]), "l2": l2}))
 
 
-def save_model(model: MatchModel, provenance: dict, path: Path = MODEL_FILE) -> None:
-    """Write the model with its provenance (what it was trained on, when, how well it did)."""
+def save_model(
+    model: MatchModel, provenance: dict, path: Path = MODEL_FILE, name_frequency: dict | None = None
+) -> None:
+    """Write the model with its provenance (what it was trained on, when, how well it did) and the
+    name-frequency shift's coefficients with theirs (`name_frequency`, kept as given)."""
     body = {"bias": model.bias, "weights": dict(model.weights), "provenance": provenance}
+    if name_frequency:
+        body["name_frequency"] = name_frequency
     path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -7,6 +7,8 @@ For the rest, match_score = the model's probability (see `model.py`), except: eq
 1.0 (OS Hub says they are one facility); different OS IDs, unit numbers or other numbers in the
 names cap the score at `conflict_cap`, below the review band, so they never merge; so does a name
 that names no firm ("Co., Ltd.", `normalise.names_no_firm`) on either side: it is no evidence.
+The model's log-odds of a pair that rests on the names alone are lowered the more names of its country
+carry the rarest word the two share (`name_frequency.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rapidfuzz import fuzz
 
 from entity_resolution.features import CHUNK_PAIRS, pair_features, pairwise, with_sorted_words
 from entity_resolution.model import MatchModel, load_model
+from entity_resolution.name_frequency import name_only, rarest_shared_count, word_counts
 from entity_resolution.normalise import names_no_firm
 from entity_resolution.settings import ResolutionSettings
 from entity_resolution.text_codes import (
@@ -120,6 +123,7 @@ def score_pairs(
     keep = _worth(records, pairs, settings, similar) if pairs.height else np.zeros(0, dtype=bool)
     kept, model = pairs.filter(pl.Series(keep)), model or load_model()
     known = {name: values[keep] for name, values in similar.items()}
+    counts = word_counts(records)
 
     def chunk(start: int) -> pl.DataFrame:
         return _scored_chunk(
@@ -128,11 +132,12 @@ def score_pairs(
             settings,
             model,
             {name: values[start : start + CHUNK_PAIRS] for name, values in known.items()},
+            counts,
         )
 
     with ThreadPoolExecutor(max_workers=SCORING_THREADS) as threads:
         parts = list(threads.map(chunk, range(0, kept.height, CHUNK_PAIRS)))
-    scored = pl.concat(parts) if parts else _scored_chunk(records, kept, settings, model, known)
+    scored = pl.concat(parts) if parts else _scored_chunk(records, kept, settings, model, known, counts)
     return ScoredPairs(scored, pairs.filter(~pl.Series(keep)).select("left", "right"))
 
 
@@ -142,9 +147,10 @@ def _scored_chunk(
     settings: ResolutionSettings,
     model: MatchModel,
     known: dict[str, np.ndarray],
+    counts: pl.DataFrame,
 ) -> pl.DataFrame:
     features = pair_features(records, pairs, settings, known)
-    probability = model.probability(features) if features.height else []
+    probability = _probability(records, features, model, counts) if features.height else []
     conflict = (pl.col("os_id_conflict") + pl.col("unit_conflict") + pl.col("number_conflict")) > 0
     no_firm = records["no_firm"].to_numpy()
     nameless = no_firm[features["left"].to_numpy()] | no_firm[features["right"].to_numpy()]
@@ -158,3 +164,17 @@ def _scored_chunk(
         .round(4)
     )
     return scored.select(KEPT)
+
+
+def _probability(
+    records: pl.DataFrame, features: pl.DataFrame, model: MatchModel, counts: pl.DataFrame
+) -> np.ndarray:
+    """The model's probability, its log-odds shifted for name-only pairs by how common their rarest
+    shared word is (`name_frequency`)."""
+    logits = model.logits(features)
+    alone = np.flatnonzero(name_only(features))
+    if alone.size and model.name_frequency.strength:
+        left, right = features["left"].to_numpy()[alone], features["right"].to_numpy()[alone]
+        shared = rarest_shared_count(records, left, right, counts)
+        logits[alone] += model.name_frequency.logit_shift(shared)
+    return 1.0 / (1.0 + np.exp(-logits))
