@@ -1,7 +1,8 @@
 """How common the words two names share are: evidence that weakens as the data grows.
 
-Two records that agree on their names alone (either has no address, and they are not within
-`NEAR_KM` of each other) say less the more firms carry the words they share: "Sari Apparel" with no
+Two records that agree on their names alone (no address vouches for them: either has none, or the
+two agree less than `ADDRESS_VOUCHES`; and they are not within `NEAR_KM` of each other) say less the
+more firms carry the words they share: "Sari Apparel" with no
 address matches every "... Sari Apparel" of its country, and a list of a million records holds far
 more of those namesakes than one of ten thousand. This is the term-frequency adjustment of record
 linkage (Fellegi-Sunter; Splink's term-frequency adjustments), taken on the *rarest* word the two
@@ -29,6 +30,8 @@ import polars as pl
 
 NEAR_KM = 1.0
 """Records closer than this vouch for each other by position: their pair is not name-only."""
+ADDRESS_VOUCHES = 0.7
+"""Addresses at least this alike (token set ratio, the model's `address_70` level) vouch for a pair."""
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,13 @@ def word_counts(records: pl.DataFrame) -> pl.DataFrame:
 
 
 def name_only(features: pl.DataFrame) -> np.ndarray:
-    """Pairs whose only evidence is the names: an address missing on either side, no position within
-    `NEAR_KM`, and no shared OS ID."""
+    """Pairs whose only evidence is the names: no address vouching for them (missing on either side,
+    or less alike than `ADDRESS_VOUCHES`), no position within `NEAR_KM`, and no shared OS ID."""
     missing = features["address_missing"].to_numpy() > 0
+    unlike = features["address_set"].to_numpy() < ADDRESS_VOUCHES
     near = features["distance_km"].fill_null(np.inf).to_numpy() < NEAR_KM
     same_id = features["os_id_match"].to_numpy() > 0
-    return missing & ~near & ~same_id
+    return (missing | unlike) & ~near & ~same_id
 
 
 def rarest_shared_count(

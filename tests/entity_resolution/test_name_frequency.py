@@ -97,12 +97,13 @@ def test_the_shift_never_raises_a_score_and_is_bounded():
     assert NameFrequency().logit_shift(np.array([1e6])).tolist() == [0.0]
 
 
-def test_name_only_means_no_address_no_position_and_no_os_id():
+def test_name_only_means_no_vouching_address_no_position_and_no_os_id():
     features = pl.DataFrame(
         {
-            "address_missing": [1.0, 1.0, 1.0, 0.0],
-            "distance_km": [None, 0.3, 12.0, None],
-            "os_id_match": [0.0, 0.0, 1.0, 0.0],
+            "address_missing": [1.0, 1.0, 1.0, 0.0, 0.0],
+            "address_set": [0.0, 0.0, 0.0, 0.95, 0.4],
+            "distance_km": [None, 0.3, 12.0, None, 8.0],
+            "os_id_match": [0.0, 0.0, 1.0, 0.0, 0.0],
         }
     )
-    assert name_only(features).tolist() == [True, False, False, False]
+    assert name_only(features).tolist() == [True, False, False, False, True]
