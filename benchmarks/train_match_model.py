@@ -11,6 +11,8 @@ the thresholds maximise the mean dev F1 over them.
    of records sent to review (`different_below` is the score under which clustering treats a pair as
    two different facilities). The model JSON records the data set, date, coefficients and dev
    metrics; the thresholds are printed for entity_resolution/settings.py.
+4. The refit model has no name-frequency shift (it was fitted against the old weights' log-odds): run
+   `python -m benchmarks.fit_name_frequency` afterwards.
 Test splits are never read here.
 """
 

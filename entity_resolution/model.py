@@ -36,15 +36,13 @@ class MatchModel:
     name_frequency: NameFrequency = NameFrequency()
 
     def logits(self, features: pl.DataFrame) -> np.ndarray:
-        """bias + levels . weights (see `levels.linear_score`)."""
+        """bias + levels . weights (see `levels.linear_score`); the name-frequency shift is added by
+        `scoring`, which holds the whole record set its word counts come from."""
         if [name for name, _ in self.weights] != list(LEVEL_FEATURES):
             raise ValueError("model weights are not in LEVEL_FEATURES order")
         if features.height == 0:
             return np.zeros(0)
         return self.bias + linear_score(features, np.array([weight for _, weight in self.weights]))
-
-    def probability(self, features: pl.DataFrame) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.logits(features)))
 
 
 @cache
@@ -81,12 +79,9 @@ def train(frame: pl.DataFrame, l2: float = 1.0, iterations: int = 25) -> MatchMo
     return MatchModel(weights, float(beta[0]), json.dumps({"rows": int(x.shape[0]), "l2": l2}))
 
 
-def save_model(
-    model: MatchModel, provenance: dict, path: Path = MODEL_FILE, name_frequency: dict | None = None
-) -> None:
-    """Write the model with its provenance (what it was trained on, when, how well it did) and the
-    name-frequency shift's coefficients with theirs (`name_frequency`, kept as given)."""
+def save_model(model: MatchModel, provenance: dict, path: Path = MODEL_FILE) -> None:
+    """Write the model with its provenance (what it was trained on, when, how well it did). The
+    name-frequency shift is not written: it was fitted against the previous weights' log-odds, so a
+    refit is followed by `benchmarks/fit_name_frequency.py`, which adds it again."""
     body = {"bias": model.bias, "weights": dict(model.weights), "provenance": provenance}
-    if name_frequency:
-        body["name_frequency"] = name_frequency
     path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")
