@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from benchmarks.train_match_model import dev_split, labelled_pairs, pairwise_f1
-from entity_resolution.model import MODEL_FILE, load_model
+from entity_resolution.model import MODEL_FILE, load_model, newton_logistic
 from entity_resolution.name_frequency import name_only, rarest_shared_count, word_counts
 from entity_resolution.resolve import prepare
 from entity_resolution.settings import ResolutionSettings
@@ -36,17 +36,9 @@ INPUT = ["record_id", "name", "address", "country", "lat", "lng"]
 
 
 def offset_fit(x: np.ndarray, offset: np.ndarray, label: np.ndarray, l2: float = 1.0) -> tuple[float, float]:
-    """(intercept, slope) of logit P(label) = offset + intercept + slope x, by Newton steps."""
+    """(intercept, slope) of logit P(label) = offset + intercept + slope x, both L2-penalised."""
     design = np.stack([np.ones_like(x), x], axis=1)
-    beta = np.zeros(2)
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-(offset + design @ beta)))
-        gradient = design.T @ (label - p) - l2 * beta
-        hessian = (design * (p * (1 - p))[:, None]).T @ design + l2 * np.eye(2)
-        step = np.linalg.solve(hessian, gradient)
-        beta += step
-        if np.abs(step).max() < 1e-9:
-            break
+    beta = newton_logistic(design, label, l2 * np.eye(2), offset, iterations=50, tolerance=1e-9)
     return float(beta[0]), float(beta[1])
 
 

@@ -64,19 +64,34 @@ def train(frame: pl.DataFrame, l2: float = 1.0, iterations: int = 25) -> MatchMo
     x = level_array(frame)
     x = np.hstack([np.ones((x.shape[0], 1)), x])
     y = frame["label"].to_numpy().astype(np.float64)
-    beta = np.zeros(x.shape[1])
     penalty = np.eye(x.shape[1]) * l2
     penalty[0, 0] = 0.0
+    beta = newton_logistic(x, y, penalty, iterations=iterations, tolerance=1e-8)
+    weights = tuple((name, float(value)) for name, value in zip(LEVEL_FEATURES, beta[1:], strict=True))
+    return MatchModel(weights, float(beta[0]), json.dumps({"rows": int(x.shape[0]), "l2": l2}))
+
+
+def newton_logistic(
+    x: np.ndarray,
+    y: np.ndarray,
+    penalty: np.ndarray,
+    offset: np.ndarray | float = 0.0,
+    iterations: int = 25,
+    tolerance: float = 1e-8,
+) -> np.ndarray:
+    """Coefficients of logit P(y) = offset + x . beta, L2-penalised by the matrix `penalty`, by Newton
+    steps (IRLS) until no coefficient moves by `tolerance`. The model's fit (`train`) and the
+    name-frequency shift's fit against the model's log-odds (benchmarks/fit_name_frequency.py) share it."""
+    beta = np.zeros(x.shape[1])
     for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-(x @ beta)))
+        p = 1.0 / (1.0 + np.exp(-(offset + x @ beta)))
         gradient = x.T @ (y - p) - penalty @ beta
         hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty
         step = np.linalg.solve(hessian, gradient)
         beta += step
-        if np.abs(step).max() < 1e-8:
+        if np.abs(step).max() < tolerance:
             break
-    weights = tuple((name, float(value)) for name, value in zip(LEVEL_FEATURES, beta[1:], strict=True))
-    return MatchModel(weights, float(beta[0]), json.dumps({"rows": int(x.shape[0]), "l2": l2}))
+    return beta
 
 
 def save_model(model: MatchModel, provenance: dict, path: Path = MODEL_FILE) -> None:
