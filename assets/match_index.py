@@ -10,7 +10,7 @@ import polars as pl
 
 from assets.resources import WarehouseResource
 from entity_resolution.blocking import IDENTITY_PASSES
-from entity_resolution.incremental import NAME_KEY_CAP, NAME_PASS, MatchIndex
+from entity_resolution.incremental import NAME_KEY_CAP, NAME_PASSES, MatchIndex
 from entity_resolution.settings import ResolutionSettings
 
 INDEX_TABLES = ("resolved.match_index", "resolved.match_index_keys")
@@ -24,7 +24,7 @@ frequency AS (
 kept AS (
     SELECT * FROM frequency
     WHERE frequency < $block_cap OR list_contains($identity_passes, blocking_pass)
-        OR (blocking_pass = $name_pass AND frequency < $name_cap)
+        OR (list_contains($name_passes, blocking_pass) AND frequency < $name_cap)
 )
 SELECT k.record_id, k.blocking_pass, k.blocking_key, f.frequency
 FROM resolved.match_index_keys k JOIN kept f USING (blocking_pass, blocking_key)
@@ -44,7 +44,7 @@ def shareable_keys(settings: ResolutionSettings) -> dict:
     return {
         "block_cap": settings.max_block_size,
         "identity_passes": list(IDENTITY_PASSES),
-        "name_pass": NAME_PASS,
+        "name_passes": list(NAME_PASSES),
         "name_cap": NAME_KEY_CAP,
     }
 

@@ -97,25 +97,25 @@ def name_grams(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
     )
 
 
-def rarest(base: pl.DataFrame, extract, column: str, per_record: int, cap: int | None) -> pl.DataFrame:
-    """(idx, key) for each record's `per_record` rarest keys shared by at least 2 records (and at most
-    `cap` when given), ties broken by the key. A record's keys depend only on its country and text, so
-    keys are extracted, counted and ranked once per distinct (country, text), a chunk of texts at a
-    time and kept as integers (which bounds memory), then joined back to the records carrying each text."""
+def rarest(
+    base: pl.DataFrame, extract, column: str, per_record: int | None, cap: int | None
+) -> pl.DataFrame:
+    """(idx, key) for each record's `per_record` rarest keys (all of them when None) shared by at
+    least 2 records (and at most `cap` when given), ties broken by the key. A record's keys depend only
+    on its country and text, so keys are extracted, counted and ranked once per distinct (country,
+    text), a chunk of texts at a time and kept as integers (which bounds memory), then joined back to
+    the records carrying each text."""
     owners, by_text = _keys_by_text(base, extract, column)
     carried = owners.group_by("text").agg(pl.len().alias("records"))
     frequency = (
         by_text.join(carried, on="text").group_by("key").agg(pl.col("records").sum().alias("frequency"))
     )
     kept = pl.col("frequency") >= 2 if cap is None else pl.col("frequency").is_between(2, cap)
-    chosen = (
-        by_text.join(frequency, on="key")
-        .filter(kept)
-        .sort("text", "frequency", "key")
-        .group_by("text", maintain_order=True)
-        .head(per_record)
-        .select("text", "key")
-    )
+    chosen = by_text.join(frequency, on="key").filter(kept)
+    if per_record is not None:
+        ranked = chosen.sort("text", "frequency", "key")
+        chosen = ranked.group_by("text", maintain_order=True).head(per_record)
+    chosen = chosen.select("text", "key")
     return owners.join(chosen, on="text").select(pl.col("idx").cast(base["idx"].dtype), "key")
 
 
@@ -160,3 +160,59 @@ def name_token_pairs(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
                 )
             )
     return pl.concat(parts) if parts else pl.DataFrame(schema={"idx": chunk["idx"].dtype, "key": pl.UInt64})
+
+
+def _word_sets(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
+    """(idx, country_code, words): the distinct words of `column` in alphabetical order."""
+    return chunk.select(
+        "idx",
+        "country_code",
+        pl.col(column)
+        .fill_null("")
+        .str.split(" ")
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .list.unique()
+        .list.sort()
+        .alias("words"),
+    ).filter(pl.col("words").list.len() > 0)
+
+
+def name_word_set(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
+    """(idx, key) with key = hash of country + the name's distinct words in alphabetical order: the
+    same words in any order ("tri thanh loc bags" / "bags tri thanh loc", Vietnamese names put the
+    trade word first) give one key."""
+    return _word_sets(chunk, column).select(
+        "idx",
+        pl.concat_str("country_code", pl.col("words").list.join(" "), separator="|").hash().alias("key"),
+    )
+
+
+WORDS_BUT_ONE_MIN = 3
+"""Names of at least this many distinct words get `name_words_but_one` keys (two words less one is a
+single word, which the token passes already cover)."""
+
+
+def name_words_but_one(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
+    """(idx, key) for each word of a name of `WORDS_BUT_ONE_MIN`+ distinct words: key = hash of country
+    + the other words in alphabetical order. A typo or a different spelling in one word ("phoung viet
+    duc shoes" / "phuong viet duc shoes") leaves one key in common, however common each word is."""
+    words = pl.col("words")
+    return (
+        _word_sets(chunk, column)
+        .filter(words.list.len() >= WORDS_BUT_ONE_MIN)
+        .with_columns(left_out=pl.int_ranges(0, words.list.len()))
+        .explode("left_out")
+        .select(
+            "idx",
+            pl.concat_str(
+                "country_code",
+                pl.concat_list(
+                    words.list.slice(0, pl.col("left_out")), words.list.slice(pl.col("left_out") + 1)
+                ).list.join(" "),
+                separator="|",
+            )
+            .hash()
+            .alias("key"),
+        )
+        .unique()
+    )

@@ -14,15 +14,22 @@ become candidate pairs. The passes:
 - `same_spelling`: records with the same normalised name, address, country, OS ID and numbers are one
   *spelling*; each is paired with its spelling's first record, and every other pass works on one
   record per spelling, so a supplier named on eighty lists counts once, not eighty times.
+- `name_words`: country + the core name's distinct words in alphabetical order: the same words in any
+  order ("bags tri thanh loc" / "tri thanh loc bags");
+- `name_words_but_one`: country + the core name's words less one, one key per word, for names of 3+
+  words: one typo'd or respelled word ("phoung viet duc shoes") leaves a key in common however
+  common each word is;
 - `name_neighbourhood`: a sorted neighbourhood over the *distinct* core names of each country, each
   paired with the `neighbourhood_window` next ones: however many mentions, addresses and namesakes
   share a name's words, its typo'd or re-spaced spellings stay next to it in that order. Every
   spelling is also paired with the first spelling of its country carrying the same core name (a big
   supplier's addresses vary from list to list; its name is the thread between them).
 Block sizes count spellings, not mentions. A block of at most `max_block_size` spellings yields all its
-pairs; a larger block of a name token, a letter gram or a pair of name tokens (`WINDOWED_PASSES`) is not
-dropped but read as a sorted neighbourhood: its spellings sorted by core name with spaces removed ("long
-teng" next to "longteng"), each paired with the `window` next ones. So the work per record is bounded by
+pairs; a larger block of a name token, a letter gram, a pair of name tokens or a name's words
+(`WINDOWED_PASSES`) is not dropped but read as a sorted neighbourhood: its spellings sorted by core name
+with spaces removed ("long teng" next to "longteng"), or by address where the block's names are the
+same words (`ADDRESS_ORDERED_PASSES`: a big supplier's spellings and its namesakes' sort by where they
+are), each paired with the `window` next ones. So the work per record is bounded by
 a pairs budget (keys x window), not by a frequency cut-off that would make recall fall as the data grows
 (a big supplier's typo'd or re-spaced spellings share only common grams).
 Larger address and geo-cell blocks are left out: in industrial parks their neighbours are other firms.
@@ -33,7 +40,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from entity_resolution.block_keys import informative_tokens, name_grams, name_token_pairs, rarest
+from entity_resolution.block_keys import (
+    informative_tokens,
+    name_grams,
+    name_token_pairs,
+    name_word_set,
+    name_words_but_one,
+    rarest,
+)
 from entity_resolution.settings import ResolutionSettings
 
 PASSES = (
@@ -45,9 +59,15 @@ PASSES = (
     "name_pair",
     "same_spelling",
     "name_neighbourhood",
+    "name_words",
+    "name_words_but_one",
 )
-WINDOWED_PASSES = ("name_token", "name_gram", "name_pair")
+PASS_MASK = pl.UInt16
+"""The dtype of `pass_mask`: one bit per pass of `PASSES`."""
+WINDOWED_PASSES = ("name_token", "name_gram", "name_pair", "name_words", "name_words_but_one")
 """Passes whose blocks larger than `max_block_size` are read as sorted neighbourhoods, not dropped."""
+ADDRESS_ORDERED_PASSES = ("name_words",)
+"""Windowed passes whose large blocks are sorted by address, not by name (their names are the same)."""
 IDENTITY_PASSES = ("os_id", "same_spelling")
 """Passes whose keys say "the same facility" outright: never dropped however large the block."""
 
@@ -79,6 +99,8 @@ def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.Dat
         ),
         "name_gram": rarest(base, name_grams, "core_norm", settings.rare_name_grams, None),
         "name_pair": rarest(base, name_token_pairs, "name_norm", settings.rare_name_pairs, None),
+        "name_words": rarest(base, name_word_set, "core_norm", None, None),
+        "name_words_but_one": rarest(base, name_words_but_one, "core_norm", None, None),
     }
     keys = pl.concat(
         [
@@ -120,7 +142,7 @@ def _block_pairs(keys: pl.DataFrame, bit: int) -> list[pl.DataFrame]:
             .filter(pl.col("idx") < pl.col("idx_right"))
             .select(pl.col("idx").alias("left"), pl.col("idx_right").alias("right"))
             .unique()
-            .with_columns(bit=pl.lit(2**bit, pl.UInt8))
+            .with_columns(bit=pl.lit(2**bit, PASS_MASK))
         )
     return parts
 
@@ -143,7 +165,7 @@ def _neighbourhood_pairs(
             .select(
                 pl.min_horizontal("idx", "other").alias("left"),
                 pl.max_horizontal("idx", "other").alias("right"),
-                bit=pl.lit(2**bit, pl.UInt8),
+                bit=pl.lit(2**bit, PASS_MASK),
             )
         )
     return parts
@@ -163,7 +185,7 @@ def _name_neighbourhood_pairs(leaders: pl.DataFrame, window: int, bit: int) -> l
     )
     distinct = named.filter(pl.col("idx") == pl.col("first"))
     same_name = named.filter(pl.col("idx") != pl.col("first")).select(
-        pl.col("first").alias("left"), pl.col("idx").alias("right"), bit=pl.lit(2**bit, pl.UInt8)
+        pl.col("first").alias("left"), pl.col("idx").alias("right"), bit=pl.lit(2**bit, PASS_MASK)
     )
     return [same_name] + _neighbourhood_pairs(
         distinct.select("idx", "key"),
@@ -184,12 +206,15 @@ def candidate_pairs(records: pl.DataFrame, settings: ResolutionSettings) -> pl.D
         pl.col("idx").cast(pl.UInt32),
         pl.col("core_norm").fill_null("").str.replace_all(" ", "").alias("sort_name"),
     )
+    addresses = leaders.select(
+        pl.col("idx").cast(pl.UInt32), pl.col("address_norm").fill_null("").alias("sort_name")
+    )
     cap = settings.max_block_size
     parts = [
         spelled.filter(pl.col("idx") != pl.col("leader")).select(
             pl.col("leader").alias("left"),
             pl.col("idx").alias("right"),
-            bit=pl.lit(2 ** PASSES.index("same_spelling"), pl.UInt8),
+            bit=pl.lit(2 ** PASSES.index("same_spelling"), PASS_MASK),
         )
     ]
     for bit, name in enumerate(PASSES):
@@ -201,19 +226,20 @@ def candidate_pairs(records: pl.DataFrame, settings: ResolutionSettings) -> pl.D
         if name == "os_id":  # an exact identifier: a chain links the whole block
             parts += _neighbourhood_pairs(large, names.with_columns(sort_name=pl.lit("")), 1, bit)
         elif name in WINDOWED_PASSES:
-            parts += _neighbourhood_pairs(large, names, settings.neighbourhood_window, bit)
+            order = addresses if name in ADDRESS_ORDERED_PASSES else names
+            parts += _neighbourhood_pairs(large, order, settings.neighbourhood_window, bit)
     parts += _name_neighbourhood_pairs(
         leaders, settings.neighbourhood_window, PASSES.index("name_neighbourhood")
     )
     pairs = pl.concat(parts).filter(pl.col("left") != pl.col("right"))
     if pairs.is_empty():
-        return pl.DataFrame(schema={"left": pl.UInt32, "right": pl.UInt32, "pass_mask": pl.UInt8})
+        return pl.DataFrame(schema={"left": pl.UInt32, "right": pl.UInt32, "pass_mask": PASS_MASK})
     pair = pl.col("left").cast(pl.UInt64) * (1 << 32) + pl.col("right").cast(pl.UInt64)
     return (  # one integer per pair: sorting and grouping one column beats grouping two, then sorting
         pairs.select(pair.alias("pair"), "bit")
         .sort("pair")
         .group_by("pair", maintain_order=True)
-        .agg(pl.col("bit").bitwise_or().cast(pl.UInt8).alias("pass_mask"))
+        .agg(pl.col("bit").bitwise_or().cast(PASS_MASK).alias("pass_mask"))
         .select(
             (pl.col("pair") // (1 << 32)).cast(pl.UInt32).alias("left"),
             (pl.col("pair") % (1 << 32)).cast(pl.UInt32).alias("right"),

@@ -41,6 +41,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from entity_resolution.blocking import PASS_MASK
 from entity_resolution.clustering import cluster, sharing_a_place
 from entity_resolution.scoring import ScoredPairs, score_pairs
 from entity_resolution.settings import ResolutionSettings
@@ -92,7 +93,7 @@ def probe_pairs(
     """(left, right, pass_mask = 0) pairs of records in the same cluster of >= 3 records, each record
     with up to `probes_per_record` random partners, minus the pairs already in `scored` and the
     clusters labelled in `skip`."""
-    schema = {"left": pl.UInt32, "right": pl.UInt32, "pass_mask": pl.UInt8}
+    schema = {"left": pl.UInt32, "right": pl.UInt32, "pass_mask": PASS_MASK}
     if probes_per_record <= 0 or len(labels) == 0:
         return pl.DataFrame(schema=schema)
     order = np.argsort(labels, kind="stable")
@@ -129,7 +130,7 @@ def split_probes(
     cluster (the lower label on a tie) with `probes_per_record` random members of the larger one,
     minus the pairs already in `scored` and any pair touching a cluster labelled in `skip`. A record
     next to several such clusters is probed into each."""
-    schema = {"left": pl.UInt32, "right": pl.UInt32, "pass_mask": pl.UInt8}
+    schema = {"left": pl.UInt32, "right": pl.UInt32, "pass_mask": PASS_MASK}
     if probes_per_record <= 0 or len(labels) == 0:
         return pl.DataFrame(schema=schema)
     labels = np.asarray(labels, dtype=np.int64)
@@ -169,5 +170,5 @@ def _unscored_pairs(left: np.ndarray, right: np.ndarray, scored: pl.DataFrame) -
     return (
         pairs.join(known, on=["left", "right"], how="anti")
         .sort("left", "right")
-        .with_columns(pass_mask=pl.lit(0, pl.UInt8))
+        .with_columns(pass_mask=pl.lit(0, PASS_MASK))
     )

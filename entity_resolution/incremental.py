@@ -22,8 +22,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from entity_resolution.block_keys import informative_tokens, name_grams, name_token_pairs
-from entity_resolution.blocking import IDENTITY_PASSES, PASSES, spellings
+from entity_resolution.block_keys import (
+    informative_tokens,
+    name_grams,
+    name_token_pairs,
+    name_word_set,
+    name_words_but_one,
+)
+from entity_resolution.blocking import IDENTITY_PASSES, PASS_MASK, PASSES, spellings
 from entity_resolution.facilities import PAIR_FEATURES
 from entity_resolution.resolve import NO_DECISIONS, prepare, resolve
 from entity_resolution.scoring import score_pairs
@@ -46,6 +52,8 @@ NAME_PASS = "name_neighbourhood"
 """The pass whose key in the index is the record's country and core name: a new record is compared with
 the index records of its core name (as a full run compares every spelling with its name's first one),
 however common each word of the name is."""
+NAME_PASSES = (NAME_PASS, "name_words")
+"""Passes whose key is the whole core name (as written, or its words in any order)."""
 NAME_KEY_CAP = 100
 """A core name held by this many index records or more is too common to compare with all of them (a
 plain name such as "sai textiles"); the other passes still apply."""
@@ -94,6 +102,8 @@ def index_keys(prepared: pl.DataFrame, settings: ResolutionSettings) -> pl.DataF
         "same_spelling": spellings(prepared.drop("idx", strict=False).with_row_index("idx")).select(
             pl.col("idx").cast(pl.UInt32), pl.col("spelling").alias("key")
         ),
+        "name_words": name_word_set(base, "core_norm"),
+        "name_words_but_one": name_words_but_one(base, "core_norm"),
         NAME_PASS: base.filter(pl.col("core_norm").fill_null("") != "").select(
             "idx",
             pl.concat_str(pl.col("country_code").fill_null(""), "core_norm", separator="|")
@@ -136,6 +146,8 @@ def _per_pass(settings: ResolutionSettings) -> dict[str, int]:
         "name_pair": settings.rare_name_pairs,
         "same_spelling": 1,
         NAME_PASS: 1,
+        "name_words": 1,
+        "name_words_but_one": settings.rare_name_pairs + 1,
     }
 
 
@@ -148,11 +160,11 @@ def candidates(index: MatchIndex, new_keys: pl.DataFrame, settings: ResolutionSe
     """(record_id, existing, blocking_pass): new records paired with index records sharing one of the
     new record's rarest keys per pass. Keys held by `max_block_size` or more index records are dropped,
     except identity keys (OS ID, same spelling), which pair with up to `IDENTITY_PARTNERS` records,
-    and core names (`NAME_PASS`), which pair with every record holding them below `NAME_KEY_CAP`."""
+    and core names (`NAME_PASSES`), which pair with every record holding them below `NAME_KEY_CAP`."""
     shareable = (
         (pl.col("frequency") < settings.max_block_size)
         | pl.col("blocking_pass").is_in(IDENTITY_PASSES)
-        | ((pl.col("blocking_pass") == NAME_PASS) & (pl.col("frequency") < NAME_KEY_CAP))
+        | (pl.col("blocking_pass").is_in(NAME_PASSES) & (pl.col("frequency") < NAME_KEY_CAP))
     )
     shared = new_keys.join(
         index.keys.filter(shareable),
@@ -209,9 +221,9 @@ def score_against_index(
     pairs = (
         pairs_of.join(new_position, on="record_id")
         .join(old_position, on="existing")
-        .with_columns(bit=pl.col("blocking_pass").replace_strict(bits, return_dtype=pl.UInt8))
+        .with_columns(bit=pl.col("blocking_pass").replace_strict(bits, return_dtype=PASS_MASK))
         .group_by("left", "right")
-        .agg(pl.col("bit").sum().cast(pl.UInt8).alias("pass_mask"))
+        .agg(pl.col("bit").sum().cast(PASS_MASK).alias("pass_mask"))
         .with_columns(pl.col("left", "right").cast(pl.UInt32))
     )
     scored = score_pairs(both, pairs, settings).scored.select("left", "right", *PAIR_FEATURES)

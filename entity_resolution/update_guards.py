@@ -38,6 +38,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from entity_resolution.blocking import PASS_MASK
 from entity_resolution.chain_probes import probe_pairs, split_probes
 from entity_resolution.clustering import links_outvote, sharing_a_place
 from entity_resolution.incremental import INDEX_COLUMNS, MatchIndex
@@ -192,7 +193,7 @@ def _drawn(
     the facility's (`chain_probes.split_probes`). Every problem is laid out in one array, in
     (record_id, facility_id) order, so the draws depend only on the new records and the facilities
     they reach. (left = a member's local position, right = the new record's, split = not `joined`.)"""
-    schema = {"left": pl.UInt32, "right": pl.UInt32, "pass_mask": pl.UInt8, "split": pl.Boolean}
+    schema = {"left": pl.UInt32, "right": pl.UInt32, "pass_mask": PASS_MASK, "split": pl.Boolean}
     if combos.is_empty():
         return pl.DataFrame(schema=schema)
     combos = combos.select(PAIR_KEY).sort(PAIR_KEY).with_row_index("problem")
@@ -228,7 +229,7 @@ def _drawn(
         {
             "left": position[drawn["left"].to_numpy()[keep]],
             "right": position[right[keep]],
-            "pass_mask": np.zeros(int(keep.sum()), dtype=np.uint8),
+            "pass_mask": np.zeros(int(keep.sum()), dtype=np.uint16),
             "split": np.full(int(keep.sum()), not joined),
         },
         schema=schema,

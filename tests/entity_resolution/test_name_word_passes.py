@@ -1,0 +1,117 @@
+"""The `name_words` and `name_words_but_one` blocking passes: spellings of one firm whose names sit far
+apart in alphabetical order (the trade word first, a typo in the first word) are still compared, however
+many other names of the country lie between them, and large blocks stay bounded."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from entity_resolution.block_keys import name_word_set, name_words_but_one
+from entity_resolution.blocking import candidate_pairs, passes_of
+from entity_resolution.incremental import build_index, index_keys, score_against_index
+from entity_resolution.resolve import prepare
+from entity_resolution.settings import ResolutionSettings
+from entity_resolution.standalone import INPUT_SCHEMA, resolve_frame, to_records
+
+
+def frame(rows: list[tuple]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [(f"r{i:05d}", *row) for i, row in enumerate(rows)], schema=INPUT_SCHEMA, orient="row"
+    )
+
+
+def crowd(count: int) -> list[tuple]:
+    """`count` other Vietnamese firms whose names sort between "bags ..." / "loc ..." and
+    "phoung ..." / "phuong ...", each at its own address."""
+    stems = ["cam", "dai", "gia", "hoa", "kim", "lan", "minh", "nam", "phat", "phu"]
+    return [
+        (
+            f"{stems[i % 10].title()} {stems[(i // 10) % 10].title()}{i} Textile",
+            f"{i} Duong Le Loi, Hanoi",
+            "VN",
+            None,
+            None,
+        )
+        for i in range(count)
+    ]
+
+
+def proposing_passes(rows: list[tuple], left: str, right: str) -> list[str]:
+    """The passes that propose the pair of records `left` / `right` (record ids)."""
+    prepared = prepare(to_records(frame(rows)))
+    idx = dict(prepared.select("record_id", "idx").iter_rows())
+    a, b = sorted((idx[left], idx[right]))
+    pairs = candidate_pairs(prepared, ResolutionSettings())
+    mask = pairs.filter((pl.col("left") == a) & (pl.col("right") == b))["pass_mask"]
+    return passes_of(int(mask[0])) if mask.len() else []
+
+
+def test_the_same_words_in_another_order_give_one_key_and_a_word_less_one_key_each():
+    records = pl.DataFrame(
+        {
+            "idx": [0, 1, 2, 3],
+            "country_code": ["VN", "VN", "VN", "VN"],
+            "core_norm": ["loc van bags", "bags loc van", "phuong viet duc shoes", "phoung viet duc shoes"],
+        }
+    )
+    words = dict(name_word_set(records, "core_norm").iter_rows())
+    assert words[0] == words[1] != words[2]
+    but_one = name_words_but_one(records, "core_norm")
+    keys = but_one.group_by("idx").agg("key")
+    assert dict(keys.select("idx", pl.col("key").list.len()).iter_rows()) == {0: 3, 1: 3, 2: 4, 3: 4}
+    shared = set(but_one.filter(pl.col("idx") == 2)["key"]) & set(but_one.filter(pl.col("idx") == 3)["key"])
+    assert len(shared) == 1  # "duc shoes viet": the typo'd word left out
+
+
+def test_a_name_with_its_trade_word_first_is_compared_and_linked_among_many_other_names():
+    rows = [
+        ("Loc Van Bags Co., Ltd.", "63 Duong Ly Thuong Kiet, Bac Ninh", "VN", None, None),
+        ("Cong ty TNHH Bags Loc Van", "Plot 23, 63 Duong Ly Thuong Kiet, Bac Ninh", "VN", None, None),
+    ] + crowd(400)
+    assert "name_words" in proposing_passes(rows, "r00000", "r00001")
+    ids = dict(resolve_frame(frame(rows)).select("record_id", "facility_id").iter_rows())
+    assert ids["r00000"] == ids["r00001"]
+
+
+def test_a_typo_in_the_first_word_is_compared_among_many_names_between_the_two_spellings():
+    rows = [
+        ("Phuong Viet Duc Shoes Co., Ltd.", "12 Duong Nguyen Hue, Hanoi", "VN", None, None),
+        ("Phoung Viet Duc Shoes", "12 Duong Nguyen Hue, Hanoi", "VN", None, None),
+    ] + crowd(400)
+    assert "name_words_but_one" in proposing_passes(rows, "r00000", "r00001")
+
+
+def test_a_large_block_of_one_name_pairs_each_spelling_with_its_address_neighbours_only():
+    """Sixty spellings of one common name at three factories: the block is read as a neighbourhood in
+    address order, so each spelling meets its own factory's other spellings, not all sixty."""
+    rows = [
+        (f"Xinxin Apparel {suffix}", f"{site * 100 + 7} Renmin Road, Ningbo {i}", "CN", None, None)
+        for site in range(3)
+        for i, suffix in enumerate(["Co., Ltd."] * 20)
+    ]
+    prepared = prepare(to_records(frame(rows)))
+    pairs = candidate_pairs(prepared, ResolutionSettings())
+    by_words = pairs.filter(
+        pl.col("pass_mask").map_elements(lambda m: "name_words" in passes_of(m), pl.Boolean)
+    )
+    assert 0 < by_words.height <= 60 * ResolutionSettings().neighbourhood_window
+    site = {idx: int(rid[1:]) // 20 for rid, idx in prepared.select("record_id", "idx").iter_rows()}
+    same_site = sum(site[a] == site[b] for a, b in by_words.select("left", "right").iter_rows())
+    assert same_site >= 0.9 * by_words.height
+
+
+def test_an_update_compares_a_new_record_with_the_same_words_in_another_order():
+    existing = to_records(
+        frame([("Loc Van Bags Co., Ltd.", "63 Duong Ly Thuong Kiet, Bac Ninh", "VN", None, None)] + crowd(50))
+    )
+    index = build_index(existing.with_columns(facility_id=pl.format("F-{}", "record_id")))
+    new_row = ("Cong ty TNHH Bags Loc Van", "63 Duong Ly Thuong Kiet, Bac Ninh", "VN", None, None)
+    new = prepare(to_records(frame([new_row]).with_columns(record_id=pl.lit("new-1"))))
+    new_keys = index_keys(new, ResolutionSettings())
+    words_key = new_keys.filter(pl.col("blocking_pass") == "name_words")["blocking_key"]
+    holders = index.keys.filter(
+        (pl.col("blocking_pass") == "name_words") & pl.col("blocking_key").is_in(words_key)
+    )
+    assert holders["record_id"].to_list() == ["r00000"]
+    scored = score_against_index(index, new, ResolutionSettings(), new_keys)
+    assert "r00000" in scored["existing"].to_list()
