@@ -192,27 +192,33 @@ WORDS_BUT_ONE_MIN = 3
 single word, which the token passes already cover)."""
 
 
-def name_words_but_one(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
-    """(idx, key) for each word of a name of `WORDS_BUT_ONE_MIN`+ distinct words: key = hash of country
-    + the other words in alphabetical order. A typo or a different spelling in one word ("phoung viet
-    duc shoes" / "phuong viet duc shoes") leaves one key in common, however common each word is."""
+def name_words_left_out(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
+    """(idx, key, left_out) for each word of a name of `WORDS_BUT_ONE_MIN`+ distinct words: key = hash
+    of country + the other words in alphabetical order, `left_out` = the word left out. A typo or a
+    different spelling in one word ("phoung viet duc shoes" / "phuong viet duc shoes") leaves one key
+    in common, however common each word is."""
     words = pl.col("words")
     return (
         _word_sets(chunk, column)
         .filter(words.list.len() >= WORDS_BUT_ONE_MIN)
-        .with_columns(left_out=pl.int_ranges(0, words.list.len()))
-        .explode("left_out")
+        .with_columns(position=pl.int_ranges(0, words.list.len()))
+        .explode("position")
         .select(
             "idx",
             pl.concat_str(
                 "country_code",
                 pl.concat_list(
-                    words.list.slice(0, pl.col("left_out")), words.list.slice(pl.col("left_out") + 1)
+                    words.list.slice(0, pl.col("position")), words.list.slice(pl.col("position") + 1)
                 ).list.join(" "),
                 separator="|",
             )
             .hash()
             .alias("key"),
+            words.list.get(pl.col("position")).alias("left_out"),
         )
-        .unique()
     )
+
+
+def name_words_but_one(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
+    """(idx, key) of `name_words_left_out`."""
+    return name_words_left_out(chunk, column).select("idx", "key").unique()
