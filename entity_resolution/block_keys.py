@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from entity_resolution.normalise import trade_words
+
 STOP_TOKENS = frozenset(
     [
         "and",
@@ -97,9 +99,7 @@ def name_grams(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
     )
 
 
-def rarest(
-    base: pl.DataFrame, extract, column: str, per_record: int | None, cap: int | None
-) -> pl.DataFrame:
+def rarest(base: pl.DataFrame, extract, column: str, per_record: int | None, cap: int | None) -> pl.DataFrame:
     """(idx, key) for each record's `per_record` rarest keys (all of them when None) shared by at
     least 2 records (and at most `cap` when given), ties broken by the key. A record's keys depend only
     on its country and text, so keys are extracted, counted and ranked once per distinct (country,
@@ -178,12 +178,26 @@ def _word_sets(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
 
 
 def name_word_set(chunk: pl.DataFrame, column: str) -> pl.DataFrame:
-    """(idx, key) with key = hash of country + the name's distinct words in alphabetical order: the
-    same words in any order ("tri thanh loc bags" / "bags tri thanh loc", Vietnamese names put the
-    trade word first) give one key."""
-    return _word_sets(chunk, column).select(
-        "idx",
-        pl.concat_str("country_code", pl.col("words").list.join(" "), separator="|").hash().alias("key"),
+    """(idx, key) with key = hash of country + the name's own words in their order + its trade words
+    (`normalise.trade_words`) in alphabetical order: the trade words anywhere ("tri thanh loc bags" /
+    "bags tri thanh loc": Vietnamese names put the trade word first) give one key, while the firm's
+    own words keep their order ("Hiep Uyen" and "Uyen Hiep" are two names)."""
+    trades = list(trade_words())
+    words = pl.col(column).fill_null("").str.split(" ").list.eval(pl.element().filter(pl.element() != ""))
+    trade = pl.element().is_in(trades)
+    return (
+        chunk.select(
+            "idx",
+            "country_code",
+            words.list.eval(pl.element().filter(~trade)).list.join(" ").alias("own"),
+            words.list.eval(pl.element().filter(trade))
+            .list.unique()
+            .list.sort()
+            .list.join(" ")
+            .alias("trade"),
+        )
+        .filter((pl.col("own") != "") | (pl.col("trade") != ""))
+        .select("idx", pl.concat_str("country_code", "own", "trade", separator="|").hash().alias("key"))
     )
 
 

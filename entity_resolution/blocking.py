@@ -14,8 +14,9 @@ become candidate pairs. The passes:
 - `same_spelling`: records with the same normalised name, address, country, OS ID and numbers are one
   *spelling*; each is paired with its spelling's first record, and every other pass works on one
   record per spelling, so a supplier named on eighty lists counts once, not eighty times.
-- `name_words`: country + the core name's distinct words in alphabetical order: the same words in any
-  order ("bags tri thanh loc" / "tri thanh loc bags");
+- `name_words`: country + the core name's own words in their order + its trade words as a set: the
+  trade word anywhere ("bags tri thanh loc" / "tri thanh loc bags"), the firm's words in order ("hiep
+  uyen" is not "uyen hiep");
 - `name_words_but_one`: country + the core name's words less one, one key per word, for names of 3+
   words: one typo'd or respelled word ("phoung viet duc shoes") leaves a key in common however
   common each word is. Only names whose left-out words are alike are paired

@@ -63,6 +63,20 @@ def test_the_same_words_in_another_order_give_one_key_and_a_word_less_one_key_ea
     assert len(shared) == 1  # "duc shoes viet": the typo'd word left out
 
 
+def test_the_firms_own_words_keep_their_order_in_the_word_key():
+    """A trade word may move ("bags loc van"), the firm's own words may not: "Hiep Uyen" and "Uyen Hiep"
+    are two names."""
+    records = pl.DataFrame(
+        {
+            "idx": [0, 1, 2],
+            "country_code": ["VN", "VN", "VN"],
+            "core_norm": ["hiep uyen shoes", "shoes hiep uyen", "uyen hiep shoes"],
+        }
+    )
+    words = dict(name_word_set(records, "core_norm").iter_rows())
+    assert words[0] == words[1] != words[2]
+
+
 def test_a_name_with_its_trade_word_first_is_compared_and_linked_among_many_other_names():
     rows = [
         ("Loc Van Bags Co., Ltd.", "63 Duong Ly Thuong Kiet, Bac Ninh", "VN", None, None),
