@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from data_contracts.loader import load_contract
+from data_contracts.versioning import snapshot
 from entity_resolution.block_keys import name_word_set, name_words_but_one
-from entity_resolution.blocking import candidate_pairs, passes_of
+from entity_resolution.blocking import PASSES, candidate_pairs, passes_of
 from entity_resolution.incremental import build_index, index_keys, score_against_index
 from entity_resolution.resolve import prepare
 from entity_resolution.settings import ResolutionSettings
@@ -129,3 +131,10 @@ def test_an_update_compares_a_new_record_with_the_same_words_in_another_order():
     assert holders["record_id"].to_list() == ["r00000"]
     scored = score_against_index(index, new, ResolutionSettings(), new_keys)
     assert "r00000" in scored["existing"].to_list()
+
+
+def test_the_match_index_keys_contract_accepts_every_blocking_pass():
+    """The warehouse refuses an index key whose pass the contract does not list (a new pass once
+    stopped `make demo` at the resolved checks)."""
+    listed = snapshot(load_contract("resolved.match_index_keys"))["valid_values"]["blocking_pass"]
+    assert set(listed) == set(PASSES)
