@@ -20,7 +20,8 @@ become candidate pairs. The passes:
 - `name_words_but_one`: country + the core name's words less one, one key per word, for names of 3+
   words: one typo'd or respelled word ("phoung viet duc shoes") leaves a key in common however
   common each word is. Only names whose left-out words are alike are paired
-  (`LEFT_OUT_SIMILARITY`): "xinxin bags apparel" and "xinxin shoes apparel" share a key too;
+  (`LEFT_OUT_SIMILARITY`): "xinxin bags apparel" and "xinxin shoes apparel" share a key too, but
+  "bags" and "shoes" are two words, not one misspelt;
 - `name_neighbourhood`: a sorted neighbourhood over the *distinct* core names of each country, each
   paired with the `neighbourhood_window` next ones: however many mentions, addresses and namesakes
   share a name's words, its typo'd or re-spaced spellings stay next to it in that order. Every
