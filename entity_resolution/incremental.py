@@ -53,7 +53,7 @@ NAME_PASS = "name_neighbourhood"
 the index records of its core name (as a full run compares every spelling with its name's first one),
 however common each word of the name is."""
 NAME_PASSES = (NAME_PASS, "name_words")
-"""Passes whose key is the whole core name (as written, or its words in any order)."""
+"""Passes whose key is the whole core name (as written, or with its trade words in any order)."""
 NAME_KEY_CAP = 100
 """A core name held by this many index records or more is too common to compare with all of them (a
 plain name such as "sai textiles"); the other passes still apply."""
