@@ -13,7 +13,9 @@ become candidate pairs. The passes:
   where each token alone is common (big suppliers and their namesakes);
 - `same_spelling`: records with the same normalised name, address, country, OS ID and numbers are one
   *spelling*; each is paired with its spelling's first record, and every other pass works on one
-  record per spelling, so a supplier named on eighty lists counts once, not eighty times.
+  record per spelling, so a supplier named on eighty lists counts once, not eighty times. Records
+  without an address are one spelling only within a `SPELLING_CELL` of their coordinates: lists that
+  give a name and a point would otherwise chain every namesake's mentions to one first record.
 - `name_words`: country + the core name's own words in their order + its trade words as a set: the
   trade word anywhere ("bags tri thanh loc" / "tri thanh loc bags"), the firm's words in order ("hiep
   uyen" is not "uyen hiep");
@@ -32,7 +34,9 @@ pairs; a larger block of a name token, a letter gram, a pair of name tokens or a
 (`WINDOWED_PASSES`) is not dropped but read as a sorted neighbourhood: its spellings sorted by core name
 with spaces removed ("long teng" next to "longteng"), or by address where the block's names are the
 same words (`ADDRESS_ORDERED_PASSES`: a big supplier's spellings and its namesakes' sort by where they
-are), each paired with the `window` next ones. So the work per record is bounded by
+are; those blocks are read a second time in order of latitude, so the spellings that give a point but
+no address, which sort together in address order, meet their own site's), each paired with the
+`window` next ones. So the work per record is bounded by
 a pairs budget (keys x window), not by a frequency cut-off that would make recall fall as the data grows
 (a big supplier's typo'd or re-spaced spellings share only common grams).
 Larger address and geo-cell blocks are left out: in industrial parks their neighbours are other firms.
@@ -120,10 +124,15 @@ def blocking_keys(records: pl.DataFrame, settings: ResolutionSettings) -> pl.Dat
 
 def spellings(records: pl.DataFrame) -> pl.DataFrame:
     """(idx, spelling, leader): records with the same country, normalised name and address, unit and
-    other numbers and OS ID are one spelling (a 64-bit hash); `leader` is its first record."""
+    other numbers and OS ID are one spelling (a 64-bit hash), records without an address only within
+    one `SPELLING_CELL` of coordinates; `leader` is its first record."""
+    unaddressed = pl.col("address_norm").fill_null("") == ""
+    place = pl.when(unaddressed).then(
+        pl.format("{} {}", (pl.col("lat") / SPELLING_CELL).floor(), (pl.col("lng") / SPELLING_CELL).floor())
+    )
     spelling = pl.concat_str(
         [pl.col(c).fill_null("") for c in ("country_code", "name_norm", "address_norm", "units", "numbers")]
-        + [pl.col("os_id").fill_null("")],
+        + [pl.col("os_id").fill_null(""), place.fill_null("")],
         separator="\x1f",
     ).hash()
     return records.select(pl.col("idx").cast(pl.UInt32), spelling.alias("spelling")).with_columns(
@@ -132,6 +141,9 @@ def spellings(records: pl.DataFrame) -> pl.DataFrame:
 
 
 KEY_SHARDS = 4
+SPELLING_CELL = 0.1
+"""Records without an address are one spelling only within a grid cell of this many degrees: the same
+name at two places far apart is two sites or two namesakes, not one spelling."""
 LEFT_OUT_SIMILARITY = 0.5
 """`name_words_but_one` pairs two names only when their left-out words are at least this alike (the
 rapidfuzz ratio, 0-1): a typo'd or respelled word, not another word. At v2 1M dev this kept 82% of the
@@ -268,6 +280,9 @@ def candidate_pairs(records: pl.DataFrame, settings: ResolutionSettings) -> pl.D
     addresses = leaders.select(
         pl.col("idx").cast(pl.UInt32), pl.col("address_norm").fill_null("").alias("sort_name")
     )
+    located = leaders.filter(pl.col("lat").is_not_null() & pl.col("lng").is_not_null()).select(
+        pl.col("idx").cast(pl.UInt32), pl.col("lat").alias("sort_name")
+    )
     cap = settings.max_block_size
     parts = [
         spelled.filter(pl.col("idx") != pl.col("leader")).select(
@@ -287,6 +302,9 @@ def candidate_pairs(records: pl.DataFrame, settings: ResolutionSettings) -> pl.D
         elif name in WINDOWED_PASSES:
             order = addresses if name in ADDRESS_ORDERED_PASSES else names
             parts += _neighbourhood_pairs(large, order, settings.neighbourhood_window, bit)
+            if name in ADDRESS_ORDERED_PASSES:  # records without an address: placed by their coordinates
+                on_map = large.join(located.select("idx"), on="idx")
+                parts += _neighbourhood_pairs(on_map, located, settings.neighbourhood_window, bit)
     parts += _name_neighbourhood_pairs(
         leaders, settings.neighbourhood_window, PASSES.index("name_neighbourhood")
     )

@@ -25,10 +25,12 @@ blocking happened to compare: two halves of one big supplier (thirty mentions ea
 different blocking keys) are often joined by two or three auto links and kept apart by one or two
 messy low pairs, below the `links_per_difference` ratio. So every record of the smaller of two
 clusters that an auto link joins is also paired with `split_probes_per_record` random members of the
-larger one, and the probe is kept only where the two records share a location field (both an address
-or both coordinates, `clustering.sharing_a_place`): a record known by its name alone agrees with every
-site of its firm, so its probe would be no evidence that two sites are one (the demo's "Gimmill
-Industrial" at Batu 4 and at Batu 3 1/2 merged through such probes). Two halves of one facility then
+larger one, drawn only among the members that share a location field with it (both an address or
+both coordinates, `clustering.place_codes`): a record known by its name alone agrees with every site
+of its firm, so such a probe would be no evidence that two sites are one (the demo's "Gimmill
+Industrial" at Batu 4 and at Batu 3 1/2 merged through such probes). Drawing first and dropping those
+probes afterwards spent a record's two probes on nothing wherever most of the larger cluster's
+mentions give only a name or only a point. Two halves of one facility then
 meet many agreeing links and merge; a namesake, a sibling site or a park neighbour meets many
 differences and stays apart (the ratio still decides). On the
 benchmark's v2 1M development split, with the half weight of name-only differences (`clustering`),
@@ -42,11 +44,15 @@ import numpy as np
 import polars as pl
 
 from entity_resolution.blocking import PASS_MASK
-from entity_resolution.clustering import cluster, sharing_a_place
+from entity_resolution.clustering import cluster, place_codes
 from entity_resolution.scoring import ScoredPairs, score_pairs
 from entity_resolution.settings import ResolutionSettings
 
 PROBE_SEED = 20261205
+DRAWS_PER_PROBE = 4
+"""Split probes are drawn this many times over and each record keeps its first
+`split_probes_per_record` partners not compared yet: its few probes are not spent on pairs blocking
+already scored. (Inside probes are drawn once: drawing them again, v1 10k dev F1 fell 0.002.)"""
 
 
 def cluster_with_probes(
@@ -78,9 +84,13 @@ def cluster_with_probes(
     reviewed = {int(labels[a]) for a, _ in confirmed}
     probes = probe_pairs(labels, scoring.scored, settings.probes_per_record, skip=reviewed)
     across = split_probes(
-        labels, scoring.scored, settings.auto_match_threshold, settings.split_probes_per_record, skip=reviewed
+        labels,
+        scoring.scored,
+        settings.auto_match_threshold,
+        settings.split_probes_per_record,
+        skip=reviewed,
+        places=place_codes(prepared),
     )
-    across = across.filter(pl.Series(sharing_a_place(across, prepared), dtype=pl.Boolean))
     probes = pl.concat([probes, across.join(probes, on=["left", "right"], how="anti")]).sort("left", "right")
     if probes.is_empty():
         return labels
@@ -109,13 +119,12 @@ def probe_pairs(
     if not member.any():
         return pl.DataFrame(schema=schema)
     rng = np.random.default_rng(PROBE_SEED)
-    lefts, rights = [], []
+    partners = []
     for _ in range(probes_per_record):
         shift = rng.integers(1, np.maximum(size_of, 2))  # 1 .. size-1: never the record itself
-        partner = start_of + (position + shift) % size_of
-        lefts.append(order[member])
-        rights.append(order[partner[member]])
-    return _unscored_pairs(np.concatenate(lefts), np.concatenate(rights), scored)
+        partners.append(order[(start_of + (position + shift) % size_of)[member]])
+    record = order[member]  # each draw kept unless scored already: drawing again found more splits
+    return _first_unscored(record, record, partners, scored, probes_per_record)
 
 
 def split_probes(
@@ -124,12 +133,17 @@ def split_probes(
     auto: float,
     probes_per_record: int,
     skip: set[int] | None = None,
+    places: np.ndarray | None = None,
 ) -> pl.DataFrame:
     """(left, right, pass_mask = 0) pairs across every two clusters of `labels` that a pair of
     `scored` at or above `auto` joins (the consistency check split them): each record of the smaller
     cluster (the lower label on a tie) with `probes_per_record` random members of the larger one,
     minus the pairs already in `scored` and any pair touching a cluster labelled in `skip`. A record
-    next to several such clusters is probed into each."""
+    next to several such clusters is probed into each. With `places` (`clustering.place_codes` per
+    record) the members are drawn among those sharing a location field with the record, and a record
+    giving none is not probed: a probe resting on names alone is no evidence that two sites are one,
+    and drawing it would spend the record's few probes on nothing. Members are drawn
+    `DRAWS_PER_PROBE` times over and the first ones not in `scored` are kept."""
     schema = {"left": pl.UInt32, "right": pl.UInt32, "pass_mask": PASS_MASK}
     if probes_per_record <= 0 or len(labels) == 0:
         return pl.DataFrame(schema=schema)
@@ -154,21 +168,54 @@ def split_probes(
     )
     rows = neighbours.join(members, on="small").sort("small", "big", "record")  # deterministic draws
     record, big = rows["record"].to_numpy(), rows["big"].to_numpy()
+    places = np.full(len(labels), 3, dtype=np.int8) if places is None else np.asarray(places)
+    pool, start, size = _place_pools(labels, order, places, len(size_of))
+    need = places[record]
+    drawable = size[need, big] > 0
+    record, big, need = record[drawable], big[drawable], need[drawable]
     rng = np.random.default_rng(PROBE_SEED + 1)
-    partners = [order[start_of[big] + rng.integers(0, size_of[big])] for _ in range(probes_per_record)]
-    return _unscored_pairs(np.tile(record, probes_per_record), np.concatenate(partners), scored)
+    draws = probes_per_record * DRAWS_PER_PROBE
+    partners = [pool[start[need, big] + rng.integers(0, size[need, big])] for _ in range(draws)]
+    return _first_unscored(record, big, partners, scored, probes_per_record)
 
 
-def _unscored_pairs(left: np.ndarray, right: np.ndarray, scored: pl.DataFrame) -> pl.DataFrame:
-    """The drawn pairs as (left < right, pass_mask = 0), each once, in order, minus those `scored`
-    already holds: what is left to score as probes."""
-    pairs = pl.DataFrame(
-        {"left": np.minimum(left, right), "right": np.maximum(left, right)},
-        schema={"left": pl.UInt32, "right": pl.UInt32},
-    ).unique()
+def _place_pools(
+    labels: np.ndarray, order: np.ndarray, places: np.ndarray, n_labels: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Members to draw split probes from, per location code a record may need (`clustering.place_codes`:
+    1 an address, 2 coordinates, 3 either): (pool, start, size) where cluster `c`'s members sharing a
+    bit with code `k` are `pool[start[k, c] : start[k, c] + size[k, c]]`, in `order`."""
+    pools, start, size = [], np.zeros((4, n_labels), np.int64), np.zeros((4, n_labels), np.int64)
+    offset = 0
+    for code in (1, 2, 3):
+        members = order[(places[order] & code) != 0]
+        values, first, counts = np.unique(labels[members], return_index=True, return_counts=True)
+        start[code, values], size[code, values] = first + offset, counts
+        pools.append(members)
+        offset += members.size
+    return np.concatenate(pools), start, size
+
+
+def _first_unscored(
+    record: np.ndarray, group: np.ndarray, partners: list[np.ndarray], scored: pl.DataFrame, per_group: int
+) -> pl.DataFrame:
+    """The probes to score: of each record's draws into each `group` (`partners`: one array per draw,
+    aligned with `record` and `group`), the first `per_group` pairs that `scored` does not hold and no
+    earlier draw gave, as (left < right, pass_mask = 0) sorted."""
+    schema = {"left": pl.UInt32, "right": pl.UInt32, "pass_mask": PASS_MASK}
+    if not partners or record.size == 0:
+        return pl.DataFrame(schema=schema)
+    left, right = np.tile(record, len(partners)), np.concatenate(partners)
+    drawn = pl.DataFrame(
+        {
+            "record": left,
+            "group": np.tile(group, len(partners)),
+            "left": np.minimum(left, right),
+            "right": np.maximum(left, right),
+        },
+        schema={"record": pl.Int64, "group": pl.Int64, "left": pl.UInt32, "right": pl.UInt32},
+    ).with_row_index("draw")
     known = scored.select(pl.col("left", "right").cast(pl.UInt32))
-    return (
-        pairs.join(known, on=["left", "right"], how="anti")
-        .sort("left", "right")
-        .with_columns(pass_mask=pl.lit(0, PASS_MASK))
-    )
+    fresh = drawn.join(known, on=["left", "right"], how="anti").unique(["left", "right"], keep="first")
+    kept = fresh.sort("draw").filter(pl.int_range(pl.len()).over("record", "group") < per_group)
+    return kept.select("left", "right").sort("left", "right").with_columns(pass_mask=pl.lit(0, PASS_MASK))

@@ -298,10 +298,16 @@ def _unlocated(pairs: pl.DataFrame, records: pl.DataFrame, unlocated_weight: flo
 def sharing_a_place(pairs: pl.DataFrame, records: pl.DataFrame) -> np.ndarray:
     """Per pair (`left`, `right` record indexes), whether its two records share a location field:
     both an address, or both coordinates (a pair that does not can only be judged on its names)."""
+    codes = place_codes(records)
+    return (codes[pairs["left"].to_numpy()] & codes[pairs["right"].to_numpy()]) != 0
+
+
+def place_codes(records: pl.DataFrame) -> np.ndarray:
+    """Per record, the location fields it gives as bits: 1 an address, 2 coordinates (3 both, 0
+    neither). Two records share a place field when their codes share a bit."""
     address = (records["address_norm"].fill_null("") != "").to_numpy()
     coords = (records["lat"].is_not_null() & records["lng"].is_not_null()).to_numpy()
-    left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
-    return (address[left] & address[right]) | (coords[left] & coords[right])
+    return address.astype(np.int8) | (coords.astype(np.int8) << 1)
 
 
 def _members_by_component(labels: np.ndarray, components: set[int]) -> dict[int, list[int]]:

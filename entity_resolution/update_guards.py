@@ -9,7 +9,7 @@ weighing `unlocated_difference_weight`). It then draws probes and decides again:
 clustering put in a cluster of three or more is probed against `probes_per_record` random members of
 it (`chain_probes.probe_pairs`), and a record it split from a cluster although an auto link joins
 them is probed against `split_probes_per_record` random members of the larger side
-(`chain_probes.split_probes`, kept only where the two records share a location field).
+(`chain_probes.split_probes`, drawn among those sharing a location field with it).
 
 The update used to veto any facility one member of which scored below `different_below` with the new
 record, with no probes: a big supplier's one messy name-only mention kept a correct new mention out,
@@ -40,7 +40,7 @@ import polars as pl
 
 from entity_resolution.blocking import PASS_MASK
 from entity_resolution.chain_probes import probe_pairs, split_probes
-from entity_resolution.clustering import links_outvote, sharing_a_place
+from entity_resolution.clustering import links_outvote, place_codes, sharing_a_place
 from entity_resolution.incremental import INDEX_COLUMNS, MatchIndex
 from entity_resolution.scoring import score_pairs
 from entity_resolution.settings import ResolutionSettings
@@ -221,7 +221,10 @@ def _drawn(
         drawn = probe_pairs(problem, known, settings.probes_per_record)
     else:
         labels = 2 * problem + rows["new"].to_numpy()
-        drawn = split_probes(labels, known, settings.auto_match_threshold, settings.split_probes_per_record)
+        places = place_codes(local)[rows["idx"].to_numpy()]
+        drawn = split_probes(
+            labels, known, settings.auto_match_threshold, settings.split_probes_per_record, places=places
+        )
     is_new, position = rows["new"].to_numpy(), rows["idx"].to_numpy()
     right = drawn["right"].to_numpy()
     keep = is_new[right]  # the new record's probes: it comes last in its problem, so it is `right`

@@ -9,7 +9,7 @@ import polars as pl
 from data_contracts.loader import load_contract
 from data_contracts.versioning import snapshot
 from entity_resolution.block_keys import name_word_set, name_words_but_one
-from entity_resolution.blocking import PASSES, candidate_pairs, passes_of
+from entity_resolution.blocking import PASSES, candidate_pairs, passes_of, spellings
 from entity_resolution.incremental import build_index, index_keys, score_against_index
 from entity_resolution.resolve import prepare
 from entity_resolution.settings import ResolutionSettings
@@ -138,3 +138,49 @@ def test_the_match_index_keys_contract_accepts_every_blocking_pass():
     stopped `make demo` at the resolved checks)."""
     listed = snapshot(load_contract("resolved.match_index_keys"))["valid_values"]["blocking_pass"]
     assert set(listed) == set(PASSES)
+
+
+def test_one_name_without_an_address_is_one_spelling_only_at_one_place():
+    """Lists that give a name and coordinates but no address: the same name near one place is one
+    spelling, the same name at a factory 300 km away is another (a namesake or a sibling site), so it
+    is blocked on its own coordinates rather than chained to the first record's."""
+    rows = [
+        ("Yixin Apparel Co., Ltd.", None, "CN", 30.2741, 120.1551),
+        ("Yixin Apparel Co., Ltd.", None, "CN", 30.2790, 120.1580),
+        ("Yixin Apparel Co., Ltd.", None, "CN", 32.0603, 118.7969),
+        ("Yixin Apparel Co., Ltd.", None, "CN", None, None),
+        ("Yixin Apparel Co., Ltd.", None, "CN", None, None),
+    ]
+    leader = dict(spellings(prepare(to_records(frame(rows)))).select("idx", "leader").iter_rows())
+    assert leader[0] == leader[1] == 0
+    assert leader[2] == 2
+    assert leader[3] == leader[4] == 3
+
+
+def test_a_large_block_of_one_name_places_spellings_without_an_address_by_their_coordinates():
+    """Eighty mentions of one common name at four factories, half of them giving coordinates and no
+    address, their points a few hundred metres apart (more than a geo cell): each spelling of the
+    unaddressed mentions is compared with a mention of its own factory that does give an address, not
+    only with the other unaddressed mentions, which sort together in address order."""
+    sites = [(29.87, 121.55), (30.60, 114.30), (23.13, 113.26), (31.23, 121.47)]
+    rows = []  # the four factories' mentions interleaved, as lists come
+    for i in range(20):
+        for site, (lat, lng) in enumerate(sites):
+            address = f"{site * 100 + 7} Renmin Road, Ningbo {i}" if i % 2 else None
+            rows.append(("Xinxin Apparel Co., Ltd.", address, "CN", lat + i * 0.003, lng + i * 0.003))
+    park = [  # each factory sits in an industrial park: its geo cell is too crowded to block on
+        (f"{tenant}{k} Garment Co., Ltd.", None, "CN", lat + 0.001, lng + 0.001)
+        for lat, lng in sites
+        for tenant in ("Anda", "Baoli", "Changsheng", "Dali", "Enhua", "Fuxing", "Guotai", "Hengli")
+        for k in range(3)
+    ]
+    prepared = prepare(to_records(frame(rows + park)))
+    pairs = candidate_pairs(prepared, ResolutionSettings()).select("left", "right").rows()
+    ids = prepared.select("record_id", "idx").filter(pl.col("record_id") < f"r{len(rows):05d}")
+    site = {idx: int(rid[1:]) % 4 for rid, idx in ids.iter_rows()}
+    addressed = {idx for rid, idx in ids.iter_rows() if (int(rid[1:]) // 4) % 2}
+    leaders = set(spellings(prepared)["leader"].to_list()) & set(site) - addressed
+    assert {site[leader] for leader in leaders} == {0, 1, 2, 3}
+    for leader in leaders:
+        partners = {b if a == leader else a for a, b in pairs if leader in (a, b)}
+        assert any(p in addressed and site[p] == site[leader] for p in partners), leader

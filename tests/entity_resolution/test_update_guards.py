@@ -65,9 +65,11 @@ def test_a_low_pair_with_a_name_only_mention_weighs_half_and_two_links_outvote_i
     """A new located mention ("HIGH OOINF, POLO") scores 0.90 with two located spellings and 0.03
     with the name-only AGNY mention: a full run counts that low pair half (it rests on names alone)
     and merges on the two links; the update vetoed the facility on it and made the mention a
-    facility of its own."""
+    facility of its own. Four probes per record here: blocking now compares the name-only e4 on its
+    own (it is one spelling with the located mentions no more), and with two probes this small
+    facility's deterministic draws for the mention land on one located spelling only."""
     mention = [("n1", "HIGH OOINF, POLO", "", "US", 35.968844, -79.961957)]
-    update, full = placed(PLANT, mention)
+    update, full = placed(PLANT, mention, settings=ResolutionSettings(probes_per_record=4))
     assert full["n1"] == full["e1"] == full["e7"]
     assert update["n1"] == update["e1"] == update["e7"]
 
