@@ -28,7 +28,9 @@ become candidate pairs. The passes:
   paired with the `neighbourhood_window` next ones: however many mentions, addresses and namesakes
   share a name's words, its typo'd or re-spaced spellings stay next to it in that order. Every
   spelling is also paired with the first spelling of its country carrying the same core name (a big
-  supplier's addresses vary from list to list; its name is the thread between them).
+  supplier's addresses vary from list to list; its name is the thread between them). The distinct
+  names are also read backwards with spaces removed, where a respelled first word sits next to its
+  name, and those neighbours are paired only when alike (`REVERSED_SIMILARITY`).
 Block sizes count spellings, not mentions. A block of at most `max_block_size` spellings yields all its
 pairs; a larger block of a name token, a letter gram, a pair of name tokens or a name's words
 (`WINDOWED_PASSES`) is not dropped but read as a sorted neighbourhood: its spellings sorted by core name
@@ -141,6 +143,11 @@ def spellings(records: pl.DataFrame) -> pl.DataFrame:
 
 
 KEY_SHARDS = 4
+REVERSED_SIMILARITY = 0.9
+"""`name_neighbourhood` also sorts a country's distinct core names read backwards (spaces removed), so
+a typo'd or re-spaced first word ("xiin jing printing dyeing" / "xinjing printing dyeing") sits next
+to its name; of those neighbours only names at least this alike (rapidfuzz ratio, 0-1) are paired.
+At v2 1M dev this raised blocking reach from 0.981 to 0.984 for 0.06 more pairs per record."""
 SPELLING_CELL = 0.1
 """Records without an address are one spelling only within a grid cell of this many degrees: the same
 name at two places far apart is two sites or two namesakes, not one spelling."""
@@ -207,12 +214,32 @@ def _name_neighbourhood_pairs(leaders: pl.DataFrame, window: int, bit: int) -> l
     same_name = named.filter(pl.col("idx") != pl.col("first")).select(
         pl.col("first").alias("left"), pl.col("idx").alias("right"), bit=pl.lit(2**bit, PASS_MASK)
     )
-    return [same_name] + _neighbourhood_pairs(
+    forward = _neighbourhood_pairs(
         distinct.select("idx", "key"),
         distinct.select("idx", pl.col("core_norm").alias("sort_name")),
         window,
         bit,
     )
+    despaced = distinct.select("idx", pl.col("core_norm").str.replace_all(" ", "").alias("text"))
+    backward = _neighbourhood_pairs(
+        distinct.select("idx", "key"),
+        despaced.select("idx", pl.col("text").str.reverse().alias("sort_name")),
+        window,
+        bit,
+    )
+    return [same_name, *forward, _alike(pl.concat(backward), despaced, REVERSED_SIMILARITY)]
+
+
+def _alike(pairs: pl.DataFrame, texts: pl.DataFrame, minimum: float) -> pl.DataFrame:
+    """The pairs (left, right, bit) whose two records' `texts` (idx, text) are at least `minimum`
+    alike (rapidfuzz ratio, 0-1), compared once per distinct pair of texts."""
+    named = pairs.join(texts.rename({"idx": "left", "text": "text_left"}), on="left").join(
+        texts.rename({"idx": "right", "text": "text_right"}), on="right"
+    )
+    distinct = named.select("text_left", "text_right").unique()
+    similarity = pairwise(distinct["text_left"].to_list(), distinct["text_right"].to_list(), fuzz.ratio)
+    alike = distinct.filter(pl.Series(similarity >= minimum, dtype=pl.Boolean))
+    return named.join(alike, on=["text_left", "text_right"]).select("left", "right", "bit")
 
 
 def _words_but_one_pairs(

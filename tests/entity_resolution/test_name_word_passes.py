@@ -184,3 +184,22 @@ def test_a_large_block_of_one_name_places_spellings_without_an_address_by_their_
     for leader in leaders:
         partners = {b if a == leader else a for a, b in pairs if leader in (a, b)}
         assert any(p in addressed and site[p] == site[leader] for p in partners), leader
+
+
+def test_a_respelled_first_word_is_compared_through_the_names_read_backwards():
+    """"Xiin Jing" and "Xinjing": one typo and one space apart in the first word, hundreds of names
+    apart in alphabetical order, next to each other read backwards with spaces removed."""
+    rows = [
+        ("Xiin Jing Printing Dyeing Co., Ltd.", "8 Jiefang Road, Shaoxing", "CN", None, None),
+        ("Xinjing Printing Dyeing Co., Ltd.", "No. 8 Jiefang Rd, Shaoxing", "CN", None, None),
+    ] + [(f"Xik{i} Textile Co., Ltd.", f"{i} Renmin Road, Wuxi", "CN", None, None) for i in range(300)]
+    assert "name_neighbourhood" in proposing_passes(rows, "r00000", "r00001")
+
+
+def test_names_read_backwards_are_paired_only_when_alike():
+    """Read backwards, "Huaxin Apparel" sits next to "Jinxin Apparel": two firms, not one respelled."""
+    rows = [
+        ("Huaxin Apparel Co., Ltd.", "8 Jiefang Road, Shaoxing", "CN", None, None),
+        ("Jinxin Apparel Co., Ltd.", "90 Renmin Road, Wuxi", "CN", None, None),
+    ] + [(f"Ivo{i} Textile Co., Ltd.", f"{i} Renmin Road, Wuxi", "CN", None, None) for i in range(300)]
+    assert "name_neighbourhood" not in proposing_passes(rows, "r00000", "r00001")
