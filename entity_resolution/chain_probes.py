@@ -169,28 +169,32 @@ def split_probes(
     rows = neighbours.join(members, on="small").sort("small", "big", "record")  # deterministic draws
     record, big = rows["record"].to_numpy(), rows["big"].to_numpy()
     places = np.full(len(labels), 3, dtype=np.int8) if places is None else np.asarray(places)
-    pool, start, size = _place_pools(labels, order, places, len(size_of))
-    need = places[record]
-    drawable = size[need, big] > 0
-    record, big, need = record[drawable], big[drawable], need[drawable]
+    clusters = np.unique(big)
+    pool, start, size = _place_pools(labels, order, places, clusters)
+    need, at = places[record], np.searchsorted(clusters, big)
+    drawable = size[need, at] > 0
+    record, big, need, at = record[drawable], big[drawable], need[drawable], at[drawable]
     rng = np.random.default_rng(PROBE_SEED + 1)
     draws = probes_per_record * DRAWS_PER_PROBE
-    partners = [pool[start[need, big] + rng.integers(0, size[need, big])] for _ in range(draws)]
+    partners = [pool[start[need, at] + rng.integers(0, size[need, at])] for _ in range(draws)]
     return _first_unscored(record, big, partners, scored, probes_per_record)
 
 
 def _place_pools(
-    labels: np.ndarray, order: np.ndarray, places: np.ndarray, n_labels: int
+    labels: np.ndarray, order: np.ndarray, places: np.ndarray, clusters: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Members to draw split probes from, per location code a record may need (`clustering.place_codes`:
-    1 an address, 2 coordinates, 3 either): (pool, start, size) where cluster `c`'s members sharing a
-    bit with code `k` are `pool[start[k, c] : start[k, c] + size[k, c]]`, in `order`."""
-    pools, start, size = [], np.zeros((4, n_labels), np.int64), np.zeros((4, n_labels), np.int64)
+    1 an address, 2 coordinates, 3 either), for each of `clusters` (sorted labels): (pool, start,
+    size) where the members of `clusters[i]` sharing a bit with code `k` are
+    `pool[start[k, i] : start[k, i] + size[k, i]]`, in `order` (`labels` sorted)."""
+    pools, start, size = [], np.zeros((4, clusters.size), np.int64), np.zeros((4, clusters.size), np.int64)
     offset = 0
     for code in (1, 2, 3):
         members = order[(places[order] & code) != 0]
+        members = members[np.isin(labels[members], clusters)]
         values, first, counts = np.unique(labels[members], return_index=True, return_counts=True)
-        start[code, values], size[code, values] = first + offset, counts
+        at = np.searchsorted(clusters, values)
+        start[code, at], size[code, at] = first + offset, counts
         pools.append(members)
         offset += members.size
     return np.concatenate(pools), start, size
