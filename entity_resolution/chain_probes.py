@@ -45,6 +45,7 @@ import polars as pl
 
 from entity_resolution.blocking import PASS_MASK
 from entity_resolution.clustering import cluster, place_codes
+from entity_resolution.name_only import settle_name_only
 from entity_resolution.scoring import ScoredPairs, score_pairs
 from entity_resolution.settings import ResolutionSettings
 
@@ -81,6 +82,10 @@ def cluster_with_probes(
         )
 
     labels = clustered(None, None)
+
+    def settled(final: np.ndarray) -> np.ndarray:
+        return settle_name_only(final, prepared, scoring.scored, settings, confirmed, rejected)
+
     reviewed = {int(labels[a]) for a, _ in confirmed}
     probes = probe_pairs(labels, scoring.scored, settings.probes_per_record, skip=reviewed)
     across = split_probes(
@@ -93,8 +98,8 @@ def cluster_with_probes(
     )
     probes = pl.concat([probes, across.join(probes, on=["left", "right"], how="anti")]).sort("left", "right")
     if probes.is_empty():
-        return labels
-    return clustered(score_pairs(prepared, probes, settings).all_scores(), labels.copy())
+        return settled(labels)
+    return settled(clustered(score_pairs(prepared, probes, settings).all_scores(), labels.copy()))
 
 
 def probe_pairs(

@@ -42,6 +42,7 @@ from entity_resolution.blocking import PASS_MASK
 from entity_resolution.chain_probes import probe_pairs, split_probes
 from entity_resolution.clustering import links_outvote, place_codes, sharing_a_place
 from entity_resolution.incremental import INDEX_COLUMNS, MatchIndex
+from entity_resolution.name_only import majority_choice
 from entity_resolution.scoring import score_pairs
 from entity_resolution.settings import ResolutionSettings
 
@@ -78,12 +79,36 @@ def allowed_links(
         first.select(PAIR_KEY), on=PAIR_KEY
     )
     candidates = scored.join(second.filter("outvote").select(*PAIR_KEY, "differences"), on=PAIR_KEY)
+    candidates = _where_names_point(candidates, pairs, local, settings)
     return (  # a facility without low pairs first, then as a full run's greedy rebuild: strongest pair
         candidates.sort(
             "record_id", "differences", "match_score", "existing", descending=[False, False, True, False]
         )
         .unique("record_id", keep="first", maintain_order=True)
         .drop("differences")
+    )
+
+
+def _where_names_point(
+    candidates: pl.DataFrame, pairs: pl.DataFrame, local: pl.DataFrame, settings: ResolutionSettings
+) -> pl.DataFrame:
+    """A new record known by its name alone whose auto links to located records reach two or more
+    facilities keeps only the facility holding more than `name_only_majority` of their weight, and
+    none without one: the rule a full run applies after clustering (`name_only`)."""
+    if settings.name_only_majority <= 0:
+        return candidates
+    codes = place_codes(local)
+    weighs = (codes[pairs["right"].to_numpy()] == 0) & (codes[pairs["left"].to_numpy()] != 0)
+    weighed = (
+        pairs.filter(pl.Series(weighs) & (pl.col("match_score") >= settings.auto_match_threshold))
+        .group_by(PAIR_KEY)
+        .agg(weight=pl.col("match_score").sum())
+    )
+    choice = majority_choice(weighed, "record_id", "facility_id", settings.name_only_majority)
+    return (
+        candidates.join(choice, on="record_id", how="left")
+        .filter(pl.col("best").is_null() | (pl.col("clear") & (pl.col("facility_id") == pl.col("best"))))
+        .drop("best", "clear")
     )
 
 

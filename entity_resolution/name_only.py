@@ -1,0 +1,153 @@
+"""Name-only mentions between namesakes: place a record known by its name alone only where its name
+points clearly.
+
+A mention that gives neither an address nor coordinates (a list naming only the supplier) is matched
+on its name and country alone. Where two facilities carry that name (namesakes in two towns, sibling
+sites of one group) and clustering kept them apart, the mention's auto links reach both, and the
+greedy rebuild in `clustering` puts it with whichever link happened to be strongest: a coin toss
+that attributes its evidence (an audit finding, a worker-voice report) to a facility the data cannot
+tell it belongs to. So, after clustering, each *name-only group* (name-only records joined by auto
+links among themselves, in one cluster) is weighed on the auto links from its records to located
+records:
+
+- links into one cluster only: nothing to settle, it stays where clustering put it;
+- links into two or more clusters, one of them holding more than `name_only_majority` of the links'
+  summed scores: the group goes to that cluster, unless a person rejected one of those pairs or the
+  pairs scored low between them outnumber the links (`clustering.links_outvote`, each such pair a
+  name-only difference);
+- otherwise the name cannot say which facility it is: the group becomes a facility of its own (its
+  grey-band pairs with the others go to the review queue as any grey-band pair does).
+
+Queueing the auto pairs of every name-only record left apart between two or more facilities was
+measured and dropped: at v2 1M dev that put 1.1% more of the records under review (5.4%, above the
+issue's 5% goal); at that scale ambiguous name-only mentions are that common.
+
+A group holding a human-confirmed pair is never moved: the person has seen it. On the benchmark's v2
+development splits this raised pairwise F1 by about 0.001 at 10k and 100k and 0.0017 at 1M (where
+namesakes are many), and moved v1's by less than 0.001 either way
+(docs/benchmarks-entity-resolution.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from entity_resolution.clustering import components, links_outvote, place_codes
+from entity_resolution.settings import ResolutionSettings
+
+
+def settle_name_only(
+    labels: np.ndarray,
+    records: pl.DataFrame,
+    scored: pl.DataFrame,
+    settings: ResolutionSettings,
+    confirmed: set[tuple[int, int]],
+    rejected: set[tuple[int, int]],
+) -> np.ndarray:
+    """Cluster labels with every name-only group settled as the module docstring says. `scored`
+    holds the candidate pairs (left, right, match_score); `confirmed` and `rejected` human decisions
+    as record-index pairs. Labels of groups made facilities of their own are new numbers above
+    every label in `labels`."""
+    name_only = place_codes(records) == 0
+    if settings.name_only_majority <= 0 or not name_only.any() or not scored.height:
+        return labels
+    left = scored["left"].to_numpy().astype(np.int64)
+    right = scored["right"].to_numpy().astype(np.int64)
+    score = scored["match_score"].to_numpy()
+    auto = score >= settings.auto_match_threshold
+    inside = auto & name_only[left] & name_only[right] & (labels[left] == labels[right])
+    group = components(len(labels), left[inside], right[inside])
+    mixed = name_only[left] != name_only[right]
+    mine = np.where(name_only[left], left, right)[mixed]
+    other = np.where(name_only[left], right, left)[mixed]
+    pairs = pl.DataFrame(
+        {
+            "group": group[mine].astype(np.int64),
+            "own": labels[mine].astype(np.int64),
+            "cluster": labels[other].astype(np.int64),
+            "score": score[mixed],
+            "link": auto[mixed],
+            "low": score[mixed] < settings.different_below,
+        }
+    )
+    weighed = (
+        pairs.group_by("group", "own", "cluster")
+        .agg(
+            pl.col("score").filter("link").sum().alias("weight"),
+            pl.col("link").sum().alias("links"),
+            pl.col("low").sum().alias("differences"),
+        )
+        .filter(pl.col("links") > 0)
+    )
+    undecided = _choices(weighed, settings).join(_held(group, confirmed), on="group", how="anti")
+    if rejected:
+        vetoed = _rejected_with(group, labels, rejected).with_columns(vetoed=pl.lit(True))
+        undecided = undecided.join(vetoed, on=["group", "best"], how="left").with_columns(
+            chosen=pl.col("chosen") & pl.col("vetoed").is_null()
+        )
+    target = pl.when("chosen").then("best").otherwise(pl.col("group") + int(labels.max()) + 1)
+    moves = undecided.select("group", "own", target.alias("target")).filter(pl.col("target") != pl.col("own"))
+    if not moves.height:
+        return labels
+    settled = labels.copy()
+    member = np.isin(group, moves["group"].to_numpy()) & name_only
+    moved = pl.Series(group[member]).replace_strict(
+        moves["group"].to_list(), moves["target"].to_list(), return_dtype=pl.Int64
+    )
+    settled[member] = moved.to_numpy()
+    return settled
+
+
+def majority_choice(weighed: pl.DataFrame, key: str, target: str, majority: float) -> pl.DataFrame:
+    """Per `key` whose auto links (`weight`: their summed scores per `key` and `target`) reach two or
+    more `target`s: the one holding the most weight (`best`, the lowest on a tie) and whether it holds
+    more than `majority` of the whole (`clear`). Keys reaching one target are left out."""
+    return (
+        weighed.sort(key, "weight", target, descending=[False, True, False])
+        .group_by(key, maintain_order=True)
+        .agg(
+            pl.col(target).first().alias("best"),
+            (pl.col("weight").first() > majority * pl.col("weight").sum()).alias("clear"),
+            pl.len().alias("targets"),
+        )
+        .filter(pl.col("targets") >= 2)
+        .drop("targets")
+    )
+
+
+def _choices(weighed: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
+    """Per name-only group linked into two or more clusters: its own cluster, the cluster holding the
+    most link weight (`best`) and whether the group may go there (`chosen`: more than
+    `name_only_majority` of the weight, its links there outvoting its differences there)."""
+    choice = majority_choice(weighed, "group", "cluster", settings.name_only_majority)
+    at_best = weighed.rename({"cluster": "best"}).select("group", "best", "own", "links", "differences")
+    return choice.join(at_best, on=["group", "best"]).select(
+        "group",
+        "own",
+        "best",
+        chosen=pl.col("clear")
+        & links_outvote(
+            pl.col("links"),
+            pl.col("differences"),
+            pl.col("differences"),
+            settings.links_per_difference,
+            settings.unlocated_difference_weight,
+        ),
+    )
+
+
+def _held(group: np.ndarray, confirmed: set[tuple[int, int]]) -> pl.DataFrame:
+    """The groups holding a record of a human-confirmed pair."""
+    touched = sorted({index for pair in confirmed for index in pair})
+    return pl.DataFrame({"group": group[touched].astype(np.int64) if touched else np.zeros(0, np.int64)})
+
+
+def _rejected_with(group: np.ndarray, labels: np.ndarray, rejected: set[tuple[int, int]]) -> pl.DataFrame:
+    """(group, best) for every human rejection, both ways: each record's group with the other's cluster."""
+    pairs = np.array(sorted(rejected), dtype=np.int64).reshape(-1, 2)
+    a, b = pairs[:, 0], pairs[:, 1]
+    return pl.DataFrame(
+        {"group": np.r_[group[a], group[b]], "best": np.r_[labels[b], labels[a]]},
+        schema={"group": pl.Int64, "best": pl.Int64},
+    ).unique()
