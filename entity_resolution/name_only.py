@@ -12,18 +12,23 @@ records:
 
 - links into one cluster only: nothing to settle, it stays where clustering put it;
 - links into two or more clusters, one of them holding more than `name_only_majority` of the links'
-  summed scores: the group goes to that cluster, unless a person rejected one of those pairs or the
+  summed scores: the group goes to that cluster, unless a person rejected one of those pairs, the
   pairs scored low between them outnumber the links (`clustering.links_outvote`, each such pair a
-  name-only difference);
-- otherwise the name cannot say which facility it is: the group becomes a facility of its own (its
-  grey-band pairs with the others go to the review queue as any grey-band pair does).
+  name-only difference), or its strongest link into its own cluster is stronger than any into that
+  one (the name reads closer to its own: "Gimmill Industrial (M) Sdn Bhd" beside "Gimmill Industrial
+  (M) Sdn Bhd Ltd." at Batu 3 1/2 and "Gimmill Industrial (M) Sdn Bhd (Gimmill B)" at Batu 4, whose
+  three mentions outweigh the other's two);
+- otherwise it stays in its own cluster when its strongest link there beats every other cluster's
+  strongest by more than `CLOSER_BY`, and else the name cannot say which facility it is: the group
+  becomes a facility of its own (its grey-band pairs with the others go to the review queue as any
+  grey-band pair does).
 
 Queueing the auto pairs of every name-only record left apart between two or more facilities was
 measured and dropped: at v2 1M dev that put 1.1% more of the records under review (5.4%, above the
 issue's 5% goal); at that scale ambiguous name-only mentions are that common.
 
 A group holding a human-confirmed pair is never moved: the person has seen it. On the benchmark's v2
-development splits this raised pairwise F1 by about 0.001 at 10k and 100k and 0.0017 at 1M (where
+development splits this raised pairwise F1 by about 0.001 at 10k and 100k and 0.0018 at 1M (where
 namesakes are many), and moved v1's by less than 0.001 either way
 (docs/benchmarks-entity-resolution.md).
 """
@@ -35,6 +40,11 @@ import polars as pl
 
 from entity_resolution.clustering import components, links_outvote, place_codes
 from entity_resolution.settings import ResolutionSettings
+
+CLOSER_BY = 0.02
+"""A name-only group without a majority stays in its own cluster when its strongest link there is
+higher than its strongest into any other by more than this (match-score units): the name reads
+closer to that facility's, not the same to both."""
 
 
 def settle_name_only(
@@ -75,18 +85,16 @@ def settle_name_only(
         pairs.group_by("group", "own", "cluster")
         .agg(
             pl.col("score").filter("link").sum().alias("weight"),
+            pl.col("score").filter("link").max().alias("strongest"),
             pl.col("link").sum().alias("links"),
             pl.col("low").sum().alias("differences"),
         )
         .filter(pl.col("links") > 0)
     )
-    undecided = _choices(weighed, settings).join(_held(group, confirmed), on="group", how="anti")
-    if rejected:
-        vetoed = _rejected_with(group, labels, rejected).with_columns(vetoed=pl.lit(True))
-        undecided = undecided.join(vetoed, on=["group", "best"], how="left").with_columns(
-            chosen=pl.col("chosen") & pl.col("vetoed").is_null()
-        )
-    target = pl.when("chosen").then("best").otherwise(pl.col("group") + int(labels.max()) + 1)
+    vetoed = _rejected_with(group, labels, rejected) if rejected else None
+    undecided = _choices(weighed, settings, vetoed).join(_held(group, confirmed), on="group", how="anti")
+    target = pl.when("stays").then("own").otherwise(pl.col("group") + int(labels.max()) + 1)
+    target = pl.when("chosen").then("best").otherwise(target)
     moves = undecided.select("group", "own", target.alias("target")).filter(pl.col("target") != pl.col("own"))
     if not moves.height:
         return labels
@@ -116,24 +124,48 @@ def majority_choice(weighed: pl.DataFrame, key: str, target: str, majority: floa
     )
 
 
-def _choices(weighed: pl.DataFrame, settings: ResolutionSettings) -> pl.DataFrame:
+def _choices(
+    weighed: pl.DataFrame, settings: ResolutionSettings, vetoed: pl.DataFrame | None
+) -> pl.DataFrame:
     """Per name-only group linked into two or more clusters: its own cluster, the cluster holding the
-    most link weight (`best`) and whether the group may go there (`chosen`: more than
-    `name_only_majority` of the weight, its links there outvoting its differences there)."""
+    most link weight (`best`), whether the group goes there (`chosen`) and, if not, whether it stays
+    in its own (`stays`; the module docstring gives the rules). `vetoed` (group, best) holds the
+    clusters a person rejected a pair of the group with."""
     choice = majority_choice(weighed, "group", "cluster", settings.name_only_majority)
-    at_best = weighed.rename({"cluster": "best"}).select("group", "best", "own", "links", "differences")
-    return choice.join(at_best, on=["group", "best"]).select(
-        "group",
-        "own",
-        "best",
-        chosen=pl.col("clear")
+    at_best = weighed.rename({"cluster": "best"}).select(
+        "group", "best", "own", "links", "differences", "strongest"
+    )
+    at_own = weighed.filter(pl.col("cluster") == pl.col("own")).select("group", own_strongest="strongest")
+    elsewhere = (
+        weighed.filter(pl.col("cluster") != pl.col("own"))
+        .group_by("group")
+        .agg(other_strongest=pl.col("strongest").max())
+    )
+    decided = choice.join(at_best, on=["group", "best"]).join(at_own, on="group", how="left")
+    decided = decided.join(elsewhere, on="group", how="left")
+    if vetoed is not None:
+        decided = decided.join(vetoed.with_columns(vetoed=pl.lit(True)), on=["group", "best"], how="left")
+    else:
+        decided = decided.with_columns(vetoed=pl.lit(None, pl.Boolean))
+    majority = (
+        pl.col("clear")
+        & pl.col("vetoed").is_null()
         & links_outvote(
             pl.col("links"),
             pl.col("differences"),
             pl.col("differences"),
             settings.links_per_difference,
             settings.unlocated_difference_weight,
-        ),
+        )
+    )
+    reads_closer = pl.col("own_strongest").is_not_null() & (pl.col("strongest") < pl.col("own_strongest"))
+    clearly_closer = pl.col("own_strongest") - pl.col("other_strongest").fill_null(0.0) > CLOSER_BY
+    return decided.select(
+        "group",
+        "own",
+        "best",
+        chosen=majority & ~reads_closer,
+        stays=(majority & reads_closer) | (~majority & clearly_closer.fill_null(False)),
     )
 
 

@@ -140,3 +140,26 @@ def test_a_rejection_or_outnumbering_differences_keep_a_group_from_the_facility_
     differing = [*favoured, (4, 5, 0.0), (4, 6, 0.0), (4, 7, 0.0)]  # 5-7: more of 2-3's records
     codes, labels = [*CODES, 3, 3, 3], [0, 0, 2, 2, 0, 2, 2, 2]
     assert labels_after(codes, differing, labels) == [0, 0, 2, 2, "own", 2, 2, 2]
+
+
+def test_a_group_whose_name_reads_closer_to_its_own_cluster_stays_there():
+    """The demo's "Gimmill Industrial (M) Sdn Bhd" mentions: their name reads closer to the Batu 3 1/2
+    mill's (0.97) than to the Batu 4 mill's (0.9), whose three mentions outweigh the other's two."""
+    codes, labels = [3, 3, 3, 3, 0, 3], [0, 0, 2, 2, 0, 2]
+    outweighed = [
+        (0, 1, 0.95),
+        (2, 3, 0.95),
+        (3, 5, 0.95),
+        (0, 4, 0.97),
+        (2, 4, 0.9),
+        (3, 4, 0.9),
+        (4, 5, 0.9),
+    ]
+    assert labels_after(codes, outweighed, labels) == labels
+    # no majority among three clusters, and clearly closer to its own: it stays
+    codes, labels = [3, 3, 3, 0], [0, 1, 2, 0]
+    three = [(0, 3, 0.95), (1, 3, 0.9), (2, 3, 0.9)]
+    assert labels_after(codes, three, labels) == labels
+    # the same links a hair apart: the name cannot say which, a facility of its own
+    hair = [(0, 3, 0.91), (1, 3, 0.9), (2, 3, 0.9)]
+    assert labels_after(codes, hair, labels) == [0, 1, 2, "own"]
