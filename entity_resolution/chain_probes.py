@@ -36,6 +36,10 @@ differences and stays apart (the ratio still decides). On the
 benchmark's v2 1M development split, with the half weight of name-only differences (`clustering`),
 the true pairs linked by auto links yet split by the guard fell from 125,625 to 82,857 while the
 wrong pairs grew by 992 (0.3%); the probes across add about a third to the probes scored.
+
+Last, `name_only.settle_name_only` settles the records known by their names alone whose auto links
+reach two or more of the final clusters (a namesake's, a sibling site's): each such group goes where
+its name points, or becomes a facility of its own.
 """
 
 from __future__ import annotations
@@ -65,7 +69,8 @@ def cluster_with_probes(
 ) -> np.ndarray:
     """Cluster labels per record: a first clustering, then (with `settings.probes_per_record`) a
     second one that also weighs the probes scored inside the first one's clusters and, with
-    `settings.split_probes_per_record`, across the splits it made (`split_probes`)."""
+    `settings.split_probes_per_record`, across the splits it made (`split_probes`); then the
+    name-only groups settled (`name_only.settle_name_only`)."""
 
     def clustered(probes: pl.DataFrame | None, previous: np.ndarray | None) -> np.ndarray:
         return cluster(

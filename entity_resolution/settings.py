@@ -21,8 +21,9 @@ class ResolutionSettings:
     per record of the smaller of two clusters the first clustering split although an auto link
     joins them, into the larger; a probe below `different_below` counts as a difference too. A group of
     records known by their names alone whose auto links reach several facilities joins the one holding
-    more than `name_only_majority` of the links' weight, else stays a facility of its own
-    (`name_only.py`; 0 turns that off). The
+    more than `name_only_majority` of the links' weight unless its name reads closer to its own, and
+    without a majority stays a facility of its own unless clearly closer to one (`name_only.py`; 0
+    turns that off). The
     thresholds are chosen on the benchmark's development splits (see `benchmarks/train_match_model.py` and
     docs/benchmarks-entity-resolution.md).
     """
