@@ -188,10 +188,9 @@ def _place_pools(
     size) where the members of `clusters[i]` sharing a bit with code `k` are
     `pool[start[k, i] : start[k, i] + size[k, i]]`, in `order` (`labels` sorted)."""
     pools, start, size = [], np.zeros((4, clusters.size), np.int64), np.zeros((4, clusters.size), np.int64)
-    offset = 0
+    offset, probed = 0, order[np.isin(labels[order], clusters)]  # filtered once, kept in `order`
     for code in (1, 2, 3):
-        members = order[(places[order] & code) != 0]
-        members = members[np.isin(labels[members], clusters)]
+        members = probed[(places[probed] & code) != 0]
         values, first, counts = np.unique(labels[members], return_index=True, return_counts=True)
         at = np.searchsorted(clusters, values)
         start[code, at], size[code, at] = first + offset, counts
