@@ -36,6 +36,10 @@ differences and stays apart (the ratio still decides). On the
 benchmark's v2 1M development split, with the half weight of name-only differences (`clustering`),
 the true pairs linked by auto links yet split by the guard fell from 125,625 to 82,857 while the
 wrong pairs grew by 992 (0.3%); the probes across add about a third to the probes scored.
+
+Last, `name_only.settle_name_only` settles the records known by their names alone whose auto links
+reach two or more of the final clusters (a namesake's, a sibling site's): each such group goes where
+its name points, or becomes a facility of its own.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ import polars as pl
 
 from entity_resolution.blocking import PASS_MASK
 from entity_resolution.clustering import cluster, place_codes
+from entity_resolution.name_only import settle_name_only
 from entity_resolution.scoring import ScoredPairs, score_pairs
 from entity_resolution.settings import ResolutionSettings
 
@@ -64,7 +69,8 @@ def cluster_with_probes(
 ) -> np.ndarray:
     """Cluster labels per record: a first clustering, then (with `settings.probes_per_record`) a
     second one that also weighs the probes scored inside the first one's clusters and, with
-    `settings.split_probes_per_record`, across the splits it made (`split_probes`)."""
+    `settings.split_probes_per_record`, across the splits it made (`split_probes`); then the
+    name-only groups settled (`name_only.settle_name_only`)."""
 
     def clustered(probes: pl.DataFrame | None, previous: np.ndarray | None) -> np.ndarray:
         return cluster(
@@ -81,6 +87,10 @@ def cluster_with_probes(
         )
 
     labels = clustered(None, None)
+
+    def settled(final: np.ndarray) -> np.ndarray:
+        return settle_name_only(final, prepared, scoring.scored, settings, confirmed, rejected)
+
     reviewed = {int(labels[a]) for a, _ in confirmed}
     probes = probe_pairs(labels, scoring.scored, settings.probes_per_record, skip=reviewed)
     across = split_probes(
@@ -93,8 +103,8 @@ def cluster_with_probes(
     )
     probes = pl.concat([probes, across.join(probes, on=["left", "right"], how="anti")]).sort("left", "right")
     if probes.is_empty():
-        return labels
-    return clustered(score_pairs(prepared, probes, settings).all_scores(), labels.copy())
+        return settled(labels)
+    return settled(clustered(score_pairs(prepared, probes, settings).all_scores(), labels.copy()))
 
 
 def probe_pairs(

@@ -19,7 +19,11 @@ class ResolutionSettings:
     the names alone. `probes_per_record` random pairs per record inside each cluster of three or more
     records are scored after a first clustering (`chain_probes.py`), and `split_probes_per_record`
     per record of the smaller of two clusters the first clustering split although an auto link
-    joins them, into the larger; a probe below `different_below` counts as a difference too. The
+    joins them, into the larger; a probe below `different_below` counts as a difference too. A group of
+    records known by their names alone whose auto links reach several facilities joins the one holding
+    more than `name_only_majority` of the links' weight unless its name reads closer to its own, and
+    without a majority stays a facility of its own unless clearly closer to one (`name_only.py`; 0
+    turns that off). The
     thresholds are chosen on the benchmark's development splits (see `benchmarks/train_match_model.py` and
     docs/benchmarks-entity-resolution.md).
     """
@@ -42,6 +46,7 @@ class ResolutionSettings:
     probes_per_record: int = 2
     unlocated_difference_weight: float = 0.5
     split_probes_per_record: int = 2
+    name_only_majority: float = 0.5
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

@@ -42,6 +42,7 @@ from entity_resolution.blocking import PASS_MASK
 from entity_resolution.chain_probes import probe_pairs, split_probes
 from entity_resolution.clustering import links_outvote, place_codes, sharing_a_place
 from entity_resolution.incremental import INDEX_COLUMNS, MatchIndex
+from entity_resolution.name_only import CLOSER_BY, majority_choice
 from entity_resolution.scoring import score_pairs
 from entity_resolution.settings import ResolutionSettings
 
@@ -78,12 +79,62 @@ def allowed_links(
         first.select(PAIR_KEY), on=PAIR_KEY
     )
     candidates = scored.join(second.filter("outvote").select(*PAIR_KEY, "differences"), on=PAIR_KEY)
+    candidates = _where_names_point(candidates, pairs, local, settings)
     return (  # a facility without low pairs first, then as a full run's greedy rebuild: strongest pair
         candidates.sort(
             "record_id", "differences", "match_score", "existing", descending=[False, False, True, False]
         )
         .unique("record_id", keep="first", maintain_order=True)
         .drop("differences")
+    )
+
+
+def _where_names_point(
+    candidates: pl.DataFrame, pairs: pl.DataFrame, local: pl.DataFrame, settings: ResolutionSettings
+) -> pl.DataFrame:
+    """A new record known by its name alone whose auto links to located records reach two or more
+    facilities keeps only the one its name points to, as a full run settles it (`name_only`, the
+    facility its strongest link reaches standing for the cluster a full run's greedy rebuild gave
+    it): the facility holding more than `name_only_majority` of the links' weight unless the
+    strongest link reaches another, else the strongest link's facility when it beats every other
+    facility's by more than `name_only.CLOSER_BY`, else none."""
+    if settings.name_only_majority <= 0:
+        return candidates
+    codes = place_codes(local)
+    weighs = (codes[pairs["right"].to_numpy()] == 0) & (codes[pairs["left"].to_numpy()] != 0)
+    weighed = (
+        pairs.filter(pl.Series(weighs) & (pl.col("match_score") >= settings.auto_match_threshold))
+        .group_by(PAIR_KEY)
+        .agg(weight=pl.col("match_score").sum(), strongest=pl.col("match_score").max())
+    )
+    choice = majority_choice(weighed, "record_id", "facility_id", settings.name_only_majority)
+    ranked = weighed.sort("record_id", "strongest", "facility_id", descending=[False, True, False])
+    strongest = ranked.group_by("record_id", maintain_order=True).agg(
+        pl.col("facility_id").first().alias("nearest"),
+        pl.col("strongest").first().alias("s1"),
+        pl.col("strongest").slice(1, 1).first().alias("s2"),
+    )
+    at_best = weighed.select(
+        "record_id", pl.col("facility_id").alias("best"), pl.col("strongest").alias("sb")
+    )
+    points = (
+        choice.join(at_best, on=["record_id", "best"])
+        .join(strongest, on="record_id")
+        .select(
+            "record_id",
+            points_to=pl.when(pl.col("clear") & (pl.col("sb") >= pl.col("s1")))
+            .then("best")
+            .when(pl.col("clear") | (pl.col("s1") - pl.col("s2") > CLOSER_BY))
+            .then("nearest"),
+        )
+    )
+    return (
+        candidates.join(points, on="record_id", how="left")
+        .filter(
+            pl.col("points_to").is_null() & ~pl.col("record_id").is_in(points["record_id"].implode())
+            | (pl.col("facility_id") == pl.col("points_to"))
+        )
+        .drop("points_to")
     )
 
 

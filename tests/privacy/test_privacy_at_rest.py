@@ -97,9 +97,10 @@ def run(tmp_path_factory):
         outputs["load"] = runner.invoke(main, ["load", "worker-voice", str(BROKEN)]).output
         with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
             facility = con.sql(
-                "SELECT DISTINCT l.facility_id FROM staged.worker_voice_grievances g "
-                "JOIN resolved.record_links l USING (record_id) WHERE g.source_file LIKE '%hostile%'"
-            ).fetchall()[0][0]
+                "SELECT l.facility_id FROM staged.worker_voice_grievances g "
+                "JOIN resolved.record_links l USING (record_id) WHERE g.source_file LIKE '%hostile%' "
+                "GROUP BY l.facility_id ORDER BY count(*) DESC, l.facility_id LIMIT 1"
+            ).fetchall()[0][0]  # the facility holding most of the hostile file's reports
         commands = {
             "facility": ["facility", facility],
             "facility-json": ["facility", facility, "--json"],
