@@ -47,3 +47,55 @@ class OneEditCorrector:
             and max(len(word), len(candidate)) >= self.shortest
         }
         return near.pop() if len(near) == 1 else word
+
+
+class PhraseWordCorrector:
+    """A word of a known phrase of two or more words mistyped by one letter, with the phrase's other
+    words beside it exactly as known, read as the word it misspells: "conu ty tnhh" -> "cong ty tnhh",
+    "co ltdd" -> "co ltd", "cong ty nthh" -> "cong ty tnhh". The exact neighbours are what makes a
+    short word safe to correct, where `OneEditCorrector` alone would not dare ("ltdd" alone stays).
+
+    A word is corrected only when it is made of letters, is no word of any phrase nor one of `keep`,
+    and misspells a word of three or more letters, or of two letters inside a phrase of three or more
+    words ("cong tu tnhh"): a lone letter or a two-letter word beside one other word ("s a", "co ltd")
+    is too often a word of its own."""
+
+    def __init__(self, phrases: Iterable[str], keep: Iterable[str] = ()) -> None:
+        split = [phrase.split() for phrase in phrases]
+        self.words = frozenset(word for words in split for word in words)
+        self.keep = frozenset(keep)
+        self.slots: dict[tuple[str, ...], set[str]] = {}  # a phrase with one word left out: that word
+        for words in (words for words in split if len(words) >= 2):
+            for position, word in enumerate(words):
+                if len(word) >= 3 or (len(word) == 2 and len(words) >= 3):
+                    self.slots.setdefault((*words[:position], "", *words[position + 1 :]), set()).add(word)
+        self.lengths = sorted({len(slot) for slot in self.slots})
+
+    def __call__(self, text: str) -> str:
+        """`text` (lower-case words separated by single spaces) with such words corrected."""
+        tokens = text.split(" ")
+        if len(tokens) < 2:
+            return text
+        changed = False
+        for position, token in enumerate(tokens):
+            if token in self.words or not self._beside_a_phrase_word(tokens, position):
+                continue
+            corrected = self._corrected(tokens, position)
+            if corrected != token:
+                tokens[position], changed = corrected, True
+        return " ".join(tokens) if changed else text
+
+    def _beside_a_phrase_word(self, tokens: list[str], position: int) -> bool:
+        before = position > 0 and tokens[position - 1] in self.words
+        return before or (position + 1 < len(tokens) and tokens[position + 1] in self.words)
+
+    def _corrected(self, tokens: list[str], position: int) -> str:
+        token = tokens[position]
+        if len(token) < 2 or not token.isalpha() or token in self.keep:
+            return token
+        found: set[str] = set()
+        for length in self.lengths:
+            for start in range(max(0, position - length + 1), min(position, len(tokens) - length) + 1):
+                slot = (*tokens[start:position], "", *tokens[position + 1 : start + length])
+                found |= {word for word in self.slots.get(slot, ()) if OSA.distance(token, word) == 1}
+        return found.pop() if len(found) == 1 else token

@@ -16,7 +16,9 @@ Steps, in order (the same for the scalar functions and the Polars expressions):
 4b. a unit number written one way or another ("Unit IV", "Branch No. 3") as "unit 4", "branch 3";
 5. names only: read trade words in any language as one English word (`reference/industry_words.csv`:
    garment, may mac, fuzhuang -> apparel; a trade word or legal form mistyped by one letter as the one
-   it misspells, `misspellings`), then remove legal forms (`reference/legal_forms.csv`,
+   it misspells, `misspellings`; a word of a legal form of two or more words mistyped by one letter
+   beside the form's other words, "conu ty tnhh", "co ltdd", as the word it misspells), then remove
+   legal forms (`reference/legal_forms.csv`,
    longest phrase first, anywhere in the name, e.g. "co ltd", "pvt ltd", "cong ty tnhh"), then a
    first unit ("Unit 1", "Plant No. 1") left out unless nothing else is left: lists name a first
    site with and without it (the unit guard still reads it);
@@ -42,7 +44,7 @@ from anyascii import anyascii
 
 from connectors.parsing import repaired
 from entity_resolution.known_names import canonical_names, read_known_names
-from entity_resolution.misspellings import OneEditCorrector
+from entity_resolution.misspellings import OneEditCorrector, PhraseWordCorrector
 from entity_resolution.native_scripts import (
     CHINESE_SPEAKING,
     HAN,
@@ -329,9 +331,18 @@ def _without_first_unit(text: str) -> str:
     return " ".join(_FIRST_UNIT.sub(" ", text).split()) or text
 
 
+@cache
+def _legal_words_spelt_right() -> PhraseWordCorrector:
+    """Step 5b: a word of a legal form of two or more words mistyped by one letter beside the form's
+    other words ("conu ty tnhh", "co ltdd"), read as the word it misspells, so the form is removed
+    whole instead of leaving a stray word that no other spelling of the name shares."""
+    phrases = (row["phrase"] for row in _read_reference("legal_forms.csv"))
+    return PhraseWordCorrector(phrases, keep=trade_words())
+
+
 def _name_from_basic(basic: str) -> str:
     """Steps 4-5 of a name, from its steps 0-3 (`_basic`)."""
-    expanded = _canonical_trades(_numbered_units(_expand(basic)))
+    expanded = _legal_words_spelt_right()(_canonical_trades(_numbered_units(_expand(basic))))
     stripped = " ".join(_without_legal_forms()(expanded).split())
     return _without_first_unit(stripped) if stripped else expanded
 

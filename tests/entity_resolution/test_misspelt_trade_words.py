@@ -84,3 +84,41 @@ def test_two_words_written_together_read_as_written_apart(glued: str, apart: str
 )
 def test_words_that_merely_end_in_a_known_word_stay_whole(name: str, expected: str):
     assert normalise_name_plain(name) == expected
+
+
+@pytest.mark.parametrize(
+    "misspelt, written",
+    [
+        ("CONu TY TNHH DET MAY HAI NGOC", "CONG TY TNHH DET MAY HAI NGOC"),
+        ("Cnog Ty TNHH Det May Hai Ngoc", "Cong Ty TNHH Det May Hai Ngoc"),  # two letters swapped
+        ("Cong Ty nThh Tui Xach Cong Tri", "Cong Ty TNHH Tui Xach Cong Tri"),
+        ("Cong Tu TNHH Hai Ngoc", "Cong Ty TNHH Hai Ngoc"),  # two letters, between two exact words
+        ("Hai Ngoc Garment Co., Ltdd", "Hai Ngoc Garment Co., Ltd"),
+        ("Hai Ngoc Garment Co Lt", "Hai Ngoc Garment Co Ltd"),
+        ("Zahoor Anwar Apparel Pvt Ltdd", "Zahoor Anwar Apparel Pvt Ltd"),
+        ("Gimmill Industrial (M) Sdm Bhd", "Gimmill Industrial (M) Sdn Bhd"),
+        ("Langgeng Compnay Limited", "Langgeng Company Limited"),
+    ],
+)
+def test_a_word_of_a_legal_form_mistyped_beside_the_form_s_other_words_reads_as_written(
+    misspelt: str, written: str
+):
+    """A stray "conu ty" or "ltdd" used to stay in the name: blocking found no other spelling sharing
+    it, and at 1M records such mentions were never compared with their facility."""
+    assert normalise_name_plain(misspelt) == normalise_name_plain(written)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Hai Ngoc Ltdd", "hai ngoc ltdd"),  # no other word of the form beside it: left as written
+        ("Song Hong Garment Joint Stock Company", "song hong apparel"),  # a name's word beside a form
+        ("Viet Tan Co Ltd", "viet tan"),  # "tan" is no word of a form one letter away
+        ("Maxi Ko Ltd", "maxi ko"),  # one letter from "co", but two letters beside one word: too short
+        ("Ocean Sock Co Ltd", "ocean hosiery"),  # a trade word one letter from "stock" stays a trade word
+    ],
+)
+def test_words_beside_a_legal_form_that_misspell_none_of_its_words_are_left_as_written(
+    name: str, expected: str
+):
+    assert normalise_name_plain(name) == expected
