@@ -8,7 +8,7 @@ few dictionary look-ups, not against every known word. Used by `normalise` on na
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rapidfuzz.distance import OSA
 
@@ -23,11 +23,13 @@ class OneEditCorrector:
     singular or plural of a known word ("holding" beside "holdings") are left as written. A word one
     letter shorter than `shortest` is read only as a known word `shortest` letters long or longer that
     it drops a letter of ("garmnt" -> "garment"): a short word is more often a word of its own than a
-    short known word mistyped."""
+    short known word mistyped. Two known words one letter apart that `meaning` maps to one word count
+    as one: "garmetn" is one letter from both "garmen" (Indonesian) and "garment"."""
 
-    def __init__(self, known: Iterable[str], shortest: int) -> None:
+    def __init__(self, known: Iterable[str], shortest: int, meaning: Mapping[str, str] | None = None) -> None:
         self.known = frozenset(known)
         self.shortest = shortest
+        self.meaning = meaning or {}
         self.index: dict[str, set[str]] = {}
         for word in self.known:
             for key in _deletions(word):
@@ -46,7 +48,18 @@ class OneEditCorrector:
             and candidate + "s" != word
             and max(len(word), len(candidate)) >= self.shortest
         }
-        return near.pop() if len(near) == 1 else word
+        if len(near) == 1 or self._one_word_in_two_spellings(near):
+            return min(near)
+        return word
+
+    def _one_word_in_two_spellings(self, near: set[str]) -> bool:
+        """Two known words one letter apart that mean the same ("garmen", "garment"): a word one letter
+        from both misspells that word. Two further apart ("electric", "electrical") may both be near
+        a word of another language ("electrica"), which is left as written."""
+        if len(near) != 2 or len({self.meaning.get(candidate, candidate) for candidate in near}) != 1:
+            return False
+        first, second = near
+        return OSA.distance(first, second) == 1
 
 
 class PhraseWordCorrector:

@@ -293,7 +293,7 @@ def _misspellings() -> OneEditCorrector:
         for row in _read_reference("legal_forms.csv")
         if " " not in row["phrase"] and len(row["phrase"]) >= 6
     }
-    return OneEditCorrector(words, MISSPELT_FROM)
+    return OneEditCorrector(words, MISSPELT_FROM, meaning=trades)
 
 
 @cache

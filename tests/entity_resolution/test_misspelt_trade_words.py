@@ -20,6 +20,7 @@ from entity_resolution.normalise import normalise_name_plain
         ("Nantong Weihai Garmnt", "Nantong Weihai Garment"),  # six letters: a letter of a longer word dropped
         ("Suer Garmet Co Limted", "Suer Garment Co Limited"),
         ("Dongguan Xiaobo Aparel", "Dongguan Xiaobo Apparel"),
+        ("Wuxi Fuwan Garmetn", "Wuxi Fuwan Garment"),  # one letter from "garmen" too, which means the same
     ],
 )
 def test_a_trade_word_or_legal_form_mistyped_by_one_letter_reads_as_written(misspelt: str, written: str):
