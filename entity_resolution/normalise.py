@@ -263,14 +263,17 @@ def _glue_words() -> frozenset[str]:
 @cache
 def _unglued(word: str) -> str:
     """Step 5a: a word that is two words written together, as PDF extraction and some lists print
-    them, written apart: a known word after a known word ("companyltd", "garmentfactory") or one of
-    `GLUED_TAILS` after any first part ("huhaigarment" -> "huhai garment").
+    them, written apart: a known word after a known word ("companyltd", "garmentfactory"), "co" after
+    a known word ("GarmentCo., Ltd." -> "garment co"), or one of `GLUED_TAILS` after any first part
+    ("huhaigarment" -> "huhai garment").
     Known words, abbreviations and short words are left as written. (Whole English names printed run
     together in CamelCase, "XinyiSolarHoldingsLimited", are written apart earlier, before lower-casing:
     `native_scripts.english_words_apart`.)"""
     known = _glue_words()
     if len(word) < 2 * GLUED_PART or word in known or word in _abbreviations() or not word.isalpha():
         return word
+    if word.endswith("co") and word[:-2] in known:  # "garmentco", "textileco": the one short tail
+        return f"{word[:-2]} co"
     for split in range(GLUED_PART, len(word) - GLUED_PART + 1):
         head, tail = word[:split], word[split:]
         if tail in GLUED_TAILS or (tail in known and head in known):

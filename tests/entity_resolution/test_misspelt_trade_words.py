@@ -69,6 +69,8 @@ def test_trade_words_read_alike_in_the_forms_lists_write(one: str, other: str):
         ("Jiaxing Spang CompanyLtd", "Jiaxing Spang Company Ltd"),
         ("Huhaigarment Co., Ltd", "Huhai Garment Co., Ltd"),
         ("Changzhou Villlin Garmentsgroup", "Changzhou Villlin Garments Group"),
+        ("Guangzhou Hongnan GarmentCo., Ltd.", "Guangzhou Hongnan Garment Co., Ltd."),
+        ("Ningbo Jiafan TextileCo Ltd", "Ningbo Jiafan Textile Co Ltd"),
     ],
 )
 def test_two_words_written_together_read_as_written_apart(glued: str, apart: str):
@@ -79,6 +81,7 @@ def test_two_words_written_together_read_as_written_apart(glued: str, apart: str
     "name, expected",
     [
         ("Woodstock", "woodstock"),  # "stock" ends a glued word only after a known word
+        ("Pepsico Apparel", "pepsico apparel"),  # "co" ends a glued word only after a known word
         ("Hydroelectric Wagner", "hydroelectric wagner"),
         ("Maafushi", "maafushi"),  # a Maldives island, not "fushi" (服饰)
     ],
