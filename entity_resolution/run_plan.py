@@ -21,7 +21,7 @@ from entity_resolution.model import MODEL_FILE
 from entity_resolution.resolve import Resolution
 from entity_resolution.settings import ResolutionSettings
 
-INDEX_FORMAT = "11"  # bump when normalisation or blocking keys change: the next run re-resolves fully
+INDEX_FORMAT = "12"  # bump when normalisation or blocking keys change: the next run re-resolves fully
 FULL_REQUESTED = "a full re-resolve was requested"
 MAX_CHANGED_SHARE = 0.5  # above this share of changed records a full re-resolve is cheaper and better
 
