@@ -75,6 +75,8 @@ PASSES = (
 )
 PASS_MASK = pl.UInt16
 """The dtype of `pass_mask`: one bit per pass of `PASSES`."""
+GEO_CELL_BIT = 1 << PASSES.index("geo_cell")
+"""The `pass_mask` bit of a pair the geo_cell pass proposed (the two records share a grid cell)."""
 WINDOWED_PASSES = ("name_token", "name_gram", "name_pair", "name_words")
 """Passes whose blocks larger than `max_block_size` are read as sorted neighbourhoods, not dropped."""
 ADDRESS_ORDERED_PASSES = ("name_words",)

@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz
 
+from entity_resolution.blocking import GEO_CELL_BIT
 from entity_resolution.features import CHUNK_PAIRS, pair_features, pairwise, with_sorted_words
 from entity_resolution.model import MatchModel, load_model
 from entity_resolution.name_frequency import name_only, rarest_shared_count, word_counts
@@ -69,7 +70,7 @@ def _worth(
     similarity = np.maximum(similar["name_set"], similar["name_compact"])
     os_ids = records["os_id"]
     same_id = (os_ids.gather(left) == os_ids.gather(right)).fill_null(False).to_numpy()
-    located = (pairs["pass_mask"].to_numpy() & 0b1000) > 0  # proposed by the geo_cell pass
+    located = (pairs["pass_mask"].to_numpy() & GEO_CELL_BIT) > 0
     return (similarity >= settings.min_name_similarity) | same_id | located
 
 

@@ -21,7 +21,7 @@ import polars as pl
 
 from connectors.countries import to_alpha2
 from connectors.spreadsheet_cells import neutralise
-from entity_resolution.blocking import PASS_MASK
+from entity_resolution.blocking import GEO_CELL_BIT, PASS_MASK
 from entity_resolution.resolve import NO_DECISIONS, prepare, resolve
 from entity_resolution.scoring import score_pairs
 from entity_resolution.settings import ResolutionSettings
@@ -162,8 +162,8 @@ def pair_scores(
         schema={"left": pl.UInt32, "right": pl.UInt32},
     ).with_columns(pass_mask=pl.lit(0, PASS_MASK))
     scored = score_pairs(prepared, pairs, settings)
-    forced = score_pairs(
-        prepared, scored.dismissed.with_columns(pass_mask=pl.lit(8, PASS_MASK)), settings
+    forced = score_pairs(  # marked as geo_cell pairs, which scoring never dismisses by name
+        prepared, scored.dismissed.with_columns(pass_mask=pl.lit(GEO_CELL_BIT, PASS_MASK)), settings
     ).scored
     scores = pl.concat([scored.scored, forced]).select("left", "right", "match_score")
     return pairs.join(scores, on=["left", "right"], how="left", maintain_order="left")[

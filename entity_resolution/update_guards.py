@@ -212,7 +212,8 @@ def _probes(
 ) -> pl.DataFrame:
     """The scored probes of every (record, facility) of `first` (module docstring), as `pairs` rows:
     probes inside where the first decision joins them (`outvote`), split probes where it does not
-    (kept where the two records share a location field). A probe dismissed by name scores 0."""
+    (drawn only among members sharing a location field with the record, as a full run draws them).
+    A probe dismissed by name scores 0."""
     drawn = pl.concat(
         [
             _drawn(first.filter(pl.col("outvote") == joined), pairs, local, settings, joined)
@@ -222,14 +223,11 @@ def _probes(
     if drawn.is_empty():
         return pairs.clear()
     probes = drawn.unique(["left", "right"]).sort("left", "right")
-    scores = score_pairs(local.drop("facility_id"), probes.drop("split"), settings).all_scores()
-    scores = scores.join(probes.select("left", "right", "split"), on=["left", "right"]).with_columns(
-        located=pl.Series(sharing_a_place(scores, local), dtype=pl.Boolean)
-    )
+    scores = score_pairs(local.drop("facility_id"), probes, settings).all_scores()
+    scores = scores.with_columns(located=pl.Series(sharing_a_place(scores, local), dtype=pl.Boolean))
     ids = local.select("idx", "record_id", "facility_id")
     return (
-        scores.filter(~pl.col("split") | pl.col("located"))
-        .join(ids.select(pl.col("idx").alias("left"), "facility_id"), on="left")
+        scores.join(ids.select(pl.col("idx").alias("left"), "facility_id"), on="left")
         .join(ids.select(pl.col("idx").alias("right"), "record_id"), on="right")
         .select(pairs.columns)
     )
@@ -243,8 +241,8 @@ def _drawn(
     them in one cluster (`joined`: `chain_probes.probe_pairs`) or the record its own cluster next to
     the facility's (`chain_probes.split_probes`). Every problem is laid out in one array, in
     (record_id, facility_id) order, so the draws depend only on the new records and the facilities
-    they reach. (left = a member's local position, right = the new record's, split = not `joined`.)"""
-    schema = {"left": pl.UInt32, "right": pl.UInt32, "pass_mask": PASS_MASK, "split": pl.Boolean}
+    they reach. (left = a member's local position, right = the new record's.)"""
+    schema = {"left": pl.UInt32, "right": pl.UInt32, "pass_mask": PASS_MASK}
     if combos.is_empty():
         return pl.DataFrame(schema=schema)
     combos = combos.select(PAIR_KEY).sort(PAIR_KEY).with_row_index("problem")
@@ -284,7 +282,6 @@ def _drawn(
             "left": position[drawn["left"].to_numpy()[keep]],
             "right": position[right[keep]],
             "pass_mask": np.zeros(int(keep.sum()), dtype=np.uint16),
-            "split": np.full(int(keep.sum()), not joined),
         },
         schema=schema,
     )
