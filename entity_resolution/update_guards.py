@@ -105,7 +105,7 @@ def _where_names_point(
     weighed = (
         pairs.filter(pl.Series(weighs) & (pl.col("match_score") >= settings.auto_match_threshold))
         .group_by(PAIR_KEY)
-        .agg(weight=pl.col("match_score").sum(), strongest=pl.col("match_score").max())
+        .agg(weight=pl.col("match_score").sum().round(4), strongest=pl.col("match_score").max())
     )
     choice = majority_choice(weighed, "record_id", "facility_id", settings.name_only_majority)
     ranked = weighed.sort("record_id", "strongest", "facility_id", descending=[False, True, False])
