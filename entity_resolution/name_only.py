@@ -71,16 +71,18 @@ def settle_name_only(
     mixed = name_only[left] != name_only[right]
     mine = np.where(name_only[left], left, right)[mixed]
     other = np.where(name_only[left], right, left)[mixed]
-    spelled = spellings(records["name"])
+    linked = auto[mixed]  # only linked pairs say whether a group's spelling is in a cluster
+    same_spelling = np.zeros(mine.size, dtype=bool)
+    same_spelling[linked] = spelled_alike(records["name"], mine[linked], other[linked])
     pairs = pl.DataFrame(
         {
             "group": group[mine].astype(np.int64),
             "own": labels[mine].astype(np.int64),
             "cluster": labels[other].astype(np.int64),
             "score": score[mixed],
-            "link": auto[mixed],
+            "link": linked,
             "low": score[mixed] < settings.different_below,
-            "same_spelling": spelled[mine] == spelled[other],
+            "same_spelling": same_spelling,
         }
     )
     weighed = (
@@ -88,13 +90,13 @@ def settle_name_only(
         .agg(
             pl.col("score").filter("link").sum().round(4).alias("weight"),  # rounded: no float ties
             pl.col("score").filter("link").max().alias("strongest"),
-            (pl.col("same_spelling") & pl.col("link")).any().alias("spelled"),
+            pl.col("same_spelling").any().alias("spelled"),
             pl.col("link").sum().alias("links"),
             pl.col("low").sum().alias("differences"),
         )
         .filter(pl.col("links") > 0)
     )
-    vetoed = _rejected_with(group, labels, rejected) if rejected else None
+    vetoed = _rejected_with(group, labels, rejected)
     undecided = _choices(weighed, settings, vetoed).join(_held(group, confirmed), on="group", how="anti")
     target = pl.when("stays").then("own").otherwise(pl.col("group") + int(labels.max()) + 1)
     target = pl.when("chosen").then("best").otherwise(target)
@@ -110,12 +112,16 @@ def settle_name_only(
     return settled
 
 
-def spellings(names: pl.Series) -> np.ndarray:
-    """Per record, a code for its name as written, case, punctuation and spacing aside: two records
-    share a code when a list spelled the name the same way ("Hotan Taida Apparel" twice, not
-    "Hetian Taida Apparel Company Limited", although the two normalise alike)."""
-    written = names.fill_null("").str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars()
-    return written.cast(pl.Categorical).to_physical().to_numpy().astype(np.int64)
+def spelled_alike(names: pl.Series, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Per pair of record indexes, whether the two names are written alike, case, punctuation and
+    spacing aside: a list spelled the name the same way ("Hotan Taida Apparel" twice, not "Hetian
+    Taida Apparel Company Limited", although the two normalise alike)."""
+
+    def written(indexes: np.ndarray) -> pl.Series:
+        raw = names.gather(indexes).fill_null("").str.to_lowercase()
+        return raw.str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars()
+
+    return (written(left) == written(right)).to_numpy()
 
 
 def majority_choice(weighed: pl.DataFrame, key: str, target: str, majority: float) -> pl.DataFrame:
@@ -135,9 +141,7 @@ def majority_choice(weighed: pl.DataFrame, key: str, target: str, majority: floa
     )
 
 
-def _choices(
-    weighed: pl.DataFrame, settings: ResolutionSettings, vetoed: pl.DataFrame | None
-) -> pl.DataFrame:
+def _choices(weighed: pl.DataFrame, settings: ResolutionSettings, vetoed: pl.DataFrame) -> pl.DataFrame:
     """Per name-only group linked into two or more clusters: its own cluster, the cluster holding the
     most link weight (`best`), whether the group goes there (`chosen`) and, if not, whether it stays
     in its own (`stays`; the module docstring gives the rules). `vetoed` (group, best) holds the
@@ -156,10 +160,7 @@ def _choices(
     )
     decided = choice.join(at_best, on=["group", "best"]).join(at_own, on="group", how="left")
     decided = decided.join(elsewhere, on="group", how="left")
-    if vetoed is not None:
-        decided = decided.join(vetoed.with_columns(vetoed=pl.lit(True)), on=["group", "best"], how="left")
-    else:
-        decided = decided.with_columns(vetoed=pl.lit(None, pl.Boolean))
+    decided = decided.join(vetoed.with_columns(vetoed=pl.lit(True)), on=["group", "best"], how="left")
     majority = (
         pl.col("clear")
         & pl.col("vetoed").is_null()
@@ -194,7 +195,8 @@ def _held(group: np.ndarray, confirmed: set[tuple[int, int]]) -> pl.DataFrame:
 
 
 def _rejected_with(group: np.ndarray, labels: np.ndarray, rejected: set[tuple[int, int]]) -> pl.DataFrame:
-    """(group, best) for every human rejection, both ways: each record's group with the other's cluster."""
+    """(group, best) for every human rejection, both ways: each record's group with the other's cluster
+    (no rows without rejections)."""
     pairs = np.array(sorted(rejected), dtype=np.int64).reshape(-1, 2)
     a, b = pairs[:, 0], pairs[:, 1]
     return pl.DataFrame(
